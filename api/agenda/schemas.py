@@ -1,0 +1,80 @@
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, model_validator
+
+from api.core.schemas import InputModel, UpdateModel, unique_items
+
+
+
+IdList = Annotated[list[int], Field(max_length=50), AfterValidator(unique_items)]
+Title = Annotated[str, Field(min_length=1, max_length=300)]
+Label = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class _Slot:
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.starts_at is not None and self.ends_at is not None and self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        return self
+
+
+class TalkCreate(_Slot, InputModel):
+    title: Title
+    abstract: Annotated[str, Field(max_length=10_000)] = ""
+    room: Annotated[str, Field(max_length=100)] = ""
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    topic_ids: IdList = []
+    speaker_ids: IdList = []
+
+
+class TalkUpdate(_Slot, UpdateModel):
+    title: Title | None = None
+    abstract: Annotated[str, Field(max_length=10_000)] | None = None
+    room: Annotated[str, Field(max_length=100)] | None = None
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    topic_ids: IdList | None = None
+    speaker_ids: IdList | None = None
+
+
+class SpeakerPublic(BaseModel):
+    id: int
+    display_name: str
+
+
+class TalkPublic(BaseModel):
+    id: int
+    title: str
+    abstract: str
+    room: str
+    starts_at: datetime
+    ends_at: datetime
+    topic_ids: list[int]
+    speakers: list[SpeakerPublic]
+
+
+class BreakCreate(_Slot, InputModel):
+    label: Label
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+
+
+class BreakUpdate(_Slot, UpdateModel):
+    label: Label | None = None
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+
+
+class BreakPublic(BaseModel):
+    id: int
+    label: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+class Agenda(BaseModel):
+    talks: list[TalkPublic]
+    breaks: list[BreakPublic]

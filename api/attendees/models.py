@@ -1,0 +1,32 @@
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from api.core.db import UTCDateTime, utcnow
+
+
+class Attendee(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("event_id", "email"),)
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(sa_column=Column(Integer, ForeignKey("event.id", ondelete="CASCADE"), nullable=False, index=True))
+    display_name: str = Field(max_length=80)
+    headline: str = Field(default="", max_length=160)
+    company: str = Field(default="", max_length=120)
+    role: str = Field(default="attendee", max_length=16)
+    goals: list[str] = Field(default_factory=list, sa_type=JSON, nullable=False)
+    open_to_chat: bool = True
+    language: str = Field(default="en", max_length=8)
+    # Private details: readable by the attendee alone until a mutual exchange.
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=40)
+    website_url: str | None = Field(default=None, max_length=300)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class AttendeeInterest(SQLModel, table=True):
+    __tablename__ = "attendee_interest"
+    attendee_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("attendee.id", ondelete="CASCADE"), primary_key=True)
+    )
+    topic_id: int = Field(sa_column=Column(Integer, ForeignKey("topic.id", ondelete="CASCADE"), primary_key=True, index=True))

@@ -1,0 +1,143 @@
+"""Attendees: joining an event, one's own profile, and the public card others see."""
+
+from collections import defaultdict
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, select
+
+from api.attendees.models import Attendee, AttendeeInterest
+from api.attendees.schemas import AttendeeCard, AttendeePrivate, InterestPublic, JoinRequest, ProfileUpdate
+from api.core.db import utcnow
+from api.core.errors import Conflict, InvalidInput, NotFound
+from api.events.models import Event, Topic
+from api.events.service import event_by_join_code, fold, topic_vocabulary
+
+
+class EmailAlreadyJoined(Conflict):
+    default_detail = "This email already joined the event: use the sign-in link we sent to it"
+
+
+def join(session: Session, data: JoinRequest) -> Attendee:
+    event = event_by_join_code(session, data.join_code)
+    if event is None:
+        raise NotFound("Unknown join code: check the code on your badge or at the venue")
+    if event.ends_at <= utcnow():
+        raise Conflict("This event is over")
+    email = data.email.lower() if data.email else None
+    if email and _email_taken(session, event.id, email):
+        raise EmailAlreadyJoined()
+    attendee = Attendee(
+        event_id=event.id,
+        display_name=data.display_name,
+        email=email,
+        language=(data.language.value if data.language else _default_language(event)),
+    )
+    session.add(attendee)
+    session.flush()
+    return attendee
+
+
+def _default_language(event: Event) -> str:
+    return event.languages[0] if event.languages else "en"
+
+
+def _email_taken(session: Session, event_id: int, email: str, except_id: int | None = None) -> bool:
+    return (
+        session.exec(
+            select(Attendee.id).where(Attendee.event_id == event_id, Attendee.email == email, Attendee.id != except_id)
+        ).first()
+        is not None
+    )
+
+
+def update_profile(session: Session, attendee: Attendee, data: ProfileUpdate) -> Attendee:
+    changes = data.changes()
+    interests = changes.pop("interests", None)
+    if changes.get("email"):
+        changes["email"] = changes["email"].lower()
+        if _email_taken(session, attendee.event_id, changes["email"], except_id=attendee.id):
+            raise Conflict("Another attendee of this event uses this email")
+    if changes.get("website_url") is not None:
+        changes["website_url"] = str(changes["website_url"])
+    for enum_field in ("goals",):
+        if enum_field in changes:
+            changes[enum_field] = [g.value for g in changes[enum_field]]
+    if "language" in changes:
+        changes["language"] = changes["language"].value
+    for name, value in changes.items():
+        setattr(attendee, name, value)
+    session.add(attendee)
+    if interests is not None:
+        set_interests(session, attendee, interests)
+    session.flush()
+    return attendee
+
+
+def set_interests(session: Session, attendee: Attendee, terms: list[str]) -> list[Topic]:
+    """Map free text onto the event's topics (names and synonyms, any case or accents)."""
+    vocabulary = topic_vocabulary(session, attendee.event_id)
+    unknown = [term for term in terms if fold(term) not in vocabulary]
+    if unknown:
+        raise InvalidInput({"message": "Not topics of this event", "unknown_interests": unknown})
+    topics = {vocabulary[fold(term)].id: vocabulary[fold(term)] for term in terms}
+    session.execute(delete(AttendeeInterest).where(AttendeeInterest.attendee_id == attendee.id))
+    session.add_all(AttendeeInterest(attendee_id=attendee.id, topic_id=topic_id) for topic_id in topics)
+    session.flush()
+    return list(topics.values())
+
+
+def interests_of(session: Session, attendee_ids: list[int]) -> dict[int, list[InterestPublic]]:
+    out: dict[int, list[InterestPublic]] = defaultdict(list)
+    if not attendee_ids:
+        return out
+    rows = session.exec(
+        select(AttendeeInterest.attendee_id, Topic.id, Topic.name)
+        .join(Topic, Topic.id == AttendeeInterest.topic_id)
+        .where(AttendeeInterest.attendee_id.in_(attendee_ids))
+        .order_by(Topic.name)
+    )
+    for attendee_id, topic_id, name in rows:
+        out[attendee_id].append(InterestPublic(id=topic_id, name=name))
+    return out
+
+
+def private_profile(session: Session, attendee: Attendee) -> AttendeePrivate:
+    interests = interests_of(session, [attendee.id])[attendee.id]
+    return AttendeePrivate(**attendee.model_dump(exclude={"created_at"}), interests=interests)
+
+
+def cards(session: Session, attendees: list[Attendee]) -> list[AttendeeCard]:
+    interests = interests_of(session, [a.id for a in attendees])
+    return [
+        AttendeeCard(
+            id=a.id,
+            display_name=a.display_name,
+            headline=a.headline,
+            company=a.company,
+            role=a.role,
+            interests=interests[a.id],
+        )
+        for a in attendees
+    ]
+
+
+def get_attendee(session: Session, *, event_id: int, attendee_id: int) -> Attendee:
+    attendee = session.get(Attendee, attendee_id)
+    if attendee is None or attendee.event_id != event_id:
+        raise NotFound("No such attendee in this event")
+    return attendee
+
+
+def list_attendees(session: Session, event_id: int, *, limit: int, offset: int) -> tuple[list[Attendee], int]:
+    total = session.exec(select(func.count()).select_from(Attendee).where(Attendee.event_id == event_id)).one()
+    rows = session.exec(
+        select(Attendee).where(Attendee.event_id == event_id).order_by(Attendee.display_name, Attendee.id)
+        .limit(limit).offset(offset)
+    )
+    return list(rows), total
+
+
+def delete_attendee(session: Session, attendee: Attendee) -> None:
+    """Erasure: the row goes, and with it (by cascade) interests, sign-in links and sessions."""
+    session.delete(attendee)
+    session.flush()

@@ -1,0 +1,60 @@
+from fastapi import APIRouter, BackgroundTasks, status
+
+from api.auth import service
+from api.auth.schemas import (
+    AttendeeLinkRequest,
+    LinkSent,
+    MagicLinkRedeem,
+    OrganizerLinkRequest,
+    RefreshRequest,
+    TokenPair,
+)
+from api.core import ratelimit
+from api.core.deps import ClientIP, EngineDep, SessionDep, SettingsDep
+from api.core.errors import NotAuthenticated, TooManyRequests, responses
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+
+def _limit_link_requests(engine, settings, email: str, ip: str) -> None:
+    ratelimit.hit(engine, f"magic-link:ip:{ip}", settings.magic_link_rate_per_ip)
+    ratelimit.hit(engine, f"magic-link:email:{email}", settings.magic_link_rate_per_email)
+
+
+@router.post(
+    "/organizers/magic-link", status_code=status.HTTP_202_ACCEPTED, responses=responses(TooManyRequests)
+)
+def request_organizer_link(
+    data: OrganizerLinkRequest, background: BackgroundTasks, engine: EngineDep, settings: SettingsDep, ip: ClientIP
+) -> LinkSent:
+    """Always the same answer, whether or not the address belongs to an organizer."""
+    email = data.email.lower()
+    _limit_link_requests(engine, settings, email, ip)
+    background.add_task(service.send_organizer_link, engine, settings, email)
+    return LinkSent()
+
+
+@router.post("/attendees/magic-link", status_code=status.HTTP_202_ACCEPTED, responses=responses(TooManyRequests))
+def request_attendee_link(
+    data: AttendeeLinkRequest, background: BackgroundTasks, engine: EngineDep, settings: SettingsDep, ip: ClientIP
+) -> LinkSent:
+    """Sign in again on another device: one link per event this address joined."""
+    email = data.email.lower()
+    _limit_link_requests(engine, settings, email, ip)
+    background.add_task(service.send_attendee_links, engine, settings, email, data.event_slug)
+    return LinkSent()
+
+
+@router.post("/magic-link/redeem", responses=responses(NotAuthenticated))
+def redeem_magic_link(data: MagicLinkRedeem, session: SessionDep, settings: SettingsDep) -> TokenPair:
+    return service.redeem_magic_link(session, settings, data.token)
+
+
+@router.post("/refresh", responses=responses(NotAuthenticated))
+def refresh(data: RefreshRequest, session: SessionDep, settings: SettingsDep) -> TokenPair:
+    return service.refresh(session, settings, data.refresh_token)
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=responses(NotAuthenticated))
+def logout(data: RefreshRequest, session: SessionDep, settings: SettingsDep) -> None:
+    service.logout(session, settings, data.refresh_token)

@@ -1,0 +1,69 @@
+"""The `couloir` command: serve, migrate, demo, organizer add."""
+
+from pathlib import Path
+
+import typer
+import uvicorn
+from alembic import command
+from alembic.config import Config
+from sqlmodel import Session
+
+from api.auth.service import create_magic_link
+from api.core.config import get_settings
+from api.core.db import make_engine
+from api.organizers.service import add_organizer
+
+app = typer.Typer(help="Couloir: hallway networking for conferences.", no_args_is_help=True)
+organizer_app = typer.Typer(help="Manage organizers.", no_args_is_help=True)
+app.add_typer(organizer_app, name="organizer")
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def alembic_config() -> Config:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    return config
+
+
+@app.command()
+def migrate(revision: str = typer.Argument("head", help="Target revision")) -> None:
+    """Bring the database schema up to date."""
+    command.upgrade(alembic_config(), revision)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", envvar="HOST"),
+    port: int = typer.Option(8000, envvar="PORT"),
+    workers: int = typer.Option(1, help="Processes; on SQLite keep 1"),
+) -> None:
+    """Run the API (and the built PWA) with uvicorn."""
+    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers, proxy_headers=True)
+
+
+@app.command()
+def demo() -> None:
+    """Create (or refresh) the demo conference and print how to get in."""
+    from api.demo import build_demo
+
+    settings = get_settings()
+    engine = make_engine(settings)
+    with Session(engine) as session:
+        summary = build_demo(session, settings)
+        session.commit()
+    typer.echo(summary)
+
+
+@organizer_app.command("add")
+def organizer_add(email: str) -> None:
+    """Create an organizer (if new) and print a one-time login link."""
+    settings = get_settings()
+    engine = make_engine(settings)
+    with Session(engine) as session:
+        organizer = add_organizer(session, email)
+        link = create_magic_link(session, settings, organizer_id=organizer.id)
+        session.commit()
+    typer.echo(f"Organizer {organizer.email} (id {organizer.id}).")
+    typer.echo(f"One-time login link, valid {settings.magic_link_minutes} minutes:\n{link}")
+

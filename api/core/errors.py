@@ -1,0 +1,121 @@
+"""One error shape for the whole API: {"error": "Name", "detail": ...}."""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("couloir")
+
+
+class ErrorBody(BaseModel):
+    error: str
+    detail: Any = None
+
+
+class CouloirError(Exception):
+    """Base of every domain error; the class name is the `error` field clients switch on."""
+
+    status_code = 400
+    default_detail = "Bad request"
+
+    def __init__(self, detail: Any = None, *, headers: dict[str, str] | None = None):
+        self.detail = detail if detail is not None else self.default_detail
+        self.headers = headers
+        super().__init__(str(self.detail))
+
+
+class NotAuthenticated(CouloirError):
+    status_code = 401
+    default_detail = "A valid access token is required"
+
+    def __init__(self, detail: Any = None):
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+class Forbidden(CouloirError):
+    status_code = 403
+    default_detail = "You may not do this"
+
+
+class NotFound(CouloirError):
+    status_code = 404
+    default_detail = "Not found"
+
+
+class Conflict(CouloirError):
+    status_code = 409
+    default_detail = "Conflict"
+
+
+class InvalidInput(CouloirError):
+    status_code = 422
+    default_detail = "Invalid input"
+
+
+class PayloadTooLarge(CouloirError):
+    status_code = 413
+    default_detail = "Request body too large"
+
+
+class TooManyRequests(CouloirError):
+    status_code = 429
+    default_detail = "Too many requests, try again later"
+
+    def __init__(self, retry_after: int):
+        super().__init__(headers={"Retry-After": str(retry_after)})
+
+
+_HTTP_NAMES = {
+    400: "BadRequest",
+    401: "NotAuthenticated",
+    403: "Forbidden",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    409: "Conflict",
+    413: "PayloadTooLarge",
+    415: "UnsupportedMediaType",
+    422: "InvalidInput",
+    429: "TooManyRequests",
+}
+
+
+def error_response(status: int, error: str, detail: Any, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"error": error, "detail": detail}, headers=headers)
+
+
+def responses(*errors: type[CouloirError]) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` of a route, so the OpenAPI schema and generated client know its errors."""
+    out: dict[int | str, dict[str, Any]] = {}
+    for err in errors:
+        out[err.status_code] = {"model": ErrorBody, "description": err.__name__}
+    return out
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(CouloirError)
+    async def _domain(_: Request, exc: CouloirError) -> JSONResponse:
+        return error_response(exc.status_code, type(exc).__name__, exc.detail, exc.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        name = _HTTP_NAMES.get(exc.status_code, "HTTPError")
+        return error_response(exc.status_code, name, exc.detail, getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        detail = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        return error_response(422, "InvalidInput", detail)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Logged in full, never shown: a stack trace in a response helps only an attacker.
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error_response(500, "InternalError", "Something went wrong on our side")

@@ -1,0 +1,26 @@
+"""Outgoing email: SMTP when configured, otherwise the "console" mailer writes to the log."""
+
+import logging
+import smtplib
+from email.message import EmailMessage
+
+from api.core.config import Settings
+
+log = logging.getLogger("couloir.mail")
+
+
+def send_email(settings: Settings, *, to: str, subject: str, body: str) -> None:
+    if not settings.smtp_host:
+        log.warning("console mailer: to=%s subject=%r\n%s", to, subject, body)
+        return
+    message = EmailMessage()
+    message["From"] = settings.smtp_from
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(body)
+    with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=15) as smtp:
+        if settings.smtp_starttls:
+            smtp.starttls()
+        if settings.smtp_user:
+            smtp.login(settings.smtp_user, settings.smtp_password or "")
+        smtp.send_message(message)

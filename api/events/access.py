@@ -1,0 +1,39 @@
+"""Who may reach an event: its organizers, and (read-only parts) its attendees."""
+
+from typing import Annotated
+
+from fastapi import Depends
+from sqlmodel import select
+
+from api.attendees.models import Attendee
+from api.core.deps import Claims, CurrentOrganizer, SessionDep
+from api.core.errors import NotFound
+from api.events.models import Event, EventOrganizer
+from api.events.service import organized_event
+
+
+def organizer_event(event_id: int, organizer: CurrentOrganizer, session: SessionDep) -> Event:
+    return organized_event(session, event_id=event_id, organizer_id=organizer.id)
+
+
+def member_event(event_id: int, claims: Claims, session: SessionDep) -> Event:
+    """The event, if the caller organizes it or attends it."""
+    if claims.subject_kind == "attendee":
+        allowed = claims.event_id == event_id and session.get(Attendee, claims.subject_id) is not None
+    else:
+        allowed = (
+            session.exec(
+                select(EventOrganizer).where(
+                    EventOrganizer.event_id == event_id, EventOrganizer.organizer_id == claims.subject_id
+                )
+            ).first()
+            is not None
+        )
+    event = session.get(Event, event_id) if allowed else None
+    if event is None:
+        raise NotFound("No such event among yours")
+    return event
+
+
+OrganizerEvent = Annotated[Event, Depends(organizer_event)]
+MemberEvent = Annotated[Event, Depends(member_event)]

@@ -1,0 +1,153 @@
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+from zoneinfo import available_timezones
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, model_validator
+
+from api.core.schemas import InputModel, UpdateModel, unique_items
+
+
+class Language(StrEnum):
+    fr = "fr"
+    en = "en"
+
+
+class ZoneKind(StrEnum):
+    buffet = "buffet"
+    coffee = "coffee"
+    coat_check = "coat_check"
+    exhibitor_table = "exhibitor_table"
+    lounge = "lounge"
+    hallway = "hallway"
+    entrance = "entrance"
+    other = "other"
+
+
+_TIMEZONES = available_timezones()
+
+
+def _known_timezone(value: str) -> str:
+    if value not in _TIMEZONES:
+        raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/Paris")
+    return value
+
+
+
+TimeZoneName = Annotated[str, AfterValidator(_known_timezone)]
+Slug = Annotated[str, Field(min_length=2, max_length=64, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+Languages = Annotated[list[Language], Field(min_length=1, max_length=2), AfterValidator(unique_items)]
+
+
+class EventCreate(InputModel):
+    name: Name
+    slug: Slug
+    subject: Annotated[str, Field(min_length=1, max_length=200)]
+    description: Annotated[str, Field(max_length=5000)] = ""
+    timezone: TimeZoneName
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    languages: Languages = [Language.fr, Language.en]
+    ticket_price_cents: Annotated[int, Field(ge=0, le=100_000_000)] | None = None
+    currency: Currency | None = None
+    presence_retention_days: Annotated[int, Field(ge=0, le=365)] = 7
+
+    @model_validator(mode="after")
+    def _check(self) -> "EventCreate":
+        if self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        if (self.ticket_price_cents is None) != (self.currency is None):
+            raise ValueError("give ticket_price_cents and currency together")
+        return self
+
+
+class EventUpdate(UpdateModel):
+    nullable_fields = frozenset({"ticket_price_cents", "currency"})
+
+    name: Name | None = None
+    subject: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    description: Annotated[str, Field(max_length=5000)] | None = None
+    timezone: TimeZoneName | None = None
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    languages: Languages | None = None
+    ticket_price_cents: Annotated[int, Field(ge=0, le=100_000_000)] | None = None
+    currency: Currency | None = None
+    presence_retention_days: Annotated[int, Field(ge=0, le=365)] | None = None
+
+
+class EventAdmin(BaseModel):
+    """What the event's organizers see."""
+
+    id: int
+    slug: str
+    name: str
+    subject: str
+    description: str
+    timezone: str
+    starts_at: datetime
+    ends_at: datetime
+    languages: list[str]
+    join_code: str
+    join_url: str
+    ticket_price_cents: int | None
+    currency: str | None
+    presence_retention_days: int
+
+
+class ZonePublic(BaseModel):
+    id: int
+    name: str
+    kind: ZoneKind
+    neighbour_ids: list[int]
+
+
+class EventPublic(BaseModel):
+    """What the event's attendees see: no join code management, no zone tokens."""
+
+    id: int
+    slug: str
+    name: str
+    subject: str
+    description: str
+    timezone: str
+    starts_at: datetime
+    ends_at: datetime
+    languages: list[str]
+    zones: list[ZonePublic]
+
+
+class ZoneCreate(InputModel):
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    kind: ZoneKind
+    neighbour_ids: Annotated[list[int], Field(max_length=50), AfterValidator(unique_items)] = []
+
+
+class ZoneUpdate(UpdateModel):
+    name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    kind: ZoneKind | None = None
+    neighbour_ids: Annotated[list[int], Field(max_length=50), AfterValidator(unique_items)] | None = None
+
+
+class ZoneAdmin(ZonePublic):
+    checkin_token: str
+    checkin_url: str
+    code: str
+
+
+class TopicCreate(InputModel):
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    synonyms: Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=30)] = []
+
+
+class TopicUpdate(UpdateModel):
+    name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    synonyms: Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=30)] | None = None
+
+
+class TopicPublic(BaseModel):
+    id: int
+    name: str
+    synonyms: list[str]

@@ -1,0 +1,146 @@
+"""Real parts: a real SQLite file and a real PostgreSQL database built by migrating, and the app
+served by uvicorn on a real socket. Every test talks HTTP to it."""
+
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from alembic import command
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session
+
+from api.cli import alembic_config
+from api.core.config import Settings
+from api.core.db import make_engine, metadata
+from api.main import create_app
+
+PG_ENV = "COULOIR_TEST_DATABASE_URL"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def migrate(url: str, revision: str = "head", *, down: bool = False) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        config = alembic_config()
+        config.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(config, revision)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory) -> Iterator[str]:
+    """A fresh, empty database of each kind for this run."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'couloir.db'}"
+        return
+    base = os.environ.get(PG_ENV)
+    if not base:
+        pytest.skip(f"{PG_ENV} is not set: PostgreSQL tests skipped (CI sets it)")
+    yield from fresh_postgres_database(base)
+
+
+def fresh_postgres_database(base: str) -> Iterator[str]:
+    name = f"couloir_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@dataclass
+class Server:
+    base_url: str
+    settings: Settings
+    engine: Engine
+
+    def client(self, token: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.Client(base_url=self.base_url, headers=headers, timeout=30)
+
+
+def start_server(tmp_path: Path, database_url: str, **overrides) -> Iterator[Server]:
+    port = free_port()
+    settings = Settings(
+        environment="test",
+        data_dir=tmp_path,
+        database_url=database_url,
+        public_base_url=f"http://127.0.0.1:{port}",
+        **overrides,
+    )
+    app = create_app(settings)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("test server did not start")
+        time.sleep(0.02)
+    try:
+        yield Server(base_url=settings.public_base_url, settings=settings, engine=app.state.engine)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        app.state.engine.dispose()
+
+
+# Generous limits for the suite; rate limiting has its own strict servers.
+TEST_LIMITS = {
+    "join_rate_per_ip": (10_000, 60),
+    "magic_link_rate_per_ip": (10_000, 60),
+    "magic_link_rate_per_email": (10_000, 60),
+}
+
+
+@pytest.fixture(scope="session")
+def migrated_url(database_url: str) -> str:
+    migrate(database_url)
+    return database_url
+
+
+@pytest.fixture(scope="session")
+def server(migrated_url: str, tmp_path_factory) -> Iterator[Server]:
+    yield from start_server(tmp_path_factory.mktemp("data"), migrated_url, **TEST_LIMITS)
+
+
+def wipe(engine: Engine) -> None:
+    tables = [t.name for t in reversed(metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def srv(server: Server) -> Server:
+    """The shared server, with every table emptied: tests cannot see each other's rows."""
+    wipe(server.engine)
+    return server
+
+
+@pytest.fixture
+def db(srv: Server) -> Iterator[Session]:
+    """Direct access to the same database, to check what the API stored or to move time."""
+    with Session(srv.engine, expire_on_commit=False) as session:
+        yield session
