@@ -1,0 +1,125 @@
+"""Walk every route of the OpenAPI schema as someone the object does not belong to (BOLA).
+
+A new route is covered automatically: it must refuse strangers, or be listed below as public or
+as readable by the event's own attendees, or this suite fails."""
+
+import re
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests import factories
+from tests.test_tokens import forge
+
+# Routes anyone may call (sign-in and joining).
+PUBLIC = {"health", "request_organizer_link", "request_attendee_link", "redeem_magic_link", "refresh", "logout",
+          "join_event"}
+# Routes for a signed-in attendee about themselves (no object id from the path).
+SELF = {"get_my_profile", "update_my_profile", "delete_my_account"}
+# Event routes the event's own attendees may read.
+MEMBER = {"get_public_event", "list_topics", "get_agenda", "get_attendee_card"}
+# Organizer routes without an event in the path: they list only the caller's own.
+ORGANIZER_SELF = {"create_event", "list_my_events", "get_my_organizer_account"}
+
+SOON = datetime.now(UTC) + timedelta(hours=1)
+BODIES = {
+    "update_event": {"name": "Renamed"},
+    "create_zone": {"name": "Lounge", "kind": "lounge"},
+    "update_zone": {"name": "Lounge 2"},
+    "create_topic": {"name": "Rust"},
+    "update_topic": {"name": "Rust lang"},
+    "create_talk": {"title": "T", "starts_at": SOON.isoformat(), "ends_at": (SOON + timedelta(minutes=30)).isoformat()},
+    "update_talk": {"title": "T2"},
+    "create_break": {"label": "B", "starts_at": SOON.isoformat(), "ends_at": (SOON + timedelta(minutes=30)).isoformat()},
+    "update_break": {"label": "B2"},
+    "set_attendee_role": {"role": "speaker"},
+}
+REFUSED = {401, 403, 404}
+
+
+@pytest.fixture
+def world(srv):
+    """Event A (ours to attack) with one of everything, and event B whose people attack it."""
+    org_a = factories.organizer_token(srv)
+    event_a = factories.create_event(srv, org_a)
+    zone = factories.add_zone(srv, org_a, event_a["id"], "Coffee bar")
+    topic = factories.add_topics(srv, org_a, event_a["id"], {"Go": []})["Go"]
+    owner = factories.join(srv, event_a["join_code"], "Owner")
+    neighbour = factories.join(srv, event_a["join_code"], "Neighbour")
+    with srv.client(org_a) as client:
+        talk = client.post(f"/api/events/{event_a['id']}/talks", json=BODIES["create_talk"]).json()
+        pause = client.post(f"/api/events/{event_a['id']}/breaks", json=BODIES["create_break"]).json()
+    org_b = factories.organizer_token(srv)
+    event_b = factories.create_event(srv, org_b)
+    stranger = factories.join(srv, event_b["join_code"], "Stranger")
+    ids = {"event_id": event_a["id"], "zone_id": zone["id"], "topic_id": topic, "talk_id": talk["id"],
+           "break_id": pause["id"], "attendee_id": owner["attendee"]["id"]}
+    return {
+        "ids": ids,
+        "org_a": org_a,
+        "org_b": org_b,
+        "stranger": stranger["tokens"]["access_token"],
+        "neighbour": neighbour["tokens"]["access_token"],
+        "owner": owner,
+    }
+
+
+def operations(srv):
+    with srv.client() as client:
+        schema = client.get("/api/openapi.json").json()
+    for path, methods in schema["paths"].items():
+        for method, op in methods.items():
+            yield method.upper(), path, op["operationId"]
+
+
+def call(srv, token, method, path, operation_id, ids):
+    url = re.sub(r"\{(\w+)\}", lambda m: str(ids[m.group(1)]), path)
+    with srv.client(token) as client:
+        return client.request(method, url, json=BODIES.get(operation_id) if method in ("POST", "PATCH", "PUT") else None)
+
+
+def expired_token(srv, attendee):
+    claims = {"iss": srv.settings.jwt_issuer, "aud": "couloir:access", "sub": f"attendee:{attendee['id']}",
+              "typ": "access", "iat": int(time.time()) - 7200, "exp": int(time.time()) - 3600, "jti": "e" * 32,
+              "evt": attendee["event_id"]}
+    return forge({"alg": "HS256", "typ": "JWT"}, claims, srv.settings.signing_key())
+
+
+def test_every_route_refuses_callers_the_object_is_not_for(srv, world):
+    ids = world["ids"]
+    checked = 0
+    failures = []
+    for method, path, operation_id in operations(srv):
+        if operation_id in PUBLIC:
+            continue
+        callers = {"no token": None, "expired": expired_token(srv, world["owner"]["attendee"])}
+        if "{event_id}" in path:
+            callers |= {"other event's organizer": world["org_b"], "other event's attendee": world["stranger"]}
+            if operation_id not in MEMBER:
+                callers["same event's attendee"] = world["neighbour"]
+        elif operation_id in ORGANIZER_SELF:
+            callers["attendee"] = world["neighbour"]
+        elif operation_id not in SELF:
+            failures.append(f"{operation_id}: unclassified route, add it to a list in this test")
+            continue
+        for who, token in callers.items():
+            response = call(srv, token, method, path, operation_id, ids)
+            checked += 1
+            if response.status_code not in REFUSED:
+                failures.append(f"{method} {path} as {who}: {response.status_code}")
+            elif response.json().get("error") is None:
+                failures.append(f"{method} {path} as {who}: no error shape")
+    assert not failures, "\n".join(failures)
+    assert checked > 50
+
+
+def test_the_walk_is_not_vacuous_the_rightful_callers_get_through(srv, world):
+    """Control: with the same URLs and bodies, the event's organizer and attendees succeed."""
+    ids = world["ids"]
+    ops = [op for op in operations(srv) if "{event_id}" in op[1]]
+    ops.sort(key=lambda op: op[0] == "DELETE")  # deletes last, so every object still exists
+    for method, path, operation_id in ops:
+        token = world["owner"]["tokens"]["access_token"] if operation_id in MEMBER else world["org_a"]
+        response = call(srv, token, method, path, operation_id, ids)
+        assert response.status_code < 300, f"{method} {path}: {response.status_code} {response.text}"

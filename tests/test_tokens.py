@@ -1,0 +1,91 @@
+"""Forged and malformed tokens are refused. Tokens are built here by hand (no JWT library), so the
+test does not share the implementation's assumptions."""
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+
+import pytest
+
+from tests import factories
+
+
+def b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def forge(header: dict, payload: dict, key: str | None, digest=hashlib.sha256) -> str:
+    signing_input = f"{b64(json.dumps(header).encode())}.{b64(json.dumps(payload).encode())}"
+    signature = b"" if key is None else hmac.new(key.encode(), signing_input.encode(), digest).digest()
+    return f"{signing_input}.{b64(signature)}"
+
+
+@pytest.fixture
+def attendee(srv):
+    event = factories.create_event(srv, factories.organizer_token(srv))
+    joined = factories.join(srv, event["join_code"])
+    return joined["attendee"]
+
+
+def valid_claims(srv, attendee, **changes) -> dict:
+    now = int(time.time())
+    claims = {
+        "iss": srv.settings.jwt_issuer,
+        "aud": "couloir:access",
+        "sub": f"attendee:{attendee['id']}",
+        "typ": "access",
+        "iat": now,
+        "exp": now + 600,
+        "jti": "x" * 32,
+        "evt": attendee["event_id"],
+    } | changes
+    return {k: v for k, v in claims.items() if v is not None}
+
+
+def status_with(srv, token: str) -> int:
+    with srv.client(token) as client:
+        return client.get("/api/me").status_code
+
+
+def test_a_correctly_forged_token_works(srv, attendee):
+    # The baseline: our hand-made token is accepted, so each refusal below is about one defect.
+    key = srv.settings.signing_key()
+    assert status_with(srv, forge({"alg": "HS256", "typ": "JWT"}, valid_claims(srv, attendee), key)) == 200
+
+
+@pytest.mark.parametrize(
+    "header,changes,digest",
+    [
+        ({"alg": "none", "typ": "JWT"}, {}, None),
+        ({"alg": "HS512", "typ": "JWT"}, {}, hashlib.sha512),
+        ({"alg": "HS256", "typ": "JWT"}, {"aud": "someone-else"}, hashlib.sha256),
+        ({"alg": "HS256", "typ": "JWT"}, {"aud": "couloir:refresh", "typ": "refresh"}, hashlib.sha256),
+        ({"alg": "HS256", "typ": "JWT"}, {"iss": "evil"}, hashlib.sha256),
+        ({"alg": "HS256", "typ": "JWT"}, {"exp": None}, hashlib.sha256),
+        ({"alg": "HS256", "typ": "JWT"}, {"exp": int(time.time()) - 10}, hashlib.sha256),
+        ({"alg": "HS256", "typ": "JWT"}, {"sub": None}, hashlib.sha256),
+        ({"alg": "HS256", "typ": "JWT"}, {"typ": "refresh"}, hashlib.sha256),
+        ({"alg": "HS256", "typ": "JWT"}, {"evt": 999_999}, hashlib.sha256),
+    ],
+    ids=["alg-none", "wrong-alg", "wrong-aud", "refresh-aud", "wrong-iss", "no-exp", "expired", "no-sub",
+         "wrong-typ", "other-event"],
+)
+def test_defective_tokens_are_refused(srv, attendee, header, changes, digest):
+    key = srv.settings.signing_key() if digest else None
+    token = forge(header, valid_claims(srv, attendee, **changes), key, digest or hashlib.sha256)
+    assert status_with(srv, token) == 401
+
+
+def test_wrong_key_is_refused(srv, attendee):
+    token = forge({"alg": "HS256"}, valid_claims(srv, attendee), "not-the-key" * 4)
+    assert status_with(srv, token) == 401
+
+
+def test_garbage_and_missing_tokens_are_refused(srv, attendee):
+    assert status_with(srv, "not.a.jwt") == 401
+    with srv.client() as client:
+        response = client.get("/api/me")
+    assert response.status_code == 401
+    assert response.json()["error"] == "NotAuthenticated"
