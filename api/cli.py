@@ -49,7 +49,7 @@ def demo() -> None:
 
     settings = get_settings()
     engine = make_engine(settings)
-    with Session(engine) as session:
+    with Session(engine, expire_on_commit=False) as session:
         summary = build_demo(session, settings)
         session.commit()
     typer.echo(summary)
@@ -60,7 +60,7 @@ def organizer_add(email: str) -> None:
     """Create an organizer (if new) and print a one-time login link."""
     settings = get_settings()
     engine = make_engine(settings)
-    with Session(engine) as session:
+    with Session(engine, expire_on_commit=False) as session:
         organizer = add_organizer(session, email)
         link = create_magic_link(session, settings, organizer_id=organizer.id)
         session.commit()
