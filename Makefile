@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 export COULOIR_DATA_DIR ?= $(CURDIR)/data
+export COULOIR_PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test install migrate demo bench clean
 

@@ -1,0 +1,57 @@
+"""Sign-in links go out through a real SMTP server when one is configured."""
+
+import re
+import time
+from email import message_from_bytes
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlmodel import Session
+
+from api.organizers.service import add_organizer
+from tests.conftest import TEST_LIMITS, free_port, start_server, wipe
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, inbox
+    controller.stop()
+
+
+@pytest.fixture
+def mailing_server(server, migrated_url, tmp_path, smtp):
+    controller, _ = smtp
+    wipe(server.engine)
+    yield from start_server(tmp_path, migrated_url, smtp_host="127.0.0.1", smtp_port=controller.port,
+                            smtp_starttls=False, **TEST_LIMITS)
+
+
+def test_organizer_link_is_emailed_and_works(mailing_server, smtp):
+    _, inbox = smtp
+    with Session(mailing_server.engine) as session:
+        add_organizer(session, "ada@example.org")
+        session.commit()
+    with mailing_server.client() as client:
+        assert client.post("/api/auth/organizers/magic-link", json={"email": "ada@example.org"}).status_code == 202
+        deadline = time.monotonic() + 5
+        while not inbox.messages and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(inbox.messages) == 1
+        recipients, message = inbox.messages[0]
+        assert recipients == ["ada@example.org"]
+        body = message.get_payload(decode=True).decode()
+        token = re.search(r"/login#token=([\w-]+)", body).group(1)
+        assert body.count(mailing_server.base_url) == 1
+        assert client.post("/api/auth/magic-link/redeem", json={"token": token}).status_code == 200
