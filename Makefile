@@ -1,12 +1,17 @@
 # Couloir: `make run` sets everything up and runs it; `make test` runs the whole test suite.
 PYTHON ?= python3
+NPM ?= npm
 VENV := .venv
 BIN := $(VENV)/bin
+PWA := pwa
 PORT ?= 8000
 export COULOIR_DATA_DIR ?= $(CURDIR)/data
 export COULOIR_PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test install migrate demo bench clean
+PWA_SOURCES := $(shell find $(PWA)/src $(PWA)/public -type f) \
+	$(addprefix $(PWA)/,index.html package.json vite.config.ts tsconfig.json tsconfig.test.json)
+
+.PHONY: run test install migrate demo pwa client browser audit clean
 
 $(BIN)/couloir: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -16,17 +21,40 @@ $(BIN)/couloir: pyproject.toml requirements.lock
 
 install: $(BIN)/couloir
 
+$(PWA)/node_modules/.package-lock.json: $(PWA)/package-lock.json
+	cd $(PWA) && $(NPM) ci --no-audit --no-fund
+
+$(PWA)/dist/index.html: $(PWA)/node_modules/.package-lock.json $(PWA_SOURCES)
+	cd $(PWA) && $(NPM) run build
+
+pwa: $(PWA)/dist/index.html
+
+# After any API change: regenerate the PWA's typed client and commit pwa/src/api/ (a test fails when stale).
+client: install $(PWA)/node_modules/.package-lock.json
+	$(BIN)/python $(PWA)/scripts/gen_api.py
+
+# Debian's Chromium for the browser tests (installed with apt-get when missing).
+browser:
+	bash scripts/install-browser.sh
+
 migrate: install
 	$(BIN)/couloir migrate
 
 demo: migrate
 	$(BIN)/couloir demo
 
-run: demo
+run: demo pwa
 	PORT=$(PORT) $(BIN)/couloir serve --port $(PORT)
 
-test: install
+test: install pwa browser
+	cd $(PWA) && $(NPM) test
 	$(BIN)/python -m pytest -q
 
+# Known vulnerabilities in the pinned dependencies (needs the advisory databases: not run in CI here).
+audit: install
+	$(BIN)/pip install --quiet pip-audit
+	$(BIN)/pip-audit -r requirements.lock
+	cd $(PWA) && $(NPM) audit --omit=dev
+
 clean:
-	rm -rf $(VENV) data .pytest_cache
+	rm -rf $(VENV) data .pytest_cache $(PWA)/node_modules $(PWA)/dist

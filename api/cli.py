@@ -1,5 +1,7 @@
-"""The `couloir` command: serve, migrate, demo, organizer add."""
+"""The `couloir` command: serve, migrate, worker, demo, organizer add."""
 
+import logging
+import threading
 from pathlib import Path
 
 import typer
@@ -40,6 +42,24 @@ def serve(
 ) -> None:
     """Run the API (and the built PWA) with uvicorn."""
     uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers, proxy_headers=True)
+
+
+@app.command()
+def worker(once: bool = typer.Option(False, "--once", help="Run one tick, print what it did, and exit")) -> None:
+    """Send nudges during breaks. Run it beside API replicas started with COULOIR_RUN_SCHEDULER_IN_PROCESS=false;
+    several workers may run at once, each nudge is still sent once."""
+    from api.push import scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    engine = make_engine(settings)
+    try:
+        if once:
+            typer.echo(scheduler.tick(engine, settings))
+        else:
+            scheduler.run(engine, settings, threading.Event())
+    finally:
+        engine.dispose()
 
 
 @app.command()

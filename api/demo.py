@@ -5,7 +5,7 @@ current time and adds nothing twice.
 """
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 from sqlmodel import Session, select
@@ -19,6 +19,7 @@ from api.core.security import new_secret_token
 from api.events.models import Event, EventOrganizer, Topic, Zone, ZoneNeighbour
 from api.events.service import fold, random_code
 from api.organizers.service import add_organizer
+from api.presence.service import place, presence_end
 
 SLUG = "platform-days-demo"
 ORGANIZER_EMAIL = "organizer@couloir.example"
@@ -127,13 +128,37 @@ def build_demo(session: Session, settings: Settings) -> str:
     event.ends_at = now + timedelta(hours=10)
     session.add(event)
     _anchor_agenda(session, rng, event, now)
+    until = _check_in_crowd(session, settings, event, now)
     link = create_magic_link(session, settings, organizer_id=organizer.id)
     attendees = session.exec(select(Attendee.id).where(Attendee.event_id == event.id)).all()
     return (
         f"Demo event: {event.name} ({len(attendees)} attendees, {len(ZONES)} zones, {len(TOPICS)} topics)\n"
+        f"{len(CROWD_ZONES)} of them are checked in and visible until {until:%H:%M} UTC (the current break's end)\n"
         f"Join code: {event.join_code}   join link: {settings.public_base_url}/join/{event.join_code}\n"
         f"Organizer {organizer.email}, one-time login link ({settings.magic_link_minutes} min):\n{link}"
     )
+
+
+# Where the demo crowd stands (indexes into ZONES): most at the coffee bar, where a newcomer checks in first.
+CROWD_ZONES = [0] * 24 + [1] * 10 + [3] * 6 + [7] * 8 + [8] * 6 + [11] * 6
+
+
+def _check_in_crowd(session: Session, settings: Settings, event: Event, now: datetime) -> datetime:
+    """Every fifth demo attendee (speakers and exhibitors among them) visible and checked in for the
+    current break, so a newcomer's first check-in shows people. Re-running moves the same people."""
+    zones = {z.name: z for z in session.exec(select(Zone).where(Zone.event_id == event.id))}
+    demo = session.exec(
+        select(Attendee).where(Attendee.event_id == event.id, Attendee.email.like("demo%@couloir.example"))
+    ).all()
+    crowd = sorted(demo, key=lambda a: int(a.email.removeprefix("demo").split("@")[0]))[::5][: len(CROWD_ZONES)]
+    until = presence_end(session, settings, event.id, now)
+    for attendee, zone_index in zip(crowd, CROWD_ZONES, strict=False):
+        attendee.visible = True
+        attendee.findable_as_speaker = attendee.role == "speaker"
+        session.add(attendee)
+        place(session, attendee=attendee, zone=zones[ZONES[zone_index][0]], now=now, expires_at=until)
+    session.flush()
+    return until
 
 
 def _create_event(session: Session, rng: random.Random, organizer_id: int, now) -> Event:

@@ -1,23 +1,36 @@
 """The Couloir application: API routers under /api, the built PWA at /."""
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from starlette.convertors import Convertor, register_url_convertor
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import health
 from api.agenda import routes as agenda
 from api.attendees import routes as attendees
 from api.auth import routes as auth
+from api.contacts import routes as contacts
 from api.core.config import Settings, get_settings
 from api.core.db import make_engine
 from api.core.errors import NotFound, install_error_handlers
 from api.core.limits import BodySizeLimit
 from api.events import routes as events
+from api.matching import routes as matching
+from api.organizer import routes as organizer
 from api.organizers import routes as organizers
+from api.presence import routes as presence
+from api.push import routes as push
+from api.push import scheduler as push_scheduler
+from api.push.service import vapid_keys
+from api.safety import routes as safety
 
 ROUTERS = [
     health.router,
@@ -28,6 +41,16 @@ ROUTERS = [
     attendees.router,
     attendees.me,
     attendees.people,
+    contacts.router,
+    organizer.router,
+    presence.me,
+    presence.events,
+    matching.router,
+    safety.me,
+    safety.organizers,
+    push.public,
+    push.me,
+    push.events,
 ]
 
 
@@ -36,11 +59,26 @@ def _operation_id(route: APIRoute) -> str:
     return route.name
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings = app.state.settings
+    stop_scheduler = None
+    if settings.run_scheduler_in_process:
+        stop_scheduler = push_scheduler.start_in_thread(app.state.engine, settings)
+    yield
+    if stop_scheduler is not None:
+        stop_scheduler()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request at INFO: thousands of lines per break once nudges go out.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     settings.signing_key()  # generated at first start, not on the first request
+    vapid_keys(settings)  # likewise: browsers subscribe with its public half
     app = FastAPI(
+        lifespan=_lifespan,
         title="Couloir",
         version="0.1.0",
         description="Hallway networking for conferences.",
@@ -54,23 +92,101 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        path_limits=[(organizer.IMPORT_PATHS, settings.max_import_bytes)],
+    )
     if settings.pwa_dir and (settings.pwa_dir / "index.html").exists():
         _serve_pwa(app, settings.pwa_dir)
     return app
 
 
+# The built app's responses: no inline script or style, nothing from other origins, camera for this
+# origin only (the scan screen), never framed.
+_CSP = (
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    "media-src 'self' blob:",
+    "connect-src 'self'",
+    "worker-src 'self'",
+    "manifest-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+)
+PWA_HEADERS = {
+    "Content-Security-Policy": "; ".join(_CSP),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Permissions-Policy": "camera=(self), microphone=(), geolocation=()",
+}
+_MEDIA_TYPES = {".webmanifest": "application/manifest+json", ".js": "text/javascript"}
+
+
+class _NotApi(Convertor):
+    """A path the app's shell may answer: anything outside /api, whose misses keep the API's 404/405."""
+
+    regex = r"(?!api(?:/|$)).*"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("not_api", _NotApi())
+
+
+class _HashedAssets(StaticFiles):
+    """Vite's assets carry a content hash in their names: cached for good."""
+
+    def file_response(self, *args, **kwargs) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers.update(PWA_HEADERS)
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+
+def _pwa_file(file: Path) -> FileResponse:
+    # Unhashed names (index.html, sw.js, the manifest, icons) are revalidated on every load, so a new
+    # version is seen at once; the service worker script in particular must never be stale.
+    headers = PWA_HEADERS | {"Cache-Control": "no-cache"}
+    if file.name == "sw.js":
+        headers["Service-Worker-Allowed"] = "/"
+    return FileResponse(file, media_type=_MEDIA_TYPES.get(file.suffix), headers=headers)
+
+
+class _CompressApp:
+    """Gzip for the app's files (its JS shrinks to a third on hallway Wi-Fi), never for API answers,
+    which may carry secrets next to reflected input (BREACH)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+        self.gzip = GZipMiddleware(app, minimum_size=1024)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        plain = scope["type"] != "http" or path == "/api" or path.startswith("/api/")
+        await (self.app if plain else self.gzip)(scope, receive, send)
+
+
 def _serve_pwa(app: FastAPI, root: Path) -> None:
+    root = root.resolve()
     index = root / "index.html"
-    app.mount("/assets", StaticFiles(directory=root / "assets", check_dir=False), name="assets")
+    app.add_middleware(_CompressApp)
+    app.mount("/assets", _HashedAssets(directory=root / "assets", check_dir=False), name="assets")
 
-    @app.get("/{path:path}", include_in_schema=False)
+    @app.get("/{path:not_api}", include_in_schema=False)
     def pwa(path: str) -> FileResponse:
-        if path.startswith("api/"):
-            raise NotFound("No such API route")
         file = (root / path).resolve()
-        # Deep links (/z/<token>, /join/<code>) are the app's own routes: serve the shell.
-        if path and file.is_file() and file.is_relative_to(root.resolve()):
-            return FileResponse(file)
-        return FileResponse(index)
-
+        if path and file.is_file() and file.is_relative_to(root):
+            return _pwa_file(file)
+        if "." in path.rsplit("/", 1)[-1]:
+            raise NotFound("No such file")  # a missing file is not an app route: never answer it with HTML
+        # Deep links (/z/<token>, /join/<code>, /login) are the app's own routes: serve the shell.
+        return _pwa_file(index)

@@ -3,21 +3,40 @@
 from api.agenda.models import AgendaBreak, Talk, TalkSpeaker, TalkTopic
 from api.attendees.models import Attendee, AttendeeInterest
 from api.auth.models import MagicLink, RefreshSession
+from api.contacts.models import ConnectCode, Contact, ContactRequest, ContactSharing
 from api.core.db import metadata
+from api.core.idempotency import IdempotencyRecord
 from api.core.ratelimit import RateLimitWindow
 from api.events.models import Event, EventOrganizer, Topic, Zone, ZoneNeighbour
 from api.organizers.models import Organizer
+from api.presence.models import CheckInRecord, Presence, PresenceTopic
+from api.push.models import HallwayMoment, Nudge, PushPreference, PushSubscription
+from api.safety.models import Block, Report
 
 __all__ = [
     "AgendaBreak",
     "Attendee",
     "AttendeeInterest",
+    "ConnectCode",
+    "Contact",
+    "ContactRequest",
+    "ContactSharing",
+    "Block",
+    "CheckInRecord",
     "Event",
     "EventOrganizer",
+    "HallwayMoment",
+    "IdempotencyRecord",
     "MagicLink",
+    "Nudge",
     "Organizer",
+    "Presence",
+    "PresenceTopic",
+    "PushPreference",
+    "PushSubscription",
     "RateLimitWindow",
     "RefreshSession",
+    "Report",
     "Talk",
     "TalkSpeaker",
     "TalkTopic",

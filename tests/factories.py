@@ -1,8 +1,13 @@
 """Build test data through the real API (and the real sign-in flow)."""
 
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import count
+from pathlib import Path
 
+import httpx
 from sqlmodel import Session
 
 from api.auth.service import create_magic_link
@@ -67,3 +72,138 @@ def join(srv: Server, join_code: str, name: str = "Camille Martin", **fields) ->
         response = client.post("/api/join", json={"join_code": join_code, "display_name": name} | fields)
     assert response.status_code == 201, response.text
     return response.json()
+
+
+# Presence and matching ----------------------------------------------------------------------------
+
+
+def new_key() -> str:
+    """A client-made Idempotency-Key, as the phone makes one per action."""
+    return uuid.uuid4().hex
+
+
+def update_me(srv: Server, token: str, **fields) -> dict:
+    with srv.client(token) as client:
+        response = client.patch("/api/me", json=fields)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def check_in(srv: Server, access_token: str, *, key: str | None = None, **body) -> httpx.Response:
+    """POST a check-in with `token=` (scanned) or `code=` (typed)."""
+    with srv.client(access_token) as client:
+        return client.post("/api/me/check-ins", json=body, headers={"Idempotency-Key": key or new_key()})
+
+
+def suggestions(srv: Server, token: str, **params) -> dict:
+    with srv.client(token) as client:
+        response = client.get("/api/me/suggestions", params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+@dataclass
+class Person:
+    id: int
+    token: str
+    name: str
+
+
+@dataclass
+class Hallway:
+    """An event with topics and zones: coffee bar <-> buffet are neighbours, the lounge is apart."""
+
+    organizer: str
+    event: dict
+    topics: dict[str, int]
+    zones: dict[str, dict]
+
+    def person(
+        self,
+        srv: Server,
+        name: str,
+        interests: list[str],
+        *,
+        zone: str | None = "coffee",
+        visible: bool = True,
+        **profile,
+    ) -> Person:
+        """A joined attendee with a profile, checked in at `zone` (None: not checked in)."""
+        joined = join(srv, self.event["join_code"], name)
+        token = joined["tokens"]["access_token"]
+        update_me(srv, token, interests=interests, visible=visible, **profile)
+        if zone is not None:
+            response = check_in(srv, token, token=self.zones[zone]["checkin_url"])
+            assert response.status_code == 201, response.text
+        return Person(id=joined["attendee"]["id"], token=token, name=name)
+
+
+HALLWAY_TOPICS = {
+    "Observability": ["o11y"],
+    "Kubernetes": ["k8s"],
+    "eBPF": [],
+    "Rust": [],
+    "FinOps": [],
+    "Security": [],
+}
+
+
+def hallway(srv: Server, **event_fields) -> Hallway:
+    organizer = organizer_token(srv)
+    event = create_event(srv, organizer, **event_fields)
+    topics = add_topics(srv, organizer, event["id"], HALLWAY_TOPICS)
+    coffee = add_zone(srv, organizer, event["id"], "Coffee bar", "coffee")
+    buffet = add_zone(srv, organizer, event["id"], "Buffet", "buffet", neighbour_ids=[coffee["id"]])
+    lounge = add_zone(srv, organizer, event["id"], "Lounge", "lounge")
+    return Hallway(organizer, event, topics, {"coffee": coffee, "buffet": buffet, "lounge": lounge})
+
+
+# Organizer set-up ---------------------------------------------------------------------------------
+
+DATA = Path(__file__).parent / "data"
+
+
+def upload(
+    srv: Server, token: str, path: str, content: bytes, content_type: str, *, params=None, headers=None
+) -> httpx.Response:
+    """POST a file as the request body, the way the organizer's screens send an import."""
+    with srv.client(token) as client:
+        return client.post(
+            path, content=content, params=params, headers={"Content-Type": content_type} | (headers or {})
+        )
+
+
+# Push ---------------------------------------------------------------------------------------------
+
+
+def subscribe(srv: Server, token: str, subscription: dict, *, key: str | None = None) -> httpx.Response:
+    """POST a browser's PushSubscription JSON, as the app does after PushManager.subscribe()."""
+    with srv.client(token) as client:
+        return client.post(
+            "/api/me/push-subscriptions", json=subscription, headers={"Idempotency-Key": key or new_key()}
+        )
+
+
+def add_break(
+    srv: Server, organizer: str, event_id: int, *, started_minutes_ago: float = 1, minutes_left: float = 10
+) -> dict:
+    """A break under way now (or, with a negative start, one to come)."""
+    now = datetime.now(UTC)
+    body = {
+        "label": "Coffee break",
+        "starts_at": (now - timedelta(minutes=started_minutes_ago)).isoformat(),
+        "ends_at": (now + timedelta(minutes=minutes_left)).isoformat(),
+    }
+    with srv.client(organizer) as client:
+        response = client.post(f"/api/events/{event_id}/breaks", json=body)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def nudge_tick(srv: Server, settings=None, **options):
+    """One tick of the nudge scheduler against the test server's database, on its own thread as in the
+    service: the tick runs an event loop of its own, and Playwright's may be running on this one."""
+    from api.push import scheduler
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(scheduler.tick, srv.engine, settings or srv.settings, **options).result()

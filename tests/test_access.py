@@ -5,20 +5,33 @@ as readable by the event's own attendees, or this suite fails."""
 
 import re
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlmodel import Session
 
+from api.contacts.models import Contact
+from api.push.models import Nudge
 from tests import factories
+from tests.push_receiver import PushReceiver
 from tests.test_tokens import forge
 
 # Routes anyone may call (sign-in and joining).
 PUBLIC = {"health", "request_organizer_link", "request_attendee_link", "redeem_magic_link", "refresh", "logout",
-          "join_event"}
+          "join_event", "get_vapid_public_key"}
 # Routes for a signed-in attendee about themselves (no object id from the path).
-SELF = {"get_my_profile", "update_my_profile", "delete_my_account"}
+SELF = {"get_my_profile", "update_my_profile", "delete_my_account", "list_my_push_subscriptions",
+        "add_push_subscription", "remove_push_subscription_by_endpoint", "get_my_push_preferences",
+        "set_my_push_preferences", "check_in", "get_my_presence", "leave", "get_suggestions", "block_attendee",
+        "list_my_blocks", "unblock_attendee", "report_attendee", "get_my_sharing", "set_my_sharing",
+        "send_contact_request", "list_contact_requests", "rotate_my_connect_code", "scan_connect_code",
+        "list_my_contacts", "export_my_contacts_vcard", "export_my_contacts_csv", "get_my_networking_return",
+        "get_my_card_qr"}
+# Attendee routes on one of the caller's own objects (its id in the path): other attendees get nothing.
+OWN = {"remove_push_subscription", "mark_nudge_opened", "get_my_contact", "update_my_contact", "remove_my_contact",
+       "export_my_contact_vcard", "accept_contact_request", "decline_contact_request"}
 # Event routes the event's own attendees may read.
-MEMBER = {"get_public_event", "list_topics", "get_agenda", "get_attendee_card"}
+MEMBER = {"get_public_event", "list_topics", "get_agenda", "get_attendee_card", "get_zone_counts"}
 # Organizer routes without an event in the path: they list only the caller's own.
 ORGANIZER_SELF = {"create_event", "list_my_events", "get_my_organizer_account"}
 
@@ -34,6 +47,14 @@ BODIES = {
     "create_break": {"label": "B", "starts_at": SOON.isoformat(), "ends_at": (SOON + timedelta(minutes=30)).isoformat()},
     "update_break": {"label": "B2"},
     "set_attendee_role": {"role": "speaker"},
+    "import_programme": {"schedule": {"conference": {"days": [{"date": SOON.date().isoformat(), "rooms": {"A": [
+        {"id": "t1", "title": "T", "start": "10:00", "duration": "00:30", "persons": [{"public_name": "S"}]}]}}]}}},
+    # A file, not JSON: (Content-Type, body).
+    "import_attendees": ("text/csv", "name,email\nAda,ada@example.org\n"),
+    "set_my_push_preferences": {"enabled": True, "break_nudges": True, "speaker_nearby": True,
+                                "contact_requests": True},
+    "start_hallway_moment": {"minutes": 10},
+    "update_my_contact": {"note": "x"},
 }
 REFUSED = {401, 403, 404}
 
@@ -53,8 +74,24 @@ def world(srv):
     org_b = factories.organizer_token(srv)
     event_b = factories.create_event(srv, org_b)
     stranger = factories.join(srv, event_b["join_code"], "Stranger")
+    with PushReceiver() as receiver:
+        device = factories.subscribe(srv, owner["tokens"]["access_token"], receiver.new_subscription()).json()
+    with Session(srv.engine) as session:
+        nudge = Nudge(attendee_id=owner["attendee"]["id"], event_id=event_a["id"], break_key=f"break:{pause['id']}",
+                      reason="match_nearby", day=date.today(), break_slot=1, day_slot=1, status="delivered")
+        session.add(nudge)
+        contact = Contact(owner_id=owner["attendee"]["id"], name="Friend", event_name=event_a["name"], how="qr",
+                          met_at=datetime.now(UTC))
+        session.add(contact)
+        session.commit()
+        nudge_id, contact_id = nudge.id, contact.id
+    friend = factories.join(srv, event_a["join_code"], "Friend")
+    with srv.client(friend["tokens"]["access_token"]) as client:
+        request_id = client.post("/api/contact-requests", json={"to_attendee_id": owner["attendee"]["id"]},
+                                 headers={"Idempotency-Key": factories.new_key()}).json()["id"]
     ids = {"event_id": event_a["id"], "zone_id": zone["id"], "topic_id": topic, "talk_id": talk["id"],
-           "break_id": pause["id"], "attendee_id": owner["attendee"]["id"]}
+           "break_id": pause["id"], "attendee_id": owner["attendee"]["id"], "subscription_id": device["id"],
+           "nudge_id": nudge_id, "contact_id": contact_id, "request_id": request_id}
     return {
         "ids": ids,
         "org_a": org_a,
@@ -75,8 +112,14 @@ def operations(srv):
 
 def call(srv, token, method, path, operation_id, ids):
     url = re.sub(r"\{(\w+)\}", lambda m: str(ids[m.group(1)]), path)
+    body = BODIES.get(operation_id) if method in ("POST", "PATCH", "PUT") else None
+    # Every call carries an Idempotency-Key, so a retried-write route is judged on access, not on a missing header.
+    headers = {"Idempotency-Key": factories.new_key()}
     with srv.client(token) as client:
-        return client.request(method, url, json=BODIES.get(operation_id) if method in ("POST", "PATCH", "PUT") else None)
+        if isinstance(body, tuple):
+            content_type, content = body
+            return client.request(method, url, content=content, headers=headers | {"Content-Type": content_type})
+        return client.request(method, url, json=body, headers=headers)
 
 
 def expired_token(srv, attendee):
@@ -100,6 +143,8 @@ def test_every_route_refuses_callers_the_object_is_not_for(srv, world):
                 callers["same event's attendee"] = world["neighbour"]
         elif operation_id in ORGANIZER_SELF:
             callers["attendee"] = world["neighbour"]
+        elif operation_id in OWN:
+            callers |= {"same event's attendee": world["neighbour"], "other event's attendee": world["stranger"]}
         elif operation_id not in SELF:
             failures.append(f"{operation_id}: unclassified route, add it to a list in this test")
             continue

@@ -27,8 +27,9 @@ def get_break(session: Session, *, event_id: int, break_id: int) -> AgendaBreak:
     return slot
 
 
-def create_talk(session: Session, event: Event, data: TalkCreate) -> Talk:
-    talk = Talk(event_id=event.id, **data.model_dump(exclude={"topic_ids", "speaker_ids"}))
+def create_talk(session: Session, event: Event, data: TalkCreate, *, external_id: str | None = None) -> Talk:
+    """`external_id`: the talk's id in the tool it was imported from."""
+    talk = Talk(event_id=event.id, external_id=external_id, **data.model_dump(exclude={"topic_ids", "speaker_ids"}))
     session.add(talk)
     session.flush()
     _link(session, talk, topic_ids=data.topic_ids, speaker_ids=data.speaker_ids)

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from api.core.db import UTCDateTime, utcnow
@@ -17,6 +17,11 @@ class Attendee(SQLModel, table=True):
     goals: list[str] = Field(default_factory=list, sa_type=JSON, nullable=False)
     open_to_chat: bool = True
     language: str = Field(default="en", max_length=8)
+    # Off until the attendee turns it on: a hidden attendee ("ghost") may check in and see zone
+    # counts, but is never shown to anyone, and sees no one by name.
+    visible: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # A speaker's opt-in to be pointed out around their talk ("the speaker at the coffee bar").
+    findable_as_speaker: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     # Private details: readable by the attendee alone until a mutual exchange.
     email: str | None = Field(default=None, max_length=254)
     phone: str | None = Field(default=None, max_length=40)

@@ -23,6 +23,7 @@ from api.core.errors import (
 from api.core.schemas import Page, PageParams, page_params
 from api.events.access import MemberEvent, OrganizerEvent
 from api.events.service import event_by_join_code
+from api.presence.service import refresh_presence
 
 router = APIRouter(prefix="/api", tags=["attendees"])
 
@@ -101,4 +102,5 @@ def set_attendee_role(attendee_id: int, data: RoleUpdate, event: OrganizerEvent,
     attendee.role = data.role.value
     session.add(attendee)
     session.flush()
+    refresh_presence(session, attendee)
     return service.cards(session, [attendee])[0]

@@ -47,6 +47,12 @@ class ProfileUpdate(UpdateModel):
     company: Annotated[str, Field(max_length=120)] | None = None
     goals: Goals | None = None
     open_to_chat: bool | None = None
+    visible: bool | None = Field(
+        default=None, description="Shown to others (and seeing others by name) while present; off by default"
+    )
+    findable_as_speaker: bool | None = Field(
+        default=None, description="A speaker agrees to be pointed out in the hallway around their talk"
+    )
     language: Language | None = None
     interests: Interests | None = Field(
         default=None, description="Free text, mapped onto the event's topics by name or synonym"
@@ -82,6 +88,8 @@ class AttendeePrivate(AttendeeCard):
     event_id: int
     goals: list[Goal]
     open_to_chat: bool
+    visible: bool
+    findable_as_speaker: bool
     language: Language
     email: str | None
     phone: str | None

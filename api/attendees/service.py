@@ -11,6 +11,10 @@ from api.core.db import utcnow
 from api.core.errors import Conflict, InvalidInput, NotFound
 from api.events.models import Event, Topic
 from api.events.service import event_by_join_code, fold, topic_vocabulary
+from api.presence.service import refresh_presence
+
+# Profile fields that matching reads from a present attendee's PresenceTopic rows.
+_MATCHING_FIELDS = {"visible", "interests", "goals", "open_to_chat", "findable_as_speaker"}
 
 
 class EmailAlreadyJoined(Conflict):
@@ -70,6 +74,8 @@ def update_profile(session: Session, attendee: Attendee, data: ProfileUpdate) ->
     if interests is not None:
         set_interests(session, attendee, interests)
     session.flush()
+    if _MATCHING_FIELDS & data.model_fields_set:
+        refresh_presence(session, attendee)
     return attendee
 
 

@@ -1,7 +1,7 @@
 """Passwordless sign-in: magic links, and the access/refresh token pair of a signed-in device."""
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
@@ -111,13 +111,33 @@ def create_magic_link(
     session: Session, settings: Settings, *, organizer_id: int | None = None, attendee_id: int | None = None
 ) -> str:
     """Store a new single-use link (hashed) and return its URL."""
+    return _store_link(
+        session,
+        settings,
+        organizer_id=organizer_id,
+        attendee_id=attendee_id,
+        expires_at=utcnow() + timedelta(minutes=settings.magic_link_minutes),
+    )
+
+
+def create_invitation_link(session: Session, settings: Settings, *, attendee: Attendee, event: Event) -> str:
+    """An imported attendee's personal join link: a magic link that lasts until the event ends, not
+    15 minutes, because it is emailed or printed on a badge days before. Still single use."""
+    return _store_link(session, settings, attendee_id=attendee.id, expires_at=event.ends_at)
+
+
+def _store_link(
+    session: Session,
+    settings: Settings,
+    *,
+    expires_at: datetime,
+    organizer_id: int | None = None,
+    attendee_id: int | None = None,
+) -> str:
     token = new_secret_token()
     session.add(
         MagicLink(
-            token_hash=hash_secret(token),
-            organizer_id=organizer_id,
-            attendee_id=attendee_id,
-            expires_at=utcnow() + timedelta(minutes=settings.magic_link_minutes),
+            token_hash=hash_secret(token), organizer_id=organizer_id, attendee_id=attendee_id, expires_at=expires_at
         )
     )
     session.flush()

@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # Values people paste from tutorials; refused as secret keys outside development.
 PLACEHOLDER_SECRETS = {"changethis", "change-me", "changeme", "secret", "your-secret-key", "dev", "test"}
 SECRET_KEY_FILE = "secret_key"
+REPO_PWA_BUILD = Path(__file__).resolve().parents[2] / "pwa" / "dist"
 
 
 class Settings(BaseSettings):
@@ -35,14 +36,41 @@ class Settings(BaseSettings):
     refresh_token_days: int = 60
     magic_link_minutes: int = 15
     max_body_bytes: int = 256 * 1024
+    # Programme and attendee files outgrow the general cap: a large conference's schedule is a few MB.
+    max_import_bytes: int = 10 * 1024 * 1024
+    # How long a check-in lasts outside a break (in a break, it ends with the break).
+    presence_ttl_minutes: int = Field(default=20, ge=1, le=24 * 60)
 
     # Fixed-window rate limits: (max hits, window seconds).
     join_rate_per_ip: tuple[int, int] = (30, 60)
     magic_link_rate_per_email: tuple[int, int] = (5, 900)
     magic_link_rate_per_ip: tuple[int, int] = (20, 900)
+    report_rate_per_attendee: tuple[int, int] = (10, 3600)
+
+    # Web Push. The VAPID key is made in the data dir at first run unless given here (PEM): replicas must
+    # share one, since every browser subscription is bound to its public half.
+    vapid_private_key: str | None = None
+    # Push services write to this address when our pushes misbehave: give a real one in production.
+    vapid_subject: str = Field(
+        default="mailto:push@couloir.invalid", pattern=r"^(mailto:[^@\s]+@[^@\s]+|https://[^\s/?#@]+(/\S*)?)$"
+    )
+    # Endpoints on private, loopback or link-local addresses (and plain http) are refused unless this is on:
+    # the tests' local receiver, or a self-hosted push service on the venue's network.
+    push_allow_private_endpoints: bool = False
+    nudges_per_break: int = Field(default=2, ge=0)
+    nudges_per_day: int = Field(default=6, ge=0)
+    # A match's score (see api.matching) from which it is worth a nudge: two shared topics, one rare topic,
+    # or a shared topic and a goal that fits, at a typical event.
+    nudge_match_score: float = Field(default=4.0, gt=0)
+    # "Where to go" nudges go out in a break's first minutes only: later, people have found their spot.
+    nudge_where_to_go_minutes: int = Field(default=5, ge=1)
+    nudge_interval_seconds: float = Field(default=30.0, gt=0)
+    # Off when `couloir worker` runs beside the API replicas instead (both at once is safe, only redundant).
+    run_scheduler_in_process: bool = True
 
     jwt_issuer: str = "couloir"
-    pwa_dir: Path | None = Field(default=None, description="Built PWA to serve at /")
+    # The build of pwa/ in this checkout; served at / when it has been built (`npm run build` in pwa/).
+    pwa_dir: Path | None = Field(default=REPO_PWA_BUILD, description="Built PWA to serve at /")
 
     @model_validator(mode="after")
     def _check_secret(self) -> "Settings":

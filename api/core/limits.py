@@ -1,24 +1,37 @@
 """A cap on request bodies, enforced while reading, so a missing or lying Content-Length cannot get past it."""
 
+import re
+from collections.abc import Sequence
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.core.errors import error_response
 
 
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int):
+    """`max_bytes` for every path, except the paths matching a pattern of `path_limits`, which get its cap."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, path_limits: Sequence[tuple[re.Pattern[str], int]] = ()):
         self.app = app
         self.max_bytes = max_bytes
+        self.path_limits = path_limits
+
+    def _limit_for(self, path: str) -> int:
+        for pattern, limit in self.path_limits:
+            if pattern.fullmatch(path):
+                return limit
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self._limit_for(scope["path"])
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, receive, send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._refuse(scope, receive, send, limit)
             return
-        # Bodies are small (the cap is a few hundred KB): read the whole body first, then replay it.
+        # Bodies are small (a few hundred KB, an imported file a few MB): read the whole body, then replay it.
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -27,16 +40,16 @@ class BodySizeLimit:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_bytes:
-                await self._refuse(scope, receive, send)
+            if size > limit:
+                await self._refuse(scope, receive, send, limit)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
         await self.app(scope, _replay(b"".join(chunks), receive), send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = error_response(413, "PayloadTooLarge", f"Request bodies are limited to {self.max_bytes} bytes")
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        response = error_response(413, "PayloadTooLarge", f"Request bodies are limited to {limit} bytes")
         await response(scope, receive, send)
 
 

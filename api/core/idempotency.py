@@ -1,0 +1,137 @@
+"""Retried writes run once: the phone sends an `Idempotency-Key` it made for one action, and
+sends the same key again when it retries (bad Wi-Fi, offline queue).
+
+- The first request with a key runs and its response (status and body) is stored with the key.
+- The same key with the same request replays that response, marked `Idempotent-Replayed: true`.
+- The same key with another request (other body, other target, other endpoint) is refused (422).
+- Keys are scoped per attendee. A unique constraint claims the key before the work starts, in the
+  request's own transaction: a concurrent duplicate waits for the first to commit, then replays it.
+- A refused request (any error) rolls back with its claim, so a retry is judged afresh.
+
+Usage in a route (any domain):
+
+    def block(..., key: IdempotencyKey) -> Response:
+        return run_once(session, attendee_id=me.id, key=key, operation="block",
+                        payload={"attendee_id": attendee_id}, status_code=201,
+                        action=lambda: service.block(session, me, attendee_id))
+"""
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Field, Session, SQLModel, select
+
+from api.core.db import UTCDateTime, utcnow
+from api.core.errors import InvalidInput
+
+HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+# A UUID fits; so does any random id a client makes. Bounded so a key cannot bloat the table.
+_KEY_FORMAT = re.compile(r"[A-Za-z0-9_\-:.]{8,64}")
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    __tablename__ = "idempotency_record"
+    __table_args__ = (UniqueConstraint("attendee_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    # Erasing an attendee erases their keys and the responses stored with them.
+    attendee_id: int = Field(sa_column=Column(Integer, ForeignKey("attendee.id", ondelete="CASCADE"), nullable=False))
+    key: str = Field(max_length=64)
+    # sha256 of the operation and its request: what "the same request" means.
+    fingerprint: str = Field(max_length=64)
+    # Filled in the same transaction as the work, so a committed record always has its response.
+    status_code: int | None = None
+    response_body: Any = Field(default=None, sa_type=JSON, nullable=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class MissingIdempotencyKey(InvalidInput):
+    default_detail = (
+        f"Send an {HEADER} header: a random id (a UUID, say) made once per action and sent again on retries"
+    )
+
+
+class IdempotencyKeyReused(InvalidInput):
+    default_detail = (
+        f"This {HEADER} was already used for a different request: make a new key for a new action"
+    )
+
+
+# async: a header check needs no worker thread (FastAPI runs plain `def` dependencies in a pool).
+async def idempotency_key(key: Annotated[str | None, Header(alias=HEADER)] = None) -> str:
+    if key is None:
+        raise MissingIdempotencyKey()
+    if not _KEY_FORMAT.fullmatch(key):
+        raise MissingIdempotencyKey(f"{HEADER} must be 8 to 64 letters, digits, or - _ : . characters")
+    return key
+
+
+IdempotencyKey = Annotated[str, Depends(idempotency_key)]
+
+
+def fingerprint(operation: str, payload: BaseModel | dict | None) -> str:
+    data = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else payload
+    canonical = json.dumps([operation, data], sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def run_once(
+    session: Session,
+    *,
+    attendee_id: int,
+    key: str,
+    operation: str,
+    payload: BaseModel | dict | None,
+    status_code: int,
+    action: Callable[[], BaseModel | None],
+) -> Response:
+    """Run `action` once per (attendee, key) and answer with its response, or replay the stored one.
+
+    `operation` names the endpoint and `payload` holds everything that identifies the request
+    (body and path ids), so a key reused elsewhere is caught.
+    """
+    digest = fingerprint(operation, payload)
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    # Core statements on the session's connection (same transaction): no ORM machinery on every write.
+    claimed = session.connection().execute(
+        insert(IdempotencyRecord)
+        .values(attendee_id=attendee_id, key=key, fingerprint=digest, created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["attendee_id", "key"])
+        .returning(IdempotencyRecord.id)
+    ).scalar_one_or_none()
+    if claimed is None:
+        return _replay(session, attendee_id=attendee_id, key=key, digest=digest)
+    result = action()
+    body = result.model_dump(mode="json") if result is not None else None
+    session.connection().execute(
+        update(IdempotencyRecord)
+        .where(IdempotencyRecord.id == claimed)
+        .values(status_code=status_code, response_body=body)
+    )
+    return _response(status_code, body)
+
+
+def _replay(session: Session, *, attendee_id: int, key: str, digest: str) -> Response:
+    record = session.exec(
+        select(IdempotencyRecord).where(IdempotencyRecord.attendee_id == attendee_id, IdempotencyRecord.key == key)
+    ).one()
+    if record.fingerprint != digest:
+        raise IdempotencyKeyReused()
+    response = _response(record.status_code, record.response_body)
+    response.headers[REPLAYED_HEADER] = "true"
+    return response
+
+
+def _response(status_code: int, body: Any) -> Response:
+    if body is None:
+        return Response(status_code=status_code)
+    return JSONResponse(status_code=status_code, content=body)

@@ -1,0 +1,433 @@
+"""Who to meet now: people nearby who share a topic, huddles, and where to go when nobody is near.
+
+Only people present now are read, through PresenceTopic (a visible, present person's topics, indexed by
+zone and topic), and of them only the topics they share with the caller; ranking runs in SQL and returns
+the best few. The work grows with the crowd in a few zones, never with the number of registered
+attendees. The one exception, topic rarity, is cached per process.
+"""
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, case, distinct, func, or_
+from sqlmodel import Session, select
+
+from api.agenda.models import Talk, TalkSpeaker, TalkTopic
+from api.attendees.models import Attendee, AttendeeInterest
+from api.attendees.schemas import InterestPublic
+from api.attendees.service import cards
+from api.contacts.models import Contact
+from api.core.db import utcnow
+from api.core.privacy import MIN_SHOWN_COUNT, masked_count, masked_sort_key
+from api.events.models import Event, Topic, Zone, ZoneNeighbour
+from api.matching import icebreakers
+from api.matching.schemas import Huddle, Missing, Suggestion, Suggestions, ZoneMatches
+from api.presence.models import TRAIT_BITS, PresenceTopic
+from api.presence.service import current_presence, zone_ref
+from api.safety.models import Block
+
+DEFAULT_LIMIT = 5
+MAX_LIMIT = 20
+EXCLUSION_CHUNK = 1000  # ids per IN list, well under SQLite's bound parameters
+MAX_HUDDLES = 3
+# "Just ended" and "starts soon" for talks worth mentioning, and for the speaker at the coffee bar.
+JUST_ENDED = timedelta(minutes=30)
+STARTS_SOON = timedelta(minutes=60)
+# Added to the sum of shared topics' rarity weights (each at least 1). GOAL_WEIGHT counts once per goal
+# of mine that their goals or role complement.
+GOAL_WEIGHT = 2.0
+SPEAKER_WEIGHT = 2.0
+OPEN_TO_CHAT_WEIGHT = 0.5
+RARITY_TTL_SECONDS = 60.0
+
+# My goal -> the goals or roles of people worth meeting for it. Investors tend to come as "partner".
+COMPLEMENTS: dict[str, tuple[str, ...]] = {
+    "hire": ("get_hired",),
+    "get_hired": ("hire",),
+    "find_clients": ("exhibitor",),
+    "meet_speakers": ("speaker",),
+    "find_investors": ("partner",),
+    "partner": ("partner", "find_investors"),
+}
+
+
+def excluded_attendee_ids(session: Session, attendee_id: int) -> set[int]:
+    """People never suggested to this attendee nor counted for them: themselves, anyone blocked
+    either way, and people already in their contacts. Keep this the one place."""
+    return excluded_attendee_ids_of(session, [attendee_id])[attendee_id]
+
+
+def excluded_attendee_ids_of(session: Session, attendee_ids: Sequence[int]) -> dict[int, set[int]]:
+    """excluded_attendee_ids for many attendees in a few queries: the nudge scheduler asks for thousands
+    at a break's start."""
+    excluded = {attendee_id: {attendee_id} for attendee_id in attendee_ids}
+    ids = list(excluded)
+    for start in range(0, len(ids), EXCLUSION_CHUNK):
+        chunk = ids[start : start + EXCLUSION_CHUNK]
+        either_way = or_(Block.blocker_id.in_(chunk), Block.blocked_id.in_(chunk))
+        blocks = session.exec(select(Block.blocker_id, Block.blocked_id).where(either_way))
+        for blocker, blocked in blocks:
+            if blocker in excluded:
+                excluded[blocker].add(blocked)
+            if blocked in excluded:
+                excluded[blocked].add(blocker)
+        contacts = session.exec(
+            select(Contact.owner_id, Contact.other_attendee_id).where(
+                Contact.owner_id.in_(chunk), Contact.other_attendee_id.is_not(None)
+            )
+        )
+        for owner, other in contacts:
+            excluded[owner].add(other)
+    return excluded
+
+
+def _language(attendee: Attendee) -> icebreakers.Language:
+    return "fr" if attendee.language == "fr" else "en"
+
+
+def complementary_pairs(my_goals: Sequence[str], their_goals: Sequence[str], their_role: str) -> list[tuple[str, str]]:
+    """(my goal, their goal or role) pairs, in the order of my goals."""
+    theirs = {*their_goals, their_role}
+    return [(mine, match) for mine in my_goals for match in COMPLEMENTS.get(mine, ()) if match in theirs]
+
+
+# Rarity ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rarity:
+    attendees: int
+    followers: dict[int, int]
+
+    def weight(self, topic_id: int) -> float:
+        """Smoothed inverse document frequency: a topic few attendees follow weighs more (always >= 1)."""
+        return math.log((1 + self.attendees) / (1 + self.followers.get(topic_id, 0))) + 1
+
+
+_rarity_cache: dict[tuple[int, datetime], tuple[float, Rarity]] = {}
+
+
+def topic_rarity(session: Session, event: Event) -> Rarity:
+    # Counting every attendee's interests grows with registrations, so it runs at most once a minute
+    # per process. The key holds the creation time because a deleted event's id can come back (SQLite).
+    key = (event.id, event.created_at)
+    cached = _rarity_cache.get(key)
+    if cached is not None and time.monotonic() - cached[0] < RARITY_TTL_SECONDS:
+        return cached[1]
+    attendees = session.exec(select(func.count()).select_from(Attendee).where(Attendee.event_id == event.id)).one()
+    followers = session.exec(
+        select(AttendeeInterest.topic_id, func.count())
+        .join(Topic, Topic.id == AttendeeInterest.topic_id)
+        .where(Topic.event_id == event.id)
+        .group_by(AttendeeInterest.topic_id)
+    ).all()
+    rarity = Rarity(attendees=attendees, followers=dict(followers))
+    _rarity_cache[key] = (time.monotonic(), rarity)
+    return rarity
+
+
+# Candidates -----------------------------------------------------------------------------------------
+
+
+def _sharing_filter(zone_ids: list[int], topic_ids: list[int], excluded: set[int], now: datetime) -> list:
+    """PresenceTopic rows of people I may meet in these zones, on my topics (visible people only)."""
+    return [
+        PresenceTopic.zone_id.in_(zone_ids),
+        PresenceTopic.topic_id.in_(topic_ids),
+        PresenceTopic.expires_at > now,
+        PresenceTopic.attendee_id.not_in(excluded),
+    ]
+
+
+def _has_trait(mask: int):
+    return PresenceTopic.traits.op("&")(mask) != 0
+
+
+def _ranked(
+    session: Session,
+    *,
+    me: Attendee,
+    my_zone_id: int,
+    zone_ids: list[int],
+    topic_ids: list[int],
+    excluded: set[int],
+    rarity: Rarity,
+    speaking: set[int],
+    now: datetime,
+    limit: int,
+) -> list[tuple[int, int, float]]:
+    """(attendee id, zone id, score) of the best matches, my zone first. Scored in SQL, so only
+    `limit` rows come back however many people share a topic."""
+    weights = {t: rarity.weight(t) for t in topic_ids}
+    score = func.sum(case(weights, value=PresenceTopic.topic_id, else_=0.0))
+    for goal in me.goals:
+        wanted = sum(TRAIT_BITS[name] for name in COMPLEMENTS.get(goal, ()))
+        if wanted:
+            score = score + case((_has_trait(wanted), GOAL_WEIGHT), else_=0.0)
+    if speaking:
+        on_stage = and_(_has_trait(TRAIT_BITS["findable_as_speaker"]), PresenceTopic.attendee_id.in_(speaking))
+        score = score + case((on_stage, SPEAKER_WEIGHT), else_=0.0)
+    score = (score + case((_has_trait(TRAIT_BITS["open_to_chat"]), OPEN_TO_CHAT_WEIGHT), else_=0.0)).label("score")
+    rows = session.execute(
+        select(PresenceTopic.attendee_id, PresenceTopic.zone_id, score)
+        .where(*_sharing_filter(zone_ids, topic_ids, excluded, now))
+        # One zone and one traits value per attendee: grouping by them only makes them selectable.
+        .group_by(PresenceTopic.attendee_id, PresenceTopic.zone_id, PresenceTopic.traits)
+        # Everyone in my zone before anyone next door: a step away beats a walk.
+        .order_by(PresenceTopic.zone_id != my_zone_id, score.desc(), PresenceTopic.attendee_id)
+        .limit(limit)
+    )
+    return [(attendee_id, zone_id, float(value)) for attendee_id, zone_id, value in rows]
+
+
+def _topic_groups(
+    session: Session, *, zone_ids: list[int], topic_ids: list[int], excluded: set[int], now: datetime
+) -> list[tuple[int, int, int]]:
+    """(zone id, topic id, people) where at least three people I may meet share one of my topics."""
+    rows = session.execute(
+        select(PresenceTopic.zone_id, PresenceTopic.topic_id, func.count())
+        .where(*_sharing_filter(zone_ids, topic_ids, excluded, now))
+        .group_by(PresenceTopic.zone_id, PresenceTopic.topic_id)
+        .having(func.count() >= MIN_SHOWN_COUNT)
+    )
+    return [tuple(row) for row in rows]
+
+
+def _matches_by_zone(
+    session: Session, *, zone_ids: list[int], topic_ids: list[int], excluded: set[int], now: datetime
+) -> dict[int, int]:
+    """How many people I may meet, present in each zone, share at least one of my topics."""
+    rows = session.execute(
+        select(PresenceTopic.zone_id, func.count(distinct(PresenceTopic.attendee_id)))
+        .where(*_sharing_filter(zone_ids, topic_ids, excluded, now))
+        .group_by(PresenceTopic.zone_id)
+    )
+    return dict(rows.all())
+
+
+# Talks ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _NearbyTalk:
+    title: str
+    room: str
+    starts_at: datetime
+    ends_at: datetime
+    topic_ids: set[int] = field(default_factory=set)
+    speakers: dict[int, str] = field(default_factory=dict)  # attendee id -> display name
+
+
+def _talks_around(session: Session, event_id: int, now: datetime) -> list[_NearbyTalk]:
+    """Talks that just ended, are on, or start soon: what the hallway is talking about."""
+    window = and_(Talk.event_id == event_id, Talk.ends_at >= now - JUST_ENDED, Talk.starts_at <= now + STARTS_SOON)
+    talks: dict[int, _NearbyTalk] = {}
+    for talk_id, title, room, starts_at, ends_at, topic_id in session.execute(
+        select(Talk.id, Talk.title, Talk.room, Talk.starts_at, Talk.ends_at, TalkTopic.topic_id)
+        .outerjoin(TalkTopic, TalkTopic.talk_id == Talk.id)
+        .where(window)
+    ):
+        talk = talks.setdefault(talk_id, _NearbyTalk(title, room, starts_at, ends_at))
+        if topic_id is not None:
+            talk.topic_ids.add(topic_id)
+    if talks:
+        for talk_id, attendee_id, name in session.execute(
+            select(TalkSpeaker.talk_id, Attendee.id, Attendee.display_name)
+            .join(Attendee, Attendee.id == TalkSpeaker.attendee_id)
+            .where(TalkSpeaker.talk_id.in_(list(talks)))
+        ):
+            talks[talk_id].speakers[attendee_id] = name
+    return list(talks.values())
+
+
+def _relation(talk: _NearbyTalk, now: datetime) -> icebreakers.Relation:
+    if talk.ends_at <= now:
+        return "just_ended"
+    return "upcoming" if talk.starts_at > now else "now"
+
+
+def _speaking_now(talks: list[_NearbyTalk], now: datetime) -> dict[int, _NearbyTalk]:
+    """Speaker id -> their talk that just ended or starts soon (the nearest one)."""
+    out: dict[int, _NearbyTalk] = {}
+    for talk in sorted(talks, key=lambda t: _distance(t, now), reverse=True):
+        if _relation(talk, now) != "now":
+            out.update(dict.fromkeys(talk.speakers, talk))
+    return out
+
+
+def _distance(talk: _NearbyTalk, now: datetime) -> timedelta:
+    return max(now - talk.ends_at, talk.starts_at - now, timedelta(0))
+
+
+def _mention(
+    other: Attendee, shared: list[int], talks: list[_NearbyTalk], speaking: dict[int, _NearbyTalk], now: datetime
+) -> icebreakers.TalkMention | None:
+    """Their own talk if they opted in to be found as its speaker, else the talk closest to a shared topic."""
+    own = speaking.get(other.id) if other.findable_as_speaker else None
+    if own is not None:
+        return _talk_mention(own, now, other_is_speaker=True)
+    mine = set(shared)
+    related = [t for t in talks if mine & t.topic_ids]
+    if not related:
+        return None
+    order = {"just_ended": 0, "upcoming": 1, "now": 2}
+    best = min(related, key=lambda t: (-len(mine & t.topic_ids), order[_relation(t, now)], _distance(t, now)))
+    return _talk_mention(best, now, other_is_speaker=False)
+
+
+def _talk_mention(talk: _NearbyTalk, now: datetime, *, other_is_speaker: bool) -> icebreakers.TalkMention:
+    return icebreakers.TalkMention(
+        title=talk.title,
+        starts_at=talk.starts_at,
+        ends_at=talk.ends_at,
+        relation=_relation(talk, now),
+        room=talk.room or None,
+        speaker_names=list(talk.speakers.values()),
+        other_is_speaker=other_is_speaker,
+    )
+
+
+# Suggestions ----------------------------------------------------------------------------------------
+
+
+def suggestions_for(session: Session, attendee: Attendee, *, limit: int = DEFAULT_LIMIT) -> Suggestions:
+    """Suggestions for the caller's zone then its neighbours; else where to go, as masked counts.
+
+    A hidden caller gets only "where to go": you see people by name only while they can see you.
+    """
+    now = utcnow()
+    event = session.get(Event, attendee.event_id)
+    here = current_presence(session, attendee.id, now)
+    my_zone = here[1] if here else None
+    names = dict(
+        session.exec(
+            select(Topic.id, Topic.name)
+            .join(AttendeeInterest, AttendeeInterest.topic_id == Topic.id)
+            .where(AttendeeInterest.attendee_id == attendee.id)
+        ).all()
+    )
+    topic_ids = list(names)
+    missing: list[Missing] = []
+    if not attendee.visible:
+        missing.append("visibility")
+    if not topic_ids:
+        missing.append("interests")
+    if my_zone is None:
+        missing.append("check_in")
+    result = Suggestions(
+        zone=zone_ref(my_zone) if my_zone else None, missing=missing, suggestions=[], huddles=[], where_to_go=[]
+    )
+    if not topic_ids:
+        return result
+    excluded = excluded_attendee_ids(session, attendee.id)
+    if attendee.visible and my_zone is not None:
+        neighbours = select(ZoneNeighbour.neighbour_id).where(ZoneNeighbour.zone_id == my_zone.id)
+        zones = {
+            z.id: z for z in session.exec(select(Zone).where(or_(Zone.id == my_zone.id, Zone.id.in_(neighbours))))
+        }
+        zone_ids = list(zones)
+        rarity = topic_rarity(session, event)
+        talks = _talks_around(session, event.id, now)
+        speaking = _speaking_now(talks, now)
+        best = _ranked(
+            session,
+            me=attendee,
+            my_zone_id=my_zone.id,
+            zone_ids=zone_ids,
+            topic_ids=topic_ids,
+            excluded=excluded,
+            rarity=rarity,
+            speaking=set(speaking),
+            now=now,
+            limit=limit,
+        )
+        result.suggestions = _suggestions(
+            session, event, attendee, best, zones, my_zone, names, rarity, talks, speaking, now
+        )
+        groups = _topic_groups(session, zone_ids=zone_ids, topic_ids=topic_ids, excluded=excluded, now=now)
+        result.huddles = _huddles(attendee, groups, zones, my_zone, names, rarity)
+    if not result.suggestions:
+        zones = {z.id: z for z in session.exec(select(Zone).where(Zone.event_id == event.id))}
+        counts = _matches_by_zone(session, zone_ids=list(zones), topic_ids=topic_ids, excluded=excluded, now=now)
+        ranked = sorted(counts, key=lambda z: (-masked_sort_key(counts[z]), zones[z].name))
+        result.where_to_go = [ZoneMatches(zone=zone_ref(zones[z]), matches=masked_count(counts[z])) for z in ranked]
+    return result
+
+
+def _suggestions(
+    session: Session,
+    event: Event,
+    me: Attendee,
+    best: list[tuple[int, int, float]],
+    zones: dict[int, Zone],
+    my_zone: Zone,
+    names: dict[int, str],
+    rarity: Rarity,
+    talks: list[_NearbyTalk],
+    speaking: dict[int, _NearbyTalk],
+    now: datetime,
+) -> list[Suggestion]:
+    people = {a.id: a for a in session.exec(select(Attendee).where(Attendee.id.in_([b[0] for b in best])))}
+    public = {card.id: card for card in cards(session, list(people.values()))}
+    out = []
+    for attendee_id, zone_id, score in best:
+        other, zone, card = people[attendee_id], zones[zone_id], public[attendee_id]
+        shared = sorted((i.id for i in card.interests if i.id in names), key=lambda t: (-rarity.weight(t), names[t]))
+        neighbouring = zone.id != my_zone.id
+        context = icebreakers.IcebreakerContext(
+            language=_language(me),
+            event_name=event.name,
+            event_subject=event.subject,
+            timezone=event.timezone,
+            other_name=other.display_name,
+            pair_key=f"event{event.id}:{min(me.id, other.id)}:{max(me.id, other.id)}",
+            shared_topics=[names[t] for t in shared],
+            # My own zone reads best by its kind ("at the coffee bar"), a neighbour by its name.
+            zone_name=zone.name if neighbouring else None,
+            zone_kind=zone.kind,
+            neighbouring=neighbouring,
+            talk=_mention(other, shared, talks, speaking, now),
+            my_goals=me.goals,
+            their_goals=other.goals,
+            their_role=other.role,
+            complementary=complementary_pairs(me.goals, other.goals, other.role),
+        )
+        out.append(
+            Suggestion(
+                attendee=card,
+                zone=zone_ref(zone),
+                neighbouring=neighbouring,
+                shared_topics=[InterestPublic(id=t, name=names[t]) for t in shared],
+                score=round(score, 3),
+                reason=icebreakers.reason(context),
+                icebreaker=icebreakers.icebreaker(context),
+            )
+        )
+    return out
+
+
+def _huddles(
+    me: Attendee,
+    groups: list[tuple[int, int, int]],
+    zones: dict[int, Zone],
+    my_zone: Zone,
+    names: dict[int, str],
+    rarity: Rarity,
+) -> list[Huddle]:
+    """My zone first, then the rarest topic, then the biggest group."""
+    ordered = sorted(groups, key=lambda g: (g[0] != my_zone.id, -rarity.weight(g[1]), -g[2], names[g[1]]))
+    return [
+        Huddle(
+            topic=InterestPublic(id=topic_id, name=names[topic_id]),
+            people=people,
+            zone=zone_ref(zones[zone_id]),
+            neighbouring=zone_id != my_zone.id,
+            line=icebreakers.huddle_line(
+                _language(me), names[topic_id], people, None if zone_id == my_zone.id else zones[zone_id].name
+            ),
+        )
+        for zone_id, topic_id, people in ordered[:MAX_HUDDLES]
+    ]

@@ -1,0 +1,85 @@
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Index, Integer
+from sqlmodel import Field, SQLModel
+
+from api.core.db import UTCDateTime
+
+
+def _fk(target: str, **kw) -> Column:
+    return Column(Integer, ForeignKey(target, ondelete="CASCADE"), nullable=False, **kw)
+
+
+class Presence(SQLModel, table=True):
+    """Where an attendee is now: one row per attendee, moved by each check-in, shown until it expires."""
+
+    __table_args__ = (
+        # "Who is in these zones now" reads only unexpired rows of a few zones, however many registered.
+        Index("ix_presence_zone_id_expires_at", "zone_id", "expires_at"),
+        Index("ix_presence_event_id_expires_at", "event_id", "expires_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    attendee_id: int = Field(sa_column=_fk("attendee.id", unique=True))
+    event_id: int = Field(sa_column=_fk("event.id"))
+    zone_id: int = Field(sa_column=_fk("zone.id"))
+    checked_in_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class CheckInRecord(SQLModel, table=True):
+    """Every check-in, kept for the organizers' heatmap until the retention purge.
+
+    Never shown per person: only counts by zone and time leave the server. The minute is the finest
+    time kept, and attendee_id is here only so that erasing an attendee erases their history (cascade).
+    """
+
+    __tablename__ = "check_in_record"
+    __table_args__ = (Index("ix_check_in_record_event_id_checked_in_at", "event_id", "checked_in_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(sa_column=_fk("event.id"))
+    zone_id: int = Field(sa_column=_fk("zone.id", index=True))
+    attendee_id: int = Field(sa_column=_fk("attendee.id", index=True))
+    checked_in_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class PresenceTopic(SQLModel, table=True):
+    """One topic of a visible attendee who is present: what matching reads instead of the registrations.
+
+    Written with the presence (check-in, profile changes, leaving), so "who here shares my topics" is one
+    index range per zone and topic, and ranking needs no attendee rows: `traits` packs the goals, role and
+    flags it weighs (see TRAIT_BITS). Hidden attendees have no rows here.
+    """
+
+    __tablename__ = "presence_topic"
+    __table_args__ = (
+        Index("ix_presence_topic_zone_id_topic_id", "zone_id", "topic_id", "expires_at", "attendee_id", "traits"),
+    )
+    attendee_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("attendee.id", ondelete="CASCADE"), primary_key=True)
+    )
+    # No index of its own: only a topic's deletion looks rows up by topic alone.
+    topic_id: int = Field(sa_column=Column(Integer, ForeignKey("topic.id", ondelete="CASCADE"), primary_key=True))
+    zone_id: int = Field(sa_column=_fk("zone.id"))
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    traits: int
+
+
+# Goals and roles share one namespace (no name is both), plus two flags.
+TRAIT_BITS: dict[str, int] = {
+    name: 1 << bit
+    for bit, name in enumerate(
+        [
+            "learn", "hire", "get_hired", "find_clients", "find_investors", "meet_speakers", "partner",
+            "speaker", "exhibitor", "organizer", "open_to_chat", "findable_as_speaker",
+        ]  # fmt: skip
+    )
+}
+
+
+def traits_of(*, goals: list[str], role: str, open_to_chat: bool, findable_as_speaker: bool) -> int:
+    names = {*goals, role}
+    if open_to_chat:
+        names.add("open_to_chat")
+    if findable_as_speaker:
+        names.add("findable_as_speaker")
+    return sum(TRAIT_BITS[name] for name in names if name in TRAIT_BITS)

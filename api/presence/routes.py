@@ -1,0 +1,62 @@
+from fastapi import APIRouter, Response, status
+
+from api.core.deps import CurrentAttendee, SessionDep, SettingsDep
+from api.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, responses
+from api.core.idempotency import IdempotencyKey, run_once
+from api.events.access import MemberEvent
+from api.presence import service
+from api.presence.schemas import CheckIn, PresencePublic, ZoneCount
+
+me = APIRouter(prefix="/api/me", tags=["presence"], responses=responses(NotAuthenticated))
+
+
+@me.post(
+    "/check-ins",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PresencePublic,
+    responses=responses(service.UnknownZone, Conflict, InvalidInput),
+)
+def check_in(
+    data: CheckIn, attendee: CurrentAttendee, session: SessionDep, settings: SettingsDep, key: IdempotencyKey
+) -> Response:
+    """Check in at a zone by its poster (scanned) or its code (typed). Moves any earlier presence here."""
+    return run_once(
+        session,
+        attendee_id=attendee.id,
+        key=key,
+        operation="check_in",
+        payload=data,
+        status_code=status.HTTP_201_CREATED,
+        action=lambda: service.check_in(session, settings, attendee, data),
+    )
+
+
+@me.get("/presence")
+def get_my_presence(attendee: CurrentAttendee, session: SessionDep) -> PresencePublic | None:
+    """Where I am checked in, or null once it expired or I left."""
+    return service.my_presence(session, attendee)
+
+
+@me.delete("/presence", status_code=status.HTTP_204_NO_CONTENT, responses=responses(InvalidInput))
+def leave(attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey) -> Response:
+    """I'm leaving: my presence ends now."""
+    return run_once(
+        session,
+        attendee_id=attendee.id,
+        key=key,
+        operation="leave",
+        payload=None,
+        status_code=status.HTTP_204_NO_CONTENT,
+        action=lambda: service.leave(session, attendee),
+    )
+
+
+events = APIRouter(
+    prefix="/api/events/{event_id}", tags=["presence"], responses=responses(NotAuthenticated, NotFound)
+)
+
+
+@events.get("/zone-counts")
+def get_zone_counts(event: MemberEvent, session: SessionDep) -> list[ZoneCount]:
+    """People present per zone and their top topics; counts below 3 read "fewer than 3"."""
+    return service.zone_counts(session, event.id)

@@ -1,0 +1,173 @@
+"""Check-in, presence and zone counts. Plain functions taking a session; the caller commits."""
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, insert, literal
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, select
+
+from api.agenda.service import current_break
+from api.attendees.models import Attendee, AttendeeInterest
+from api.core.config import Settings
+from api.core.db import UTCDateTime, utcnow
+from api.core.errors import Conflict, NotFound
+from api.core.privacy import MIN_SHOWN_COUNT, masked_count
+from api.events.models import Event, Topic, Zone
+from api.presence.models import CheckInRecord, Presence, PresenceTopic, traits_of
+from api.presence.schemas import CheckIn, PresencePublic, TopicCount, ZoneCount, ZoneRef
+
+TOP_TOPICS_PER_ZONE = 3
+
+
+class UnknownZone(NotFound):
+    default_detail = "No such zone: scan the zone's poster again, or type its code"
+
+
+def zone_ref(zone: Zone) -> ZoneRef:
+    return ZoneRef(id=zone.id, name=zone.name, kind=zone.kind)
+
+
+def find_zone(session: Session, event_id: int, data: CheckIn) -> Zone:
+    if data.code is not None:
+        zone = session.exec(select(Zone).where(Zone.event_id == event_id, Zone.code == data.code)).first()
+        if zone is None:
+            raise UnknownZone(f"No zone of this event has the code {data.code}: check the poster")
+        return zone
+    zone = session.exec(select(Zone).where(Zone.checkin_token == data.token)).first()
+    if zone is None:
+        # Rotating a zone's token retires its old posters: they land here.
+        raise UnknownZone("This poster is unknown or was replaced: scan the zone's current poster, or type its code")
+    if zone.event_id != event_id:
+        raise UnknownZone("This poster belongs to another event")
+    return zone
+
+
+def presence_end(session: Session, settings: Settings, event_id: int, now: datetime) -> datetime:
+    """The end of the break under way, else the TTL: a check-in says "here now", not "here all day"."""
+    slot = current_break(session, event_id, now)
+    if slot is not None:
+        return slot.ends_at
+    return now + timedelta(minutes=settings.presence_ttl_minutes)
+
+
+def place(session: Session, *, attendee: Attendee, zone: Zone, now: datetime, expires_at: datetime) -> None:
+    """Make `zone` the attendee's one presence; a single upsert, so concurrent check-ins cannot duplicate it."""
+    upsert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    values = {"zone_id": zone.id, "event_id": zone.event_id, "checked_in_at": now, "expires_at": expires_at}
+    # Check-in is the hot write path: plain Core statements on the session's own connection skip the
+    # ORM's bulk-statement machinery, which costs more than the statements themselves.
+    session.connection().execute(
+        upsert(Presence)
+        .values(attendee_id=attendee.id, **values)
+        .on_conflict_do_update(index_elements=["attendee_id"], set_=values)
+    )
+    _index_topics(session, attendee, zone_id=zone.id, expires_at=expires_at)
+
+
+def _index_topics(session: Session, attendee: Attendee, *, zone_id: int, expires_at: datetime) -> None:
+    """Rewrite the attendee's PresenceTopic rows from their interests (none while hidden)."""
+    session.connection().execute(delete(PresenceTopic).where(PresenceTopic.attendee_id == attendee.id))
+    if not attendee.visible:
+        return
+    traits = traits_of(
+        goals=attendee.goals,
+        role=attendee.role,
+        open_to_chat=attendee.open_to_chat,
+        findable_as_speaker=attendee.findable_as_speaker,
+    )
+    rows = select(
+        AttendeeInterest.attendee_id,
+        AttendeeInterest.topic_id,
+        literal(zone_id),
+        literal(expires_at, UTCDateTime),
+        literal(traits),
+    ).where(AttendeeInterest.attendee_id == attendee.id)
+    session.connection().execute(
+        insert(PresenceTopic).from_select(["attendee_id", "topic_id", "zone_id", "expires_at", "traits"], rows)
+    )
+
+
+def refresh_presence(session: Session, attendee: Attendee) -> None:
+    """After a profile change (visibility, interests, goals, role...): matching sees it at once."""
+    # Locked (PostgreSQL) so a concurrent check-in finishes first and its zone is the one indexed.
+    presence = session.exec(
+        select(Presence).where(Presence.attendee_id == attendee.id, Presence.expires_at > utcnow()).with_for_update()
+    ).first()
+    if presence is None:
+        session.execute(delete(PresenceTopic).where(PresenceTopic.attendee_id == attendee.id))
+        return
+    _index_topics(session, attendee, zone_id=presence.zone_id, expires_at=presence.expires_at)
+
+
+def check_in(session: Session, settings: Settings, attendee: Attendee, data: CheckIn) -> PresencePublic:
+    zone = find_zone(session, attendee.event_id, data)
+    event = session.get(Event, attendee.event_id)
+    now = utcnow()
+    if event.ends_at <= now:
+        raise Conflict("This event is over: check-in is closed")
+    expires_at = presence_end(session, settings, event.id, now)
+    place(session, attendee=attendee, zone=zone, now=now, expires_at=expires_at)
+    minute = now.replace(second=0, microsecond=0)
+    session.connection().execute(
+        insert(CheckInRecord).values(event_id=event.id, zone_id=zone.id, attendee_id=attendee.id, checked_in_at=minute)
+    )
+    return PresencePublic(zone=zone_ref(zone), checked_in_at=now, expires_at=expires_at)
+
+
+def leave(session: Session, attendee: Attendee) -> None:
+    """ "I'm leaving": the presence ends now. Leaving twice is no error."""
+    # The presence row first: it waits for a concurrent check-in of this attendee to commit, so the
+    # topic rows deleted next are that check-in's, not older ones.
+    session.execute(delete(Presence).where(Presence.attendee_id == attendee.id))
+    session.execute(delete(PresenceTopic).where(PresenceTopic.attendee_id == attendee.id))
+
+
+def current_presence(session: Session, attendee_id: int, now: datetime) -> tuple[Presence, Zone] | None:
+    row = session.exec(
+        select(Presence, Zone)
+        .join(Zone, Zone.id == Presence.zone_id)
+        .where(Presence.attendee_id == attendee_id, Presence.expires_at > now)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def my_presence(session: Session, attendee: Attendee) -> PresencePublic | None:
+    found = current_presence(session, attendee.id, utcnow())
+    if found is None:
+        return None
+    presence, zone = found
+    return PresencePublic(zone=zone_ref(zone), checked_in_at=presence.checked_in_at, expires_at=presence.expires_at)
+
+
+def zone_counts(session: Session, event_id: int) -> list[ZoneCount]:
+    """People present per zone and the topics at least three of them follow, for anyone at the event.
+
+    Hidden attendees count too: a figure of at least three shows a crowd, never a person.
+    """
+    now = utcnow()
+    people = dict(
+        session.exec(
+            select(Presence.zone_id, func.count())
+            .where(Presence.event_id == event_id, Presence.expires_at > now)
+            .group_by(Presence.zone_id)
+        ).all()
+    )
+    followers = func.count().label("followers")
+    topic_rows = session.exec(
+        select(Presence.zone_id, Topic.id, Topic.name, followers)
+        .join(AttendeeInterest, AttendeeInterest.attendee_id == Presence.attendee_id)
+        .join(Topic, Topic.id == AttendeeInterest.topic_id)
+        .where(Presence.event_id == event_id, Presence.expires_at > now)
+        .group_by(Presence.zone_id, Topic.id, Topic.name)
+        .having(func.count() >= MIN_SHOWN_COUNT)
+        .order_by(Presence.zone_id, followers.desc(), Topic.name)
+    )
+    topics: dict[int, list[TopicCount]] = defaultdict(list)
+    for zone_id, topic_id, name, count in topic_rows:
+        if len(topics[zone_id]) < TOP_TOPICS_PER_ZONE:
+            topics[zone_id].append(TopicCount(id=topic_id, name=name, people=count))
+    zones = session.exec(select(Zone).where(Zone.event_id == event_id).order_by(Zone.name))
+    return [
+        ZoneCount(zone=zone_ref(z), people=masked_count(people.get(z.id, 0)), top_topics=topics[z.id]) for z in zones
+    ]

@@ -1,0 +1,465 @@
+"""Benchmark suggestions and check-in on a synthetic event at Web Summit scale, on SQLite and PostgreSQL.
+
+For each database, in one run:
+1. builds an event (300 topics, 12 zones, talks around now, a break under way) with 7,000 registered
+   attendees, 5,000 of them present and visible in one zone, ~10 interests each (popular topics are
+   more common, as at a real event); bulk inserts (COPY on PostgreSQL);
+2. suggestion latency in-process (the service call with its own session), at 7,000 registered;
+3. adds 63,000 registered but absent attendees (70,000) and measures again: it must not grow;
+4. starts the API in its own process (uvicorn) and measures suggestion latency over HTTP;
+5. check-in throughput under concurrent clients, next to the throughput of GET /api/health (the
+   cheapest endpoint of the same server) measured in the same run: their ratio is the figure.
+
+Targets on a 2-core machine: suggestions p95 <= 15 ms in-process and <= 30 ms over HTTP; check-in
+throughput >= 50 % of the no-op's, and >= 600 check-ins/s on PostgreSQL.
+
+    .venv/bin/python bench/bench_matching.py                        # both databases, about 4 minutes
+    .venv/bin/python bench/bench_matching.py --databases sqlite --requests 200 --workers 2
+
+PostgreSQL: COULOIR_BENCH_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test) names
+a server where a scratch database is created, then dropped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from alembic import command
+from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session
+
+from api.agenda.models import AgendaBreak, Talk, TalkSpeaker, TalkTopic
+from api.attendees.models import Attendee, AttendeeInterest
+from api.cli import alembic_config
+from api.core.security import issue_token
+from api.events.models import Event, Topic, Zone, ZoneNeighbour
+from api.matching.service import suggestions_for, topic_rarity
+from api.presence.models import Presence, PresenceTopic, traits_of
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+ISSUER = "couloir"
+GOALS = ["learn", "hire", "get_hired", "find_clients", "find_investors", "meet_speakers", "partner"]
+ZONES = 12
+MAIN_ZONE = 0  # where the crowd is: its neighbours are zones 1 and 2
+
+
+@dataclass
+class Built:
+    event_id: int
+    zone_ids: list[int]
+    zone_tokens: list[str]
+    present_ids: list[int]
+    absent_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Figures:
+    rows: dict[str, str] = field(default_factory=dict)
+
+    def add(self, label: str, value: str) -> None:
+        self.rows[label] = value
+        print(f"  {label:<58} {value}", flush=True)
+
+
+def percentiles(samples: list[float]) -> tuple[float, float, float]:
+    cuts = statistics.quantiles(samples, n=100, method="inclusive")
+    return cuts[49] * 1000, cuts[94] * 1000, cuts[98] * 1000
+
+
+def fmt(p: tuple[float, float, float]) -> str:
+    return f"p50 {p[0]:5.1f} ms   p95 {p[1]:5.1f} ms   p99 {p[2]:5.1f} ms"
+
+
+# Databases ------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def scratch_database(kind: str) -> Iterator[str]:
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{Path(folder) / 'bench.db'}"
+        return
+    base = os.environ.get("COULOIR_BENCH_DATABASE_URL", DEFAULT_PG)
+    name = f"couloir_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def migrate(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        config = alembic_config()
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    engine.dispose()
+
+
+def app_engine(url: str) -> Engine:
+    from api.core.config import Settings
+    from api.core.db import make_engine
+
+    return make_engine(Settings(database_url=url, data_dir=Path(tempfile.gettempdir())))
+
+
+# Data -------------------------------------------------------------------------------------------------
+
+
+def bulk_insert(engine: Engine, table, columns: list[str], rows: list[tuple]) -> None:
+    """COPY on PostgreSQL (the fast path), executemany on SQLite."""
+    if engine.dialect.name == "postgresql":
+        raw = engine.raw_connection()
+        try:
+            with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([json.dumps(v) if isinstance(v, list) else v for v in row])
+            raw.commit()
+        finally:
+            raw.close()
+        return
+    with engine.begin() as conn:
+        conn.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
+
+
+def add_attendees(
+    engine: Engine, rng: random.Random, event_id: int, topic_ids: list[int], weights: list[float], count: int, tag: str
+) -> list[int]:
+    """`count` attendees with ~10 interests each; returns their ids."""
+    now = datetime.now(UTC)
+    columns = ["event_id", "display_name", "headline", "company", "role", "goals", "open_to_chat", "language",
+               "visible", "findable_as_speaker", "created_at", "email"]  # fmt: skip
+    rows = [
+        (
+            event_id, f"Attendee {tag}{n}", "Engineer", "Acme", "speaker" if n % 500 == 0 else "attendee",
+            rng.sample(GOALS, rng.randint(1, 3)), rng.random() < 0.8, rng.choice(["fr", "en"]),
+            True, n % 500 == 0, now, f"{tag}{n}@bench.example",
+        )
+        for n in range(count)
+    ]  # fmt: skip
+    bulk_insert(engine, Attendee.__table__, columns, rows)
+    with engine.connect() as conn:
+        ids = list(
+            conn.execute(
+                select(Attendee.id)
+                .where(Attendee.event_id == event_id, Attendee.email.like(f"{tag}%@bench.example"))
+                .order_by(Attendee.id)
+            ).scalars()
+        )
+    interests = []
+    for attendee_id in ids:
+        chosen = set(rng.choices(topic_ids, weights=weights, k=rng.randint(8, 12)))
+        interests.extend((attendee_id, t) for t in chosen)
+    bulk_insert(engine, AttendeeInterest.__table__, ["attendee_id", "topic_id"], interests)
+    return ids
+
+
+def build(engine: Engine, rng: random.Random, registered: int, present: int, topics: int) -> Built:
+    now = datetime.now(UTC)
+    with Session(engine) as session:
+        event = Event(
+            slug="bench", name="Bench Summit", subject="software", timezone="Europe/Lisbon",
+            starts_at=now - timedelta(hours=3), ends_at=now + timedelta(hours=10), languages=["en", "fr"],
+            join_code="BENCH123",
+        )  # fmt: skip
+        session.add(event)
+        session.flush()
+        zones = [
+            Zone(event_id=event.id, name=f"Zone {i}", kind="coffee" if i == MAIN_ZONE else "hallway",
+                 checkin_token=secrets.token_urlsafe(32), code=f"Z{i:02d}")
+            for i in range(ZONES)
+        ]  # fmt: skip
+        session.add_all(zones)
+        session.flush()
+        for a, b in [(0, 1), (0, 2), (1, 3), (2, 4)]:
+            session.add_all([ZoneNeighbour(zone_id=zones[a].id, neighbour_id=zones[b].id),
+                             ZoneNeighbour(zone_id=zones[b].id, neighbour_id=zones[a].id)])  # fmt: skip
+        topic_rows = [Topic(event_id=event.id, name=f"Topic {i}", key=f"topic {i}") for i in range(topics)]
+        session.add_all(topic_rows)
+        # A long break under way: presences and check-ins last until its end.
+        session.add(AgendaBreak(event_id=event.id, label="Lunch", starts_at=now - timedelta(minutes=10),
+                                ends_at=now + timedelta(hours=2)))  # fmt: skip
+        session.commit()
+        event_id, zone_ids = event.id, [z.id for z in zones]
+        zone_tokens = [z.checkin_token for z in zones]
+        topic_ids = [t.id for t in topic_rows]
+    # Popularity falls off with rank, as at a real event: a few topics everyone follows, a long tail.
+    weights = [1 / (rank + 1) ** 0.8 for rank in range(topics)]
+    ids = add_attendees(engine, rng, event_id, topic_ids, weights, registered, "r")
+    present_ids = ids[:present]
+    expires = now + timedelta(hours=2)
+    bulk_insert(
+        engine,
+        Presence.__table__,
+        ["attendee_id", "event_id", "zone_id", "checked_in_at", "expires_at"],
+        [(a, event_id, zone_ids[MAIN_ZONE], now, expires) for a in present_ids],
+    )
+    index_present_topics(engine, present_ids, zone_ids[MAIN_ZONE], expires)
+    add_talks(engine, rng, event_id, topic_ids, present_ids, now)
+    analyze(engine)
+    return Built(event_id, zone_ids, zone_tokens, present_ids, ids[present:])
+
+
+def index_present_topics(engine: Engine, present_ids: list[int], zone_id: int, expires: datetime) -> None:
+    """The PresenceTopic rows a check-in writes (api.presence.service.place), in bulk."""
+    with engine.connect() as conn:
+        people = conn.execute(
+            select(Attendee.id, Attendee.goals, Attendee.role, Attendee.open_to_chat, Attendee.findable_as_speaker)
+            .where(Attendee.id.in_(present_ids))
+        ).all()
+        interests = conn.execute(
+            select(AttendeeInterest.attendee_id, AttendeeInterest.topic_id)
+            .where(AttendeeInterest.attendee_id.in_(present_ids))
+        ).all()
+    traits = {
+        a: traits_of(goals=goals, role=role, open_to_chat=chat, findable_as_speaker=findable)
+        for a, goals, role, chat, findable in people
+    }
+    bulk_insert(
+        engine,
+        PresenceTopic.__table__,
+        ["attendee_id", "topic_id", "zone_id", "expires_at", "traits"],
+        [(a, t, zone_id, expires, traits[a]) for a, t in interests],
+    )
+
+
+def add_talks(engine: Engine, rng: random.Random, event_id: int, topic_ids, speaker_ids, now: datetime) -> None:
+    with Session(engine) as session:
+        for n in range(20):
+            start = now + timedelta(minutes=45 * (n // 4) - 90)
+            talk = Talk(event_id=event_id, title=f"Talk {n}", room=f"Room {n % 4}", starts_at=start,
+                        ends_at=start + timedelta(minutes=40))  # fmt: skip
+            session.add(talk)
+            session.flush()
+            session.add_all(TalkTopic(talk_id=talk.id, topic_id=t) for t in rng.sample(topic_ids[:60], 2))
+            # Every 500th attendee is a speaker who opted in to be found (see add_attendees).
+            session.add(TalkSpeaker(talk_id=talk.id, attendee_id=speaker_ids[(n * 500) % len(speaker_ids)]))
+        session.commit()
+
+
+def analyze(engine: Engine) -> None:
+    """Planner statistics (and on PostgreSQL the visibility map), as autovacuum keeps them on a live server."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"))
+
+
+# Measurements -----------------------------------------------------------------------------------------
+
+
+def in_process(engine: Engine, callers: list[int], requests: int) -> tuple[list[float], int]:
+    samples, shown = [], 0
+    for n in range(requests):
+        started = time.perf_counter()
+        with Session(engine) as session:
+            result = suggestions_for(session, session.get(Attendee, callers[n % len(callers)]), limit=5)
+        samples.append(time.perf_counter() - started)
+        shown += len(result.suggestions)
+    return samples, shown
+
+
+def rarity_cold(engine: Engine, event_id: int) -> float:
+    """The once-a-minute cost of topic rarity, the one part that reads every registration."""
+    from api.matching import service
+
+    service._rarity_cache.clear()
+    with Session(engine) as session:
+        event = session.get(Event, event_id)
+        started = time.perf_counter()
+        topic_rarity(session, event)
+        return (time.perf_counter() - started) * 1000
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def api_server(url: str, secret: str, workers: int) -> Iterator[str]:
+    port = free_port()
+    with tempfile.TemporaryDirectory() as data_dir:
+        env = os.environ | {
+            "COULOIR_DATABASE_URL": url,
+            "COULOIR_DATA_DIR": data_dir,
+            "COULOIR_SECRET_KEY": secret,
+            "COULOIR_ENVIRONMENT": "production",
+            "COULOIR_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+            # Nudge planning is not what is measured here, and would compete for the same CPU.
+            "COULOIR_RUN_SCHEDULER_IN_PROCESS": "false",
+        }
+        command_line = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--host", "127.0.0.1",
+                        "--port", str(port), "--workers", str(workers), "--log-level", "warning",
+                        "--no-access-log"]  # fmt: skip
+        server = subprocess.Popen(command_line, env=env, cwd=ROOT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    if httpx.get(f"{base}/api/health").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit("the API server did not start")
+                time.sleep(0.1)
+            yield base
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def token_for(secret: str, attendee_id: int, event_id: int) -> str:
+    token, _ = issue_token(kind="access", subject_kind="attendee", subject_id=attendee_id, event_id=event_id,
+                           key=secret, issuer=ISSUER, lifetime=timedelta(hours=2))  # fmt: skip
+    return token
+
+
+def over_http(base: str, tokens: list[str], requests: int) -> list[float]:
+    samples = []
+    with httpx.Client(base_url=base, timeout=30) as client:
+        for n in range(requests + 20):
+            started = time.perf_counter()
+            response = client.get("/api/me/suggestions", headers={"Authorization": f"Bearer {tokens[n % len(tokens)]}"})
+            elapsed = time.perf_counter() - started
+            response.raise_for_status()
+            if n >= 20:  # the first requests warm the server's connections and rarity cache
+                samples.append(elapsed)
+    return samples
+
+
+async def throughput(base: str, requests: list[tuple[str, str, dict | None, dict]], concurrency: int) -> float:
+    """Requests per second for (method, path, json, headers) requests sent by `concurrency` clients."""
+    queue = list(reversed(requests))
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+
+        async def worker() -> None:
+            while queue:
+                method, path, body, headers = queue.pop()
+                response = await client.request(method, path, json=body, headers=headers)
+                if response.status_code >= 300:
+                    raise SystemExit(f"{method} {path}: {response.status_code} {response.text}")
+
+        started = time.perf_counter()
+        async with asyncio.TaskGroup() as group:
+            for _ in range(concurrency):
+                group.create_task(worker())
+        return len(requests) / (time.perf_counter() - started)
+
+
+def measure_in_process(
+    figures: Figures, engine: Engine, built: Built, callers: list[int], args: argparse.Namespace, registered: int
+) -> tuple[tuple[float, float, float], int]:
+    in_process(engine, callers, 20)  # warm: connections, statement caches, rarity cache
+    samples, shown = in_process(engine, callers, args.requests)
+    figures.add(f"suggestions in-process, {registered:,} registered", fmt(percentiles(samples)))
+    cold = rarity_cold(engine, built.event_id)
+    figures.add(f"rarity refresh (once a minute), {registered:,} registered", f"{cold:.0f} ms")
+    return percentiles(samples), shown
+
+
+def run(kind: str, args: argparse.Namespace) -> Figures:
+    print(f"\n== {kind}", flush=True)
+    figures = Figures()
+    load_before = os.getloadavg()[0]
+    rng = random.Random(2026)
+    with scratch_database(kind) as url:
+        migrate(url)
+        engine = app_engine(url)
+        started = time.perf_counter()
+        built = build(engine, rng, args.small, args.present, args.topics)
+        elapsed = time.perf_counter() - started
+        figures.add(f"build {args.small:,} registered, {args.present:,} present", f"{elapsed:.1f} s")
+        callers = rng.sample(built.present_ids, min(len(built.present_ids), 500))
+        small, _ = measure_in_process(figures, engine, built, callers, args, args.small)
+
+        started = time.perf_counter()
+        with engine.connect() as conn:
+            topic_ids = list(conn.execute(select(Topic.id).where(Topic.event_id == built.event_id)).scalars())
+        weights = [1 / (rank + 1) ** 0.8 for rank in range(len(topic_ids))]
+        absent = args.registered - args.small
+        built.absent_ids += add_attendees(engine, rng, built.event_id, topic_ids, weights, absent, "x")
+        analyze(engine)
+        figures.add(f"add {absent:,} absent attendees", f"{time.perf_counter() - started:.1f} s")
+        large, shown = measure_in_process(figures, engine, built, callers, args, args.registered)
+        figures.add(f"p95 at {args.registered:,} / p95 at {args.small:,} registered", f"{large[1] / small[1]:.2f}x")
+        figures.add("suggestions per answer (mean)", f"{shown / args.requests:.1f}")
+        engine.dispose()
+
+        secret = secrets.token_urlsafe(48)
+        with api_server(url, secret, args.workers) as base:
+            tokens = [token_for(secret, a, built.event_id) for a in callers]
+            latency = fmt(percentiles(over_http(base, tokens, args.requests)))
+            figures.add(f"suggestions over HTTP, {args.registered:,} registered", latency)
+            checkins = [
+                (
+                    "POST",
+                    "/api/me/check-ins",
+                    {"token": f"{base}/z/{rng.choice(built.zone_tokens)}"},
+                    {
+                        "Authorization": f"Bearer {token_for(secret, a, built.event_id)}",
+                        "Idempotency-Key": uuid.uuid4().hex,
+                    },
+                )
+                for a in rng.sample(built.absent_ids, args.checkins)
+            ]
+            noops = [("GET", "/api/health", None, {})] * args.checkins
+            asyncio.run(throughput(base, noops[:200], args.concurrency))  # warm
+            noop_rate = asyncio.run(throughput(base, noops, args.concurrency))
+            checkin_rate = asyncio.run(throughput(base, checkins, args.concurrency))
+            figures.add(f"no-op GET /api/health, {args.concurrency} clients", f"{noop_rate:,.0f} req/s")
+            figures.add(f"check-ins, {args.concurrency} clients", f"{checkin_rate:,.0f} req/s")
+            figures.add("check-in / no-op throughput", f"{checkin_rate / noop_rate:.0%}")
+    # Other work on the machine skews every figure: say how busy it was.
+    figures.add("machine load average (1 min) before / after", f"{load_before:.1f} / {os.getloadavg()[0]:.1f}")
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--databases", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
+    parser.add_argument("--registered", type=int, default=70_000)
+    parser.add_argument("--small", type=int, default=7_000, help="registered attendees for the first measure")
+    parser.add_argument("--present", type=int, default=5_000)
+    parser.add_argument("--topics", type=int, default=300)
+    parser.add_argument("--requests", type=int, default=500, help="suggestion requests per measure")
+    parser.add_argument("--checkins", type=int, default=5_000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=1, help="API server processes")
+    args = parser.parse_args()
+    results = {kind: run(kind, args) for kind in args.databases.split(",")}
+    print("\n| measure | " + " | ".join(results) + " |")
+    print("| --- | " + " | ".join("---" for _ in results) + " |")
+    for label in next(iter(results.values())).rows:
+        print(f"| {label} | " + " | ".join(r.rows.get(label, "") for r in results.values()) + " |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+import { unwrap, type Tokens } from "../api/client";
+import { tokenStore } from "../auth/session";
+import { chooseLanguage } from "../i18n";
+import { unsubscribeThisDevice } from "../data/push";
+import type { Profile } from "../data/resources";
+import { clearLocalData, writeCache } from "../offline/cache";
+import { api } from "./api";
+import { notice } from "./notices";
+import { outbox } from "./outbox";
+import { navigate } from "./router";
+
+/** A device signs in: keep the tokens and the profile, and speak the profile's language. */
+export async function signIn(tokens: Tokens, profile?: Profile): Promise<void> {
+  await tokenStore.save(tokens);
+  profile ??= await unwrap(api.GET("/api/me")).catch(() => undefined);
+  if (profile) {
+    await writeCache("profile", profile);
+    await chooseLanguage(profile.language);
+  }
+  void outbox.replay(); // writes queued before the session ended can go now
+}
+
+async function forget(): Promise<void> {
+  await clearLocalData();
+  await outbox.recount();
+  await tokenStore.save(null);
+  navigate("/join", { replace: true });
+}
+
+/** Ends this device's session; works offline too (the server session then simply expires). */
+export async function signOut(): Promise<void> {
+  const refresh = tokenStore.current()?.refresh_token;
+  await unsubscribeThisDevice().catch(() => undefined);
+  if (refresh) await api.POST("/api/auth/logout", { body: { refresh_token: refresh } }).catch(() => undefined);
+  await forget();
+}
+
+/** Erases the attendee on the server, then everything this phone kept. Needs the network. */
+export async function deleteAccount(): Promise<void> {
+  await unwrap(api.DELETE("/api/me"));
+  // The server erased its side with the account (asking it again would meet a closed session).
+  await unsubscribeThisDevice({ tellServer: false }).catch(() => undefined);
+  await forget();
+  notice.set("toast.deleted");
+}

@@ -1,0 +1,16 @@
+import { createApi } from "../api/client";
+import { tokenStore } from "../auth/session";
+import { exclusive } from "./locks";
+import { navigate } from "./router";
+import { createStore } from "./store";
+
+/** When a request last worked: the outbox replays then, the network is evidently back. */
+export const lastSuccess = createStore(0);
+
+export const api = createApi({
+  tokens: tokenStore,
+  exclusive: exclusive("couloir-refresh"),
+  onSuccess: () => lastSuccess.set(Date.now()),
+  // Cached data and queued writes stay: signing in again picks them up.
+  onSignedOut: () => navigate("/login?expired=1", { replace: true }),
+});

@@ -1,0 +1,74 @@
+import { useEffect, useState } from "preact/hooks";
+import { sendAccept, sendConnectScan, sendContactEdit, sendContactRequest, sendDecline } from "../data/contacts";
+import { sendCheckin, sendLeave } from "../data/presence";
+import { sendProfile } from "../data/profile";
+import { sendNudgeOpened, sendPushPreferences, sendPushSubscription } from "../data/push";
+import { sendBlock, sendUnblock } from "../data/safety";
+import { database, type OutboxItem } from "../offline/db";
+import { createOutbox, type OutboxState } from "../offline/queue";
+import { lastSuccess } from "./api";
+import { exclusive } from "./locks";
+
+let retry: ReturnType<typeof setTimeout> | undefined;
+
+/** The kinds of writes this phone queues, each replayed by its sender with its original Idempotency-Key. */
+export const SENDERS = {
+  profile: sendProfile,
+  checkin: sendCheckin,
+  leave: sendLeave,
+  contactRequest: sendContactRequest,
+  accept: sendAccept,
+  decline: sendDecline,
+  connectScan: sendConnectScan,
+  contactEdit: sendContactEdit,
+  block: sendBlock,
+  unblock: sendUnblock,
+  pushPreferences: sendPushPreferences,
+  pushSubscription: sendPushSubscription,
+  nudgeOpened: sendNudgeOpened, // written by the service worker (src/sw/push.ts)
+};
+export type WriteKind = keyof typeof SENDERS;
+
+/** Writes made on this phone, kept until the server has them. */
+export const outbox = createOutbox({
+  db: database,
+  senders: SENDERS,
+  exclusive: exclusive("couloir-outbox"),
+  schedule(run, delayMs) {
+    clearTimeout(retry);
+    retry = setTimeout(run, delayMs);
+  },
+});
+
+/** Replays on app start, when the browser says it is online, and after any request that worked. */
+export function startSync(): void {
+  void outbox.replay();
+  window.addEventListener("online", () => void outbox.replay());
+  lastSuccess.subscribe(() => void outbox.replay());
+}
+
+export function useOutbox(): OutboxState {
+  const [state, setState] = useState(outbox.state);
+  useEffect(() => {
+    setState(outbox.state);
+    return outbox.subscribe(setState);
+  }, []);
+  return state;
+}
+
+/** The writes of some kinds still waiting, oldest first; follows the outbox as it drains. */
+export function usePending(...kinds: WriteKind[]): OutboxItem[] {
+  const state = useOutbox(); // a new object on every change of the outbox
+  const [items, setItems] = useState<OutboxItem[]>([]);
+  const key = kinds.join();
+  useEffect(() => {
+    let live = true;
+    void database()
+      .then((db) => db.getAllFromIndex("outbox", "createdAt"))
+      .then((all) => live && setItems(all.filter((item) => kinds.includes(item.kind as WriteKind))));
+    return () => {
+      live = false;
+    };
+  }, [state, key]);
+  return items;
+}

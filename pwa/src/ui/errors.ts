@@ -1,0 +1,18 @@
+import { ApiError } from "../api/client";
+import type { MessageKey, Translate } from "../i18n";
+
+const BY_NAME: Record<string, MessageKey> = {
+  NetworkError: "error.network",
+  NotAuthenticated: "error.NotAuthenticated",
+  NotFound: "error.NotFound",
+  Conflict: "error.Conflict",
+  InvalidInput: "error.InvalidInput",
+  TooManyRequests: "error.TooManyRequests",
+};
+
+/** The person's words for an API error; a screen may say it better for its own cases. */
+export function errorMessage(t: Translate, error: unknown, specific: Record<string, MessageKey> = {}): string {
+  if (!(error instanceof ApiError)) return t("error.generic");
+  const key = specific[error.error] ?? BY_NAME[error.error] ?? (error.status === 0 ? "error.network" : undefined);
+  return t(key ?? "error.generic");
+}
