@@ -303,3 +303,15 @@ def test_a_request_queues_one_push_for_the_recipient(srv, people, db):
     request(srv, people["Bob"], people["Alice"])  # asking again queues nothing more
     queued = db.exec(select(Nudge)).all()
     assert [(n.attendee_id, n.reason, n.status) for n in queued] == [(people["Alice"]["id"], "contact_request", "pending")]
+
+
+def test_suggestions_and_huddles_carry_no_private_detail(srv):
+    hall = factories.hallway(srv)
+    alice = hall.person(srv, "Alice", ["o11y", "k8s"], **PRIVATE)
+    hall.person(srv, "Dan", ["o11y"])
+    bob = hall.person(srv, "Bob", ["Observability"])
+    with srv.client(bob.token) as client:
+        seen = client.get("/api/me/suggestions").text + client.get(f"/api/events/{hall.event['id']}/attendees/{alice.id}").text
+    assert "Alice" in seen
+    for value in PRIVATE.values():
+        assert value not in seen
