@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "preact/hooks";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, networkError, unwrap, type Schemas } from "../api/client";
 import { api } from "../app/api";
 import { session } from "../auth/session";
@@ -103,16 +103,21 @@ type State<T> = Omit<Resource<T>, "reload"> & { fresh?: boolean };
 /** The last-fetched copy at once (works offline), then a fresh one from the API when it answers. */
 export function useResource<N extends ResourceName>(name: N): Resource<Resources[N]> {
   const [state, setState] = useState<State<Resources[N]>>({ loading: true });
+  const latest = useRef(0);
 
   const reload = useCallback(() => {
+    // Only the newest fetch may land: an older answer arriving late would undo a change just made.
+    const fetchNumber = ++latest.current;
     setState((s) => ({ ...s, loading: true }));
     Promise.resolve()
       .then(loaders[name])
       .then(async (data) => {
+        if (fetchNumber !== latest.current) return;
         setState({ data, loading: false, fresh: true });
         await writeCache(name, data);
       })
       .catch((error: unknown) => {
+        if (fetchNumber !== latest.current) return;
         const apiError = error instanceof ApiError ? error : networkError();
         setState((s) => ({ ...s, error: apiError, loading: false }));
       });

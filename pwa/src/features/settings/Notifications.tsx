@@ -20,7 +20,9 @@ const RESULT: Record<Exclude<SubscribeResult, "subscribed">, MessageKey> = {
 /** One switch for all notifications (turning it on subscribes this phone, from the tap), then one per type. */
 export function Notifications() {
   const t = useT();
-  const prefs = useResource("pushPreferences").data;
+  const loaded = useResource("pushPreferences").data;
+  // The person's latest choices, shown at once: the write may still be queued or on its way.
+  const [chosen, setChosen] = useState<Partial<PushPreferences>>({});
   const [subscribed, setSubscribed] = useState(false);
   const [problem, setProblem] = useState<MessageKey>();
   const [busy, setBusy] = useState(false);
@@ -28,8 +30,12 @@ export function Notifications() {
 
   useEffect(() => void deviceSubscribed().then(setSubscribed), []);
 
-  if (!prefs) return null;
-  const save = (change: Partial<PushPreferences>) => void outbox.enqueue("pushPreferences", { ...prefs, ...change });
+  if (!loaded) return null;
+  const prefs = { ...loaded, ...chosen };
+  const save = (change: Partial<PushPreferences>) => {
+    setChosen({ ...chosen, ...change });
+    void outbox.enqueue("pushPreferences", { ...prefs, ...change });
+  };
   const on = prefs.enabled && subscribed;
 
   async function toggle(enable: boolean) {
