@@ -132,3 +132,20 @@ def test_reports_are_rate_limited_per_attendee(strict_server):
         for _ in range(3)
     ]
     assert codes == [201, 201, 429]
+
+
+def test_a_block_hides_the_public_card_both_ways(srv):
+    hall = f.hallway(srv)
+    alice = hall.person(srv, "Alice", ["Rust"])
+    bob = hall.person(srv, "Bob", ["Rust"])
+    card = f"/api/events/{hall.event['id']}/attendees"
+    with srv.client(bob.token) as client:
+        assert client.get(f"{card}/{alice.id}").status_code == 200
+    with srv.client(alice.token) as client:
+        blocked = client.post("/api/me/blocks", json={"attendee_id": bob.id}, headers={"Idempotency-Key": f.new_key()})
+        assert blocked.status_code == 201
+        assert client.get(f"{card}/{bob.id}").status_code == 404
+    with srv.client(bob.token) as client:
+        assert client.get(f"{card}/{alice.id}").status_code == 404
+    with srv.client(hall.organizer) as client:
+        assert client.get(f"{card}/{alice.id}").status_code == 200

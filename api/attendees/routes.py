@@ -10,7 +10,7 @@ from api.attendees.schemas import AttendeeCard, AttendeePrivate, JoinRequest, Pr
 from api.auth.schemas import TokenPair
 from api.auth.service import open_session, send_attendee_links
 from api.core import ratelimit
-from api.core.deps import ClientIP, CurrentAttendee, EngineDep, SessionDep, SettingsDep
+from api.core.deps import Claims, ClientIP, CurrentAttendee, EngineDep, SessionDep, SettingsDep
 from api.core.errors import (
     Conflict,
     InvalidInput,
@@ -23,6 +23,7 @@ from api.core.errors import (
 from api.core.schemas import Page, PageParams, page_params
 from api.events.access import MemberEvent, OrganizerEvent
 from api.events.service import event_by_join_code
+from api.safety.service import blocked_either_way
 from api.presence.service import refresh_presence
 
 router = APIRouter(prefix="/api", tags=["attendees"])
@@ -90,8 +91,10 @@ def list_attendees(
 
 
 @people.get("/{attendee_id}")
-def get_attendee_card(attendee_id: int, event: MemberEvent, session: SessionDep) -> AttendeeCard:
-    """A public card, visible only within the same event. Private details never appear here."""
+def get_attendee_card(attendee_id: int, event: MemberEvent, claims: Claims, session: SessionDep) -> AttendeeCard:
+    """A public card, visible only within the same event and never across a block. No private details."""
+    if claims.subject_kind == "attendee" and attendee_id in blocked_either_way(session, claims.subject_id):
+        raise NotFound("No such attendee in this event")
     return service.cards(session, [service.get_attendee(session, event_id=event.id, attendee_id=attendee_id)])[0]
 
 
