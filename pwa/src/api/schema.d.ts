@@ -461,7 +461,7 @@ export interface paths {
         };
         /**
          * Get Attendee Card
-         * @description A public card, visible only within the same event. Private details never appear here.
+         * @description A public card, visible only within the same event and never across a block. No private details.
          */
         get: operations["get_attendee_card"];
         put?: never;
