@@ -13,8 +13,8 @@ For each database, in one run:
 Targets on a 2-core machine: suggestions p95 <= 15 ms in-process and <= 30 ms over HTTP; check-in
 throughput >= 50 % of the no-op's, and >= 600 check-ins/s on PostgreSQL.
 
-    .venv/bin/python bench/bench_matching.py                        # both databases, about 4 minutes
-    .venv/bin/python bench/bench_matching.py --databases sqlite --requests 200 --workers 2
+    .venv/bin/python -m bench.bench_matching                        # both databases, about 4 minutes
+    .venv/bin/python -m bench.bench_matching --databases sqlite --requests 200 --workers 2
 
 PostgreSQL: COULOIR_BENCH_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test) names
 a server where a scratch database is created, then dropped.
@@ -44,7 +44,7 @@ from pathlib import Path
 import httpx
 from alembic import command
 from sqlalchemy import create_engine, insert, select, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.agenda.models import AgendaBreak, Talk, TalkSpeaker, TalkTopic
@@ -54,6 +54,7 @@ from api.core.security import issue_token
 from api.events.models import Event, Topic, Zone, ZoneNeighbour
 from api.matching.service import suggestions_for, topic_rarity
 from api.presence.models import Presence, PresenceTopic, traits_of
+from tests.conftest import fresh_postgres_database
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -99,18 +100,7 @@ def scratch_database(kind: str) -> Iterator[str]:
         with tempfile.TemporaryDirectory() as folder:
             yield f"sqlite:///{Path(folder) / 'bench.db'}"
         return
-    base = os.environ.get("COULOIR_BENCH_DATABASE_URL", DEFAULT_PG)
-    name = f"couloir_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
+    yield from fresh_postgres_database(os.environ.get("COULOIR_BENCH_DATABASE_URL", DEFAULT_PG))
 
 def migrate(url: str) -> None:
     engine = create_engine(url)

@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from api.cli import alembic_config
 from api.core.config import Settings
-from api.core.db import make_engine, metadata
+from api.core.db import metadata
 from api.main import create_app
 
 PG_ENV = "COULOIR_TEST_DATABASE_URL"
@@ -65,6 +65,17 @@ def fresh_postgres_database(base: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_url(request, tmp_path) -> Iterator[str]:
+    """A new, empty database of each kind for one test (migration tests)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    if not os.environ.get(PG_ENV):
+        pytest.skip(f"{PG_ENV} is not set")
+    yield from fresh_postgres_database(os.environ[PG_ENV])
 
 
 @dataclass

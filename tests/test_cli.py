@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine, func, select
 from sqlmodel import Session
 
-from api.tables import Attendee, AgendaBreak, Event, Talk, Topic, Zone
+from api.tables import AgendaBreak, Attendee, Event, Talk, Topic, Zone
 from tests.conftest import PG_ENV, free_port, fresh_postgres_database
 
 COULOIR = str(Path(sys.executable).with_name("couloir"))

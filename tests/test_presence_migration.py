@@ -1,23 +1,10 @@
 """Revision 0002 on a database that already has attendees: they start hidden, and it rolls back cleanly."""
 
-import os
-
-import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from tests.conftest import PG_ENV, fresh_postgres_database, migrate
+from tests.conftest import migrate
 
 PRESENCE_TABLES = {"presence", "presence_topic", "check_in_record", "idempotency_record", "block", "report"}
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'presence.db'}"
-        return
-    if not os.environ.get(PG_ENV):
-        pytest.skip(f"{PG_ENV} is not set")
-    yield from fresh_postgres_database(os.environ[PG_ENV])
 
 
 def test_existing_attendees_start_hidden_and_0002_round_trips(empty_url):

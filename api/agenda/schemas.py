@@ -5,8 +5,6 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, model_vali
 
 from api.core.schemas import InputModel, UpdateModel, unique_items
 
-
-
 IdList = Annotated[list[int], Field(max_length=50), AfterValidator(unique_items)]
 Title = Annotated[str, Field(min_length=1, max_length=300)]
 Label = Annotated[str, Field(min_length=1, max_length=100)]

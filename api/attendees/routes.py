@@ -23,8 +23,8 @@ from api.core.errors import (
 from api.core.schemas import Page, PageParams, page_params
 from api.events.access import MemberEvent, OrganizerEvent
 from api.events.service import event_by_join_code
-from api.safety.service import blocked_either_way
 from api.presence.service import refresh_presence
+from api.safety.service import blocked_either_way
 
 router = APIRouter(prefix="/api", tags=["attendees"])
 

@@ -7,7 +7,6 @@ import json
 import pytest
 import vobject
 from playwright.sync_api import expect
-from sqlalchemy import func
 from sqlmodel import Session, select
 
 from api.contacts.models import Contact
