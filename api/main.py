@@ -26,6 +26,7 @@ from api.events import routes as events
 from api.matching import routes as matching
 from api.organizer import routes as organizer
 from api.organizers import routes as organizers
+from api.personal_data import routes as personal_data
 from api.presence import routes as presence
 from api.push import routes as push
 from api.push import scheduler as push_scheduler
@@ -42,6 +43,7 @@ ROUTERS = [
     attendees.me,
     attendees.people,
     contacts.router,
+    personal_data.router,
     organizer.router,
     presence.me,
     presence.events,

@@ -26,7 +26,7 @@ SELF = {"get_my_profile", "update_my_profile", "delete_my_account", "list_my_pus
         "list_my_blocks", "unblock_attendee", "report_attendee", "get_my_sharing", "set_my_sharing",
         "send_contact_request", "list_contact_requests", "rotate_my_connect_code", "scan_connect_code",
         "list_my_contacts", "export_my_contacts_vcard", "export_my_contacts_csv", "get_my_networking_return",
-        "get_my_card_qr"}
+        "get_my_card_qr", "export_my_data"}
 # Attendee routes on one of the caller's own objects (its id in the path): other attendees get nothing.
 OWN = {"remove_push_subscription", "mark_nudge_opened", "get_my_contact", "update_my_contact", "remove_my_contact",
        "export_my_contact_vcard", "accept_contact_request", "decline_contact_request"}

@@ -21,6 +21,7 @@ from api.attendees.models import Attendee
 from api.core.config import Settings
 from api.core.db import utcnow
 from api.events.models import Event
+from api.personal_data.service import purge_presence_history
 from api.push import policy, service
 from api.push.webpush import DeliveryOutcome, PushMessage, Resolver, deliver, make_topic, validate_push_endpoint
 
@@ -207,6 +208,12 @@ def run(engine: Engine, settings: Settings, stop: threading.Event) -> None:
             tick(engine, settings)
         except Exception:
             log.exception("nudge tick failed")
+        try:
+            with Session(engine) as session:
+                purge_presence_history(session, utcnow())
+                session.commit()
+        except Exception:
+            log.exception("presence retention purge failed")
         stop.wait(settings.nudge_interval_seconds)
 
 

@@ -1,0 +1,89 @@
+"""Personal data: an attendee's export of everything held about them, and the retention purge.
+
+Erasure itself is the attendee row's deletion (DELETE /api/me): every table holding their data
+references it with ON DELETE CASCADE, except a contact copy held by someone else, which keeps only
+what was exchanged with them.
+"""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select as sa_select
+from sqlmodel import Session, select
+
+from api.attendees.models import Attendee
+from api.attendees.service import private_profile
+from api.contacts.models import Contact, ContactRequest
+from api.contacts.service import public, sharing_of
+from api.events.models import Event, Zone
+from api.presence.models import CheckInRecord, Presence, PresenceTopic
+from api.push.models import Nudge, PushPreference, PushSubscription
+from api.safety.models import Block, Report
+
+
+def export(session: Session, me: Attendee) -> dict:
+    """Everything Couloir holds about this attendee, as one JSON document."""
+    event = session.get(Event, me.event_id)
+    zones = dict(session.exec(select(Zone.id, Zone.name).where(Zone.event_id == me.event_id)).all())
+    check_ins = session.exec(
+        select(CheckInRecord).where(CheckInRecord.attendee_id == me.id).order_by(CheckInRecord.checked_in_at)
+    )
+    presence = session.exec(select(Presence).where(Presence.attendee_id == me.id)).first()
+    requests = session.exec(
+        select(ContactRequest).where(
+            (ContactRequest.from_attendee_id == me.id) | (ContactRequest.to_attendee_id == me.id)
+        )
+    )
+    preference = session.get(PushPreference, me.id)
+    return {
+        "event": {"id": event.id, "name": event.name},
+        "profile": private_profile(session, me).model_dump(mode="json"),
+        "sharing": sharing_of(session, me.id).model_dump(exclude={"attendee_id"}),
+        "presence": (
+            {"zone": zones.get(presence.zone_id), "checked_in_at": presence.checked_in_at.isoformat(),
+             "expires_at": presence.expires_at.isoformat()}
+            if presence else None
+        ),
+        "check_ins": [{"zone": zones.get(c.zone_id), "at": c.checked_in_at.isoformat()} for c in check_ins],
+        "contacts": [
+            public(c).model_dump(mode="json")
+            for c in session.exec(select(Contact).where(Contact.owner_id == me.id).order_by(Contact.met_at))
+        ],
+        "contact_requests": [
+            {"direction": "sent" if r.from_attendee_id == me.id else "received", "message": r.message,
+             "status": r.status if r.to_attendee_id == me.id or r.status == "accepted" else "pending",
+             "created_at": r.created_at.isoformat()}
+            for r in requests
+        ],
+        "blocks": [b.blocked_id for b in session.exec(select(Block).where(Block.blocker_id == me.id))],
+        "reports_made": [
+            {"about": r.reported_id, "reason": r.reason, "created_at": r.created_at.isoformat()}
+            for r in session.exec(select(Report).where(Report.reporter_id == me.id))
+        ],
+        "push_devices": [
+            {"endpoint": s.endpoint, "created_at": s.created_at.isoformat()}
+            for s in session.exec(select(PushSubscription).where(PushSubscription.attendee_id == me.id))
+        ],
+        "push_preferences": preference.model_dump(exclude={"attendee_id"}) if preference else None,
+        "nudges": [
+            {"reason": n.reason, "status": n.status, "created_at": n.created_at.isoformat()}
+            for n in session.exec(select(Nudge).where(Nudge.attendee_id == me.id).order_by(Nudge.created_at))
+        ],
+    }
+
+
+def purge_presence_history(session: Session, now: datetime) -> int:
+    """Delete presence (history included) of events that ended more than their retention days ago.
+
+    Contacts stay with their owners. Returns the number of check-in history rows deleted.
+    """
+    finished = [
+        event_id
+        for event_id, ends_at, days in session.exec(select(Event.id, Event.ends_at, Event.presence_retention_days))
+        if ends_at + timedelta(days=days) <= now
+    ]
+    if not finished:
+        return 0
+    attendees = sa_select(Attendee.id).where(Attendee.event_id.in_(finished))
+    session.execute(delete(PresenceTopic).where(PresenceTopic.attendee_id.in_(attendees)))
+    session.execute(delete(Presence).where(Presence.event_id.in_(finished)))
+    return session.execute(delete(CheckInRecord).where(CheckInRecord.event_id.in_(finished))).rowcount
