@@ -7,7 +7,8 @@ what was exchanged with them.
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select as sa_select
+from sqlalchemy import delete
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from api.attendees.models import Attendee
