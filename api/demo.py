@@ -131,10 +131,13 @@ def build_demo(session: Session, settings: Settings) -> str:
     until = _check_in_crowd(session, settings, event, now)
     link = create_magic_link(session, settings, organizer_id=organizer.id)
     attendees = session.exec(select(Attendee.id).where(Attendee.event_id == event.id)).all()
+    zones = session.exec(select(Zone).where(Zone.event_id == event.id).order_by(Zone.id)).all()
+    zone_codes = ", ".join(f"{z.name} {z.code}" for z in zones)
     return (
         f"Demo event: {event.name} ({len(attendees)} attendees, {len(ZONES)} zones, {len(TOPICS)} topics)\n"
         f"{len(CROWD_ZONES)} of them are checked in and visible until {until:%H:%M} UTC (the current break's end)\n"
         f"Join code: {event.join_code}   join link: {settings.public_base_url}/join/{event.join_code}\n"
+        f"Zone codes (type one on the Scan screen to check in): {zone_codes}\n"
         f"Organizer {organizer.email}, one-time login link ({settings.magic_link_minutes} min):\n{link}"
     )
 
