@@ -165,24 +165,54 @@ def test_unknown_join_code_is_explained(page, event):
     expect(page.get_by_role("alert")).to_have_text("No event has this code. Check it and try again.")
 
 
+# Signed out elsewhere and the access token expired: both tokens are refused from now on.
+END_SESSION = """() => new Promise(resolve => {
+    const open = indexedDB.open("couloir");
+    open.onsuccess = () => {
+        const store = open.result.transaction("kv", "readwrite").objectStore("kv");
+        const read = store.get("session");
+        read.onsuccess = () => {
+            store.put({ ...read.result, access_token: "expired".repeat(4), refresh_token: "revoked".repeat(4) }, "session");
+            store.transaction.oncomplete = resolve;
+        };
+    };
+})"""
+
+
 def test_an_ended_session_leads_to_sign_in(page, event):
     join_and_onboard(page, event, name="Sam Expired")
-    # Signed out elsewhere and the access token expired: both tokens are refused now.
-    page.evaluate(
-        """() => new Promise(resolve => {
-            const open = indexedDB.open("couloir");
-            open.onsuccess = () => {
-                const store = open.result.transaction("kv", "readwrite").objectStore("kv");
-                const read = store.get("session");
-                read.onsuccess = () => {
-                    store.put({ ...read.result, access_token: "expired".repeat(4), refresh_token: "revoked".repeat(4) }, "session");
-                    store.transaction.oncomplete = resolve;
-                };
-            };
-        })"""
-    )
+    page.evaluate(END_SESSION)
     page.reload()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     expect(page.get_by_text("Your session has ended.")).to_be_visible()
     page.goto("/agenda")
     expect(page.get_by_role("heading", name="Join the event")).to_be_visible()
+
+
+def test_writes_queued_by_someone_else_never_go_out_under_a_new_sign_in(page, phone, event, app_server):
+    page.goto(f"/join/{event['join_code']}")
+    page.get_by_label("Your name").fill("Dominique Before")
+    page.get_by_role("button", name="Join").click()
+    page.get_by_role("button", name="eBPF").click()
+    wait_for_offline_ready(page)
+    phone.set_offline(True)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_text("Waiting to send: 1")).to_be_visible()
+    # Dominique's session ends (signed out elsewhere) before the write could go: it stays queued.
+    page.evaluate(END_SESSION)
+    page.reload()  # the app now holds only the refused tokens
+    phone.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+    # Another attendee signs in on this phone.
+    other = join(app_server, event["join_code"], name="Alex After", language="en")["attendee"]
+    with Session(app_server.engine) as session:
+        link = create_magic_link(session, app_server.settings, attendee_id=other["id"])
+        session.commit()
+    page.goto(link)
+    expect(page.get_by_role("heading", name="Hello Alex After")).to_be_visible()
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.get_by_text("Waiting to send")).to_be_hidden()
+    assert interests_of(app_server, "Alex After") == set()
+    assert interests_of(app_server, "Dominique Before") == set()

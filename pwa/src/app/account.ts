@@ -3,7 +3,7 @@ import { tokenStore } from "../auth/session";
 import { chooseLanguage } from "../i18n";
 import { unsubscribeThisDevice } from "../data/push";
 import type { Profile } from "../data/resources";
-import { clearLocalData, writeCache } from "../offline/cache";
+import { clearLocalData, readCache, writeCache } from "../offline/cache";
 import { api } from "./api";
 import { notice } from "./notices";
 import { outbox } from "./outbox";
@@ -11,6 +11,12 @@ import { navigate } from "./router";
 
 /** A device signs in: keep the tokens and the profile, and speak the profile's language. */
 export async function signIn(tokens: Tokens, profile?: Profile): Promise<void> {
+  if (!(await sameAttendeeAsBefore(tokens))) {
+    // Someone else used this phone: their queued writes and cached data must never go out or show
+    // under this account.
+    await clearLocalData();
+    await outbox.recount();
+  }
   await tokenStore.save(tokens);
   profile ??= await unwrap(api.GET("/api/me")).catch(() => undefined);
   if (profile) {
@@ -18,6 +24,13 @@ export async function signIn(tokens: Tokens, profile?: Profile): Promise<void> {
     await chooseLanguage(profile.language);
   }
   void outbox.replay(); // writes queued before the session ended can go now
+}
+
+async function sameAttendeeAsBefore(tokens: Tokens): Promise<boolean> {
+  const previous = tokenStore.current();
+  if (previous) return previous.subject_kind === tokens.subject_kind && previous.subject_id === tokens.subject_id;
+  const cached = await readCache<Profile>("profile");
+  return !cached || (tokens.subject_kind === "attendee" && cached.value.id === tokens.subject_id);
 }
 
 async function forget(): Promise<void> {
