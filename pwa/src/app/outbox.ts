@@ -6,6 +6,7 @@ import { sendNudgeOpened, sendPushPreferences, sendPushSubscription } from "../d
 import { sendBlock, sendUnblock } from "../data/safety";
 import { database, type OutboxItem } from "../offline/db";
 import { createOutbox, type OutboxState } from "../offline/queue";
+import { tokenStore } from "../auth/session";
 import { lastSuccess } from "./api";
 import { exclusive } from "./locks";
 
@@ -34,6 +35,10 @@ export const outbox = createOutbox({
   db: database,
   senders: SENDERS,
   exclusive: exclusive("couloir-outbox"),
+  owner() {
+    const tokens = tokenStore.current();
+    return tokens ? `${tokens.subject_kind}:${tokens.subject_id}` : undefined;
+  },
   schedule(run, delayMs) {
     clearTimeout(retry);
     retry = setTimeout(run, delayMs);

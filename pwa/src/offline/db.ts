@@ -9,6 +9,8 @@ export interface OutboxItem {
   payload: unknown;
   createdAt: number;
   attempts: number;
+  /** Who queued it ("attendee:12"): it is sent for them only, never under someone who signs in later. */
+  owner?: string;
 }
 
 export interface CouloirSchema extends DBSchema {

@@ -40,6 +40,19 @@ describe("outbox", () => {
     expect(outbox.state.pending).toBe(0);
   });
 
+  it("never sends a write queued by someone else under the account signed in now", async () => {
+    const server = recorder();
+    let owner = "attendee:1";
+    const outbox = createOutbox({ db: () => db, senders: { profile: server.send }, newKey: keys(), owner: () => owner });
+    const offline = createOutbox({ db: () => db, senders: {}, newKey: keys(10), owner: () => owner });
+    await offline.enqueue("profile", { interests: ["eBPF"] }); // no sender: stays queued
+    owner = "attendee:2";
+    await outbox.enqueue("profile", { interests: ["Rust"] });
+    await outbox.replay();
+    expect(server.calls).toEqual([{ payload: { interests: ["Rust"] }, key: "key-1" }]);
+    expect(outbox.state.pending).toBe(0);
+  });
+
   it("uses a random UUID per write by default", async () => {
     const outbox = createOutbox({ db: () => db, senders: {} });
     const a = await outbox.enqueue("checkin", {});

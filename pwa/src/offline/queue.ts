@@ -35,6 +35,8 @@ export interface OutboxOptions {
   /** Retry later when the network is flaky but no `online` event will come. */
   schedule?: (retry: () => void, delayMs: number) => void;
   newKey?: () => string;
+  /** Who is signed in now ("attendee:12"), if anyone. */
+  owner?: () => string | undefined;
 }
 
 const MAX_RETRY_DELAY_MS = 5 * 60_000;
@@ -76,6 +78,13 @@ export function createOutbox(options: OutboxOptions) {
     for (const item of await store.getAllFromIndex("outbox", "createdAt")) {
       const send = senders[item.kind];
       if (!send) continue; // its API is not there yet: the write waits
+      const signedIn = options.owner?.();
+      if (item.owner && signedIn && item.owner !== signedIn) {
+        // Queued by someone else on this phone: it must never go out under this account.
+        await store.delete("outbox", item.key);
+        await recount();
+        continue;
+      }
       // Another tab may have sent it while we waited for the lock.
       if (!(await store.get("outbox", item.key))) continue;
       let result: SendResult | undefined;
@@ -130,7 +139,7 @@ export function createOutbox(options: OutboxOptions) {
 
   async function add(kind: string, payload: unknown): Promise<OutboxItem> {
     lastCreated = Math.max(Date.now(), lastCreated + 1); // two writes in one millisecond keep their order
-    const item: OutboxItem = { key: newKey(), kind, payload, createdAt: lastCreated, attempts: 0 };
+    const item: OutboxItem = { key: newKey(), kind, payload, createdAt: lastCreated, attempts: 0, owner: options.owner?.() };
     await (await db()).put("outbox", item);
     await recount();
     return item;
