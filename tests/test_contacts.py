@@ -315,3 +315,26 @@ def test_suggestions_and_huddles_carry_no_private_detail(srv):
     assert "Alice" in seen
     for value in PRIVATE.values():
         assert value not in seen
+
+
+def test_bad_contact_input_is_refused_and_stores_nothing(srv, people, db):
+    with srv.client(people["Bob"]["token"]) as client:
+        to_self = client.post("/api/contact-requests", json={"to_attendee_id": people["Bob"]["id"]}, headers=key())
+        too_long = client.post("/api/contact-requests", json={"to_attendee_id": people["Alice"]["id"],
+                                                             "message": "x" * 281}, headers=key())
+        unknown = client.post("/api/contact-requests", json={"to_attendee_id": 999_999}, headers=key())
+        bad_scan = client.post("/api/contacts/scan", json={"code": "short"}, headers=key())
+        bad_sharing = client.put("/api/me/sharing", json={"share_email": "maybe", "share_phone": True,
+                                                          "share_website": True, "share_company": True})
+        bad_version = client.get("/api/contacts/export.vcf", params={"version": "2.1"})
+    assert to_self.status_code == 422 and to_self.json()["error"] == "InvalidInput"
+    assert too_long.status_code == 422 and unknown.status_code == 404
+    assert bad_scan.status_code == 422 and bad_sharing.status_code == 422 and bad_version.status_code == 422
+    assert db.exec(select(ContactRequest)).all() == [] and db.exec(select(Contact)).all() == []
+    connect(srv, people["Alice"], people["Bob"])
+    with srv.client(people["Bob"]["token"]) as client:
+        contact_id = client.get("/api/contacts").json()["items"][0]["id"]
+        assert client.patch(f"/api/contacts/{contact_id}", json={"tags": ["a" * 41]}).status_code == 422
+        assert client.patch(f"/api/contacts/{contact_id}", json={"tags": ["x", "x"]}).status_code == 422
+        assert client.patch(f"/api/contacts/{contact_id}", json={"note": None}).status_code == 422
+        assert client.get(f"/api/contacts/{contact_id}").json()["tags"] == []
