@@ -30,7 +30,6 @@ from api.core.db import utcnow
 from api.core.errors import Conflict, InvalidInput, NotFound
 from api.core.security import hash_secret, new_secret_token
 from api.events.models import Event, Zone
-from api.matching.service import excluded_attendee_ids
 from api.presence.service import current_presence
 from api.push.service import notify_contact_request
 from api.safety.service import blocked_either_way
@@ -73,7 +72,7 @@ def _can_connect(session: Session, me: Attendee, other_id: int) -> Attendee:
     if other_id == me.id:
         raise InvalidInput("You cannot connect with yourself")
     other = get_attendee(session, event_id=me.event_id, attendee_id=other_id)
-    if other_id in excluded_attendee_ids(session, me.id) - _contact_ids(session, me.id):
+    if other_id in blocked_either_way(session, me.id):
         raise NotFound("No such attendee in this event")
     return other
 
