@@ -3,11 +3,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from api.core.db import UTCDateTime, utcnow
-
-
-def _attendee_fk(*, nullable: bool = False, on_delete: str = "CASCADE", **kw) -> Column:
-    return Column(Integer, ForeignKey("attendee.id", ondelete=on_delete), nullable=nullable, **kw)
+from api.core.db import UTCDateTime, reference, utcnow
 
 
 class ContactSharing(SQLModel, table=True):
@@ -28,8 +24,8 @@ class ContactRequest(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("from_attendee_id", "to_attendee_id"),)
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = Field(sa_column=Column(Integer, ForeignKey("event.id", ondelete="CASCADE"), nullable=False))
-    from_attendee_id: int = Field(sa_column=_attendee_fk())
-    to_attendee_id: int = Field(sa_column=_attendee_fk(index=True))
+    from_attendee_id: int = Field(sa_column=reference("attendee.id"))
+    to_attendee_id: int = Field(sa_column=reference("attendee.id", index=True))
     message: str = Field(default="", max_length=280)
     # Context at the moment of asking: where, and which topics they shared.
     zone_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("zone.id", ondelete="SET NULL")))
@@ -47,8 +43,8 @@ class Contact(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("owner_id", "other_attendee_id"),)
     id: int | None = Field(default=None, primary_key=True)
-    owner_id: int = Field(sa_column=_attendee_fk(index=True))
-    other_attendee_id: int | None = Field(default=None, sa_column=_attendee_fk(nullable=True, on_delete="SET NULL"))
+    owner_id: int = Field(sa_column=reference("attendee.id", index=True))
+    other_attendee_id: int | None = Field(default=None, sa_column=reference("attendee.id", nullable=True, on_delete="SET NULL"))
     name: str = Field(max_length=80)
     headline: str = Field(default="", max_length=160)
     company: str | None = Field(default=None, max_length=120)

@@ -3,8 +3,9 @@
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, MetaData, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -19,6 +20,16 @@ NAMING_CONVENTION = {
 }
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 metadata: MetaData = SQLModel.metadata
+
+
+def reference(target: str, *, nullable: bool = False, on_delete: str = "CASCADE", **kw) -> Column:
+    """An integer foreign key column; by default its row goes when the referenced row goes."""
+    return Column(Integer, ForeignKey(target, ondelete=on_delete), nullable=nullable, **kw)
+
+
+def conflict_insert(bind: Engine | Connection):
+    """The dialect's INSERT, which has on_conflict_do_nothing/do_update (SQLite and PostgreSQL alike)."""
+    return postgresql.insert if bind.dialect.name == "postgresql" else sqlite.insert
 
 
 def utcnow() -> datetime:

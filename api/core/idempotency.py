@@ -27,10 +27,9 @@ from fastapi import Depends, Header, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel, select
 
-from api.core.db import UTCDateTime, utcnow
+from api.core.db import UTCDateTime, conflict_insert, utcnow
 from api.core.errors import InvalidInput
 
 HEADER = "Idempotency-Key"
@@ -100,7 +99,7 @@ def run_once(
     (body and path ids), so a key reused elsewhere is caught.
     """
     digest = fingerprint(operation, payload)
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = conflict_insert(session.get_bind())
     # Core statements on the session's connection (same transaction): no ORM machinery on every write.
     claimed = session.connection().execute(
         insert(IdempotencyRecord)

@@ -3,10 +3,10 @@
 import time
 
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel
 
+from api.core.db import conflict_insert
 from api.core.errors import TooManyRequests
 
 
@@ -26,7 +26,7 @@ def hit(engine: Engine, key: str, limit: tuple[int, int]) -> None:
     max_hits, window = limit
     now = int(time.time())
     start = now - now % window
-    insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+    insert = conflict_insert(engine)
     stmt = insert(RateLimitWindow).values(key=key, window_start=start, hits=1)
     stmt = stmt.on_conflict_do_update(
         index_elements=["key", "window_start"], set_={"hits": RateLimitWindow.hits + 1}

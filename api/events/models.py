@@ -3,11 +3,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Column, ForeignKey, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from api.core.db import UTCDateTime, utcnow
-
-
-def _fk(target: str, **kw) -> Column:
-    return Column(Integer, ForeignKey(target, ondelete="CASCADE"), nullable=False, **kw)
+from api.core.db import UTCDateTime, reference, utcnow
 
 
 class Event(SQLModel, table=True):
@@ -38,7 +34,7 @@ class EventOrganizer(SQLModel, table=True):
 class Zone(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("event_id", "name"), UniqueConstraint("event_id", "code"))
     id: int | None = Field(default=None, primary_key=True)
-    event_id: int = Field(sa_column=_fk("event.id", index=True))
+    event_id: int = Field(sa_column=reference("event.id", index=True))
     name: str = Field(max_length=100)
     kind: str = Field(max_length=32)
     # What the zone's QR poster encodes; rotating it invalidates printed posters.
@@ -60,7 +56,7 @@ class ZoneNeighbour(SQLModel, table=True):
 class Topic(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("event_id", "key"),)
     id: int | None = Field(default=None, primary_key=True)
-    event_id: int = Field(sa_column=_fk("event.id", index=True))
+    event_id: int = Field(sa_column=reference("event.id", index=True))
     name: str = Field(max_length=100)
     # Case- and accent-folded name, the identity of a topic within its event.
     key: str = Field(max_length=100)

@@ -3,11 +3,7 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, Index, Integer
 from sqlmodel import Field, SQLModel
 
-from api.core.db import UTCDateTime
-
-
-def _fk(target: str, **kw) -> Column:
-    return Column(Integer, ForeignKey(target, ondelete="CASCADE"), nullable=False, **kw)
+from api.core.db import UTCDateTime, reference
 
 
 class Presence(SQLModel, table=True):
@@ -19,9 +15,9 @@ class Presence(SQLModel, table=True):
         Index("ix_presence_event_id_expires_at", "event_id", "expires_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
-    attendee_id: int = Field(sa_column=_fk("attendee.id", unique=True))
-    event_id: int = Field(sa_column=_fk("event.id"))
-    zone_id: int = Field(sa_column=_fk("zone.id"))
+    attendee_id: int = Field(sa_column=reference("attendee.id", unique=True))
+    event_id: int = Field(sa_column=reference("event.id"))
+    zone_id: int = Field(sa_column=reference("zone.id"))
     checked_in_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
@@ -36,9 +32,9 @@ class CheckInRecord(SQLModel, table=True):
     __tablename__ = "check_in_record"
     __table_args__ = (Index("ix_check_in_record_event_id_checked_in_at", "event_id", "checked_in_at"),)
     id: int | None = Field(default=None, primary_key=True)
-    event_id: int = Field(sa_column=_fk("event.id"))
-    zone_id: int = Field(sa_column=_fk("zone.id", index=True))
-    attendee_id: int = Field(sa_column=_fk("attendee.id", index=True))
+    event_id: int = Field(sa_column=reference("event.id"))
+    zone_id: int = Field(sa_column=reference("zone.id", index=True))
+    attendee_id: int = Field(sa_column=reference("attendee.id", index=True))
     checked_in_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 
@@ -59,7 +55,7 @@ class PresenceTopic(SQLModel, table=True):
     )
     # No index of its own: only a topic's deletion looks rows up by topic alone.
     topic_id: int = Field(sa_column=Column(Integer, ForeignKey("topic.id", ondelete="CASCADE"), primary_key=True))
-    zone_id: int = Field(sa_column=_fk("zone.id"))
+    zone_id: int = Field(sa_column=reference("zone.id"))
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     traits: int
 

@@ -4,13 +4,12 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, insert, literal
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from api.agenda.service import current_break
 from api.attendees.models import Attendee, AttendeeInterest
 from api.core.config import Settings
-from api.core.db import UTCDateTime, utcnow
+from api.core.db import UTCDateTime, conflict_insert, utcnow
 from api.core.errors import Conflict, NotFound
 from api.core.privacy import MIN_SHOWN_COUNT, masked_count
 from api.events.models import Event, Topic, Zone
@@ -53,7 +52,7 @@ def presence_end(session: Session, settings: Settings, event_id: int, now: datet
 
 def place(session: Session, *, attendee: Attendee, zone: Zone, now: datetime, expires_at: datetime) -> None:
     """Make `zone` the attendee's one presence; a single upsert, so concurrent check-ins cannot duplicate it."""
-    upsert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    upsert = conflict_insert(session.get_bind())
     values = {"zone_id": zone.id, "event_id": zone.event_id, "checked_in_at": now, "expires_at": expires_at}
     # Check-in is the hot write path: plain Core statements on the session's own connection skip the
     # ORM's bulk-statement machinery, which costs more than the statements themselves.

@@ -3,11 +3,7 @@ from datetime import date, datetime
 from sqlalchemy import Column, Date, ForeignKey, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from api.core.db import UTCDateTime, utcnow
-
-
-def _fk(target: str, *, nullable: bool = False, **kw) -> Column:
-    return Column(Integer, ForeignKey(target, ondelete="CASCADE"), nullable=nullable, **kw)
+from api.core.db import UTCDateTime, reference, utcnow
 
 
 class PushSubscription(SQLModel, table=True):
@@ -21,7 +17,7 @@ class PushSubscription(SQLModel, table=True):
     # Also the index for "this attendee's devices".
     __table_args__ = (UniqueConstraint("attendee_id", "endpoint"),)
     id: int | None = Field(default=None, primary_key=True)
-    attendee_id: int = Field(sa_column=_fk("attendee.id"))
+    attendee_id: int = Field(sa_column=reference("attendee.id"))
     endpoint: str = Field(max_length=2048)
     p256dh: str = Field(max_length=128)
     auth: str = Field(max_length=64)
@@ -45,7 +41,7 @@ class HallwayMoment(SQLModel, table=True):
 
     __tablename__ = "hallway_moment"
     id: int | None = Field(default=None, primary_key=True)
-    event_id: int = Field(sa_column=_fk("event.id", index=True))
+    event_id: int = Field(sa_column=reference("event.id", index=True))
     label: str = Field(max_length=100)
     starts_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     ends_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
@@ -68,8 +64,8 @@ class Nudge(SQLModel, table=True):
         Index("ix_nudge_event_id_status", "event_id", "status"),  # contact requests waiting for a break
     )
     id: int | None = Field(default=None, primary_key=True)
-    attendee_id: int = Field(sa_column=_fk("attendee.id"))
-    event_id: int = Field(sa_column=_fk("event.id"))
+    attendee_id: int = Field(sa_column=reference("attendee.id"))
+    event_id: int = Field(sa_column=reference("event.id"))
     # The occasion: "break:<id>" or "moment:<id>" for nudges, "contact-request:<id>" for a request.
     break_key: str = Field(max_length=40)
     reason: str = Field(max_length=32)
@@ -77,7 +73,7 @@ class Nudge(SQLModel, table=True):
     break_slot: int | None = None
     day_slot: int | None = None
     contact_request_id: int | None = Field(
-        default=None, sa_column=_fk("contact_request.id", nullable=True, index=True)
+        default=None, sa_column=reference("contact_request.id", nullable=True, index=True)
     )
     # pending (a contact request waiting for a break) -> sending -> delivered | failed | gone | dropped
     status: str = Field(max_length=16)

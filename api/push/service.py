@@ -7,13 +7,12 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import Row, delete, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from api.attendees.models import Attendee
 from api.contacts.models import ContactRequest
 from api.core.config import Settings
-from api.core.db import utcnow
+from api.core.db import conflict_insert, utcnow
 from api.core.errors import Conflict, InvalidInput, NotFound
 from api.events.models import Event
 from api.push.models import HallwayMoment, Nudge, PushPreference, PushSubscription
@@ -41,9 +40,6 @@ def vapid_keys(settings: Settings) -> VapidKeys:
         return VapidKeys.from_private_pem(settings.vapid_private_key)
     return load_or_create_vapid_keys(settings.data_dir)
 
-
-def _upsert(session: Session):
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def _chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
@@ -79,7 +75,7 @@ def subscribe(
     now = utcnow()
     keys = {"p256dh": data.keys.p256dh, "auth": data.keys.auth, "updated_at": now}
     subscription_id = session.execute(
-        _upsert(session)(PushSubscription)
+        conflict_insert(session.get_bind())(PushSubscription)
         .values(attendee_id=attendee.id, endpoint=data.endpoint, created_at=now, **keys)
         .on_conflict_do_update(index_elements=["attendee_id", "endpoint"], set_=keys)
         .returning(PushSubscription.id)
@@ -146,7 +142,7 @@ def get_preferences(session: Session, attendee: Attendee) -> PushPreferences:
 def set_preferences(session: Session, attendee: Attendee, data: PushPreferences) -> PushPreferences:
     values = data.model_dump()
     session.execute(
-        _upsert(session)(PushPreference)
+        conflict_insert(session.get_bind())(PushPreference)
         .values(attendee_id=attendee.id, **values)
         .on_conflict_do_update(index_elements=["attendee_id"], set_=values)
     )
@@ -191,7 +187,7 @@ def notify_contact_request(session: Session, request_id: int) -> None:
     event = session.get(Event, request.event_id)
     now = utcnow()
     session.execute(
-        _upsert(session)(Nudge)
+        conflict_insert(session.get_bind())(Nudge)
         .values(
             attendee_id=request.to_attendee_id,
             event_id=request.event_id,
@@ -231,7 +227,7 @@ def claim_nudges(
         return {}
     # One statement run for many rows: SQLAlchemy batches them (insertmanyvalues), RETURNING included.
     # Pages of 100 rows, not 1000: psycopg re-parses each long statement, and this halves a crowd's claim.
-    claim = _upsert(session)(Nudge).on_conflict_do_nothing().returning(Nudge.id, Nudge.attendee_id)
+    claim = conflict_insert(session.get_bind())(Nudge).on_conflict_do_nothing().returning(Nudge.id, Nudge.attendee_id)
     result = session.execute(claim.execution_options(insertmanyvalues_page_size=100), rows)
     return {attendee_id: nudge_id for nudge_id, attendee_id in result}
 

@@ -1,12 +1,12 @@
 """Blocks and reports between attendees of one event. The caller commits."""
 
 from sqlalchemy import delete, func, or_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from api.attendees.models import Attendee
 from api.attendees.service import get_attendee
+from api.core.db import conflict_insert
 from api.core.errors import InvalidInput
 from api.safety.models import Block, Report
 from api.safety.schemas import BlockPublic, PersonRef, ReportAdmin, ReportCreate, ReportPublic
@@ -21,7 +21,7 @@ def _other_attendee(session: Session, me: Attendee, attendee_id: int, verb: str)
 def block(session: Session, me: Attendee, attendee_id: int) -> BlockPublic:
     """Takes effect at once, both ways; blocking again changes nothing."""
     other = _other_attendee(session, me, attendee_id, "block")
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = conflict_insert(session.get_bind())
     session.execute(
         insert(Block).values(blocker_id=me.id, blocked_id=other.id).on_conflict_do_nothing()
     )
