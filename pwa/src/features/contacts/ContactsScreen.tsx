@@ -27,12 +27,14 @@ export default function ContactsScreen() {
   const answered = new Set(
     pending.filter((i) => i.kind === "accept" || i.kind === "decline").map((i) => (i.payload as { request_id: number }).request_id),
   );
+  // Requests and contacts reload separately after an accept: whoever is a contact already has no request waiting.
+  const contactIds = new Set(all.map((contact) => contact.other_attendee_id));
   const scansWaiting = pending.filter((i) => i.kind === "connectScan").length;
 
   return (
     <Screen title={t("contacts.title")}>
       {networking.data && <NetworkingCost value={networking.data} />}
-      {requests.data && <Requests requests={requests.data} answered={answered} />}
+      {requests.data && <Requests requests={requests.data} answered={answered} contactIds={contactIds} />}
       {scansWaiting > 0 && <p class="card">{t("contacts.scanWaiting", { n: scansWaiting })}</p>}
       {contacts.error && <Stale savedAt={contacts.savedAt} />}
       {!contacts.data && contacts.loading && <p>{t("common.loading")}</p>}

@@ -5,10 +5,18 @@ import { useT } from "../../i18n";
 type Received = ContactRequests["received"][number];
 
 /** Requests waiting for my answer (accept or decline, queued like any write), and mine still waiting. */
-export function Requests({ requests, answered }: { requests: ContactRequests; answered: ReadonlySet<number> }) {
+export function Requests({
+  requests,
+  answered,
+  contactIds,
+}: {
+  requests: ContactRequests;
+  answered: ReadonlySet<number>;
+  contactIds: ReadonlySet<number | null>;
+}) {
   const t = useT();
-  const received = requests.received.filter((r) => !answered.has(r.id));
-  const waiting = requests.sent.filter((r) => r.status === "pending");
+  const received = requests.received.filter((r) => !answered.has(r.id) && !contactIds.has(r.sender.id));
+  const waiting = requests.sent.filter((r) => r.status === "pending" && !contactIds.has(r.to.id));
   if (received.length === 0 && waiting.length === 0) return null;
   return (
     <section aria-labelledby="requests-title">
