@@ -82,11 +82,13 @@ def _seconds_since(session: Session, column, origin: datetime) -> ColumnElement:
 
 
 def _least(session: Session, *values) -> ColumnElement:
-    return (func.least if session.get_bind().dialect.name == "postgresql" else func.min)(*values)
+    least = func.least if session.get_bind().dialect.name == "postgresql" else func.min
+    return least(*values, type_=BigInteger)
 
 
 def _greatest(session: Session, *values) -> ColumnElement:
-    return (func.greatest if session.get_bind().dialect.name == "postgresql" else func.max)(*values)
+    greatest = func.greatest if session.get_bind().dialect.name == "postgresql" else func.max
+    return greatest(*values, type_=BigInteger)
 
 
 # Heatmap ----------------------------------------------------------------------------------------------
@@ -152,14 +154,14 @@ def heatmap(session: Session, settings: Settings, event: Event, day: _Day, now: 
         .where(stays.c.end_s > stays.c.start_s)
         .subquery()
     )
-    spans = select(covered).where(covered.c.first <= covered.c.last).subquery()
+    spans = (
+        select(covered.c.zone_id, covered.c.first, (covered.c.last + 1).label("after"))
+        .where(covered.c.first <= covered.c.last)
+        .subquery()
+    )
     changes = union_all(
-        select(spans.c.zone_id, spans.c.first.label("slot"), func.count().label("change")).group_by(
-            spans.c.zone_id, spans.c.first
-        ),
-        select(spans.c.zone_id, (spans.c.last + 1).label("slot"), -func.count()).group_by(
-            spans.c.zone_id, spans.c.last + 1
-        ),
+        select(spans.c.zone_id, spans.c.first, func.count()).group_by(spans.c.zone_id, spans.c.first),
+        select(spans.c.zone_id, spans.c.after, -func.count()).group_by(spans.c.zone_id, spans.c.after),
     )
     deltas: dict[int, list[int]] = defaultdict(lambda: [0] * (slot_count + 1))
     for zone_id, slot, change in session.execute(changes):
