@@ -2,6 +2,8 @@ import type { ComponentType } from "preact";
 import type { Schemas } from "../../api/client";
 import type { MessageKey } from "../../i18n";
 import { EventSettings } from "./event/EventSettings";
+import { PostersScreen } from "./posters/PostersScreen";
+import { ZonesScreen } from "./zones/ZonesScreen";
 
 export type EventAdmin = Schemas["EventAdmin"];
 
@@ -21,6 +23,8 @@ export interface Section {
 /** The days before: setting the event up, in the order an organizer usually goes. */
 export const SETUP_SECTIONS: Section[] = [
   { slug: "event", label: "org.nav.event", Screen: EventSettings },
+  { slug: "zones", label: "org.nav.zones", Screen: ZonesScreen },
+  { slug: "posters", label: "org.nav.posters", Screen: PostersScreen },
 ];
 
 /** During the event: the live dashboard adds its entry here (the nav shows this group once it has one). */
