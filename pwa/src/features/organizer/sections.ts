@@ -2,6 +2,7 @@ import type { ComponentType } from "preact";
 import type { Schemas } from "../../api/client";
 import type { MessageKey } from "../../i18n";
 import { EventSettings } from "./event/EventSettings";
+import { LiveScreen } from "./live/LiveScreen";
 import { PostersScreen } from "./posters/PostersScreen";
 import { ZonesScreen } from "./zones/ZonesScreen";
 
@@ -28,4 +29,4 @@ export const SETUP_SECTIONS: Section[] = [
 ];
 
 /** During the event: the live dashboard adds its entry here (the nav shows this group once it has one). */
-export const LIVE_SECTIONS: Section[] = [];
+export const LIVE_SECTIONS: Section[] = [{ slug: "live", label: "org.nav.dashboard", Screen: LiveScreen }];
