@@ -345,6 +345,7 @@ export const en = {
   "org.live.legendNone": "fewer than 3",
   "org.live.legendMost": "{n} people",
   "org.live.contactsPerHour": "Contacts made per hour",
+  "org.live.contactsHint": "Hours with fewer than 3 contacts show no bar.",
   "org.live.nudges": "Nudges",
   "org.live.nudgesTotal": "Sent: {sent} · opened: {opened}",
   "org.live.break": "Break",

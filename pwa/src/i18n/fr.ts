@@ -346,6 +346,7 @@ export const fr: Messages = {
   "org.live.legendNone": "moins de 3",
   "org.live.legendMost": "{n} personnes",
   "org.live.contactsPerHour": "Contacts échangés par heure",
+  "org.live.contactsHint": "Les heures à moins de 3 contacts n'ont pas de barre.",
   "org.live.nudges": "Notifications",
   "org.live.nudgesTotal": "Envoyées : {sent} · ouvertes : {opened}",
   "org.live.break": "Pause",

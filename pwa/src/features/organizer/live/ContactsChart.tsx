@@ -1,9 +1,9 @@
 import { useStore } from "../../../app/store";
 import { language, useT } from "../../../i18n";
-import { formatTime } from "../../../i18n/format";
+import { formatHour, formatTime } from "../../../i18n/format";
 import { countValue, shownCount, type Dashboard } from "./figures";
 
-const BAR_WIDTH = 24;
+const BAR_WIDTH = 26;
 const GAP = 6;
 const HEIGHT = 90;
 
@@ -25,12 +25,13 @@ export function ContactsChart({ hours, timeZone }: { hours: Dashboard["contacts_
             <g key={h.hour}>
               <rect x={x} y={HEIGHT - height} width={BAR_WIDTH} height={height} class="bar" />
               <text x={x + BAR_WIDTH / 2} y={HEIGHT + 14} text-anchor="middle" class="bar-label">
-                {new Date(Date.parse(h.hour)).toLocaleTimeString(lang, { hour: "2-digit", timeZone })}
+                {formatHour(Date.parse(h.hour), lang, timeZone)}
               </text>
             </g>
           );
         })}
       </svg>
+      <p class="hint">{t("org.live.contactsHint")}</p>
       <ul class="visually-hidden">
         {hours.map((h) => (
           <li key={h.hour}>

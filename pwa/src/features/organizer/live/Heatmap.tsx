@@ -1,9 +1,7 @@
 import { useStore } from "../../../app/store";
 import { language, useT } from "../../../i18n";
-import { formatTime } from "../../../i18n/format";
+import { formatHour, formatTime, isFullHour } from "../../../i18n/format";
 import { countValue, heatLevel, shownCount, type Dashboard } from "./figures";
-
-const SLOTS_PER_LABEL = 4; // one time label an hour, with 15-minute slots
 
 /** Occupancy per zone over the day: a grid of coloured cells, darker where more people were. It is a
  * table underneath, so a screen reader reads each figure with its zone and time. */
@@ -23,9 +21,14 @@ export function Heatmap({ heatmap, timeZone }: { heatmap: Dashboard["heatmap"]; 
               <th scope="col">
                 <span class="visually-hidden">{t("org.live.zone")}</span>
               </th>
-              {times.map((time, k) => (
-                <th scope="col" key={heatmap.slots[k]} class="heatmap-time">
-                  {k % SLOTS_PER_LABEL === 0 ? time : <span class="visually-hidden">{time}</span>}
+              {heatmap.slots.map((slot, k) => (
+                <th scope="col" key={slot} class="heatmap-time">
+                  <span class="visually-hidden">{times[k]}</span>
+                  {isFullHour(Date.parse(slot), timeZone) && (
+                    <span class="tick" aria-hidden="true">
+                      {formatHour(Date.parse(slot), lang, timeZone)}
+                    </span>
+                  )}
                 </th>
               ))}
             </tr>

@@ -18,3 +18,14 @@ describe("live figures", () => {
     expect(heatLevel(4, 0)).toBe(0);
   });
 });
+
+describe("chart axes", () => {
+  it("labels full hours on the venue's clock, half-hour offsets included", async () => {
+    const { formatHour, isFullHour } = await import("../../../i18n/format");
+    const nineParis = Date.parse("2026-03-12T08:00:00Z");
+    expect(isFullHour(nineParis, "Europe/Paris")).toBe(true);
+    expect(formatHour(nineParis, "en", "Europe/Paris")).toBe("09");
+    expect(isFullHour(nineParis, "Asia/Kolkata")).toBe(false); // 13:30 there
+    expect(isFullHour(Date.parse("2026-03-12T08:30:00Z"), "Asia/Kolkata")).toBe(true);
+  });
+});
