@@ -106,58 +106,63 @@ def heatmap(session: Session, settings: Settings, event: Event, day: _Day, now: 
     slot_count = -(-int((day.ends_at - day.starts_at).total_seconds()) // SLOT_SECONDS)
     last_slot = first_slot + slot_count - 1
 
-    start = _seconds_since(session, CheckInRecord.checked_in_at, day.origin)
     breaks = session.exec(
         select(AgendaBreak.starts_at, AgendaBreak.ends_at)
         .where(AgendaBreak.event_id == event.id, AgendaBreak.ends_at > day.origin, AgendaBreak.starts_at < day.ends_at)
         .order_by(AgendaBreak.ends_at.desc())  # the latest end wins, as for presence
     ).all()
-    in_break = [(and_(start >= day.seconds(b_start), start < day.seconds(b_end)), day.seconds(b_end))
-                for b_start, b_end in breaks]  # fmt: skip
-    ttl_end = start + settings.presence_ttl_minutes * 60
-    expiry = case(*in_break, else_=ttl_end) if in_break else ttl_end
-    records = (
+    # Materialized: each row's time is converted once, not once per use below.
+    check_ins = (
         select(
             CheckInRecord.id,
             CheckInRecord.attendee_id,
             CheckInRecord.zone_id,
-            start.label("start_s"),
-            expiry.label("expiry_s"),
+            _seconds_since(session, CheckInRecord.checked_in_at, day.origin).label("start_s"),
         )
         .where(
             CheckInRecord.event_id == event.id,
             CheckInRecord.checked_in_at >= day.origin,
             CheckInRecord.checked_in_at < day.ends_at,
         )
-        .subquery()
+        .cte("check_ins")
+        .prefix_with("MATERIALIZED")
     )
+    start = check_ins.c.start_s
+    in_break = [(and_(start >= day.seconds(b_start), start < day.seconds(b_end)), day.seconds(b_end))
+                for b_start, b_end in breaks]  # fmt: skip
+    ttl_end = start + settings.presence_ttl_minutes * 60
+    expiry = case(*in_break, else_=ttl_end) if in_break else ttl_end
+    records = select(check_ins, expiry.label("expiry_s")).subquery()
     order = {"partition_by": records.c.attendee_id, "order_by": (records.c.start_s, records.c.id)}
-    next_start = func.lead(records.c.start_s).over(**order)
+    next_start = func.lead(records.c.start_s, type_=BigInteger).over(**order)
     stays = select(
         records.c.zone_id,
         records.c.start_s,
         _least(session, func.coalesce(next_start, records.c.expiry_s), records.c.expiry_s, day.seconds(now)).label(
             "end_s"
         ),
-        func.lag(records.c.zone_id).over(**order).label("previous_zone"),
-        func.lag(records.c.expiry_s).over(**order).label("previous_expiry"),
+        next_start.label("next_start"),
+        func.lead(records.c.zone_id, type_=Integer).over(**order).label("next_zone"),
     ).subquery()
-    # Checking in again where one already is continues the stay: its first slot is already counted.
-    continued = and_(stays.c.previous_zone == stays.c.zone_id, stays.c.previous_expiry >= stays.c.start_s)
-    first = case((continued, (stays.c.start_s - 1) // SLOT_SECONDS + 1), else_=stays.c.start_s // SLOT_SECONDS)
+    last = (stays.c.end_s - 1) // SLOT_SECONDS
+    next_first = stays.c.next_start // SLOT_SECONDS
+    # Checking in again where one already is, within the same slot: that slot is the next stay's, so
+    # the attendee counts once in it.
+    same_zone_same_slot = and_(stays.c.next_zone == stays.c.zone_id, next_first <= last)
     covered = (
         select(
             stays.c.zone_id,
-            _greatest(session, first, first_slot).label("first"),
-            _least(session, (stays.c.end_s - 1) // SLOT_SECONDS, last_slot).label("last"),
+            _greatest(session, stays.c.start_s // SLOT_SECONDS, first_slot).label("first"),
+            _least(session, case((same_zone_same_slot, next_first - 1), else_=last), last_slot).label("last"),
         )
         .where(stays.c.end_s > stays.c.start_s)
         .subquery()
     )
+    # A CTE: both halves of the union read it, and the database computes it once.
     spans = (
         select(covered.c.zone_id, covered.c.first, (covered.c.last + 1).label("after"))
         .where(covered.c.first <= covered.c.last)
-        .subquery()
+        .cte("spans")
     )
     changes = union_all(
         select(spans.c.zone_id, spans.c.first, func.count()).group_by(spans.c.zone_id, spans.c.first),
