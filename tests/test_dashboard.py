@@ -304,3 +304,28 @@ def test_only_the_events_organizers_reach_it(srv, path):
         assert (response.status_code, set(response.json())) == (status, {"error", "detail"}), who
     with srv.client(h.organizer) as client:
         assert client.get(url).status_code == 200
+
+
+# The demo ---------------------------------------------------------------------------------------------
+
+
+def test_the_demo_event_shows_its_crowd_now_and_over_the_day(srv, db):
+    from api.demo import CROWD_ZONES, ORGANIZER_EMAIL, build_demo
+
+    build_demo(db, srv.settings)
+    db.commit()
+    records = len(db.exec(select(CheckInRecord)).all())
+    build_demo(db, srv.settings)  # the demo's history is rewritten, not added to
+    db.commit()
+    assert len(db.exec(select(CheckInRecord)).all()) == records
+    organizer = f.organizer_token(srv, ORGANIZER_EMAIL)
+    event_id = db.exec(select(Event.id)).one()
+
+    picture = dashboard(srv, organizer, event_id)
+
+    coffee = CROWD_ZONES.count(0)
+    assert zone_row(picture, "Bar à café / Coffee bar")["people"] == coffee
+    row = zone_row(picture, "Bar à café / Coffee bar", "heatmap")["people"]
+    assert row[_slot_now(picture)] == coffee
+    earlier = [n for n in row[: _slot_now(picture) - 1] if n != FEW]
+    assert earlier, "the earlier breaks of the day show on the heatmap"

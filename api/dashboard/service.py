@@ -133,12 +133,13 @@ def heatmap(session: Session, settings: Settings, event: Event, day: _Day, now: 
     ttl_end = start + settings.presence_ttl_minutes * 60
     expiry = case(*in_break, else_=ttl_end) if in_break else ttl_end
     records = select(check_ins, expiry.label("expiry_s")).subquery()
+    now_s = day.seconds(now) + 1  # a check-in of this very second counts
     order = {"partition_by": records.c.attendee_id, "order_by": (records.c.start_s, records.c.id)}
     next_start = func.lead(records.c.start_s, type_=BigInteger).over(**order)
     stays = select(
         records.c.zone_id,
         records.c.start_s,
-        _least(session, func.coalesce(next_start, records.c.expiry_s), records.c.expiry_s, day.seconds(now)).label(
+        _least(session, func.coalesce(next_start, records.c.expiry_s), records.c.expiry_s, now_s).label(
             "end_s"
         ),
         next_start.label("next_start"),
