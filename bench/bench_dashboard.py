@@ -104,10 +104,10 @@ def build(engine, rng: random.Random, attendees: int, now: datetime) -> int:
     copies = []
     for a, b in pairs:
         met = day_start + timedelta(minutes=rng.randrange(9 * 60))
-        copies += [(a, b, "x", "Bench Summit", [], "qr", met, [], "", False),
-                   (b, a, "x", "Bench Summit", [], "qr", met, [], "", False)]
-    bulk_insert(engine, Contact.__table__, ["owner_id", "other_attendee_id", "name", "event_name", "shared_topics",
-                "how", "met_at", "tags", "note", "follow_up"], copies)
+        copies += [(a, b, "x", "", "Bench Summit", [], "qr", met, [], "", False),
+                   (b, a, "x", "", "Bench Summit", [], "qr", met, [], "", False)]
+    bulk_insert(engine, Contact.__table__, ["owner_id", "other_attendee_id", "name", "headline", "event_name",
+                "shared_topics", "how", "met_at", "tags", "note", "follow_up"], copies)
 
     nudged = rng.sample(ids, min(NUDGES // 2, len(ids)))
     nudges = [(attendee_id, event_id, f"break:{n + 1}", "match_nearby", now.date(), 1, n + 1,
@@ -118,6 +118,9 @@ def build(engine, rng: random.Random, attendees: int, now: datetime) -> int:
         conn.execute(insert(Nudge.__table__), [dict(zip(["attendee_id", "event_id", "break_key", "reason", "day",
                      "break_slot", "day_slot", "status", "attempts", "created_at", "opened_at"], row, strict=True))
                      for row in nudges])
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("ANALYZE")  # as autovacuum does after such a load
     return event_id
 
 

@@ -220,11 +220,12 @@ def contacts_per_hour(session: Session, event: Event, day: _Day) -> list[HourCou
 
 def kpis(session: Session, event: Event) -> Kpis:
     attendees = session.exec(select(func.count()).select_from(Attendee).where(Attendee.event_id == event.id)).one()
-    contacts = _event_contacts(event.id).subquery()
-    held, with_contact = session.execute(select(func.count(), func.count(distinct(contacts.c.owner_id)))).one()
-    made = session.execute(
-        _event_contacts(event.id).with_only_columns(func.count()).where(_one_copy_per_exchange())
-    ).scalar_one()
+    # One pass over the event's contact copies for the three figures.
+    held, with_contact, made = session.execute(
+        _event_contacts(event.id).with_only_columns(
+            func.count(), func.count(distinct(Contact.owner_id)), func.count(case((_one_copy_per_exchange(), 1)))
+        )
+    ).one()
     shown = attendees >= MIN_SHOWN_COUNT
     share = with_contact / attendees if shown and with_contact >= MIN_SHOWN_COUNT else None
     per_attendee = held / attendees if shown and made >= MIN_SHOWN_COUNT else None
