@@ -329,3 +329,24 @@ def test_the_demo_event_shows_its_crowd_now_and_over_the_day(srv, db):
     assert row[_slot_now(picture)] == coffee
     earlier = [n for n in row[: _slot_now(picture) - 1] if n != FEW]
     assert earlier, "the earlier breaks of the day show on the heatmap"
+
+
+def test_a_daylight_saving_day_has_23_hours_of_slots_on_the_venues_clock(srv, db):
+    """Paris springs forward on 29 March 2026: its day runs 23:00 to 22:00 UTC."""
+    h = f.hallway(srv)
+    crowd = people(srv, h, 3, "Person")
+    db.execute(update(Event).where(Event.id == h.event["id"]).values(
+        starts_at=datetime(2026, 3, 28, 23, 0, tzinfo=UTC), ends_at=datetime(2026, 3, 29, 22, 0, tzinfo=UTC),
+        timezone="Europe/Paris"))
+    for person in crowd:  # 10:05 in Paris, after the change
+        db.add(CheckInRecord(event_id=h.event["id"], zone_id=h.zones["coffee"]["id"], attendee_id=person.id,
+                             checked_in_at=datetime(2026, 3, 29, 8, 5, tzinfo=UTC)))
+    db.commit()
+
+    picture = dashboard(srv, h.organizer, h.event["id"])
+
+    slots = [datetime.fromisoformat(s) for s in picture["heatmap"]["slots"]]
+    assert picture["day"] == "2026-03-29"
+    assert slots == [datetime(2026, 3, 28, 23, 0, tzinfo=UTC) + timedelta(minutes=15 * k) for k in range(92)]
+    coffee = zone_row(picture, "Coffee bar", "heatmap")["people"]
+    assert [k for k, n in enumerate(coffee) if n != FEW] == [36, 37]  # 10:00 and 10:15 in Paris

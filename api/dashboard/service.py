@@ -8,7 +8,7 @@ import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import BigInteger, Integer, and_, case, cast, distinct, exists, func, or_, text, union_all
@@ -43,7 +43,7 @@ from api.push.policy import BREAK_REASONS
 SLOT_MINUTES = 15
 SLOT_SECONDS = SLOT_MINUTES * 60
 MAX_HUDDLES_LISTED = 10
-# Check-ins of the day before are read too: one made then may still be under way when the day starts.
+# Second-counts are taken from a day before the day shown, so that every one read is positive.
 LOOKBACK = timedelta(days=1)
 
 
@@ -65,8 +65,9 @@ def shown_day(event: Event, now: datetime) -> _Day:
     zone = ZoneInfo(event.timezone)
     at = min(max(now, event.starts_at), event.ends_at - timedelta(microseconds=1))
     day = at.astimezone(zone).date()
-    midnight = datetime.combine(day, time(), zone)
-    next_midnight = datetime.combine(day + timedelta(days=1), time(), zone)
+    # In UTC: arithmetic on a local time would follow the wall clock across a daylight-saving change.
+    midnight = datetime.combine(day, time(), zone).astimezone(UTC)
+    next_midnight = datetime.combine(day + timedelta(days=1), time(), zone).astimezone(UTC)
     first = max(midnight, event.starts_at)
     first = midnight + timedelta(seconds=(first - midnight).total_seconds() // SLOT_SECONDS * SLOT_SECONDS)
     return _Day(day=day, starts_at=first, ends_at=min(next_midnight, event.ends_at), origin=first - LOOKBACK)
@@ -111,6 +112,8 @@ def heatmap(session: Session, settings: Settings, event: Event, day: _Day, now: 
         .where(AgendaBreak.event_id == event.id, AgendaBreak.ends_at > day.origin, AgendaBreak.starts_at < day.ends_at)
         .order_by(AgendaBreak.ends_at.desc())  # the latest end wins, as for presence
     ).all()
+    # A check-in made before the day still counts if it lasts into it: at most the TTL or a whole break.
+    longest_stay = max([timedelta(minutes=settings.presence_ttl_minutes), *(end - start for start, end in breaks)])
     # Materialized on SQLite, which would otherwise convert each row's time once per use below
     # (PostgreSQL computes a subquery's column once; a CTE scan there only adds work).
     check_ins = (
@@ -122,7 +125,7 @@ def heatmap(session: Session, settings: Settings, event: Event, day: _Day, now: 
         )
         .where(
             CheckInRecord.event_id == event.id,
-            CheckInRecord.checked_in_at >= day.origin,
+            CheckInRecord.checked_in_at >= max(day.origin, day.starts_at - longest_stay),
             CheckInRecord.checked_in_at < day.ends_at,
         )
         .cte("check_ins")
