@@ -76,7 +76,7 @@ def shown_day(event: Event, now: datetime) -> _Day:
 def _seconds_since(session: Session, column, origin: datetime) -> ColumnElement:
     """Whole seconds from `origin` to a datetime column, computed by the database."""
     if session.get_bind().dialect.name == "postgresql":
-        epoch = cast(func.extract("epoch", column), BigInteger)
+        epoch = cast(func.floor(func.extract("epoch", column)), BigInteger)
     else:
         epoch = cast(func.strftime("%s", column), Integer)
     return epoch - int(origin.timestamp())
