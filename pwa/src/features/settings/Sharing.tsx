@@ -22,8 +22,10 @@ export function SharingSettings({ profile }: { profile: Profile }) {
   const t = useT();
   const loaded = useResource("sharing").data;
   const pending = usePending("sharing");
-  // The latest choice wins: a queued one not yet sent, else the server's.
-  const choice = (pending.at(-1)?.payload as SharingChoice | undefined) ?? loaded;
+  // The latest choice wins: made here now, else queued and not yet sent, else the server's.
+  const [chosen, setChosen] = useState<Partial<SharingChoice>>({});
+  const queued = pending.at(-1)?.payload as SharingChoice | undefined;
+  const choice = loaded && { ...loaded, ...queued, ...chosen };
   const [values, setValues] = useState<Record<Detail, string>>(() => ({
     email: profile.email ?? "",
     phone: profile.phone ?? "",
@@ -33,7 +35,9 @@ export function SharingSettings({ profile }: { profile: Profile }) {
   const [saved, setSaved] = useState(false);
 
   function share(name: keyof SharingChoice, on: boolean) {
-    if (choice) void outbox.enqueue("sharing", { ...choice, [name]: on });
+    if (!choice) return;
+    setChosen({ ...chosen, [name]: on });
+    void outbox.enqueue("sharing", { ...choice, [name]: on });
   }
 
   function save(event: Event) {
