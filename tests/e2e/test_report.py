@@ -4,6 +4,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.browser import eventually, seed_session, wait_for_service_worker
 from tests.e2e.test_hallway import bob, person_card, zone  # noqa: F401 (fixtures)
+from tests.e2e.test_my_details import exchange
 from tests.e2e.test_quality import assert_accessible
 from tests.factories import check_in, join, update_me
 
@@ -49,3 +50,20 @@ def test_a_report_made_offline_reaches_the_organizers_once(page, phone, app_serv
     page.reload()  # the app starting again replays nothing more
     expect(person_card(page, "Bob Martin")).to_be_visible()
     assert len(reports_at(app_server, event)) == 1
+
+
+def test_a_contact_can_be_reported_from_the_contacts_list(page, app_server, event):
+    ines = join(app_server, event["join_code"], name="Ines Contact")
+    joe = join(app_server, event["join_code"], name="Joe Pushy")
+    exchange(app_server, ines, joe)
+    seed_session(page.context, ines["tokens"])
+    page.goto("/contacts")
+    contact = person_card(page, "Joe Pushy")
+    contact.get_by_role("button", name="Report Joe Pushy").click()
+    form = contact.get_by_role("form", name="Report Joe Pushy")
+    form.get_by_label("Harassment").check()
+    form.get_by_role("button", name="Send the report").click()
+    expect(contact.get_by_role("status")).to_contain_text("Your report goes to the organizers")
+    assert_accessible(page, "contacts, report sent")
+    [report] = eventually(lambda: reports_at(app_server, event))
+    assert (report["reported"]["display_name"], report["reason"], report["details"]) == ("Joe Pushy", "harassment", "")
