@@ -23,6 +23,14 @@ def test_export_my_data_downloads_my_profile_as_json(page, app_server, event):
     assert data["profile"]["headline"] == "Data engineer"
     assert data["event"]["name"] == event["name"]
 
+    # The server writes the file: offline, the phone says so instead of saving nothing.
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Export my data").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "The export could not be made: check your connection and try again."
+    )
+    page.context.set_offline(False)
+
 
 def exchange(app_server, sender: dict, receiver: dict) -> None:
     """`sender` asks, `receiver` accepts: both are contacts now."""
@@ -51,10 +59,18 @@ def test_a_new_contact_sees_exactly_the_details_chosen_offline(page, phone, app_
     expect(page.get_by_label("Share in exchanges: Phone")).not_to_be_checked()
     assert_accessible(page, "settings, sharing")
 
+    # Not a phone number: refused on the phone, before anything is queued, and the text stays.
+    page.get_by_label("Phone", exact=True).fill("call me maybe")
+    page.get_by_role("button", name="Save my details").click()
+    assert page.get_by_label("Phone", exact=True).evaluate("input => input.validity.patternMismatch")
+    expect(page.get_by_text("Saved (sent as soon as the network allows).")).to_be_hidden()
+    expect(page.get_by_label("Phone", exact=True)).to_have_value("call me maybe")
+
     phone.set_offline(True)
     page.get_by_label("Phone", exact=True).fill("+33 6 12 34 56 78")
     page.get_by_label("Website or LinkedIn", exact=True).fill("https://www.linkedin.com/in/fanny")
     page.get_by_role("button", name="Save my details").click()
+    expect(page.get_by_text("Saved (sent as soon as the network allows).")).to_be_visible()
     page.get_by_label("Share in exchanges: Phone").check()
     page.get_by_label("Share in exchanges: Email").uncheck()
     page.get_by_label("Share in exchanges: Company").uncheck()

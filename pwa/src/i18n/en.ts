@@ -132,6 +132,7 @@ export const en = {
   "sharing.hint": "Nobody reads these before you both agree to exchange contacts; then only what you tick is shared.",
   "sharing.email": "Email",
   "sharing.phone": "Phone",
+  "sharing.phoneHint": "With the country code, e.g. +33 6 12 34 56 78.",
   "sharing.website": "Website or LinkedIn",
   "sharing.company": "Company",
   "sharing.share": "Share in exchanges: {detail}",

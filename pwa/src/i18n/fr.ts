@@ -133,6 +133,7 @@ export const fr: Messages = {
   "sharing.hint": "Personne ne les lit avant que vous acceptiez tous deux d'échanger vos contacts ; seul ce que vous cochez est alors partagé.",
   "sharing.email": "E-mail",
   "sharing.phone": "Téléphone",
+  "sharing.phoneHint": "Avec l'indicatif du pays, par ex. +33 6 12 34 56 78.",
   "sharing.website": "Site web ou LinkedIn",
   "sharing.company": "Entreprise",
   "sharing.share": "Partager : {detail}",

@@ -8,13 +8,29 @@ import { useT, type MessageKey } from "../../i18n";
 type Detail = "email" | "phone" | "website_url" | "company";
 type InputAttributes = InputHTMLAttributes<HTMLInputElement>;
 
-const DETAILS: { detail: Detail; share: keyof SharingChoice; label: MessageKey; input: InputAttributes }[] =
-  [
-    { detail: "email", share: "share_email", label: "sharing.email", input: { type: "email", autoComplete: "email" } },
-    { detail: "phone", share: "share_phone", label: "sharing.phone", input: { type: "tel", autoComplete: "tel" } },
-    { detail: "website_url", share: "share_website", label: "sharing.website", input: { type: "url", autoComplete: "url" } },
-    { detail: "company", share: "share_company", label: "sharing.company", input: { type: "text", autoComplete: "organization" } },
-  ];
+// What the server takes (api/attendees/schemas.py, Phone): refused here, before it is queued.
+const PHONE_PATTERN = String.raw`\+?[0-9 \(\)\.\-]{3,40}`;
+
+interface DetailField {
+  detail: Detail;
+  share: keyof SharingChoice;
+  label: MessageKey;
+  hint?: MessageKey;
+  input: InputAttributes;
+}
+
+const DETAILS: DetailField[] = [
+  { detail: "email", share: "share_email", label: "sharing.email", input: { type: "email", autoComplete: "email" } },
+  {
+    detail: "phone",
+    share: "share_phone",
+    label: "sharing.phone",
+    hint: "sharing.phoneHint",
+    input: { type: "tel", autoComplete: "tel", pattern: PHONE_PATTERN },
+  },
+  { detail: "website_url", share: "share_website", label: "sharing.website", input: { type: "url", autoComplete: "url" } },
+  { detail: "company", share: "share_company", label: "sharing.company", input: { autoComplete: "organization" } },
+];
 
 /** My details and, for each, whether a contact exchange gives it to the other person. Both are queued
  * writes: chosen offline, they reach the server later. */
@@ -57,19 +73,25 @@ export function SharingSettings({ profile }: { profile: Profile }) {
       <h2 id="sharing-title">{t("sharing.title")}</h2>
       <p class="hint">{t("sharing.hint")}</p>
       <form class="stack" onSubmit={save}>
-        {DETAILS.map(({ detail, share: name, label, input }) => (
+        {DETAILS.map(({ detail, share: name, label, hint, input }) => (
           <div class="stack" key={detail}>
             <div class="field">
               <label for={`detail-${detail}`}>{t(label)}</label>
               <input
                 id={`detail-${detail}`}
                 {...input}
+                aria-describedby={hint && `detail-${detail}-hint`}
                 value={values[detail]}
                 onInput={(e) => {
                   setSaved(false);
                   setValues({ ...values, [detail]: e.currentTarget.value });
                 }}
               />
+              {hint && (
+                <p id={`detail-${detail}-hint`} class="hint">
+                  {t(hint)}
+                </p>
+              )}
             </div>
             <div class="check">
               <input
