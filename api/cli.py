@@ -2,31 +2,21 @@
 
 import logging
 import threading
-from pathlib import Path
 
 import typer
 import uvicorn
 from alembic import command
-from alembic.config import Config
 from sqlmodel import Session
 
 from api.auth.service import create_magic_link
 from api.core.config import get_settings
 from api.core.db import make_engine
+from api.core.migrations import alembic_config
 from api.organizers.service import add_organizer
 
 app = typer.Typer(help="Couloir: hallway networking for conferences.", no_args_is_help=True)
 organizer_app = typer.Typer(help="Manage organizers.", no_args_is_help=True)
 app.add_typer(organizer_app, name="organizer")
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def alembic_config() -> Config:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
-    return config
-
 
 @app.command()
 def migrate(revision: str = typer.Argument("head", help="Target revision")) -> None:
