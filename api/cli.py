@@ -1,6 +1,5 @@
 """The `couloir` command: serve, migrate, worker, demo, organizer add."""
 
-import logging
 import threading
 
 import typer
@@ -11,6 +10,7 @@ from sqlmodel import Session
 from api.auth.service import create_magic_link
 from api.core.config import get_settings
 from api.core.db import make_engine
+from api.core.logs import configure_logging, uvicorn_log_config
 from api.core.migrations import alembic_config
 from api.organizers.service import add_organizer
 
@@ -31,7 +31,17 @@ def serve(
     workers: int = typer.Option(1, help="Processes; on SQLite keep 1"),
 ) -> None:
     """Run the API (and the built PWA) with uvicorn."""
-    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers, proxy_headers=True)
+    log_format = get_settings().log_format
+    uvicorn.run(
+        "api.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_config=uvicorn_log_config(log_format),
+        access_log=False,  # the app logs each request itself, without addresses or query strings
+    )
 
 
 @app.command()
@@ -40,8 +50,8 @@ def worker(once: bool = typer.Option(False, "--once", help="Run one tick, print 
     several workers may run at once, each nudge is still sent once."""
     from api.push import scheduler
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
+    configure_logging(settings.log_format)
     engine = make_engine(settings)
     try:
         if once:
