@@ -31,7 +31,7 @@ def serve(
     workers: int = typer.Option(1, help="Processes; on SQLite keep 1"),
 ) -> None:
     """Run the API (and the built PWA) with uvicorn."""
-    log_format = get_settings().log_format
+    settings = get_settings()
     uvicorn.run(
         "api.main:create_app",
         factory=True,
@@ -39,7 +39,7 @@ def serve(
         port=port,
         workers=workers,
         proxy_headers=True,
-        log_config=uvicorn_log_config(log_format),
+        log_config=uvicorn_log_config(settings.log_format, settings.log_level),
         access_log=False,  # the app logs each request itself, without addresses or query strings
     )
 
@@ -51,7 +51,7 @@ def worker(once: bool = typer.Option(False, "--once", help="Run one tick, print 
     from api.push import scheduler
 
     settings = get_settings()
-    configure_logging(settings.log_format)
+    configure_logging(settings.log_format, settings.log_level)
     engine = make_engine(settings)
     try:
         if once:

@@ -74,7 +74,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    configure_logging(settings.log_format)
+    configure_logging(settings.log_format, settings.log_level)
     settings.signing_key()  # generated at first start, not on the first request
     vapid_keys(settings)  # likewise: browsers subscribe with its public half
     app = FastAPI(

@@ -69,3 +69,11 @@ def test_text_logs_by_default(sqlite_url, tmp_path):
     lines = process.log_path.read_text().splitlines()
     assert any(re.search(r" INFO couloir\.access: GET /api/health 200 [\d.]+ ms$", line) for line in lines)
     assert not any(line.startswith("{") for line in lines)
+
+
+def test_log_level_warning_drops_the_request_lines(sqlite_url, tmp_path):
+    env = service_env(sqlite_url, tmp_path, log_level="WARNING")
+    with ServiceProcess(env, tmp_path / "serve.log") as process:
+        with process.client() as client:
+            assert client.get("/api/health").status_code == 200
+    assert "couloir.access" not in process.log_path.read_text()

@@ -70,6 +70,8 @@ class Settings(BaseSettings):
 
     # "json": one JSON object per log line, for a log collector; "text" is for people.
     log_format: Literal["text", "json"] = "text"
+    # INFO logs every request (one line each); WARNING keeps only what needs a look.
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     jwt_issuer: str = "couloir"
     # The build of pwa/ in this checkout; served at / when it has been built (`npm run build` in pwa/).

@@ -50,19 +50,19 @@ def make_formatter(log_format: str) -> logging.Formatter:
     return JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT)
 
 
-def configure_logging(log_format: str) -> None:
+def configure_logging(log_format: str, level: str) -> None:
     """The service's own logs (when nothing configured logging before, e.g. a test runner)."""
     root = logging.getLogger()
     if not root.handlers:
         handler = logging.StreamHandler()
         handler.setFormatter(make_formatter(log_format))
         root.addHandler(handler)
-        root.setLevel(logging.INFO)
+        root.setLevel(level)
     # httpx logs every request at INFO: thousands of lines per break once nudges go out.
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
-def uvicorn_log_config(log_format: str) -> dict[str, Any]:
+def uvicorn_log_config(log_format: str, level: str) -> dict[str, Any]:
     """uvicorn's own loggers in the same format. Its access log is off: RequestLog replaces it."""
     formatter = {"()": JsonFormatter} if log_format == "json" else {"format": TEXT_FORMAT}
     return {
@@ -71,10 +71,10 @@ def uvicorn_log_config(log_format: str) -> dict[str, Any]:
         "formatters": {"couloir": formatter},
         "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "couloir", "stream": "ext://sys.stderr"}},
         "loggers": {
-            "uvicorn": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
-            "uvicorn.error": {"level": "INFO"},
+            "uvicorn": {"handlers": ["stderr"], "level": level, "propagate": False},
+            "uvicorn.error": {"level": level},
         },
-        "root": {"handlers": ["stderr"], "level": "INFO"},
+        "root": {"handlers": ["stderr"], "level": level},
     }
 
 
