@@ -18,6 +18,7 @@ app = typer.Typer(help="Couloir: hallway networking for conferences.", no_args_i
 organizer_app = typer.Typer(help="Manage organizers.", no_args_is_help=True)
 app.add_typer(organizer_app, name="organizer")
 
+
 @app.command()
 def migrate(revision: str = typer.Argument("head", help="Target revision")) -> None:
     """Bring the database schema up to date."""

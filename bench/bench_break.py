@@ -8,11 +8,12 @@ load comes from this process (asyncio + httpx).
 
 Why not locust: the break is an open model, a fixed schedule of arrivals and polls that must not slow
 down when the server does (a closed-loop locust user waits for its answer before its next request,
-hiding queueing). A plain asyncio driver replays the schedule as is, and reports how late it managed
-to send (schedule lag): if that lag is large, the driver or the machine was the limit, not the API.
+hiding queueing). A plain asyncio driver replays the schedule as is, and reports how late it woke up
+to send (driver lag): if that lag is large, the driver or the machine was the limit, not the API.
 
-Prints per request kind: count, errors, throughput, p50/p95/p99 latency (send to answer). Targets:
-0 errors and p95 <= 200 ms.
+Prints per request kind: count, errors, throughput, p50/p95/p99 latency (from the scheduled time to the
+answer, so waiting for one of the shared connections counts) and the driver's lag. Targets: 0 errors and
+p95 <= 200 ms.
 
     .venv/bin/python -m bench.bench_break                              # 10,000 attendees, 15-minute break
     .venv/bin/python -m bench.bench_break --attendees 2000 --minutes 1 # shortened
@@ -61,7 +62,9 @@ class Kind:
 
     latencies: list[float] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)
-    lags: list[float] = field(default_factory=list)  # sent this late after its scheduled time
+    # How late the driver woke up to send, after its scheduled time: large lags mean the driver (or the
+    # machine) was the limit, and the latencies measure it rather than the API.
+    lags: list[float] = field(default_factory=list)
 
 
 def seed(engine: Engine, rng: random.Random, attendees: int, topics: int, minutes: float) -> Seeded:
@@ -92,7 +95,10 @@ async def break_load(base: str, tokens: list[str], zone_urls: list[str], args: a
     kinds = {"check-in": Kind(), "suggestions": Kind()}
     # The coffee bars draw the crowd: the first three zones get most arrivals.
     zone_weights = [6, 4, 3] + [1] * (len(zone_urls) - 3)
-    limits = httpx.Limits(max_connections=args.connections, max_keepalive_connections=args.connections)
+    # Idle connections are dropped before uvicorn's 5 s keep-alive ends, so none is reused as the server closes it.
+    limits = httpx.Limits(max_connections=args.connections, max_keepalive_connections=args.connections,
+                          keepalive_expiry=4)
+    connections = asyncio.Semaphore(args.connections)
     loop = asyncio.get_running_loop()
     start = loop.time() + 1.0
     end = start + args.minutes * 60
@@ -103,17 +109,20 @@ async def break_load(base: str, tokens: list[str], zone_urls: list[str], args: a
         if delay > 0:
             await asyncio.sleep(delay)
         record = kinds[kind]
-        sent = loop.time()
-        record.lags.append(sent - scheduled)
+        record.lags.append(loop.time() - scheduled)
         try:
-            response = await client.request(method, path, headers=headers, json=body)
+            # Waiting for a free connection is the server not keeping up: it counts in the latency, as a
+            # phone would feel it. (Thousands of requests queued inside httpx's pool would instead cost
+            # the driver quadratic time.)
+            async with connections:
+                response = await client.request(method, path, headers=headers, json=body)
         except httpx.HTTPError as exc:
             record.errors[type(exc).__name__] += 1
             return
         if response.status_code >= 400:
             record.errors[str(response.status_code)] += 1
         else:
-            record.latencies.append(loop.time() - sent)
+            record.latencies.append(loop.time() - scheduled)
 
     async def attendee(token: str) -> None:
         auth = {"Authorization": f"Bearer {token}"}
@@ -136,23 +145,20 @@ def ms(samples: list[float], q: int) -> float:
 
 
 def report(kinds: dict[str, Kind], seconds: float) -> bool:
-    print(f"\n| request | sent | errors | throughput | p50 | p95 | p99 | schedule lag p95 / max |")
+    everything = Kind(
+        latencies=[x for kind in kinds.values() for x in kind.latencies],
+        errors=sum((kind.errors for kind in kinds.values()), Counter()),
+        lags=[x for kind in kinds.values() for x in kind.lags],
+    )
+    print("\n| request | sent | errors | answered per second | p50 | p95 | p99 | driver lag p95 / max |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
-    met = True
-    everything = Kind()
     for name, kind in [*kinds.items(), ("all", everything)]:
-        if name != "all":
-            everything.latencies += kind.latencies
-            everything.errors += kind.errors
-            everything.lags += kind.lags
-        sent = len(kind.lags)
         errors = ", ".join(f"{n}x {e}" for e, n in kind.errors.items()) or "0"
-        print(f"| {name} | {sent:,} | {errors} | {sent / seconds:,.0f} req/s | {ms(kind.latencies, 50):.0f} ms "
-              f"| {ms(kind.latencies, 95):.0f} ms | {ms(kind.latencies, 99):.0f} ms "
+        print(f"| {name} | {len(kind.lags):,} | {errors} | {len(kind.latencies) / seconds:,.0f} /s "
+              f"| {ms(kind.latencies, 50):.0f} ms | {ms(kind.latencies, 95):.0f} ms | {ms(kind.latencies, 99):.0f} ms "
               f"| {ms(kind.lags, 95):.0f} / {max(kind.lags, default=0) * 1000:.0f} ms |")
     met = not everything.errors and ms(everything.latencies, 95) <= TARGET_P95_MS
-    verdict = "met" if met else "NOT met"
-    print(f"\ntarget (0 errors, p95 <= {TARGET_P95_MS} ms): {verdict}")
+    print(f"\ntarget (0 errors, p95 <= {TARGET_P95_MS} ms): {'met' if met else 'NOT met'}")
     return met
 
 
