@@ -3,6 +3,7 @@ import type { Schemas } from "../../api/client";
 import type { MessageKey } from "../../i18n";
 import { AgendaSetup } from "./agenda/AgendaSetup";
 import { EventSettings } from "./event/EventSettings";
+import { ImportsScreen } from "./imports/ImportsScreen";
 import { PostersScreen } from "./posters/PostersScreen";
 import { TopicsScreen } from "./topics/TopicsScreen";
 import { ZonesScreen } from "./zones/ZonesScreen";
@@ -28,6 +29,7 @@ export const SETUP_SECTIONS: Section[] = [
   { slug: "zones", label: "org.nav.zones", Screen: ZonesScreen },
   { slug: "topics", label: "org.nav.topics", Screen: TopicsScreen },
   { slug: "agenda", label: "org.nav.agenda", Screen: AgendaSetup },
+  { slug: "imports", label: "org.nav.imports", Screen: ImportsScreen },
   { slug: "posters", label: "org.nav.posters", Screen: PostersScreen },
 ];
 
