@@ -7,14 +7,19 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import func
+from sqlmodel import Session, select
 import zxingcpp
 from PIL import Image
 from playwright.sync_api import expect
 
+from api.agenda.models import Talk
+from api.auth.service import create_magic_link
+from api.organizers.service import add_organizer
 from tests.e2e.browser import PHONE, seed_session
 from tests.e2e.test_quality import assert_accessible
 from tests.e2e.test_scan import camera_showing, check_ins_of
-from tests.factories import check_in, join, organizer_tokens
+from tests.factories import add_zone, check_in, create_event, join, organizer_tokens
 
 PARIS = ZoneInfo("Europe/Paris")
 DESK = {"viewport": {"width": 1280, "height": 800}}
@@ -78,6 +83,17 @@ def test_an_organizer_sets_up_an_event_and_an_attendee_checks_in_at_a_printed_po
     expect(coffee).to_contain_text("next to Buffet")  # neighbours are mutual
     assert_accessible(page, "zones")
 
+    # A break on now: the hallway's moment.
+    page.get_by_role("link", name="Agenda").click()
+    breaks = page.get_by_role("region", name="Breaks")
+    breaks.get_by_text("Add a break").click()
+    breaks.get_by_label("Break name").fill("Coffee")
+    breaks.get_by_label("Starts").fill(local(-5))
+    breaks.get_by_label("Ends").fill(local(25))
+    breaks.get_by_role("button", name="Add the break").click()
+    expect(page.get_by_role("heading", name="Coffee", exact=True)).to_be_visible()
+    assert_accessible(page, "agenda")
+
     # Print all: the printable page, one poster per zone, whose QR is the zone's check-in link.
     page.get_by_role("link", name="Posters").click()
     expect(page.get_by_role("img", name="Poster of Coffee bar")).to_be_visible()
@@ -113,3 +129,113 @@ def test_an_organizer_sets_up_an_event_and_an_attendee_checks_in_at_a_printed_po
 
     page.get_by_role("link", name="Zones").click()
     expect(coffee.get_by_test_id("zone-count")).to_have_text("3 people here now")
+
+
+def talks_of(server, event_id: int) -> list[str]:
+    with Session(server.engine) as session:
+        return list(session.exec(select(Talk.title).where(Talk.event_id == event_id)))
+
+
+PROGRAMME = """id,title,abstract,room,start,end,speakers,topics
+t1,eBPF in production,,Salle A,{day} 10:00,{day} 10:45,Ana Lopez,eBPF
+{second}
+"""
+
+
+def test_a_bad_programme_file_names_its_line_and_imports_nothing(desk, organizer, app_server):
+    event = create_event(app_server, organizer["access_token"])
+    day = event["starts_at"][:10]
+    page = desk.new_page()
+    page.goto(f"/organizer/events/{event['id']}/imports")
+    expect(page.get_by_role("heading", name="Imports", exact=True)).to_be_visible()
+
+    bad = PROGRAMME.format(day=day, second=f"t2,FinOps,,Salle B,{day} 25:00,{day} 11:45,,FinOps")
+    page.get_by_label("File", exact=True).first.set_input_files(
+        files=[{"name": "talks.csv", "mimeType": "text/csv", "buffer": bad.encode()}]
+    )
+    expect(page.get_by_label("Format")).to_have_value("csv")  # guessed from the file's name
+    page.get_by_role("button", name="Import the programme").click()
+    refusal = page.get_by_role("alert")
+    expect(refusal).to_contain_text("nothing was imported")
+    expect(refusal).to_contain_text("line 3")
+    expect(refusal).to_contain_text("field “start”")
+    assert talks_of(app_server, event["id"]) == []
+    assert_accessible(page, "imports")
+
+    # Fixed, it imports; imported again, it updates rather than adds.
+    good = PROGRAMME.format(day=day, second=f"t2,FinOps,,Salle B,{day} 11:00,{day} 11:45,,FinOps")
+    for answer in ("Talks: 2 added, 0 updated, 0 unchanged", "Talks: 0 added, 0 updated, 2 unchanged"):
+        page.get_by_label("File", exact=True).first.set_input_files(
+            files=[{"name": "talks.csv", "mimeType": "text/csv", "buffer": good.encode()}]
+        )
+        page.get_by_role("button", name="Import the programme").click()
+        expect(page.get_by_role("status").filter(has_text="Programme imported")).to_contain_text(answer)
+    assert sorted(talks_of(app_server, event["id"])) == ["FinOps", "eBPF in production"]
+
+
+def test_a_new_zone_qr_warns_first_and_the_old_poster_stops_working(browser, organizer, app_server):
+    event = create_event(app_server, organizer["access_token"])
+    zone = add_zone(app_server, organizer["access_token"], event["id"], "Coffee bar")
+    # On a phone this time: the console works at 375 px too.
+    phone = browser.new_context(**(PHONE | {"viewport": {"width": 375, "height": 740}}), locale="en-US",
+                                base_url=app_server.base_url)
+    seed_session(phone, organizer)
+    page = phone.new_page()
+    page.goto(f"/organizer/events/{event['id']}/zones")
+    item = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name="Coffee bar"))
+    item.get_by_role("button", name="New QR code").click()
+    expect(item.get_by_role("alert")).to_contain_text("Posters already printed for this zone will stop working")
+    assert_accessible(page, "zone token warning")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    item.get_by_role("button", name="Yes, invalidate the old posters").click()
+    expect(item.get_by_role("button", name="New QR code")).to_be_visible()
+
+    attendee = join(app_server, event["join_code"])["tokens"]["access_token"]
+    old = check_in(app_server, attendee, token=zone["checkin_url"])
+    assert old.status_code == 404 and old.json()["error"] == "UnknownZone"
+    with app_server.client(organizer["access_token"]) as client:
+        (rotated,) = client.get(f"/api/events/{event['id']}/zones").json()
+    assert rotated["checkin_token"] != zone["checkin_token"]
+    assert check_in(app_server, attendee, token=rotated["checkin_url"]).status_code == 201
+    phone.close()
+
+
+def test_an_attendee_cannot_open_the_console(phone, app_server, event):
+    seed_session(phone, join(app_server, event["join_code"], name="Curious Attendee")["tokens"])
+    page = phone.new_page()
+    for path in ("/organizer", f"/organizer/events/{event['id']}/zones"):
+        page.goto(path)
+        expect(page.get_by_role("alert")).to_contain_text("You are signed in as an attendee")
+        expect(page.get_by_role("heading", name="Zones")).to_have_count(0)
+        expect(page.get_by_text("Coffee bar")).to_have_count(0)
+
+
+def test_an_organizer_signs_in_by_link_and_out(browser, app_server):
+    email = "console@example.org"
+    with Session(app_server.engine) as session:
+        organizer = add_organizer(session, email)
+        session.commit()
+        organizer_id = organizer.id
+    context = browser.new_context(**DESK, locale="fr-FR", base_url=app_server.base_url)
+    page = context.new_page()
+    page.goto("/organizer")
+    expect(page.get_by_role("heading", name="Connexion organisateur")).to_be_visible()
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_role("button", name="M'envoyer un lien").click()
+    expect(page.get_by_text("un lien de connexion est en route")).to_be_visible()
+    assert_accessible(page, "organizer sign-in")
+
+    # The emailed link (the console mailer only logs it): redeemed on /login, it opens the console.
+    with Session(app_server.engine) as session:
+        link = create_magic_link(session, app_server.settings, organizer_id=organizer_id)
+        session.commit()
+    page.goto(link.removeprefix(app_server.base_url))
+    expect(page.get_by_role("heading", name="Vos événements")).to_be_visible()
+    assert page.url.endswith("/organizer")
+    # An organizer is not sent to the attendee screens.
+    page.goto("/here")
+    expect(page.get_by_role("heading", name="Vos événements")).to_be_visible()
+
+    page.get_by_role("button", name="Se déconnecter").click()
+    expect(page.get_by_role("heading", name="Connexion organisateur")).to_be_visible()
+    context.close()
