@@ -16,7 +16,8 @@ from playwright.sync_api import expect
 from api.agenda.models import Talk
 from api.auth.service import create_magic_link
 from api.organizers.service import add_organizer
-from tests.e2e.browser import PHONE, seed_session
+from tests.e2e.browser import PHONE, outbox_items, seed_session
+from tests.e2e.test_app import END_SESSION, interests_of, wait_for_offline_ready
 from tests.e2e.test_quality import assert_accessible
 from tests.e2e.test_scan import camera_showing, check_ins_of
 from tests.factories import add_zone, check_in, create_event, join, organizer_tokens
@@ -37,11 +38,14 @@ def organizer(app_server) -> dict:
 
 @pytest.fixture
 def desk(browser, app_server, organizer):
-    """The organizer's computer, signed in to the console."""
+    """The organizer's computer, signed in to the console; the app's strict CSP must never block anything."""
     context = browser.new_context(**DESK, locale="en-US", timezone_id="Europe/Paris", base_url=app_server.base_url)
     seed_session(context, organizer)
+    blocked: list[str] = []
+    context.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
     yield context
     context.close()
+    assert blocked == []
 
 
 def decode_qr(png: bytes, tmp_path) -> str:
@@ -239,3 +243,29 @@ def test_an_organizer_signs_in_by_link_and_out(browser, app_server):
     page.get_by_role("button", name="Se déconnecter").click()
     expect(page.get_by_role("heading", name="Connexion organisateur")).to_be_visible()
     context.close()
+
+
+def test_an_organizer_signing_in_after_an_attendee_never_sends_their_queued_writes(page, phone, event, app_server):
+    page.goto(f"/join/{event['join_code']}")
+    page.get_by_label("Your name").fill("Dominique Before")
+    page.get_by_role("button", name="Join").click()
+    page.get_by_role("button", name="eBPF").click()
+    wait_for_offline_ready(page)
+    phone.set_offline(True)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_text("Waiting to send: 1")).to_be_visible()
+    page.evaluate(END_SESSION)  # Dominique's session ends before the write could go
+    page.reload()
+    phone.set_offline(False)
+
+    # The organizer opens their sign-in link on this browser: Dominique's write and data are dropped.
+    tokens = organizer_tokens(app_server)
+    with Session(app_server.engine) as session:
+        link = create_magic_link(session, app_server.settings, organizer_id=tokens["subject_id"])
+        session.commit()
+    page.goto(link)
+    expect(page.get_by_role("heading", name="Your events")).to_be_visible()
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.get_by_text("Waiting to send")).to_be_hidden()
+    assert outbox_items(page) == []
+    assert interests_of(app_server, "Dominique Before") == set()
