@@ -269,3 +269,64 @@ def test_an_organizer_signing_in_after_an_attendee_never_sends_their_queued_writ
     expect(page.get_by_text("Waiting to send")).to_be_hidden()
     assert outbox_items(page) == []
     assert interests_of(app_server, "Dominique Before") == set()
+
+
+def test_event_edits_a_new_join_code_after_a_warning_and_topics_with_synonyms(desk, organizer, app_server):
+    event = create_event(app_server, organizer["access_token"])
+    page = desk.new_page()
+    page.goto(f"/organizer/events/{event['id']}/event")
+    page.get_by_label("Name", exact=True).fill("DevOps Days Lyon 2026")
+    page.get_by_label("Ends").fill("2020-01-01T10:00")  # before it starts: refused, nothing typed is lost
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("alert")).to_contain_text("ends_at must be after starts_at")
+    expect(page.get_by_label("Name", exact=True)).to_have_value("DevOps Days Lyon 2026")
+    page.get_by_label("Ends").fill(local(10 * 60))
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved.")).to_be_visible()
+    expect(page.get_by_role("navigation")).to_contain_text("DevOps Days Lyon 2026")
+    assert_accessible(page, "event")
+
+    page.get_by_role("button", name="Regenerate the join code").click()
+    expect(page.get_by_role("alert")).to_contain_text("will stop admitting new attendees")
+    page.get_by_role("button", name="Yes, new code").click()
+    expect(page.get_by_test_id("join-code")).not_to_have_text(event["join_code"])
+    new_code = page.get_by_test_id("join-code").inner_text()
+    with app_server.client() as client:
+        assert client.post("/api/join", json={"join_code": event["join_code"], "display_name": "Late"}).status_code == 404
+        assert client.post("/api/join", json={"join_code": new_code, "display_name": "Late"}).status_code == 201
+
+    page.get_by_role("link", name="Topics").click()
+    page.get_by_label("Topic", exact=True).fill("Kubernetes")
+    page.get_by_label("Synonyms (optional)").fill("k8s, kube")
+    page.get_by_role("button", name="Add", exact=True).click()
+    item = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name="Kubernetes"))
+    expect(item).to_contain_text("Also: k8s, kube")
+    item.get_by_role("button", name="Edit").click()
+    item.get_by_label("Synonyms (optional)").fill("k8s, kube, K3s")
+    item.get_by_role("button", name="Save").click()
+    expect(item).to_contain_text("Also: k8s, kube, K3s")
+    assert_accessible(page, "topics")
+    with app_server.client(organizer["access_token"]) as client:
+        (topic,) = client.get(f"/api/events/{event['id']}/topics").json()
+    assert topic["synonyms"] == ["k8s", "kube", "K3s"]
+
+
+def test_attendees_imported_from_a_ticketing_export_get_join_links_for_their_badges(desk, organizer, app_server):
+    event = create_event(app_server, organizer["access_token"])
+    page = desk.new_page()
+    page.goto(f"/organizer/events/{event['id']}/imports")
+    tickets = "Attendee name,Attendee email,Company\nAna Lopez,ana@example.org,Acme\nBen Roy,,Initech\n"
+    attendees = page.get_by_role("region", name="Import attendees")
+    attendees.get_by_label("File", exact=True).set_input_files(
+        files=[{"name": "pretix.csv", "mimeType": "text/csv", "buffer": tickets.encode()}]
+    )
+    attendees.get_by_label("Email each attendee their join link").uncheck()
+    attendees.get_by_role("button", name="Import attendees").click()
+    expect(attendees.get_by_text("2 attendees invited.")).to_be_visible()
+    expect(attendees).to_contain_text("Join links to print on badges: 2")
+    with page.expect_download() as download:
+        attendees.get_by_role("button", name="Download the join links (CSV: name, email, join_url)").click()
+    lines = download.value.path().read_text().splitlines()
+    assert lines[0] == "name,email,join_url"
+    assert [line.split(",")[:2] for line in lines[1:]] == [["Ana Lopez", "ana@example.org"], ["Ben Roy", ""]]
+    assert all(line.split(",")[2].startswith(f"{app_server.base_url}/") for line in lines[1:])
