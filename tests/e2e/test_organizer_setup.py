@@ -235,9 +235,11 @@ def test_an_organizer_signs_in_by_link_and_out(browser, app_server):
     page.goto(link.removeprefix(app_server.base_url))
     expect(page.get_by_role("heading", name="Vos événements")).to_be_visible()
     assert page.url.endswith("/organizer")
-    # An organizer is not sent to the attendee screens.
-    page.goto("/here")
-    expect(page.get_by_role("heading", name="Vos événements")).to_be_visible()
+    # An organizer is not sent to the attendee screens, and a poster opened from the camera app queues nothing.
+    for path in ("/here", "/z/some-zone-token"):
+        page.goto(path)
+        expect(page.get_by_role("heading", name="Vos événements")).to_be_visible()
+    assert outbox_items(page) == []
 
     page.get_by_role("button", name="Se déconnecter").click()
     expect(page.get_by_role("heading", name="Connexion organisateur")).to_be_visible()
