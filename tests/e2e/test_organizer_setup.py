@@ -179,9 +179,9 @@ def test_a_bad_programme_file_names_its_line_and_imports_nothing(desk, organizer
 def test_a_new_zone_qr_warns_first_and_the_old_poster_stops_working(browser, organizer, app_server):
     event = create_event(app_server, organizer["access_token"])
     zone = add_zone(app_server, organizer["access_token"], event["id"], "Coffee bar")
-    # On a phone this time: the console works at 375 px too.
+    # On a phone in dark mode this time: the console works at 375 px too.
     narrow = PHONE | {"viewport": {"width": 375, "height": 740}}
-    phone = browser.new_context(**narrow, locale="en-US", base_url=app_server.base_url)
+    phone = browser.new_context(**narrow, locale="en-US", color_scheme="dark", base_url=app_server.base_url)
     seed_session(phone, organizer)
     page = phone.new_page()
     page.goto(f"/organizer/events/{event['id']}/zones")
@@ -332,3 +332,53 @@ def test_attendees_imported_from_a_ticketing_export_get_join_links_for_their_bad
     assert lines[0] == "name,email,join_url"
     assert [line.split(",")[:2] for line in lines[1:]] == [["Ana Lopez", "ana@example.org"], ["Ben Roy", ""]]
     assert all(line.split(",")[2].startswith(f"{app_server.base_url}/") for line in lines[1:])
+
+
+def test_talks_and_breaks_are_added_edited_and_deleted(desk, organizer, app_server):
+    event = create_event(app_server, organizer["access_token"], timezone="Europe/Paris")
+    with app_server.client(organizer["access_token"]) as client:
+        assert client.post(f"/api/events/{event['id']}/topics", json={"name": "eBPF"}).status_code == 201
+    page = desk.new_page()
+    page.goto(f"/organizer/events/{event['id']}/agenda")
+
+    talks = page.get_by_role("region", name="Talks")
+    talks.get_by_text("Add a talk").click()
+    talks.get_by_label("Title").fill("eBPF in production")
+    talks.get_by_label("Room (optional)").fill("Salle A")
+    talks.get_by_label("Starts").fill(local(30))
+    talks.get_by_label("Ends").fill(local(75))
+    talks.get_by_role("checkbox", name="eBPF").check()
+    talks.get_by_role("button", name="Add the talk").click()
+    talk = talks.get_by_role("listitem").filter(has=page.get_by_role("heading", name="eBPF in production"))
+    expect(talk).to_contain_text("Salle A")
+
+    breaks = page.get_by_role("region", name="Breaks")
+    breaks.get_by_text("Add a break").click()
+    breaks.get_by_label("Break name").fill("Coffee")
+    break_starts = local(75)
+    breaks.get_by_label("Starts").fill(break_starts)
+    breaks.get_by_label("Ends").fill(local(60))  # ends before it starts: refused, the form keeps its text
+    breaks.get_by_role("button", name="Add the break").click()
+    expect(breaks.get_by_role("alert")).to_contain_text("ends_at must be after starts_at")
+    expect(breaks.get_by_label("Break name")).to_have_value("Coffee")
+    breaks.get_by_label("Ends").fill(local(90))
+    breaks.get_by_role("button", name="Add the break").click()
+    coffee = breaks.get_by_role("listitem").filter(has=page.get_by_role("heading", name="Coffee"))
+    coffee.get_by_role("button", name="Edit").click()
+    coffee.get_by_label("Break name").fill("Coffee & croissants")
+    coffee.get_by_role("button", name="Save").click()
+    expect(breaks.get_by_role("heading", name="Coffee & croissants")).to_be_visible()
+    assert_accessible(page, "agenda with items")
+
+    talk.get_by_role("button", name="Delete").click()
+    expect(talk.get_by_role("alert")).to_contain_text("removed from the agenda")
+    talk.get_by_role("button", name="Yes, delete").click()
+    expect(talks.get_by_text("No talk yet")).to_be_visible()
+
+    with app_server.client(organizer["access_token"]) as client:
+        agenda = client.get(f"/api/events/{event['id']}/agenda").json()
+    assert agenda["talks"] == []
+    (slot,) = agenda["breaks"]
+    assert slot["label"] == "Coffee & croissants"
+    starts = datetime.fromisoformat(slot["starts_at"]).astimezone(PARIS)
+    assert starts.strftime("%Y-%m-%dT%H:%M") == break_starts  # typed on the venue's clock
