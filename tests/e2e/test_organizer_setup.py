@@ -200,6 +200,12 @@ def test_a_new_zone_qr_warns_first_and_the_old_poster_stops_working(browser, org
         (rotated,) = client.get(f"/api/events/{event['id']}/zones").json()
     assert rotated["checkin_token"] != zone["checkin_token"]
     assert check_in(app_server, attendee, token=rotated["checkin_url"]).status_code == 201
+
+    item.get_by_role("button", name="Delete").click()
+    item.get_by_role("button", name="Yes, delete").click()
+    expect(page.get_by_text("No zone yet.")).to_be_visible()
+    with app_server.client(organizer["access_token"]) as client:
+        assert client.get(f"/api/events/{event['id']}/zones").json() == []
     phone.close()
 
 
@@ -351,6 +357,10 @@ def test_talks_and_breaks_are_added_edited_and_deleted(desk, organizer, app_serv
     talks.get_by_role("button", name="Add the talk").click()
     talk = talks.get_by_role("listitem").filter(has=page.get_by_role("heading", name="eBPF in production"))
     expect(talk).to_contain_text("Salle A")
+    with app_server.client(organizer["access_token"]) as client:
+        (added,) = client.get(f"/api/events/{event['id']}/agenda").json()["talks"]
+        (ebpf,) = client.get(f"/api/events/{event['id']}/topics").json()
+    assert added["topic_ids"] == [ebpf["id"]]
 
     breaks = page.get_by_role("region", name="Breaks")
     breaks.get_by_text("Add a break").click()
