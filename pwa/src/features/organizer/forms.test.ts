@@ -37,11 +37,13 @@ describe("organizer forms", () => {
       error: "InvalidInput",
       detail: [{ loc: ["body", "ends_at"], msg: "Value error, ends_at must be after starts_at", type: "value_error" }],
     });
-    expect(formError(t, refused)).toBe("Please check what you entered. ends_at: Value error, ends_at must be after starts_at");
-    expect(formError(t, ApiError.from(422, { error: "InvalidInput", detail: "a zone cannot be its own neighbour" }))).toBe(
-      "Please check what you entered. a zone cannot be its own neighbour",
+    expect(formError(t, refused)).toBe(
+      "Please check what you entered. ends_at: Value error, ends_at must be after starts_at",
     );
-    expect(formError(t, ApiError.from(409, { error: "Conflict", detail: "taken" }), { Conflict: "org.event.slugTaken" })).toBe(
+    const ownNeighbour = ApiError.from(422, { error: "InvalidInput", detail: "a zone cannot be its own neighbour" });
+    expect(formError(t, ownNeighbour)).toBe("Please check what you entered. a zone cannot be its own neighbour");
+    const taken = ApiError.from(409, { error: "Conflict", detail: "taken" });
+    expect(formError(t, taken, { Conflict: "org.event.slugTaken" })).toBe(
       "Another event already uses this short address.",
     );
   });

@@ -36,7 +36,8 @@ export function AgendaSetup({ event }: SectionProps) {
     setAdded((n) => n + 1);
     agenda.reload();
   };
-  const blank = { starts: toLocalInput(event.starts_at, event.timezone), ends: toLocalInput(event.starts_at, event.timezone) };
+  const eventStart = toLocalInput(event.starts_at, event.timezone);
+  const blank = { starts: eventStart, ends: eventStart };
 
   return (
     <>
@@ -127,7 +128,17 @@ function BreakItem({ event, slot, onChange }: { event: EventAdmin; slot: Break; 
   );
 }
 
-function TalkItem({ event, talk, topics, onChange }: { event: EventAdmin; talk: Talk; topics: Topic[]; onChange: () => void }) {
+function TalkItem({
+  event,
+  talk,
+  topics,
+  onChange,
+}: {
+  event: EventAdmin;
+  talk: Talk;
+  topics: Topic[];
+  onChange: () => void;
+}) {
   const t = useT();
   const [editing, setEditing] = useState(false);
   const path = { params: { path: { event_id: event.id, talk_id: talk.id } } };
@@ -138,7 +149,8 @@ function TalkItem({ event, talk, topics, onChange }: { event: EventAdmin; talk: 
       <When event={event} starts={talk.starts_at} ends={talk.ends_at} />
       {(talk.room || speakers) && <p class="hint">{[talk.room, speakers].filter(Boolean).join(" · ")}</p>}
       {editing ? (
-        <TalkForm idPrefix={`talk-${talk.id}-edit`} timezone={event.timezone} topics={topics} submitLabel={t("org.save")}
+        <TalkForm idPrefix={`talk-${talk.id}-edit`} timezone={event.timezone} topics={topics}
+          submitLabel={t("org.save")}
           initial={{
             title: talk.title,
             room: talk.room,

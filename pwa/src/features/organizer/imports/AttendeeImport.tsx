@@ -2,11 +2,9 @@ import { useState } from "preact/hooks";
 import { unwrap, type Schemas } from "../../../api/client";
 import { api } from "../../../app/api";
 import { useT } from "../../../i18n";
-import { errorMessage } from "../../../ui/errors";
-import { Alert } from "../../../ui/Screen";
 import { saveFile } from "../../contacts/download";
-import { FileProblems } from "./FileProblems";
-import { badgesCsv, fileProblems } from "./importFile";
+import { ImportRefusal } from "./ImportRefusal";
+import { badgesCsv } from "./importFile";
 
 type Summary = Schemas["AttendeeImportSummary"];
 
@@ -42,7 +40,6 @@ export function AttendeeImport({ eventId, slug }: { eventId: number; slug: strin
     }
   }
 
-  const problems = fileProblems(error);
   return (
     <section class="card" aria-labelledby="attendees-title">
       <h2 id="attendees-title">{t("org.imports.attendees")}</h2>
@@ -57,46 +54,53 @@ export function AttendeeImport({ eventId, slug }: { eventId: number; slug: strin
           <input type="checkbox" checked={send} onChange={(e) => setSend(e.currentTarget.checked)} />
           {t("org.imports.send")}
         </label>
-        {error !== undefined &&
-          (problems.length > 0 ? (
-            <FileProblems problems={problems} />
-          ) : (
-            <Alert text={errorMessage(t, error, { UnsupportedFileType: "org.imports.unsupported", PayloadTooLarge: "org.imports.tooLarge" })} />
-          ))}
+        {error !== undefined && <ImportRefusal error={error} />}
         <button type="submit" class="btn-primary" disabled={busy || !file}>
           {busy ? t("org.imports.sending") : t("org.imports.attendeesSubmit")}
         </button>
       </form>
-      {summary && (
-        <div role="status" class="import-result">
-          <p class="strong">{t("org.imports.invited", { n: summary.created })}</p>
-          <ul>
-            <li>{t("org.imports.emailed", { n: summary.emailed })}</li>
-            {summary.speakers_completed > 0 && <li>{t("org.imports.speakersCompleted", { n: summary.speakers_completed })}</li>}
-            {summary.skipped.length > 0 && (
-              <li>
-                {t("org.imports.skipped", { n: summary.skipped.length })}
-                <ul>
-                  {summary.skipped.map((s) => (
-                    <li key={s.line}>
-                      {t(s.reason === "already_in_event" ? "org.imports.skippedIn" : "org.imports.skippedRepeated", { line: s.line, name: s.display_name })}
-                    </li>
-                  ))}
-                </ul>
-              </li>
-            )}
-          </ul>
-          {summary.invitations.length > 0 && (
-            <>
-              <p>{t("org.imports.forBadges", { n: summary.invitations.length })}</p>
-              <button type="button"
-                onClick={() => saveFile(new Blob([badgesCsv(summary.invitations)], { type: "text/csv;charset=utf-8" }), `${slug}-join-links.csv`)}>
-                {t("org.imports.downloadLinks")}
-              </button>
-            </>
-          )}
-        </div>
-      )}
+      {summary && <AttendeeResult summary={summary} slug={slug} />}
     </section>
+  );
+}
+
+/** How many were invited, who was skipped and why, and the join links to print on badges. */
+function AttendeeResult({ summary, slug }: { summary: Summary; slug: string }) {
+  const t = useT();
+  const downloadLinks = () =>
+    saveFile(new Blob([badgesCsv(summary.invitations)], { type: "text/csv;charset=utf-8" }), `${slug}-join-links.csv`);
+  return (
+    <div role="status" class="import-result">
+      <p class="strong">{t("org.imports.invited", { n: summary.created })}</p>
+      <ul>
+        <li>{t("org.imports.emailed", { n: summary.emailed })}</li>
+        {summary.speakers_completed > 0 && (
+          <li>{t("org.imports.speakersCompleted", { n: summary.speakers_completed })}</li>
+        )}
+        {summary.skipped.length > 0 && (
+          <li>
+            {t("org.imports.skipped", { n: summary.skipped.length })}
+            <ul>
+              {summary.skipped.map((s) => (
+                <li key={s.line}>
+                  {t(s.reason === "already_in_event" ? "org.imports.skippedIn" : "org.imports.skippedRepeated", {
+                    line: s.line,
+                    name: s.display_name,
+                  })}
+                </li>
+              ))}
+            </ul>
+          </li>
+        )}
+      </ul>
+      {summary.invitations.length > 0 && (
+        <>
+          <p>{t("org.imports.forBadges", { n: summary.invitations.length })}</p>
+          <button type="button" onClick={downloadLinks}>
+            {t("org.imports.downloadLinks")}
+          </button>
+        </>
+      )}
+    </div>
   );
 }

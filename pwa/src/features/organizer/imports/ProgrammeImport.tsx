@@ -2,12 +2,11 @@ import { useState } from "preact/hooks";
 import { unwrap, type Schemas } from "../../../api/client";
 import { api } from "../../../app/api";
 import { useT } from "../../../i18n";
-import { errorMessage } from "../../../ui/errors";
-import { Alert } from "../../../ui/Screen";
-import { FileProblems } from "./FileProblems";
-import { PROGRAMME_TYPES, fileProblems, formatOfName, type ProgrammeFormat } from "./importFile";
+import { ImportRefusal } from "./ImportRefusal";
+import { PROGRAMME_TYPES, formatOfName, type ProgrammeFormat } from "./importFile";
 
 type Summary = Schemas["ProgrammeImportSummary"];
+const ACCEPTED = ".json,.xml,.csv,application/json,application/xml,text/xml,text/csv";
 
 /** The programme from pretalx, frab or a CSV. Importing again updates; a bad file changes nothing. */
 export function ProgrammeImport({ eventId }: { eventId: number }) {
@@ -47,7 +46,6 @@ export function ProgrammeImport({ eventId }: { eventId: number }) {
     }
   }
 
-  const problems = fileProblems(error);
   return (
     <section class="card" aria-labelledby="programme-title">
       <h2 id="programme-title">{t("org.imports.programme")}</h2>
@@ -55,7 +53,7 @@ export function ProgrammeImport({ eventId }: { eventId: number }) {
       <form class="stack" onSubmit={submit}>
         <div class="field">
           <label for="programme-file">{t("org.imports.file")}</label>
-          <input id="programme-file" type="file" required accept=".json,.xml,.csv,application/json,application/xml,text/xml,text/csv"
+          <input id="programme-file" type="file" required accept={ACCEPTED}
             onChange={(e) => pick(e.currentTarget.files?.[0])} />
         </div>
         <div class="field">
@@ -67,29 +65,37 @@ export function ProgrammeImport({ eventId }: { eventId: number }) {
             <option value="csv">{t("org.imports.formatCsv")}</option>
           </select>
         </div>
-        {error !== undefined &&
-          (problems.length > 0 ? (
-            <FileProblems problems={problems} />
-          ) : (
-            <Alert text={errorMessage(t, error, { UnsupportedFileType: "org.imports.unsupported", PayloadTooLarge: "org.imports.tooLarge" })} />
-          ))}
+        {error !== undefined && <ImportRefusal error={error} />}
         <button type="submit" class="btn-primary" disabled={busy || !file}>
           {busy ? t("org.imports.sending") : t("org.imports.programmeSubmit")}
         </button>
       </form>
-      {summary && (
-        <div role="status" class="import-result">
-          <p class="strong">{t("org.imports.programmeDone")}</p>
-          <ul>
-            <li>{t("org.imports.talks", { created: summary.talks_created, updated: summary.talks_updated, unchanged: summary.talks_unchanged })}</li>
-            <li>{t("org.imports.breaks", { created: summary.breaks_created, updated: summary.breaks_updated, unchanged: summary.breaks_unchanged })}</li>
-            {summary.topics_created.length > 0 && <li>{t("org.imports.topics", { names: summary.topics_created.join(", ") })}</li>}
-            {summary.speakers_created.length > 0 && <li>{t("org.imports.speakers", { names: summary.speakers_created.join(", ") })}</li>}
-            {summary.talks_not_in_file.length > 0 && <li>{t("org.imports.notInFile", { n: summary.talks_not_in_file.length })}</li>}
-            {summary.warnings.map((warning) => <li key={warning}>{warning}</li>)}
-          </ul>
-        </div>
-      )}
+      {summary && <ProgrammeResult summary={summary} />}
     </section>
+  );
+}
+
+/** What the import did: counts of talks and breaks, and what the organizer may want to check. */
+function ProgrammeResult({ summary: s }: { summary: Summary }) {
+  const t = useT();
+  const lines = [
+    t("org.imports.talks", { created: s.talks_created, updated: s.talks_updated, unchanged: s.talks_unchanged }),
+    t("org.imports.breaks", { created: s.breaks_created, updated: s.breaks_updated, unchanged: s.breaks_unchanged }),
+    s.topics_created.length > 0 && t("org.imports.topics", { names: s.topics_created.join(", ") }),
+    s.speakers_created.length > 0 && t("org.imports.speakers", { names: s.speakers_created.join(", ") }),
+    s.talks_not_in_file.length > 0 && t("org.imports.notInFile", { n: s.talks_not_in_file.length }),
+    ...s.warnings,
+  ];
+  return (
+    <div role="status" class="import-result">
+      <p class="strong">{t("org.imports.programmeDone")}</p>
+      <ul>
+        {lines
+          .filter((line): line is string => typeof line === "string")
+          .map((line) => (
+            <li key={line}>{line}</li>
+          ))}
+      </ul>
+    </div>
   );
 }

@@ -66,7 +66,8 @@ function TopicItem({ eventId, topic, onChange }: { eventId: number; topic: Topic
       ) : (
         <div class="row">
           <button type="button" onClick={() => setEditing(true)}>{t("org.edit")}</button>
-          <Confirm label={t("org.delete")} danger warning={t("org.topic.deleteWarning")} confirmLabel={t("org.deleteYes")}
+          <Confirm label={t("org.delete")} danger warning={t("org.topic.deleteWarning")}
+            confirmLabel={t("org.deleteYes")}
             onConfirm={async () => {
               await unwrap(api.DELETE("/api/events/{event_id}/topics/{topic_id}", path));
               onChange();
