@@ -249,6 +249,17 @@ def test_an_organizer_signs_in_by_link_and_out(browser, app_server):
 
     page.get_by_role("button", name="Se déconnecter").click()
     expect(page.get_by_role("heading", name="Connexion organisateur")).to_be_visible()
+
+    # Signed in again, then the session ends elsewhere: the console asks for a new link, saying why.
+    with Session(app_server.engine) as session:
+        link = create_magic_link(session, app_server.settings, organizer_id=organizer_id)
+        session.commit()
+    page.goto(link.removeprefix(app_server.base_url))
+    expect(page.get_by_role("heading", name="Vos événements")).to_be_visible()
+    page.evaluate(END_SESSION)
+    page.reload()
+    expect(page.get_by_role("heading", name="Connexion organisateur")).to_be_visible()
+    expect(page.get_by_text("Votre session est terminée.")).to_be_visible()
     context.close()
 
 

@@ -379,6 +379,7 @@ export const en = {
   "org.imports.skippedRepeated": "line {line}, {name}: repeated in the file",
   "org.imports.forBadges": "Join links to print on badges: {n}",
   "org.imports.downloadLinks": "Download the join links (CSV: name, email, join_url)",
+  "org.signIn.expired": "Your session has ended. Get a new sign-in link.",
 } as const;
 
 export type MessageKey = keyof typeof en;

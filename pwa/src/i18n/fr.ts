@@ -380,4 +380,5 @@ export const fr: Messages = {
   "org.imports.skippedRepeated": "ligne {line}, {name} : en double dans le fichier",
   "org.imports.forBadges": "Liens d'accès à imprimer sur les badges : {n}",
   "org.imports.downloadLinks": "Télécharger les liens d'accès (CSV : name, email, join_url)",
+  "org.signIn.expired": "Votre session est terminée. Demandez un nouveau lien de connexion.",
 };
