@@ -206,6 +206,14 @@ def test_a_new_zone_qr_warns_first_and_the_old_poster_stops_working(browser, org
     expect(page.get_by_text("No zone yet.")).to_be_visible()
     with app_server.client(organizer["access_token"]) as client:
         assert client.get(f"/api/events/{event['id']}/zones").json() == []
+
+    # Every set-up section fits the phone's width and passes axe in dark mode.
+    for section in ("Event", "Topics", "Agenda", "Imports", "Posters"):
+        page.get_by_role("link", name=section, exact=True).click()
+        expect(page.get_by_role("heading", name=section, exact=True, level=1)).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, section
+        assert_accessible(page, f"{section} at 375 px, dark")
     phone.close()
 
 
