@@ -52,12 +52,13 @@ function route(path: string, signedIn: boolean, organizer: boolean) {
   const joinCode = param(path, "/join/");
   if (path === "/join" || joinCode !== undefined) return <JoinScreen code={joinCode ?? ""} />;
   if (path === "/login") return <LoginScreen />;
+  // An organizer's session has no attendee screens, and never queues an attendee's check-in.
+  if (organizer) return <Redirect to="/organizer" />;
   const zone = param(path, "/z/");
   if (zone) return <QueuedLink key={path} kind="checkin" payload={{ token: zone }} then="/here" />;
   const connect = param(path, "/c/");
   if (connect) return <QueuedLink key={path} kind="connectScan" payload={{ code: connect }} then="/contacts" />;
   if (!signedIn) return <Redirect to="/join" />;
-  if (organizer) return <Redirect to="/organizer" />;
   if (path === "/onboarding") return <OnboardingScreen />;
   const Tabbed = TABBED[path as keyof typeof TABBED];
   return Tabbed ? <Tabbed /> : <Redirect to="/here" />;

@@ -54,7 +54,14 @@ export function EventLayout({ eventId, section }: { eventId: number; section: st
   );
 }
 
-function NavGroup({ title, sections, eventId, open }: { title: string; sections: Section[]; eventId: number; open: Section }) {
+interface NavGroupProps {
+  title: string;
+  sections: Section[];
+  eventId: number;
+  open: Section;
+}
+
+function NavGroup({ title, sections, eventId, open }: NavGroupProps) {
   const t = useT();
   return (
     <div class="console-group">

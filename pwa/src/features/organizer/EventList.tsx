@@ -45,7 +45,8 @@ export function EventList() {
           withSlug
           submitLabel={t("org.events.createSubmit")}
           onSubmit={async (fields) => {
-            const created = await unwrap(api.POST("/api/events", { body: { ...eventBody(fields), ...NEW_EVENT_DEFAULTS, slug: fields.slug } }));
+            const body = { ...eventBody(fields), ...NEW_EVENT_DEFAULTS, slug: fields.slug };
+            const created = await unwrap(api.POST("/api/events", { body }));
             navigate(`/organizer/events/${created.id}/zones`);
           }}
         />

@@ -9,7 +9,6 @@ import { Alert, Screen } from "../../ui/Screen";
 /** Organizers sign in by a link sent to their address; it lands on /login, which brings them back here. */
 export function OrganizerSignIn() {
   const t = useT();
-  const expired = new URLSearchParams(window.location.search).has("expired");
   const [email, setEmail] = useState("");
   const [sent, setSent] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -31,7 +30,6 @@ export function OrganizerSignIn() {
 
   return (
     <Screen title={t("org.signIn.title")}>
-      {expired && <p class="lead">{t("login.expired")}</p>}
       {sent ? (
         <p role="status">{t("org.signIn.sent")}</p>
       ) : (

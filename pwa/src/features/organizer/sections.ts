@@ -1,9 +1,12 @@
 import type { ComponentType } from "preact";
 import type { Schemas } from "../../api/client";
 import type { MessageKey } from "../../i18n";
+import { AgendaSetup } from "./agenda/AgendaSetup";
 import { EventSettings } from "./event/EventSettings";
+import { ImportsScreen } from "./imports/ImportsScreen";
 import { LiveScreen } from "./live/LiveScreen";
 import { PostersScreen } from "./posters/PostersScreen";
+import { TopicsScreen } from "./topics/TopicsScreen";
 import { ZonesScreen } from "./zones/ZonesScreen";
 
 export type EventAdmin = Schemas["EventAdmin"];
@@ -25,6 +28,9 @@ export interface Section {
 export const SETUP_SECTIONS: Section[] = [
   { slug: "event", label: "org.nav.event", Screen: EventSettings },
   { slug: "zones", label: "org.nav.zones", Screen: ZonesScreen },
+  { slug: "topics", label: "org.nav.topics", Screen: TopicsScreen },
+  { slug: "agenda", label: "org.nav.agenda", Screen: AgendaSetup },
+  { slug: "imports", label: "org.nav.imports", Screen: ImportsScreen },
   { slug: "posters", label: "org.nav.posters", Screen: PostersScreen },
 ];
 
