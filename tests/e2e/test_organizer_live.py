@@ -86,3 +86,23 @@ def test_the_live_screen_shows_a_check_in_masked_then_counted_and_starts_a_hallw
     assert "people_now,Coffee bar,3" in download.value.path().read_text()
     assert blocked == []
     desk.close()
+
+
+def test_the_live_screen_fits_a_phone_in_dark_mode(browser, app_server):
+    organizer = organizer_tokens(app_server)
+    event = create_event(app_server, organizer["access_token"], name="Journées Live sombres")
+    coffee = add_zone(app_server, organizer["access_token"], event["id"], "Coffee bar")
+    for name in ("Ana", "Ben", "Chloé"):
+        there = join(app_server, event["join_code"], name=name)["tokens"]["access_token"]
+        assert check_in(app_server, there, token=coffee["checkin_url"]).status_code == 201
+    narrow = PHONE | {"viewport": {"width": 375, "height": 740}}
+    phone = browser.new_context(**narrow, locale="fr-FR", color_scheme="dark", base_url=app_server.base_url)
+    seed_session(phone, organizer)
+    page = phone.new_page()
+    page.goto(f"/organizer/events/{event['id']}/live")
+    expect(page.get_by_role("heading", name="En direct", level=1)).to_be_visible()
+    expect(page.get_by_test_id("live-zone").filter(has_text="Coffee bar")).to_contain_text("3")
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375  # the heatmap scrolls on its own
+    assert_accessible(page, "live picture at 375 px, dark, in French")
+    phone.close()
