@@ -366,7 +366,7 @@ export const en = {
   "org.live.noZones": "No zone yet: add zones in Set-up.",
   "org.live.topics": "Topics here: {topics}",
   "org.live.heatmap": "Occupancy over the day",
-  "org.live.heatmapHint": "People in each zone per {minutes}-minute slot, from their check-ins. Darker: more people. Blank: fewer than 3.",
+  "org.live.heatmapHint": "People in each zone per {minutes}-minute slot, from their check-ins. The stronger the colour, the more people; blank: fewer than 3.",
   "org.live.zone": "Zone",
   "org.live.legendNone": "fewer than 3",
   "org.live.legendMost": "{n} people",

@@ -367,7 +367,7 @@ export const fr: Messages = {
   "org.live.noZones": "Aucune zone : ajoutez-en dans Préparation.",
   "org.live.topics": "Sujets ici : {topics}",
   "org.live.heatmap": "Fréquentation de la journée",
-  "org.live.heatmapHint": "Personnes dans chaque zone par tranche de {minutes} minutes, d'après leurs check-ins. Plus foncé : plus de monde. Vide : moins de 3.",
+  "org.live.heatmapHint": "Personnes dans chaque zone par tranche de {minutes} minutes, d'après leurs check-ins. Plus la couleur est intense, plus il y a de monde ; vide : moins de 3.",
   "org.live.zone": "Zone",
   "org.live.legendNone": "moins de 3",
   "org.live.legendMost": "{n} personnes",
