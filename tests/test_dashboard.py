@@ -206,6 +206,11 @@ def test_nudges_sent_and_opened_per_break(srv, db):
     for person, (status, opened) in zip(crowd, outcomes, strict=True):
         db.add(Nudge(attendee_id=person.id, event_id=h.event["id"], break_key=key, reason="match_nearby", day=today,
                      break_slot=1, day_slot=1, status=status, opened_at=datetime.now(UTC) if opened else None))
+    # An earlier break with 2 nudges: masked, and left out of the totals, or 6 - 4 would tell it.
+    earlier = f.add_break(srv, h.organizer, h.event["id"], started_minutes_ago=60, minutes_left=-45)
+    for person in crowd[:2]:
+        db.add(Nudge(attendee_id=person.id, event_id=h.event["id"], break_key=f"break:{earlier['id']}",
+                     reason="match_nearby", day=today, break_slot=1, day_slot=2, status="delivered"))
     # A contact-request push is not a break nudge.
     db.add(Nudge(attendee_id=crowd[0].id, event_id=h.event["id"], break_key="contact-request:1",
                  reason="contact_request", day=today, status="delivered"))
@@ -214,9 +219,10 @@ def test_nudges_sent_and_opened_per_break(srv, db):
     nudges = dashboard(srv, h.organizer, h.event["id"])["nudges"]
 
     assert (nudges["sent"], nudges["opened"]) == (4, 3)
-    [occasion] = nudges["occasions"]
-    assert (occasion["kind"], occasion["id"], occasion["label"], occasion["sent"], occasion["opened"]) == (
+    latest, first = nudges["occasions"]
+    assert (latest["kind"], latest["id"], latest["label"], latest["sent"], latest["opened"]) == (
         "break", pause["id"], "Coffee break", 4, 3)
+    assert (first["id"], first["sent"], first["opened"]) == (earlier["id"], FEW, FEW)
 
 
 def test_a_hallway_moment_shows_with_the_nudges_it_sent(srv, db):

@@ -42,8 +42,8 @@ class NudgeOccasion(BaseModel):
 
 
 class NudgeFigures(BaseModel):
-    sent: MaskedCount
-    opened: MaskedCount
+    sent: MaskedCount = Field(description="The sum of the occasions' figures shown: masked ones are not added")
+    opened: MaskedCount = Field(description="The sum of the occasions' figures shown: masked ones are not added")
     occasions: list[NudgeOccasion] = Field(description="Breaks and hallway moments started so far, latest first")
 
 

@@ -200,7 +200,9 @@ def _one_copy_per_exchange():
     """A condition keeping one copy of each exchange: the lower id's, or the only one left (the other
     side removed theirs or deleted their account)."""
     mirror = aliased(Contact)
-    mirror_kept = exists().where(mirror.owner_id == Contact.other_attendee_id, mirror.other_attendee_id == Contact.owner_id)
+    mirror_kept = exists().where(
+        mirror.owner_id == Contact.other_attendee_id, mirror.other_attendee_id == Contact.owner_id
+    )
     return or_(Contact.other_attendee_id.is_(None), Contact.owner_id < Contact.other_attendee_id, ~mirror_kept)
 
 
@@ -263,7 +265,9 @@ def nudge_figures(session: Session, event: Event, now: datetime) -> NudgeFigures
     counts = {key: (sent, tapped) for key, sent, tapped in rows}
     occasions = [
         ("break", row.id, row.label, row.starts_at, row.ends_at)
-        for row in session.exec(select(AgendaBreak).where(AgendaBreak.event_id == event.id, AgendaBreak.starts_at <= now))
+        for row in session.exec(
+            select(AgendaBreak).where(AgendaBreak.event_id == event.id, AgendaBreak.starts_at <= now)
+        )
     ] + [
         ("hallway_moment", row.id, row.label, row.starts_at, row.ends_at)
         for row in session.exec(
@@ -272,21 +276,23 @@ def nudge_figures(session: Session, event: Event, now: datetime) -> NudgeFigures
     ]
     occasions.sort(key=lambda o: o[3], reverse=True)
     key_prefix = {"break": "break", "hallway_moment": "moment"}
+    shown = [
+        NudgeOccasion(
+            kind=kind,
+            id=occasion_id,
+            label=label,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            sent=masked_count(counts.get(f"{key_prefix[kind]}:{occasion_id}", (0, 0))[0]),
+            opened=masked_count(counts.get(f"{key_prefix[kind]}:{occasion_id}", (0, 0))[1]),
+        )
+        for kind, occasion_id, label, starts_at, ends_at in occasions
+    ]
+    # The totals add up only what each occasion shows: a masked 1 or 2 cannot be found by subtraction.
     return NudgeFigures(
-        sent=masked_count(sum(sent for sent, _ in counts.values())),
-        opened=masked_count(sum(tapped for _, tapped in counts.values())),
-        occasions=[
-            NudgeOccasion(
-                kind=kind,
-                id=occasion_id,
-                label=label,
-                starts_at=starts_at,
-                ends_at=ends_at,
-                sent=masked_count(counts.get(f"{key_prefix[kind]}:{occasion_id}", (0, 0))[0]),
-                opened=masked_count(counts.get(f"{key_prefix[kind]}:{occasion_id}", (0, 0))[1]),
-            )
-            for kind, occasion_id, label, starts_at, ends_at in occasions
-        ],
+        sent=masked_count(sum(o.sent for o in shown if o.sent != FEWER_THAN_MIN)),
+        opened=masked_count(sum(o.opened for o in shown if o.opened != FEWER_THAN_MIN)),
+        occasions=shown,
     )
 
 

@@ -1928,9 +1928,15 @@ export interface components {
         };
         /** NudgeFigures */
         NudgeFigures: {
-            /** Sent */
+            /**
+             * Sent
+             * @description The sum of the occasions' figures shown: masked ones are not added
+             */
             sent: number | "fewer than 3";
-            /** Opened */
+            /**
+             * Opened
+             * @description The sum of the occasions' figures shown: masked ones are not added
+             */
             opened: number | "fewer than 3";
             /**
              * Occasions

@@ -3,7 +3,7 @@ import { language, useT } from "../../../i18n";
 import { formatHour, formatTime, isFullHour } from "../../../i18n/format";
 import { countValue, heatLevel, shownCount, type Dashboard } from "./figures";
 
-/** Occupancy per zone over the day: a grid of coloured cells, darker where more people were. It is a
+/** Occupancy per zone over the day: a grid of coloured cells, stronger where more people were. It is a
  * table underneath, so a screen reader reads each figure with its zone and time. */
 export function Heatmap({ heatmap, timeZone }: { heatmap: Dashboard["heatmap"]; timeZone: string }) {
   const t = useT();
