@@ -19,6 +19,7 @@ from api.core.security import new_secret_token
 from api.events.models import Event, EventOrganizer, Topic, Zone, ZoneNeighbour
 from api.events.service import fold, random_code
 from api.organizers.service import add_organizer
+from api.presence.models import CheckInRecord
 from api.presence.service import place, presence_end
 
 SLUG = "platform-days-demo"
@@ -161,7 +162,31 @@ def _check_in_crowd(session: Session, settings: Settings, event: Event, now: dat
         session.add(attendee)
         place(session, attendee=attendee, zone=zones[ZONES[zone_index][0]], now=now, expires_at=until)
     session.flush()
+    _write_check_in_history(session, event, crowd, [zones[name].id for name, _, _ in ZONES], now)
     return until
+
+
+def _write_check_in_history(session: Session, event: Event, crowd: list[Attendee], zone_ids: list[int], now) -> None:
+    """The crowd's check-ins of the day so far, for the organizers' heatmap: each earlier break, in zones
+    drawn like the crowd's, then where they are now. Rewritten at each run, as the agenda is."""
+    rng = random.Random(2026)
+    crowd_ids = [a.id for a in crowd]
+    session.execute(delete(CheckInRecord).where(CheckInRecord.attendee_id.in_(crowd_ids)))
+    earlier = session.exec(
+        select(AgendaBreak).where(AgendaBreak.event_id == event.id, AgendaBreak.ends_at <= now)
+    ).all()
+    rows = [
+        CheckInRecord(event_id=event.id, zone_id=zone_ids[rng.choice(CROWD_ZONES)], attendee_id=attendee_id,
+                      checked_in_at=pause.starts_at + timedelta(minutes=rng.randrange(8)))
+        for pause in earlier
+        for attendee_id in crowd_ids
+    ]
+    rows += [
+        CheckInRecord(event_id=event.id, zone_id=zone_ids[zone_index], attendee_id=attendee_id, checked_in_at=now)
+        for attendee_id, zone_index in zip(crowd_ids, CROWD_ZONES, strict=False)
+    ]
+    session.add_all(rows)
+    session.flush()
 
 
 def _create_event(session: Session, rng: random.Random, organizer_id: int, now) -> Event:

@@ -18,6 +18,7 @@ from api.attendees import routes as attendees
 from api.auth import routes as auth
 from api.contacts import routes as contacts
 from api.core.config import Settings, get_settings
+from api.dashboard import routes as dashboard
 from api.core.db import make_engine
 from api.core.errors import NotFound, install_error_handlers
 from api.core.limits import BodySizeLimit
@@ -45,6 +46,7 @@ ROUTERS = [
     contacts.router,
     personal_data.router,
     organizer.router,
+    dashboard.router,
     presence.me,
     presence.events,
     matching.router,

@@ -924,6 +924,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/events/{event_id}/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Dashboard
+         * @description Occupancy now and over the day, topics, contacts, nudges, huddles and KPIs. Counts below 3 read
+         *     "fewer than 3"; nothing is given per person.
+         */
+        get: operations["get_dashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events/{event_id}/dashboard.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export Dashboard Csv
+         * @description The KPIs and per-zone figures as CSV (figure, zone, value), masked as on screen.
+         */
+        get: operations["export_dashboard_csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/me/check-ins": {
         parameters: {
             query?: never;
@@ -1471,6 +1512,33 @@ export interface components {
             /** Follow Up */
             follow_up?: boolean | null;
         };
+        /** Dashboard */
+        Dashboard: {
+            /**
+             * Generated At
+             * Format: date-time
+             */
+            generated_at: string;
+            /**
+             * Day
+             * Format: date
+             * @description The event's local day the heatmap and hourly figures cover
+             */
+            day: string;
+            /** Timezone */
+            timezone: string;
+            /**
+             * Zones
+             * @description Occupancy now and the topics at least three present people follow
+             */
+            zones: components["schemas"]["ZoneCount"][];
+            heatmap: components["schemas"]["Heatmap"];
+            /** Contacts Per Hour */
+            contacts_per_hour: components["schemas"]["HourCount"][];
+            nudges: components["schemas"]["NudgeFigures"];
+            huddles: components["schemas"]["HuddleFigures"];
+            kpis: components["schemas"]["Kpis"];
+        };
         /** ErrorBody */
         ErrorBody: {
             /** Error */
@@ -1664,6 +1732,44 @@ export interface components {
             database: string;
         };
         /**
+         * Heatmap
+         * @description Occupancy of each zone over the event's day, in slots of `slot_minutes`.
+         */
+        Heatmap: {
+            /** Slot Minutes */
+            slot_minutes: number;
+            /**
+             * Slots
+             * @description The start of each slot (UTC)
+             */
+            slots: string[];
+            /**
+             * Rows
+             * @description People present in the zone at any moment of the slot, by their check-ins: a check-in lasts until the next one, the end of its break, or the presence TTL outside breaks
+             */
+            rows: components["schemas"]["HeatmapRow"][];
+        };
+        /** HeatmapRow */
+        HeatmapRow: {
+            zone: components["schemas"]["ZoneRef"];
+            /**
+             * People
+             * @description One figure per slot of `Heatmap.slots`, in the same order
+             */
+            people: (number | "fewer than 3")[];
+        };
+        /** HourCount */
+        HourCount: {
+            /**
+             * Hour
+             * Format: date-time
+             * @description The start of the hour (UTC)
+             */
+            hour: string;
+            /** Contacts */
+            contacts: number | "fewer than 3";
+        };
+        /**
          * How
          * @enum {string}
          */
@@ -1684,6 +1790,33 @@ export interface components {
             neighbouring: boolean;
             /** Line */
             line: string;
+        };
+        /**
+         * HuddleFigures
+         * @description A huddle: three or more visible attendees present in one zone who follow one topic (the groups the
+         *     attendees' suggestions offer). Counted now, from current presences; past huddles are not recorded.
+         */
+        HuddleFigures: {
+            /**
+             * Now
+             * @description Huddles under way now: distinct (zone, topic) groups
+             */
+            now: number;
+            /**
+             * Groups
+             * @description Biggest first
+             */
+            groups: components["schemas"]["HuddleGroup"][];
+        };
+        /** HuddleGroup */
+        HuddleGroup: {
+            zone: components["schemas"]["ZoneRef"];
+            topic: components["schemas"]["InterestPublic"];
+            /**
+             * People
+             * @description Always at least 3: a huddle is three or more people
+             */
+            people: number;
         };
         /** InterestPublic */
         InterestPublic: {
@@ -1721,6 +1854,43 @@ export interface components {
             attendee: components["schemas"]["AttendeePrivate"];
             tokens: components["schemas"]["TokenPair"];
         };
+        /** Kpis */
+        Kpis: {
+            /**
+             * Attendees
+             * @description Attendees who joined the event
+             */
+            attendees: number | "fewer than 3";
+            /**
+             * Attendees With Contact
+             * @description Attendees holding at least one contact made here
+             */
+            attendees_with_contact: number | "fewer than 3";
+            /**
+             * Share With Contact
+             * @description attendees_with_contact / attendees, 0 to 1; null when either figure is masked
+             */
+            share_with_contact: number | null;
+            /**
+             * Contacts Made
+             * @description Exchanges between two attendees, each counted once
+             */
+            contacts_made: number | "fewer than 3";
+            /**
+             * Contacts Per Attendee
+             * @description Contacts held per attendee (an exchange gives each side one); null when a figure is masked
+             */
+            contacts_per_attendee: number | null;
+            /** Ticket Price Cents */
+            ticket_price_cents: number | null;
+            /** Currency */
+            currency: string | null;
+            /**
+             * Cost Per Contact Cents
+             * @description Ticket price / contacts per attendee: what one contact cost an average attendee; null without a ticket price, before a first contact, or when a figure is masked
+             */
+            cost_per_contact_cents: number | null;
+        };
         /**
          * Language
          * @enum {string}
@@ -1755,6 +1925,56 @@ export interface components {
              * @description Null without a ticket price or before a first contact
              */
             cost_per_contact_cents: number | null;
+        };
+        /** NudgeFigures */
+        NudgeFigures: {
+            /**
+             * Sent
+             * @description The sum of the occasions' figures shown: masked ones are not added
+             */
+            sent: number | "fewer than 3";
+            /**
+             * Opened
+             * @description The sum of the occasions' figures shown: masked ones are not added
+             */
+            opened: number | "fewer than 3";
+            /**
+             * Occasions
+             * @description Breaks and hallway moments started so far, latest first
+             */
+            occasions: components["schemas"]["NudgeOccasion"][];
+        };
+        /** NudgeOccasion */
+        NudgeOccasion: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "break" | "hallway_moment";
+            /** Id */
+            id: number;
+            /** Label */
+            label: string;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /**
+             * Sent
+             * @description Break nudges delivered to at least one device of the attendee
+             */
+            sent: number | "fewer than 3";
+            /**
+             * Opened
+             * @description Of those, the ones the attendee tapped
+             */
+            opened: number | "fewer than 3";
         };
         /** OrganizerLinkRequest */
         OrganizerLinkRequest: {
@@ -5233,6 +5453,104 @@ export interface operations {
                 };
                 content: {
                     "text/html": unknown;
+                };
+            };
+            /** @description NotAuthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_dashboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dashboard"];
+                };
+            };
+            /** @description NotAuthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    export_dashboard_csv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv; charset=utf-8": unknown;
                 };
             };
             /** @description NotAuthenticated */

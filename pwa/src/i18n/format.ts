@@ -30,3 +30,14 @@ export function formatMoney(cents: number, currency: string, lang: Lang): string
 export function formatMoment(at: number, lang: Lang, timeZone?: string): string {
   return new Intl.DateTimeFormat(lang, { day: "numeric", month: "long", hour: "2-digit", minute: "2-digit", timeZone }).format(at);
 }
+
+/** "09", "14": the hour alone on a 24-hour clock, for a chart's axis. */
+export function formatHour(at: number, lang: Lang, timeZone?: string): string {
+  return new Intl.DateTimeFormat(lang, { hour: "2-digit", hourCycle: "h23", timeZone }).format(at);
+}
+
+/** True at a full hour on the clock of `timeZone` (half-hour offsets included). */
+export function isFullHour(at: number, timeZone?: string): boolean {
+  const clock = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone });
+  return clock.format(at).endsWith(":00");
+}

@@ -4,6 +4,7 @@ import type { MessageKey } from "../../i18n";
 import { AgendaSetup } from "./agenda/AgendaSetup";
 import { EventSettings } from "./event/EventSettings";
 import { ImportsScreen } from "./imports/ImportsScreen";
+import { LiveScreen } from "./live/LiveScreen";
 import { PostersScreen } from "./posters/PostersScreen";
 import { TopicsScreen } from "./topics/TopicsScreen";
 import { ZonesScreen } from "./zones/ZonesScreen";
@@ -34,4 +35,4 @@ export const SETUP_SECTIONS: Section[] = [
 ];
 
 /** During the event: the live dashboard adds its entry here (the nav shows this group once it has one). */
-export const LIVE_SECTIONS: Section[] = [];
+export const LIVE_SECTIONS: Section[] = [{ slug: "live", label: "org.nav.dashboard", Screen: LiveScreen }];
