@@ -19,7 +19,11 @@ export function detectLanguage(preferred: readonly string[]): Lang {
 }
 
 export function translate(lang: Lang, key: MessageKey, vars?: Record<string, string | number>): string {
-  const text: string = dictionaries[lang][key];
+  return fill(dictionaries[lang][key], vars);
+}
+
+/** Puts each {name} of a message in place. */
+export function fill(text: string, vars?: Record<string, string | number>): string {
   return vars ? text.replace(/\{(\w+)\}/g, (all, name: string) => String(vars[name] ?? all)) : text;
 }
 

@@ -1,5 +1,5 @@
 import { ApiError } from "../api/client";
-import type { MessageKey, Translate } from "../i18n";
+import type { MessageKey } from "../i18n";
 
 const BY_NAME: Record<string, MessageKey> = {
   NetworkError: "error.network",
@@ -11,7 +11,11 @@ const BY_NAME: Record<string, MessageKey> = {
 };
 
 /** The person's words for an API error; a screen may say it better for its own cases. */
-export function errorMessage(t: Translate, error: unknown, specific: Record<string, MessageKey> = {}): string {
+export function errorMessage<Key extends string = MessageKey>(
+  t: (key: Key | MessageKey) => string,
+  error: unknown,
+  specific: Record<string, Key> = {},
+): string {
   if (!(error instanceof ApiError)) return t("error.generic");
   const key = specific[error.error] ?? BY_NAME[error.error] ?? (error.status === 0 ? "error.network" : undefined);
   return t(key ?? "error.generic");

@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { useT } from "../../i18n";
+import { useT } from "./i18n";
 import { errorMessage } from "../../ui/errors";
 import { Alert } from "../../ui/Screen";
 

@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import type { Schemas } from "../../api/client";
-import { useT } from "../../i18n";
+import { useT } from "./i18n";
 import { Field } from "../../ui/Field";
 import { Alert } from "../../ui/Screen";
 import { formError } from "./formError";

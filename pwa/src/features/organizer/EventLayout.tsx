@@ -1,7 +1,7 @@
 import { unwrap } from "../../api/client";
 import { api } from "../../app/api";
 import { followLink } from "../../app/router";
-import { useT } from "../../i18n";
+import { useT } from "./i18n";
 import { errorMessage } from "../../ui/errors";
 import { Alert, Screen } from "../../ui/Screen";
 import { LIVE_SECTIONS, SETUP_SECTIONS, type Section } from "./sections";

@@ -3,7 +3,7 @@ import { signOut } from "../../app/account";
 import { api } from "../../app/api";
 import { followLink, navigate } from "../../app/router";
 import { useStore } from "../../app/store";
-import { language, useT } from "../../i18n";
+import { language, useT } from "./i18n";
 import { formatDay } from "../../i18n/format";
 import { errorMessage } from "../../ui/errors";
 import { Alert, Screen } from "../../ui/Screen";

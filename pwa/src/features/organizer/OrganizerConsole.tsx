@@ -1,7 +1,7 @@
 import { useStore } from "../../app/store";
 import { currentPath, followLink, param } from "../../app/router";
 import { session } from "../../auth/session";
-import { useT } from "../../i18n";
+import { useT } from "./i18n";
 import { Screen } from "../../ui/Screen";
 import { EventLayout } from "./EventLayout";
 import { EventList } from "./EventList";

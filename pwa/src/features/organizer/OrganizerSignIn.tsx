@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { unwrap } from "../../api/client";
 import { api } from "../../app/api";
-import { useT } from "../../i18n";
+import { useT } from "./i18n";
 import { errorMessage } from "../../ui/errors";
 import { Field } from "../../ui/Field";
 import { Alert, Screen } from "../../ui/Screen";

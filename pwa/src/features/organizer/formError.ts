@@ -1,5 +1,5 @@
 import { ApiError } from "../../api/client";
-import type { MessageKey, Translate } from "../../i18n";
+import type { MessageKey, Translate } from "./i18n";
 import { errorMessage } from "../../ui/errors";
 
 interface FieldProblem {
@@ -9,7 +9,7 @@ interface FieldProblem {
 
 /** The person's words for a failed write, followed by the fields the server named and what is wrong. */
 export function formError(t: Translate, error: unknown, specific: Record<string, MessageKey> = {}): string {
-  const message = errorMessage(t, error, specific);
+  const message = errorMessage<MessageKey>(t, error, specific);
   if (!(error instanceof ApiError) || error.status !== 422) return message;
   if (typeof error.detail === "string") return `${message} ${error.detail}`;
   if (!Array.isArray(error.detail)) return message;

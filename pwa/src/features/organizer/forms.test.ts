@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../api/client";
-import { translate } from "../../i18n";
+import { translate } from "./i18n";
 import { eventBody, slugOf } from "./EventForm";
 import { formError } from "./formError";
 import { synonymsOf } from "./topics/TopicForm";

@@ -1,6 +1,6 @@
 import type { ComponentType } from "preact";
 import type { Schemas } from "../../api/client";
-import type { MessageKey } from "../../i18n";
+import type { MessageKey } from "./i18n";
 import { AgendaSetup } from "./agenda/AgendaSetup";
 import { EventSettings } from "./event/EventSettings";
 import { ImportsScreen } from "./imports/ImportsScreen";

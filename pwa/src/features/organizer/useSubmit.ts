@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { useT } from "../../i18n";
+import { useT } from "./i18n";
 import { formError } from "./formError";
 
 /** A console form's sending state: busy while the server answers, its error kept beside what was typed. */

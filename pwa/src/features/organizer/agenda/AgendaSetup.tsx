@@ -2,7 +2,7 @@ import { useState } from "preact/hooks";
 import { unwrap, type Schemas } from "../../../api/client";
 import { api } from "../../../app/api";
 import { useStore } from "../../../app/store";
-import { language, useT } from "../../../i18n";
+import { language, useT } from "../i18n";
 import { formatMoment, formatTime } from "../../../i18n/format";
 import { errorMessage } from "../../../ui/errors";
 import { Alert } from "../../../ui/Screen";

@@ -1,4 +1,4 @@
-import { useT } from "../../../i18n";
+import { useT } from "../i18n";
 import { Field } from "../../../ui/Field";
 
 /** Start and end of a talk or break, on the venue's clock. */

@@ -1,6 +1,6 @@
 import { unwrap } from "../../../api/client";
 import { api } from "../../../app/api";
-import { useT } from "../../../i18n";
+import { useT } from "../i18n";
 import { Confirm } from "../Confirm";
 import { EventForm, eventBody, eventFields } from "../EventForm";
 import type { SectionProps } from "../sections";

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { unwrap, type Schemas } from "../../../api/client";
 import { api } from "../../../app/api";
-import { useT } from "../../../i18n";
+import { useT } from "../i18n";
 import { saveFile } from "../../contacts/download";
 import { ImportRefusal } from "./ImportRefusal";
 import { badgesCsv } from "./importFile";

@@ -1,4 +1,4 @@
-import { useT } from "../../../i18n";
+import { useT } from "../i18n";
 import { errorMessage } from "../../../ui/errors";
 import { Alert } from "../../../ui/Screen";
 import { fileProblems } from "./importFile";

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { unwrap, type Schemas } from "../../../api/client";
 import { api } from "../../../app/api";
-import { useT } from "../../../i18n";
+import { useT } from "../i18n";
 import { ImportRefusal } from "./ImportRefusal";
 import { PROGRAMME_TYPES, formatOfName, type ProgrammeFormat } from "./importFile";
 

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { unwrap } from "../../../api/client";
 import { api } from "../../../app/api";
-import { useT } from "../../../i18n";
+import { useT } from "../i18n";
 import { errorMessage } from "../../../ui/errors";
 import { Alert } from "../../../ui/Screen";
 import { filenameOf, saveFile } from "../../contacts/download";

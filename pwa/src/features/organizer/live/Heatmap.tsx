@@ -1,5 +1,5 @@
 import { useStore } from "../../../app/store";
-import { language, useT } from "../../../i18n";
+import { language, useT } from "../i18n";
 import { formatHour, formatTime, isFullHour } from "../../../i18n/format";
 import { countValue, heatLevel, shownCount, type Dashboard } from "./figures";
 

@@ -1,4 +1,4 @@
-import { useT } from "../../../i18n";
+import { useT } from "../i18n";
 import type { Dashboard } from "./figures";
 
 /** Groups of three or more visible people in one zone who follow one topic, now. */

@@ -1,5 +1,5 @@
 import { useStore } from "../../../app/store";
-import { language, useT } from "../../../i18n";
+import { language, useT } from "../i18n";
 import { formatMoney } from "../../../i18n/format";
 import { shownCount, type Dashboard } from "./figures";
 

@@ -1,7 +1,7 @@
 import { unwrap } from "../../../api/client";
 import { api } from "../../../app/api";
 import { useStore } from "../../../app/store";
-import { language, useT } from "../../../i18n";
+import { language, useT } from "../i18n";
 import { formatTime } from "../../../i18n/format";
 import { errorMessage } from "../../../ui/errors";
 import { Alert } from "../../../ui/Screen";

@@ -2,7 +2,7 @@ import { useState } from "preact/hooks";
 import { unwrap } from "../../../api/client";
 import { api } from "../../../app/api";
 import { useStore } from "../../../app/store";
-import { language, useT } from "../../../i18n";
+import { language, useT } from "../i18n";
 import { formatTime } from "../../../i18n/format";
 import { Confirm } from "../Confirm";
 import { shownCount, type Dashboard } from "./figures";

@@ -1,4 +1,4 @@
-import { useT } from "../../../i18n";
+import { useT } from "../i18n";
 import { shownCount, type Dashboard } from "./figures";
 
 /** People in each zone now, and the topics at least three of them follow. */

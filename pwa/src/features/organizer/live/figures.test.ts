@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { translate } from "../../../i18n";
+import { translate } from "../i18n";
 import { countValue, heatLevel, shownCount } from "./figures";
 
 const t = (key: Parameters<typeof translate>[1]) => translate("en", key);

@@ -1,5 +1,5 @@
 import type { Schemas } from "../../../api/client";
-import type { Translate } from "../../../i18n";
+import type { Translate } from "../i18n";
 
 export type Dashboard = Schemas["Dashboard"];
 /** A count about people as the server gives it: a number of at least 3, or "fewer than 3". */

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { unwrap } from "../../../api/client";
 import { api } from "../../../app/api";
-import { useT } from "../../../i18n";
+import { useT } from "../i18n";
 import { errorMessage } from "../../../ui/errors";
 import { Alert, Screen } from "../../../ui/Screen";
 import { useLoad } from "../useLoad";

@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { useT } from "../../../i18n";
+import { useT } from "../i18n";
 import { Field } from "../../../ui/Field";
 import { Alert } from "../../../ui/Screen";
 import { useSubmit } from "../useSubmit";

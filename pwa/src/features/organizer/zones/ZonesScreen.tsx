@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { unwrap, type Schemas } from "../../../api/client";
 import { api } from "../../../app/api";
-import { useT } from "../../../i18n";
+import { useT } from "../i18n";
 import { errorMessage } from "../../../ui/errors";
 import { Alert } from "../../../ui/Screen";
 import { Confirm } from "../Confirm";
