@@ -23,12 +23,15 @@ from api.contacts.vcard import (
     render_csv,
     render_vcards,
 )
+from api.core import ratelimit
 from api.core.deps import CurrentAttendee, SessionDep, SettingsDep
-from api.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, responses
+from api.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, TooManyRequests, responses
 from api.core.idempotency import IdempotencyKey, run_once
 from api.core.schemas import Page, PageParams, page_params
 
 router = APIRouter(prefix="/api", tags=["contacts"], responses=responses(NotAuthenticated))
+# Contact requests and connect-QR scans share one budget: both reach out to someone.
+CONNECT_RATE = ratelimit.per_attendee_and_ip("connect", "connect_rate_per_ip", "connect_rate_per_attendee")
 
 
 def _sharing(row) -> Sharing:
@@ -50,7 +53,8 @@ def set_my_sharing(data: SharingChoice, attendee: CurrentAttendee, session: Sess
     "/contact-requests",
     status_code=status.HTTP_201_CREATED,
     response_model=SentRequest,
-    responses=responses(NotFound, Conflict, InvalidInput),
+    responses=responses(NotFound, Conflict, InvalidInput, TooManyRequests),
+    dependencies=[CONNECT_RATE],
 )
 def send_contact_request(
     data: ContactRequestCreate, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey
@@ -109,7 +113,8 @@ def rotate_my_connect_code(attendee: CurrentAttendee, session: SessionDep, setti
     "/contacts/scan",
     status_code=status.HTTP_201_CREATED,
     response_model=ContactPublic,
-    responses=responses(service.UnknownConnectCode, InvalidInput),
+    responses=responses(service.UnknownConnectCode, InvalidInput, TooManyRequests),
+    dependencies=[CONNECT_RATE],
 )
 def scan_connect_code(data: ConnectScan, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey) -> Response:
     """I scanned someone's connect QR: we are contacts now, both ways."""

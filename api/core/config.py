@@ -46,6 +46,14 @@ class Settings(BaseSettings):
     magic_link_rate_per_email: tuple[int, int] = (5, 900)
     magic_link_rate_per_ip: tuple[int, int] = (20, 900)
     report_rate_per_attendee: tuple[int, int] = (10, 3600)
+    # A venue's Wi-Fi puts hundreds of phones behind one address, all checking in as a break starts: per
+    # address, only a flood is refused. One person re-checks in often (a zone, the next, back), and a phone
+    # back online replays its queue at once; a refused write stays queued on the phone and is retried.
+    checkin_rate_per_ip: tuple[int, int] = (10_000, 60)
+    checkin_rate_per_attendee: tuple[int, int] = (30, 60)
+    # Contact requests and connect-QR scans together.
+    connect_rate_per_ip: tuple[int, int] = (5_000, 60)
+    connect_rate_per_attendee: tuple[int, int] = (30, 300)
 
     # Web Push. The VAPID key is made in the data dir at first run unless given here (PEM): replicas must
     # share one, since every browser subscription is bound to its public half.
@@ -82,6 +90,13 @@ class Settings(BaseSettings):
                     "unset it to have one generated, or give a random value of at least 256 bits"
                 )
         return self
+
+    def rate_limits(self) -> dict[str, tuple[int, int]]:
+        """Every rate limit setting by name: (max hits, window seconds)."""
+        return {
+            name: getattr(self, name) for name, field in type(self).model_fields.items()
+            if field.annotation == tuple[int, int]
+        }
 
     @property
     def sqlalchemy_url(self) -> str:

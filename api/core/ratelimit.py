@@ -1,12 +1,17 @@
 """Fixed-window rate limits kept in the database, so every replica counts the same hits."""
 
 import time
+from collections.abc import Sequence
+from typing import Any
 
+from fastapi import Depends
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel
 
+from api.core.config import Settings
 from api.core.db import conflict_insert
+from api.core.deps import ClientIP, CurrentAttendee, EngineDep, SettingsDep
 from api.core.errors import TooManyRequests
 
 
@@ -18,24 +23,60 @@ class RateLimitWindow(SQLModel, table=True):
 
 
 def hit(engine: Engine, key: str, limit: tuple[int, int]) -> None:
-    """Count one hit for `key`; raise TooManyRequests past `limit` = (max hits, window seconds).
+    """Count one hit for `key`; raise TooManyRequests past `limit` = (max hits, window seconds)."""
+    hit_all(engine, [(key, limit)])
+
+
+def hit_all(engine: Engine, counted: Sequence[tuple[str, tuple[int, int]]]) -> None:
+    """Count one hit for each (key, limit) in one transaction; raise TooManyRequests if any is past its limit.
 
     Counted in a transaction of its own: a request that fails afterwards (a wrong join code, say)
-    must still use up its hit, or guessing would be free.
+    must still use up its hit, or guessing would be free. Every key is counted even when one trips,
+    so a burst cannot slip a hit past one counter by tripping another. Passed windows are deleted by
+    the scheduler's cleanup (`purge_passed_windows`), not on this hot path.
     """
-    max_hits, window = limit
     now = int(time.time())
-    start = now - now % window
     insert = conflict_insert(engine)
-    stmt = insert(RateLimitWindow).values(key=key, window_start=start, hits=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["key", "window_start"], set_={"hits": RateLimitWindow.hits + 1}
-    ).returning(RateLimitWindow.hits)
+    waits = []
     with Session(engine) as session:
-        hits = session.execute(stmt).scalar_one()
-        session.execute(
-            delete(RateLimitWindow).where(RateLimitWindow.key == key, RateLimitWindow.window_start < start)
-        )
+        for key, (max_hits, window) in counted:
+            start = now - now % window
+            stmt = (
+                insert(RateLimitWindow)
+                .values(key=key, window_start=start, hits=1)
+                .on_conflict_do_update(
+                    index_elements=["key", "window_start"], set_={"hits": RateLimitWindow.hits + 1}
+                )
+                .returning(RateLimitWindow.hits)
+            )
+            if session.execute(stmt).scalar_one() > max_hits:
+                waits.append(start + window - now)
         session.commit()
-    if hits > max_hits:
-        raise TooManyRequests(retry_after=start + window - now)
+    if waits:
+        raise TooManyRequests(retry_after=max(waits))
+
+
+def purge_passed_windows(session: Session, settings: Settings, now: float | None = None) -> int:
+    """Delete the windows that are over for every configured limit: they can never count again."""
+    now = time.time() if now is None else now
+    longest = max(window for _, window in settings.rate_limits().values())
+    result = session.execute(delete(RateLimitWindow).where(RateLimitWindow.window_start <= now - longest))
+    return result.rowcount
+
+
+def per_attendee_and_ip(action: str, ip_limit: str, attendee_limit: str) -> Any:
+    """A route dependency counting one hit per caller's IP and per attendee for `action`.
+
+    The limits are named settings, read at each request (tests start servers with other values)."""
+
+    def limit(attendee: CurrentAttendee, ip: ClientIP, engine: EngineDep, settings: SettingsDep) -> None:
+        hit_all(
+            engine,
+            [
+                (f"{action}:ip:{ip}", getattr(settings, ip_limit)),
+                (f"{action}:attendee:{attendee.id}", getattr(settings, attendee_limit)),
+            ],
+        )
+
+    return Depends(limit)
+
