@@ -73,6 +73,11 @@ class Settings(BaseSettings):
     # "Where to go" nudges go out in a break's first minutes only: later, people have found their spot.
     nudge_where_to_go_minutes: int = Field(default=5, ge=1)
     nudge_interval_seconds: float = Field(default=30.0, gt=0)
+    # A push still "sending" this long after its claim was lost with the worker that claimed it (killed
+    # mid-send): a contact-request push is queued again, a break nudge (its moment gone) marked failed.
+    nudge_sending_timeout_minutes: int = Field(default=10, ge=1)
+    # How long a retried write is recognised by its Idempotency-Key (an event lasts a few days).
+    idempotency_retention_hours: int = Field(default=72, ge=1)
     # Off when `couloir worker` runs beside the API replicas instead (both at once is safe, only redundant).
     run_scheduler_in_process: bool = True
 
