@@ -18,7 +18,6 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
-    negative_data_rejection,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
@@ -40,13 +39,15 @@ def _schema() -> dict:
 
 
 schema = schemathesis.openapi.from_dict(_schema())
+# Not negative_data_rejection: the requests are completed with a token and the seeded ids, so a request
+# generated "without Authorization" or "with a bad id" no longer is; invalid input is still held to a
+# documented status code (422) and never a 5xx by the checks below.
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
     content_type_conformance,
     response_schema_conformance,
     response_headers_conformance,
-    negative_data_rejection,
 ]
 
 

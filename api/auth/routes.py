@@ -11,7 +11,7 @@ from api.auth.schemas import (
 )
 from api.core import ratelimit
 from api.core.deps import ClientIP, EngineDep, SessionDep, SettingsDep
-from api.core.errors import NotAuthenticated, TooManyRequests, responses
+from api.core.errors import InvalidInput, NotAuthenticated, TooManyRequests, responses
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
@@ -22,7 +22,7 @@ def _limit_link_requests(engine, settings, email: str, ip: str) -> None:
 
 
 @router.post(
-    "/organizers/magic-link", status_code=status.HTTP_202_ACCEPTED, responses=responses(TooManyRequests)
+    "/organizers/magic-link", status_code=status.HTTP_202_ACCEPTED, responses=responses(TooManyRequests, InvalidInput)
 )
 def request_organizer_link(
     data: OrganizerLinkRequest, background: BackgroundTasks, engine: EngineDep, settings: SettingsDep, ip: ClientIP
@@ -34,7 +34,7 @@ def request_organizer_link(
     return LinkSent()
 
 
-@router.post("/attendees/magic-link", status_code=status.HTTP_202_ACCEPTED, responses=responses(TooManyRequests))
+@router.post("/attendees/magic-link", status_code=status.HTTP_202_ACCEPTED, responses=responses(TooManyRequests, InvalidInput))
 def request_attendee_link(
     data: AttendeeLinkRequest, background: BackgroundTasks, engine: EngineDep, settings: SettingsDep, ip: ClientIP
 ) -> LinkSent:
@@ -45,16 +45,16 @@ def request_attendee_link(
     return LinkSent()
 
 
-@router.post("/magic-link/redeem", responses=responses(NotAuthenticated))
+@router.post("/magic-link/redeem", responses=responses(NotAuthenticated, InvalidInput))
 def redeem_magic_link(data: MagicLinkRedeem, session: SessionDep, settings: SettingsDep) -> TokenPair:
     return service.redeem_magic_link(session, settings, data.token)
 
 
-@router.post("/refresh", responses=responses(NotAuthenticated))
+@router.post("/refresh", responses=responses(NotAuthenticated, InvalidInput))
 def refresh(data: RefreshRequest, session: SessionDep, settings: SettingsDep) -> TokenPair:
     return service.refresh(session, settings, data.refresh_token)
 
 
-@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=responses(NotAuthenticated))
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=responses(NotAuthenticated, InvalidInput))
 def logout(data: RefreshRequest, session: SessionDep, settings: SettingsDep) -> None:
     service.logout(session, settings, data.refresh_token)
