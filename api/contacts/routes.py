@@ -27,11 +27,11 @@ from api.core import ratelimit
 from api.core.deps import CurrentAttendee, SessionDep, SettingsDep
 from api.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, TooManyRequests, responses
 from api.core.idempotency import IdempotencyKey, run_once
-from api.core.schemas import Page, PageParams, page_params
+from api.core.schemas import Page, PageParams, PathId, page_params
 
 router = APIRouter(prefix="/api", tags=["contacts"], responses=responses(NotAuthenticated))
 # Contact requests and connect-QR scans share one budget: both reach out to someone.
-CONNECT_RATE = ratelimit.per_attendee_and_ip("connect", "connect_rate_per_ip", "connect_rate_per_attendee")
+CONNECT_RATE = ratelimit.limited("connect", per_attendee="connect_rate_per_attendee", per_ip="connect_rate_per_ip")
 
 
 def _sharing(row) -> Sharing:
@@ -78,7 +78,7 @@ def list_contact_requests(attendee: CurrentAttendee, session: SessionDep) -> Con
     responses=responses(NotFound, Conflict, InvalidInput),
 )
 def accept_contact_request(
-    request_id: int, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey
+    request_id: PathId, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey
 ) -> Response:
     return run_once(
         session, attendee_id=attendee.id, key=key, operation="accept_contact_request",
@@ -93,7 +93,7 @@ def accept_contact_request(
     responses=responses(NotFound, InvalidInput),
 )
 def decline_contact_request(
-    request_id: int, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey
+    request_id: PathId, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey
 ) -> Response:
     """Silent: the sender keeps seeing a request that waits."""
     return run_once(
@@ -171,7 +171,7 @@ def export_my_contacts_csv(
 
 
 @router.get("/contacts/{contact_id}", responses=responses(NotFound))
-def get_my_contact(contact_id: int, attendee: CurrentAttendee, session: SessionDep) -> ContactPublic:
+def get_my_contact(contact_id: PathId, attendee: CurrentAttendee, session: SessionDep) -> ContactPublic:
     return service.public(service.get_contact(session, attendee, contact_id))
 
 
@@ -181,7 +181,7 @@ def get_my_contact(contact_id: int, attendee: CurrentAttendee, session: SessionD
     responses={200: {"content": {VCARD_MEDIA_TYPE: {}}}} | responses(NotFound),
 )
 def export_my_contact_vcard(
-    contact_id: int, attendee: CurrentAttendee, session: SessionDep, version: ExportVersion = "3.0"
+    contact_id: PathId, attendee: CurrentAttendee, session: SessionDep, version: ExportVersion = "3.0"
 ) -> Response:
     contact = service.get_contact(session, attendee, contact_id)
     return Response(
@@ -192,7 +192,7 @@ def export_my_contact_vcard(
 
 @router.patch("/contacts/{contact_id}", responses=responses(NotFound, InvalidInput))
 def update_my_contact(
-    contact_id: int, data: ContactUpdate, attendee: CurrentAttendee, session: SessionDep
+    contact_id: PathId, data: ContactUpdate, attendee: CurrentAttendee, session: SessionDep
 ) -> ContactPublic:
     """My private note, tags and follow-up mark. The other side never sees them."""
     contact = service.get_contact(session, attendee, contact_id)
@@ -200,7 +200,7 @@ def update_my_contact(
 
 
 @router.delete("/contacts/{contact_id}", status_code=status.HTTP_204_NO_CONTENT, responses=responses(NotFound))
-def remove_my_contact(contact_id: int, attendee: CurrentAttendee, session: SessionDep) -> None:
+def remove_my_contact(contact_id: PathId, attendee: CurrentAttendee, session: SessionDep) -> None:
     """Removes it from my list only."""
     service.remove_contact(session, service.get_contact(session, attendee, contact_id))
 

@@ -11,7 +11,7 @@ from sqlmodel import Field, Session, SQLModel
 
 from api.core.config import Settings
 from api.core.db import conflict_insert
-from api.core.deps import ClientIP, CurrentAttendee, EngineDep, SettingsDep
+from api.core.deps import Claims, ClientIP, EngineDep, SettingsDep
 from api.core.errors import TooManyRequests
 
 
@@ -64,19 +64,18 @@ def purge_passed_windows(session: Session, settings: Settings, now: float | None
     return result.rowcount
 
 
-def per_attendee_and_ip(action: str, ip_limit: str, attendee_limit: str) -> Any:
-    """A route dependency counting one hit per caller's IP and per attendee for `action`.
+def limited(action: str, *, per_attendee: str, per_ip: str | None = None) -> Any:
+    """A route dependency (`dependencies=[...]`) counting one hit per attendee, and per address if `per_ip`
+    is given, for `action`; the limits are named settings, read at each request.
 
-    The limits are named settings, read at each request (tests start servers with other values)."""
+    The attendee is taken from the access token, not loaded: route dependencies run before the route's own,
+    so the hits are counted and their connection back in the pool before the request's session takes one.
+    Holding one connection while waiting for a second would deadlock the pool under a burst."""
 
-    def limit(attendee: CurrentAttendee, ip: ClientIP, engine: EngineDep, settings: SettingsDep) -> None:
-        hit_all(
-            engine,
-            [
-                (f"{action}:ip:{ip}", getattr(settings, ip_limit)),
-                (f"{action}:attendee:{attendee.id}", getattr(settings, attendee_limit)),
-            ],
-        )
+    def limit(claims: Claims, ip: ClientIP, engine: EngineDep, settings: SettingsDep) -> None:
+        counted = [(f"{action}:attendee:{claims.subject_id}", getattr(settings, per_attendee))]
+        if per_ip is not None:
+            counted.append((f"{action}:ip:{ip}", getattr(settings, per_ip)))
+        hit_all(engine, counted)
 
     return Depends(limit)
-

@@ -16,7 +16,7 @@ me = APIRouter(prefix="/api/me", tags=["presence"], responses=responses(NotAuthe
     status_code=status.HTTP_201_CREATED,
     response_model=PresencePublic,
     responses=responses(service.UnknownZone, Conflict, InvalidInput, TooManyRequests),
-    dependencies=[ratelimit.per_attendee_and_ip("check-in", "checkin_rate_per_ip", "checkin_rate_per_attendee")],
+    dependencies=[ratelimit.limited("check-in", per_attendee="checkin_rate_per_attendee", per_ip="checkin_rate_per_ip")],
 )
 def check_in(
     data: CheckIn, attendee: CurrentAttendee, session: SessionDep, settings: SettingsDep, key: IdempotencyKey
