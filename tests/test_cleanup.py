@@ -103,7 +103,7 @@ def test_the_scheduler_loop_runs_the_cleanup(srv, db):
     assert factories.check_in(srv, ada.token, key="old-key-0002", token=place.zones["coffee"]["checkin_url"]).status_code == 201
     db.execute(update(IdempotencyRecord).values(created_at=utcnow() - timedelta(days=30)))
     db.commit()
-    fast = srv.settings.model_copy(update={"nudge_interval_seconds": 0.05})
+    fast = srv.settings.model_copy(update={"nudge_interval_seconds": 0.05, "cleanup_interval_seconds": 0.05})
     stop = threading.Event()
     loop = threading.Thread(target=scheduler.run, args=(srv.engine, fast, stop))
     loop.start()

@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     nudge_sending_timeout_minutes: int = Field(default=10, ge=1)
     # How long a retried write is recognised by its Idempotency-Key (an event lasts a few days).
     idempotency_retention_hours: int = Field(default=72, ge=1)
+    # How often the scheduler runs the cleanup jobs (old keys, passed rate-limit windows, stuck pushes...).
+    cleanup_interval_seconds: float = Field(default=300.0, gt=0)
     # Off when `couloir worker` runs beside the API replicas instead (both at once is safe, only redundant).
     run_scheduler_in_process: bool = True
 

@@ -73,7 +73,8 @@ def limited(action: str, *, per_attendee: str, per_ip: str | None = None) -> Any
     Holding one connection while waiting for a second would deadlock the pool under a burst."""
 
     def limit(claims: Claims, ip: ClientIP, engine: EngineDep, settings: SettingsDep) -> None:
-        counted = [(f"{action}:attendee:{claims.subject_id}", getattr(settings, per_attendee))]
+        # Keyed by kind too: an organizer's token must not spend the budget of the attendee with its id.
+        counted = [(f"{action}:{claims.subject_kind}:{claims.subject_id}", getattr(settings, per_attendee))]
         if per_ip is not None:
             counted.append((f"{action}:ip:{ip}", getattr(settings, per_ip)))
         hit_all(engine, counted)

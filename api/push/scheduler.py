@@ -8,6 +8,7 @@ may run against one database: a nudge is sent by whichever claims it first, and 
 import asyncio
 import logging
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -230,13 +231,17 @@ def clean_up(engine: Engine, settings: Settings) -> dict[str, object]:
 
 
 def run(engine: Engine, settings: Settings, stop: threading.Event) -> None:
-    """Tick every `nudge_interval_seconds` until `stop` is set, then clean up; a failure is logged, not fatal."""
+    """Tick every `nudge_interval_seconds` until `stop` is set, and clean up every `cleanup_interval_seconds`
+    (the jobs scan whole tables: not worth doing twice a minute); a failure is logged, not fatal."""
+    cleaned_at = None
     while not stop.is_set():
         try:
             tick(engine, settings)
         except Exception:
             log.exception("nudge tick failed")
-        clean_up(engine, settings)
+        if cleaned_at is None or time.monotonic() - cleaned_at >= settings.cleanup_interval_seconds:
+            clean_up(engine, settings)
+            cleaned_at = time.monotonic()
         stop.wait(settings.nudge_interval_seconds)
 
 
