@@ -143,10 +143,10 @@ def test_the_outbox_delivers_each_write_exactly_once_whatever_the_network_does(s
     targets = [person(srv, place, f"Asked {i}") for i in range(REQUEST_TARGETS)]
     scanned = [person(srv, place, f"Scanned {i}") for i in range(SCAN_TARGETS)]
     known = [person(srv, place, f"Known {i}") for i in range(KNOWN_CONTACTS)]
-    contact_ids = {i: scan(srv, me.token, person.token) for i, person in enumerate(known)}
+    contact_ids = {i: scan(srv, me.token, other.token) for i, other in enumerate(known)}
     codes = []
-    for person in scanned:
-        with srv.client(person.token) as client:
+    for other in scanned:
+        with srv.client(other.token) as client:
             codes.append(client.post("/api/me/connect-code").json()["code"])
 
     written: list[tuple[str, object]] = []
