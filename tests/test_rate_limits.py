@@ -2,9 +2,12 @@
 attendee, counted in the database so every replica sees the same hits."""
 
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 
 import pytest
+import redis
 from sqlmodel import Session, func, select
 
 from api.contacts.models import ContactRequest
@@ -14,6 +17,8 @@ from tests import factories
 from tests.conftest import TEST_LIMITS, start_server, wipe
 
 WINDOW = 2  # seconds: short, so a test can see a window pass
+# The machine's Redis (CI's too); the tests counting there are skipped where none answers.
+REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 @pytest.fixture
@@ -138,3 +143,50 @@ def test_a_break_rush_behind_one_venue_address_is_not_refused_by_the_defaults(sr
             for p in people[1:21]
         ]
     assert replayed == [201] * 40
+
+
+@pytest.fixture
+def redis_replicas(migrated_url, tmp_path, server):
+    """Two replicas of the service on one database and one Redis, their keys under a prefix of this test's."""
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.RedisError:
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    prefix = f"couloir-test-{uuid.uuid4().hex[:8]}"
+    limits = TEST_LIMITS | {"checkin_rate_per_attendee": (3, WINDOW), "redis_url": REDIS_URL, "redis_prefix": prefix,
+                            "secret_key": uuid.uuid4().hex * 2}  # replicas share one, as in production
+    wipe(server.engine)
+    with ExitStack() as stack:
+        replicas = [stack.enter_context(contextmanager(start_server)(tmp_path / name, migrated_url, **limits))
+                    for name in ("a", "b")]
+        yield replicas
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+
+
+def test_with_redis_two_replicas_share_one_count_and_the_window_resets(redis_replicas):
+    a, b = redis_replicas
+    place = factories.hallway(a)
+    ada = place.person(a, "Ada", ["Rust"], zone=None)
+    coffee = place.zones["coffee"]["checkin_url"]
+    wait_for_next_window()
+    codes = [factories.check_in(replica, ada.token, token=coffee).status_code for replica in (a, b, a, b)]
+    assert codes == [201, 201, 201, 429]
+    assert count(a, RateLimitWindow) == 0  # counted in Redis, not in the database
+    refused = factories.check_in(b, ada.token, token=coffee)
+    time.sleep(int(refused.headers["Retry-After"]))
+    assert factories.check_in(a, ada.token, token=coffee).status_code == 201
+
+
+def test_with_redis_down_the_limits_are_counted_in_the_database(migrated_url, tmp_path, server):
+    limits = TEST_LIMITS | {"checkin_rate_per_attendee": (3, WINDOW), "redis_url": "redis://127.0.0.1:1/0"}
+    wipe(server.engine)
+    with contextmanager(start_server)(tmp_path, migrated_url, **limits) as srv:
+        place = factories.hallway(srv)
+        ada = place.person(srv, "Ada", ["Rust"], zone=None)
+        wait_for_next_window()
+        codes = [factories.check_in(srv, ada.token, token=place.zones["coffee"]["checkin_url"]).status_code
+                 for _ in range(4)]
+        assert codes == [201, 201, 201, 429]
+        assert count(srv, RateLimitWindow) >= 2

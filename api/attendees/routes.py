@@ -44,7 +44,7 @@ def join_event(
     data: JoinRequest, session: SessionDep, engine: EngineDep, settings: SettingsDep, ip: ClientIP
 ) -> JoinResult | JSONResponse:
     """Join an event with its join code. The code scopes a new attendee to the event; it proves no identity."""
-    ratelimit.hit(engine, f"join:ip:{ip}", settings.join_rate_per_ip)
+    ratelimit.hit(engine, settings, f"join:ip:{ip}", settings.join_rate_per_ip)
     try:
         attendee = service.join(session, data)
     except service.EmailAlreadyJoined as exc:

@@ -17,8 +17,12 @@ router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 
 def _limit_link_requests(engine, settings, email: str, ip: str) -> None:
-    ratelimit.hit(engine, f"magic-link:ip:{ip}", settings.magic_link_rate_per_ip)
-    ratelimit.hit(engine, f"magic-link:email:{email}", settings.magic_link_rate_per_email)
+    ratelimit.hit_all(
+        engine,
+        settings,
+        [(f"magic-link:ip:{ip}", settings.magic_link_rate_per_ip),
+         (f"magic-link:email:{email}", settings.magic_link_rate_per_email)],
+    )
 
 
 @router.post(

@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     # How long a check-in lasts outside a break (in a break, it ends with the break).
     presence_ttl_minutes: int = Field(default=20, ge=1, le=24 * 60)
 
+    # Rate limits are counted in Redis when this is set (e.g. redis://127.0.0.1:6379/0), in the database
+    # otherwise; either way every replica sees the same hits. Keys start with the prefix (one Redis, several
+    # deployments).
+    redis_url: str | None = None
+    redis_prefix: str = "couloir"
     # Fixed-window rate limits: (max hits, window seconds).
     join_rate_per_ip: tuple[int, int] = (30, 60)
     magic_link_rate_per_email: tuple[int, int] = (5, 900)
