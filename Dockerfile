@@ -25,5 +25,8 @@ COPY --from=pwa /src/pwa/dist /app/pwa/dist
 USER couloir
 VOLUME ["/data"]
 EXPOSE 8000
+# Readiness, not just liveness: the database answers and its schema is at this image's migrations.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/api/health/ready', timeout=3)"]
 # Migrations run at every start (they are idempotent), then uvicorn serves.
 CMD ["sh", "-c", "couloir migrate && exec couloir serve --host 0.0.0.0 --port 8000"]

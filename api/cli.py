@@ -1,31 +1,22 @@
 """The `couloir` command: serve, migrate, worker, demo, organizer add."""
 
-import logging
 import threading
-from pathlib import Path
 
 import typer
 import uvicorn
 from alembic import command
-from alembic.config import Config
 from sqlmodel import Session
 
 from api.auth.service import create_magic_link
 from api.core.config import get_settings
 from api.core.db import make_engine
+from api.core.logs import configure_logging, uvicorn_log_config
+from api.core.migrations import alembic_config
 from api.organizers.service import add_organizer
 
 app = typer.Typer(help="Couloir: hallway networking for conferences.", no_args_is_help=True)
 organizer_app = typer.Typer(help="Manage organizers.", no_args_is_help=True)
 app.add_typer(organizer_app, name="organizer")
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def alembic_config() -> Config:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
-    return config
 
 
 @app.command()
@@ -41,7 +32,17 @@ def serve(
     workers: int = typer.Option(1, help="Processes; on SQLite keep 1"),
 ) -> None:
     """Run the API (and the built PWA) with uvicorn."""
-    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers, proxy_headers=True)
+    settings = get_settings()
+    uvicorn.run(
+        "api.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_config=uvicorn_log_config(settings.log_format, settings.log_level),
+        access_log=False,  # the app logs each request itself, without addresses or query strings
+    )
 
 
 @app.command()
@@ -50,8 +51,8 @@ def worker(once: bool = typer.Option(False, "--once", help="Run one tick, print 
     several workers may run at once, each nudge is still sent once."""
     from api.push import scheduler
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
+    configure_logging(settings.log_format, settings.log_level)
     engine = make_engine(settings)
     try:
         if once:

@@ -1,9 +1,15 @@
+"""Liveness (`/api/health`: the process answers) and readiness (`/api/health/ready`: it can serve,
+i.e. its database answers and carries the schema this code expects). A load balancer sends traffic
+only to ready replicas; a replica started before `couloir migrate` finished stays out until it has."""
+
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import text
 
 from api.core.deps import EngineDep
+from api.core.errors import CouloirError, responses
+from api.core.migrations import current_revisions, head_revisions
 
 router = APIRouter(prefix="/api", tags=["health"])
 
@@ -11,6 +17,17 @@ router = APIRouter(prefix="/api", tags=["health"])
 class Health(BaseModel):
     status: str
     database: str
+
+
+class Readiness(BaseModel):
+    status: str
+    database: str
+    migrations: str
+
+
+class NotReady(CouloirError):
+    status_code = 503
+    default_detail = "Not ready to serve"
 
 
 @router.get("/health", response_model=Health, responses={503: {"model": Health}})
@@ -22,3 +39,19 @@ def health(engine: EngineDep) -> Health | JSONResponse:
     except Exception:
         return JSONResponse(status_code=503, content={"status": "degraded", "database": "unreachable"})
     return Health(status="ok", database="ok")
+
+
+@router.get("/health/ready", responses=responses(NotReady))
+def readiness(engine: EngineDep) -> Readiness:
+    """Ready for traffic: the database answers and its migrations are at this code's head."""
+    try:
+        with engine.connect() as conn:
+            current = current_revisions(conn)
+    except Exception as exc:
+        raise NotReady("The database does not answer") from exc
+    expected = head_revisions()
+    if current != expected:
+        found = ", ".join(sorted(current)) or "none"
+        raise NotReady(f"The database schema is at {found}, this code needs {', '.join(sorted(expected))}: "
+                       "run `couloir migrate`")
+    return Readiness(status="ready", database="ok", migrations="current")

@@ -1,6 +1,5 @@
 """The Couloir application: API routers under /api, the built PWA at /."""
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,6 +21,7 @@ from api.core.config import Settings, get_settings
 from api.core.db import make_engine
 from api.core.errors import NotFound, install_error_handlers
 from api.core.limits import BodySizeLimit
+from api.core.logs import RequestLog, configure_logging
 from api.events import routes as events
 from api.matching import routes as matching
 from api.organizer import routes as organizer
@@ -74,9 +74,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # httpx logs every request at INFO: thousands of lines per break once nudges go out.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging(settings.log_format, settings.log_level)
     settings.signing_key()  # generated at first start, not on the first request
     vapid_keys(settings)  # likewise: browsers subscribe with its public half
     app = FastAPI(
@@ -101,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     if settings.pwa_dir and (settings.pwa_dir / "index.html").exists():
         _serve_pwa(app, settings.pwa_dir)
+    app.add_middleware(RequestLog)  # outermost: it times and tags everything below
     return app
 
 

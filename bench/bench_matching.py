@@ -302,6 +302,7 @@ def api_server(url: str, secret: str, workers: int) -> Iterator[str]:
             "COULOIR_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
             # Nudge planning is not what is measured here, and would compete for the same CPU.
             "COULOIR_RUN_SCHEDULER_IN_PROCESS": "false",
+            "COULOIR_LOG_LEVEL": "WARNING",  # no line per request: the figures are the API's, not the log's
         }
         command_line = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--host", "127.0.0.1",
                         "--port", str(port), "--workers", str(workers), "--log-level", "warning",

@@ -18,6 +18,11 @@ _seq = count(1)
 
 def organizer_token(srv: Server, email: str | None = None) -> str:
     """An organizer signed in the way a real one is: `organizer add`'s link, then redeeming it."""
+    return organizer_tokens(srv, email)["access_token"]
+
+
+def organizer_tokens(srv: Server, email: str | None = None) -> dict:
+    """The whole token pair of a newly signed-in organizer, as the app keeps it."""
     from api.organizers.service import add_organizer
 
     email = email or f"organizer{next(_seq)}@example.org"
@@ -29,7 +34,7 @@ def organizer_token(srv: Server, email: str | None = None) -> str:
     with srv.client() as client:
         response = client.post("/api/auth/magic-link/redeem", json={"token": token})
     assert response.status_code == 200, response.text
-    return response.json()["access_token"]
+    return response.json()
 
 
 def create_event(srv: Server, token: str, **fields) -> dict:

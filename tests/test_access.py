@@ -17,7 +17,7 @@ from tests.push_receiver import PushReceiver
 from tests.test_tokens import forge
 
 # Routes anyone may call (sign-in and joining).
-PUBLIC = {"health", "request_organizer_link", "request_attendee_link", "redeem_magic_link", "refresh", "logout",
+PUBLIC = {"health", "readiness", "request_organizer_link", "request_attendee_link", "redeem_magic_link", "refresh", "logout",
           "join_event", "get_vapid_public_key"}
 # Routes for a signed-in attendee about themselves (no object id from the path).
 SELF = {"get_my_profile", "update_my_profile", "delete_my_account", "list_my_push_subscriptions",

@@ -1,5 +1,6 @@
 """Sign-in links go out through a real SMTP server when one is configured."""
 
+import logging
 import re
 import time
 from email import message_from_bytes
@@ -8,6 +9,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlmodel import Session
 
+from api.core.config import Settings
+from api.core.mailer import send_email
 from api.organizers.service import add_organizer
 from tests.conftest import TEST_LIMITS, free_port, start_server, wipe
 
@@ -55,3 +58,12 @@ def test_organizer_link_is_emailed_and_works(mailing_server, smtp):
         token = re.search(r"/login#token=([\w-]+)", body).group(1)
         assert body.count(mailing_server.base_url) == 1
         assert client.post("/api/auth/magic-link/redeem", json={"token": token}).status_code == 200
+
+
+def test_production_without_smtp_logs_neither_the_address_nor_the_link(tmp_path, caplog):
+    settings = Settings(environment="production", data_dir=tmp_path)
+    with caplog.at_level(logging.WARNING, logger="couloir.mail"):
+        send_email(settings, to="ada@example.org", subject="Sign in", body="https://couloir.example/login#token=s3cret")
+    assert [r.getMessage() for r in caplog.records] == [
+        "an email was not sent: no SMTP server is configured (COULOIR_SMTP_HOST)"
+    ]

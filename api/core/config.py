@@ -88,6 +88,11 @@ class Settings(BaseSettings):
     # Off when `couloir worker` runs beside the API replicas instead (both at once is safe, only redundant).
     run_scheduler_in_process: bool = True
 
+    # "json": one JSON object per log line, for a log collector; "text" is for people.
+    log_format: Literal["text", "json"] = "text"
+    # INFO logs every request (one line each); WARNING keeps only what needs a look.
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
     jwt_issuer: str = "couloir"
     # The build of pwa/ in this checkout; served at / when it has been built (`npm run build` in pwa/).
     pwa_dir: Path | None = Field(default=REPO_PWA_BUILD, description="Built PWA to serve at /")

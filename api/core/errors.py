@@ -149,7 +149,8 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(422, "InvalidInput", detail)
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # Logged in full, never shown: a stack trace in a response helps only an attacker.
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        # Logged in full, never shown: a stack trace in a response helps only an attacker. The request's
+        # own log line (same request id) names its route; the concrete path may hold codes.
+        log.exception("unhandled error")
         return error_response(500, "InternalError", "Something went wrong on our side")

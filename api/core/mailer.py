@@ -1,4 +1,4 @@
-"""Outgoing email: SMTP when configured, otherwise the "console" mailer writes to the log."""
+"""Outgoing email: SMTP when configured, otherwise (outside production) the "console" mailer writes to the log."""
 
 import logging
 import smtplib
@@ -11,6 +11,10 @@ log = logging.getLogger("couloir.mail")
 
 def send_email(settings: Settings, *, to: str, subject: str, body: str) -> None:
     if not settings.smtp_host:
+        if settings.environment == "production":
+            # The body holds a sign-in link and the address is personal data: in production neither is logged.
+            log.error("an email was not sent: no SMTP server is configured (COULOIR_SMTP_HOST)")
+            return
         log.warning("console mailer: to=%s subject=%r\n%s", to, subject, body)
         return
     message = EmailMessage()

@@ -311,7 +311,7 @@ def send_invitations(settings: Settings, event: Event, letters: list[Letter]) ->
                 body=_invitation_body(event, letter),
             )
         except Exception:
-            log.exception("could not email the join link of %s", letter.to)
+            log.exception("could not email a join link")  # the address is personal data: not logged
 
 
 _SUBJECT = {"en": "Your pass to the hallway of {event}", "fr": "Votre accès au couloir de {event}"}

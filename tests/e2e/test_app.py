@@ -57,6 +57,25 @@ def test_join_onboard_and_see_the_agenda(page, event, app_server):
     expect(page.get_by_role("listitem").filter(has_text="eBPF in production")).to_have_attribute("aria-current", "time")
 
 
+def test_visibility_is_chosen_during_onboarding(page, event, app_server):
+    page.goto(f"/join/{event['join_code']}")
+    page.get_by_label("Your name").fill("Vic Visible")
+    page.get_by_role("button", name="Join").click()
+    switch = page.get_by_role("switch", name="Visible while checked in")
+    expect(switch).not_to_be_checked()  # hidden until one chooses otherwise, and told what it means
+    expect(page.get_by_text("You're hidden: nobody sees you, so you see no names either")).to_be_visible()
+    switch.check()
+    expect(page.get_by_text("People near you see your name and shared topics")).to_be_visible()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="Hello Vic Visible")).to_be_visible()
+
+    def visible_on_server():
+        with Session(app_server.engine) as session:
+            return session.exec(select(Attendee.visible).where(Attendee.display_name == "Vic Visible")).one()
+
+    eventually(visible_on_server)
+
+
 def test_shell_and_last_data_work_offline(page, phone, event):
     join_and_onboard(page, event)
     page.get_by_role("link", name="Agenda").click()

@@ -1,6 +1,6 @@
 """Two attendees meet in the hallway, end to end: one scans a zone poster through the (fake) camera, sees
 the other with the reason and the icebreaker, connects; the other accepts; both have the contact, and the
-vCard export works offline. Then: writes made offline reach the server once, and a pushed nudge shows."""
+vCard and CSV exports work offline. Then: writes made offline reach the server once, and a pushed nudge shows."""
 
 import json
 
@@ -53,7 +53,7 @@ def test_two_attendees_meet_connect_and_export_offline(playwright, app_server, e
     set_ticket_price(app_server, event, 150_000, "EUR")
     alice = join(app_server, event["join_code"], name="Alice Durand")
     alice_token = alice["tokens"]["access_token"]
-    update_me(app_server, alice_token, interests=["Kubernetes", "Observability"])
+    update_me(app_server, alice_token, interests=["Kubernetes", "Observability"], language="en")
 
     browser = camera_showing(playwright, zone["checkin_url"], tmp_path)
     phone = browser.new_context(**PHONE, locale="en-US", base_url=app_server.base_url, permissions=["camera"])
@@ -113,6 +113,14 @@ def test_two_attendees_meet_connect_and_export_offline(playwright, app_server, e
     assert card.org.value == ["Acme"]
     assert card.note.value.startswith("Met at DevOps Days Lyon, Coffee bar, ")
     assert "Topics: Kubernetes." in card.note.value
+    # The CSV for Google and Outlook too: the very file the server exports.
+    for flavour, button in [("google", "CSV for Google"), ("outlook", "CSV for Outlook")]:
+        with page.expect_download() as download:
+            page.get_by_role("button", name=button).click()
+        assert download.value.suggested_filename == f"contacts-{flavour}.csv"
+        with app_server.client(alice_token) as client:
+            served = client.get("/api/contacts/export.csv", params={"flavour": flavour}).content
+        assert download.value.path().read_bytes() == served
     assert exports == []
 
     # The last suggestions stay readable offline, said to be from this phone's copy.
@@ -240,15 +248,21 @@ def test_a_pushed_nudge_shows_a_notification(browser, app_server, event):
     )
     assert shown == [{"title": nudge["title"], "body": nudge["body"], "tag": "nudge", "data": {"url": "/here", "id": 41}}]
 
-    # A tap on a notification focuses the open app, which the service worker asks to show the screen
-    # (no notification can be tapped headless: the worker's message is sent by hand here).
-    context.service_workers[0].evaluate(
-        """() => self.clients.matchAll({ type: "window" })
-            .then(all => all.forEach(c => c.postMessage({ type: "OPEN", url: "/contacts" })))"""
-    )
-    expect(page.get_by_role("heading", name="Contacts", exact=True)).to_be_visible()
-    assert page.url.endswith("/contacts")
+    # A tap on the notification, through the worker's own handler: it finds the open app, focuses it and
+    # asks it to show the notification's screen. (Headless Chromium cannot tap a notification: the worker
+    # dispatches the click event itself, on the notification it showed.)
+    page.get_by_role("link", name="Agenda", exact=True).click()
+    expect(page.get_by_role("heading", name="Agenda", exact=True)).to_be_visible()
+    context.service_workers[0].evaluate(TAP_THE_NOTIFICATION)
+    expect(page.get_by_role("heading", name="Hello Nina Nudge")).to_be_visible()
+    assert page.url.endswith("/here")
     context.close()
+
+
+# The click event a tap would fire, dispatched on the notification the worker shows.
+TAP_THE_NOTIFICATION = """() => self.registration.getNotifications().then(([notification]) => {
+    self.dispatchEvent(new NotificationEvent("notificationclick", { notification }));
+})"""
 
 
 def test_settings_keep_notification_choices_and_blocks(page, app_server, event, bob):

@@ -19,6 +19,8 @@ import { useStore } from "./store";
 // Loaded when first opened (and precached by the service worker, so they open offline too).
 const MyCodeScreen = lazyScreen(() => import("../features/mycode/MyCodeScreen"));
 const ContactsScreen = lazyScreen(() => import("../features/contacts/ContactsScreen"));
+// The organizer console: never in an attendee's initial download.
+const OrganizerConsole = lazyScreen(() => import("../features/organizer/OrganizerConsole"));
 
 /** Screens of a signed-in attendee, reached from the tab bar. */
 const TABBED = {
@@ -45,10 +47,13 @@ function QueuedLink({ kind, payload, then }: { kind: "checkin" | "connectScan"; 
   return null;
 }
 
-function route(path: string, signedIn: boolean) {
+function route(path: string, signedIn: boolean, organizer: boolean) {
+  if (path === "/organizer" || path.startsWith("/organizer/")) return <OrganizerConsole />;
   const joinCode = param(path, "/join/");
   if (path === "/join" || joinCode !== undefined) return <JoinScreen code={joinCode ?? ""} />;
   if (path === "/login") return <LoginScreen />;
+  // An organizer's session has no attendee screens, and never queues an attendee's check-in.
+  if (organizer) return <Redirect to="/organizer" />;
   const zone = param(path, "/z/");
   if (zone) return <QueuedLink key={path} kind="checkin" payload={{ token: zone }} then="/here" />;
   const connect = param(path, "/c/");
@@ -62,15 +67,19 @@ function route(path: string, signedIn: boolean) {
 export function App() {
   const t = useT();
   const path = useStore(currentPath);
-  const signedIn = useStore(session) !== null;
-  const tabs = signedIn && path in TABBED;
+  const tokens = useStore(session);
+  const signedIn = tokens !== null;
+  const organizer = tokens?.subject_kind === "organizer";
+  const tabs = signedIn && !organizer && path in TABBED;
   return (
     <div class={tabs ? "app has-tabs" : "app"}>
       <a class="skip" href="#main">
         {t("app.skip")}
       </a>
       <StatusBar />
-      <main id="main">{route(path, signedIn)}</main>
+      <main id="main" class={path.startsWith("/organizer") ? "wide" : undefined}>
+        {route(path, signedIn, organizer)}
+      </main>
       <Toasts />
       {tabs && <TabBar path={path} />}
     </div>

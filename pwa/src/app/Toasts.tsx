@@ -18,6 +18,8 @@ const KIND_NAMES: Record<string, MessageKey> = {
   contactEdit: "kind.contactEdit",
   block: "kind.block",
   unblock: "kind.block",
+  report: "kind.report",
+  sharing: "kind.sharing",
   pushPreferences: "kind.notifications",
   pushSubscription: "kind.notifications",
 };

@@ -9,15 +9,16 @@ import { notice } from "./notices";
 import { outbox } from "./outbox";
 import { navigate } from "./router";
 
-/** A device signs in: keep the tokens and the profile, and speak the profile's language. */
+/** A device signs in: keep the tokens and (for an attendee) the profile, and speak the profile's language. */
 export async function signIn(tokens: Tokens, profile?: Profile): Promise<void> {
-  if (!(await sameAttendeeAsBefore(tokens))) {
+  if (!(await samePersonAsBefore(tokens))) {
     // Someone else used this phone: their queued writes and cached data must never go out or show
     // under this account.
     await clearLocalData();
     await outbox.recount();
   }
   await tokenStore.save(tokens);
+  if (tokens.subject_kind === "organizer") return; // no profile, and nothing of theirs is ever queued
   profile ??= await unwrap(api.GET("/api/me")).catch(() => undefined);
   if (profile) {
     await writeCache("profile", profile);
@@ -26,7 +27,7 @@ export async function signIn(tokens: Tokens, profile?: Profile): Promise<void> {
   void outbox.replay(); // writes queued before the session ended can go now
 }
 
-async function sameAttendeeAsBefore(tokens: Tokens): Promise<boolean> {
+async function samePersonAsBefore(tokens: Tokens): Promise<boolean> {
   const previous = tokenStore.current();
   if (previous) return previous.subject_kind === tokens.subject_kind && previous.subject_id === tokens.subject_id;
   const cached = await readCache<Profile>("profile");
@@ -34,10 +35,11 @@ async function sameAttendeeAsBefore(tokens: Tokens): Promise<boolean> {
 }
 
 async function forget(): Promise<void> {
+  const organizer = tokenStore.current()?.subject_kind === "organizer";
   await clearLocalData();
   await outbox.recount();
   await tokenStore.save(null);
-  navigate("/join", { replace: true });
+  navigate(organizer ? "/organizer" : "/join", { replace: true });
 }
 
 /** Ends this device's session; works offline too (the server session then simply expires). */

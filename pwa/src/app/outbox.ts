@@ -1,9 +1,16 @@
 import { useEffect, useState } from "preact/hooks";
-import { sendAccept, sendConnectScan, sendContactEdit, sendContactRequest, sendDecline } from "../data/contacts";
+import {
+  sendAccept,
+  sendConnectScan,
+  sendContactEdit,
+  sendContactRequest,
+  sendDecline,
+  sendSharing,
+} from "../data/contacts";
 import { sendCheckin, sendLeave } from "../data/presence";
 import { sendProfile } from "../data/profile";
 import { sendNudgeOpened, sendPushPreferences, sendPushSubscription } from "../data/push";
-import { sendBlock, sendUnblock } from "../data/safety";
+import { sendBlock, sendReport, sendUnblock } from "../data/safety";
 import { database, type OutboxItem } from "../offline/db";
 import { createOutbox, type OutboxState } from "../offline/queue";
 import { tokenStore } from "../auth/session";
@@ -22,8 +29,10 @@ export const SENDERS = {
   decline: sendDecline,
   connectScan: sendConnectScan,
   contactEdit: sendContactEdit,
+  sharing: sendSharing,
   block: sendBlock,
   unblock: sendUnblock,
+  report: sendReport,
   pushPreferences: sendPushPreferences,
   pushSubscription: sendPushSubscription,
   nudgeOpened: sendNudgeOpened, // written by the service worker (src/sw/push.ts)

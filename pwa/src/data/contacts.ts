@@ -63,3 +63,13 @@ export const sendContactEdit: Sender = async (payload, key) => {
   if (result.data) invalidate("contacts");
   return result;
 };
+
+export type SharingChoice = Schemas["SharingChoice"];
+
+/** Which of my details an exchange shares. A PUT of the whole choice: replaying it sets the same
+ * choice again, so it needs no Idempotency-Key to be safe to retry. */
+export const sendSharing: Sender = async (payload) => {
+  const result = await api.PUT("/api/me/sharing", { body: payload as SharingChoice });
+  if (result.data) invalidate("sharing");
+  return result;
+};

@@ -1,3 +1,4 @@
+import type { Schemas } from "../api/client";
 import { api } from "../app/api";
 import type { Sender } from "../offline/queue";
 import { invalidate } from "./resources";
@@ -22,3 +23,10 @@ export const sendUnblock: Sender = async (payload, key) => {
   if (result.response.ok) invalidate("blocks", "suggestions");
   return result;
 };
+
+export type ReportRequest = Schemas["ReportCreate"];
+export type ReportReason = ReportRequest["reason"];
+
+/** Tells the event's organizers; the Idempotency-Key makes a replayed report count once. */
+export const sendReport: Sender = (payload, key) =>
+  api.POST("/api/me/reports", { body: payload as ReportRequest, headers: { "Idempotency-Key": key } });

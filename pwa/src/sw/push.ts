@@ -41,15 +41,15 @@ export function showPush(payload: PushPayload): Promise<void> {
 }
 
 /** Focuses the app (it navigates itself, keeping its state) or opens it at the notification's screen. */
-async function openApp(url: string): Promise<void> {
-  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
-  const open = windows.find((client) => new URL(client.url).origin === self.location.origin);
+export async function openApp(clients: Clients, origin: string, url: string): Promise<void> {
+  const windows = await clients.matchAll({ type: "window", includeUncontrolled: true });
+  const open = windows.find((client) => new URL(client.url).origin === origin) as WindowClient | undefined;
   if (open) {
     await open.focus().catch(() => undefined);
     open.postMessage({ type: "OPEN", url });
     return;
   }
-  await self.clients.openWindow(url);
+  await clients.openWindow(url);
 }
 
 /** Tells the server the nudge was opened, best effort: with the app's stored access token, else the
@@ -75,6 +75,9 @@ export function onNotificationClick(event: NotificationEvent): void {
   const data = (event.notification.data ?? {}) as Partial<NotificationData>;
   const url = safePath(data.url);
   event.waitUntil(
-    Promise.all([openApp(url), typeof data.id === "number" ? markOpened(data.id).catch(() => undefined) : undefined]),
+    Promise.all([
+      openApp(self.clients, self.location.origin, url),
+      typeof data.id === "number" ? markOpened(data.id).catch(() => undefined) : undefined,
+    ]),
   );
 }

@@ -5,6 +5,7 @@ import type { ContactChange } from "../../data/contacts";
 import type { Contact } from "../../data/resources";
 import { language, useT } from "../../i18n";
 import { formatMoment } from "../../i18n/format";
+import { ReportPerson } from "../here/ReportPerson";
 import { exportOneVCard } from "./exports";
 import { parseTags } from "./list";
 
@@ -53,6 +54,8 @@ export function ContactItem({ contact, timeZone }: { contact: Contact; timeZone:
       <button type="button" class="btn-link" onClick={() => void exportOneVCard(contact, lang)}>
         {t("contacts.exportOne", { name: contact.name })}
       </button>
+      {/* null once they erased their account: nobody left to report */}
+      {contact.other_attendee_id !== null && <ReportPerson attendeeId={contact.other_attendee_id} name={contact.name} />}
     </li>
   );
 }

@@ -1,16 +1,13 @@
-import { useState } from "preact/hooks";
 import { useStore } from "../../app/store";
 import type { Contact } from "../../data/resources";
 import { language, useT } from "../../i18n";
-import { Alert } from "../../ui/Screen";
 import { exportAllVCards, exportCsv } from "./exports";
 
-/** vCard works offline too (written on the phone from the last sync); CSV is made by the server. */
+/** Every format works offline too: written on the phone from the last sync. */
 export function ExportButtons({ contacts }: { contacts: readonly Contact[] }) {
   const t = useT();
   const lang = useStore(language);
-  const [csvFailed, setCsvFailed] = useState(false);
-  const csv = (flavour: "google" | "outlook") => void exportCsv(flavour).then((ok) => setCsvFailed(!ok));
+  const csv = (flavour: "google" | "outlook") => void exportCsv(contacts, flavour, lang);
   return (
     <section aria-labelledby="export-title">
       <h2 id="export-title">{t("contacts.export")}</h2>
@@ -26,7 +23,6 @@ export function ExportButtons({ contacts }: { contacts: readonly Contact[] }) {
         </button>
       </div>
       <p class="hint">{t("contacts.exportHint")}</p>
-      <Alert text={csvFailed ? t("contacts.csvOffline") : undefined} />
     </section>
   );
 }

@@ -2,10 +2,12 @@ import { api } from "../../app/api";
 import type { Contact } from "../../data/resources";
 import type { Lang } from "../../i18n";
 import { contactCard } from "./card";
+import { renderCsv, type CsvFlavour } from "./csv";
 import { filenameOf, safeName, saveFile } from "./download";
 import { renderVCards } from "./vcard";
 
 const VCARD_TYPE = "text/vcard;charset=utf-8";
+const CSV_TYPE = "text/csv;charset=utf-8";
 
 /** The server's file when it answers; else null. */
 async function serverFile(fetchFile: () => Promise<{ data?: unknown; response: Response }>, fallbackName: string) {
@@ -46,13 +48,13 @@ export async function exportOneVCard(contact: Contact, lang: Lang): Promise<void
   saveFile(file?.blob ?? localVCards([contact], lang), file?.name ?? name);
 }
 
-/** CSV for Google or Outlook comes from the server only; false when it could not be had. */
-export async function exportCsv(flavour: "google" | "outlook"): Promise<boolean> {
+/** CSV for Google or Outlook: the server's export online, else written here from the last sync. */
+export async function exportCsv(contacts: readonly Contact[], flavour: CsvFlavour, lang: Lang): Promise<void> {
   const name = `contacts-${flavour}.csv`;
   const file = await serverFile(
     () => api.GET("/api/contacts/export.csv", { params: { query: { flavour } }, parseAs: "blob" }),
     name,
   );
-  if (file) saveFile(file.blob, file.name);
-  return file !== null;
+  const local = () => new Blob([renderCsv(contacts.map((c) => contactCard(c, lang)), flavour)], { type: CSV_TYPE });
+  saveFile(file?.blob ?? local(), file?.name ?? name);
 }

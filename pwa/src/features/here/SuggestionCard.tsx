@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import type { Schemas } from "../../api/client";
 import { outbox } from "../../app/outbox";
 import { useT } from "../../i18n";
+import { ReportPerson } from "./ReportPerson";
 
 type Suggestion = Schemas["Suggestion"];
 export type ConnectState = "none" | "waiting" | "sent";
@@ -29,6 +30,7 @@ export function SuggestionCard({ suggestion, connect }: { suggestion: Suggestion
       </blockquote>
       <ConnectButton attendeeId={attendee.id} state={connect} name={attendee.display_name} />
       <BlockPerson attendeeId={attendee.id} name={attendee.display_name} />
+      <ReportPerson attendeeId={attendee.id} name={attendee.display_name} />
     </li>
   );
 }

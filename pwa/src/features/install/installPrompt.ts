@@ -19,8 +19,12 @@ const standalone = () =>
   window.matchMedia("(display-mode: standalone)").matches ||
   (navigator as Navigator & { standalone?: boolean }).standalone === true;
 
-// iOS has no install prompt: it needs "Add to Home Screen" (and only then allows push).
-const iosSafari = () => /iphone|ipad|ipod/i.test(navigator.userAgent) && !/crios|fxios/i.test(navigator.userAgent);
+/** iOS has no install prompt: Safari needs "Add to Home Screen" (and only then allows push). An iPad
+ * says it is a Mac: a Mac with a touch screen is one. Other iOS browsers have no such menu item. */
+export function isIosSafari(userAgent: string, maxTouchPoints: number): boolean {
+  const ios = /iphone|ipad|ipod/i.test(userAgent) || (/macintosh/i.test(userAgent) && maxTouchPoints > 1);
+  return ios && /safari/i.test(userAgent) && !/crios|fxios|edgios/i.test(userAgent);
+}
 
 /** Listens early: Chromium fires `beforeinstallprompt` once, soon after load. */
 export async function watchInstallability(): Promise<void> {
@@ -31,7 +35,7 @@ export async function watchInstallability(): Promise<void> {
     installOffer.set("prompt");
   });
   window.addEventListener("appinstalled", () => installOffer.set(null));
-  if (iosSafari()) installOffer.set("ios");
+  if (isIosSafari(navigator.userAgent, navigator.maxTouchPoints)) installOffer.set("ios");
   if (await (await database()).get("kv", DISMISSED_KEY)) installHintDismissed.set(true);
 }
 

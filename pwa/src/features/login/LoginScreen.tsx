@@ -15,7 +15,7 @@ function takeLinkToken(): string | null {
   return token;
 }
 
-/** /login#token=… redeems a sign-in link; plain /login asks for one by email. */
+/** /login#token=… redeems a sign-in link (an attendee's or an organizer's); plain /login asks for one by email. */
 export function LoginScreen() {
   const t = useT();
   const [token] = useState(takeLinkToken);
@@ -27,13 +27,8 @@ export function LoginScreen() {
     if (!token) return;
     unwrap(api.POST("/api/auth/magic-link/redeem", { body: { token } }))
       .then(async (tokens) => {
-        if (tokens.subject_kind !== "attendee") {
-          setStatus(null);
-          setError(t("login.organizer"));
-          return;
-        }
         await signIn(tokens);
-        navigate("/here", { replace: true });
+        navigate(tokens.subject_kind === "organizer" ? "/organizer" : "/here", { replace: true });
       })
       .catch((e: unknown) => {
         setStatus(null);

@@ -23,6 +23,7 @@ export function OnboardingScreen() {
   const [interests, setInterests] = useState<string[]>([]);
   const [goals, setGoals] = useState<Goal[]>([]);
   const [openToChat, setOpenToChat] = useState(true);
+  const [visible, setVisible] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const [started, setStarted] = useState(false);
@@ -34,13 +35,14 @@ export function OnboardingScreen() {
     setInterests(profile.interests.map((i) => i.name));
     setGoals(profile.goals);
     setOpenToChat(profile.open_to_chat);
+    setVisible(profile.visible);
   }, [profile, started]);
 
   async function save(event: Event) {
     event.preventDefault();
     setBusy(true);
     setError(undefined);
-    const change: ProfileUpdate = { interests, goals, open_to_chat: openToChat, language: lang };
+    const change: ProfileUpdate = { interests, goals, open_to_chat: openToChat, visible, language: lang };
     const outcome = await outbox.submit("profile", change);
     if (outcome.state === "dropped") {
       setError(errorMessage(t, ApiError.from(outcome.status, outcome.error)));
@@ -71,6 +73,20 @@ export function OnboardingScreen() {
           </p>
         </div>
         <p class="privacy">{t("onboarding.privacy")}</p>
+        <div class="switch">
+          <input
+            id="onboarding-visible"
+            type="checkbox"
+            role="switch"
+            checked={visible}
+            onChange={(e) => setVisible(e.currentTarget.checked)}
+            aria-describedby="onboarding-visible-hint"
+          />
+          <label for="onboarding-visible">{t("visibility.label")}</label>
+          <p id="onboarding-visible-hint" class="hint">
+            {visible ? t("visibility.on") : t("visibility.off")}
+          </p>
+        </div>
         <LanguagePicker value={lang} onChange={(l: Lang) => void chooseLanguage(l)} legend={t("onboarding.language")} />
         <Alert text={error} />
         <div class="actions">

@@ -9,8 +9,10 @@ import { LanguagePicker } from "../../ui/LanguagePicker";
 import { Alert, Screen } from "../../ui/Screen";
 import { InstallHint } from "../install/InstallHint";
 import { Blocks } from "./Blocks";
+import { ExportMyData } from "./ExportMyData";
 import { Notifications } from "./Notifications";
 import { PresenceSettings } from "./Presence";
+import { SharingSettings } from "./Sharing";
 
 export function SettingsScreen() {
   const t = useT();
@@ -28,6 +30,7 @@ export function SettingsScreen() {
     <Screen title={t("settings.title")}>
       {profile && <p class="lead">{t("settings.signedInAs", { name: profile.display_name })}</p>}
       {profile && <PresenceSettings profile={profile} />}
+      {profile && <SharingSettings profile={profile} />}
       <Notifications />
       <LanguagePicker value={lang} onChange={changeLanguage} legend={t("settings.language")} />
       <InstallHint />
@@ -35,6 +38,7 @@ export function SettingsScreen() {
       <section class="stack" aria-labelledby="account-title">
         <h2 id="account-title">{t("settings.account")}</h2>
         {pending > 0 && <p class="hint">{t("settings.unsent", { n: pending })}</p>}
+        <ExportMyData />
         <button type="button" onClick={() => void signOut()}>
           {t("settings.signOut")}
         </button>

@@ -1,0 +1,106 @@
+import { useState } from "preact/hooks";
+import { unwrap, type Schemas } from "../../../api/client";
+import { api } from "../../../app/api";
+import { useT } from "../../../i18n";
+import { saveFile } from "../../contacts/download";
+import { ImportRefusal } from "./ImportRefusal";
+import { badgesCsv } from "./importFile";
+
+type Summary = Schemas["AttendeeImportSummary"];
+
+/** Attendees from the ticketing export: each new one gets a personal join link, emailed or for the badge. */
+export function AttendeeImport({ eventId, slug }: { eventId: number; slug: string }) {
+  const t = useT();
+  const [file, setFile] = useState<File>();
+  const [send, setSend] = useState(true);
+  const [busy, setBusy] = useState(false);
+  const [summary, setSummary] = useState<Summary>();
+  const [error, setError] = useState<unknown>();
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    if (!file) return;
+    setBusy(true);
+    setError(undefined);
+    setSummary(undefined);
+    try {
+      const result = await unwrap(
+        api.POST("/api/events/{event_id}/attendees/import", {
+          params: { path: { event_id: eventId }, query: { send } },
+          body: file as never, // the file as it is: the API reads its bytes
+          bodySerializer: (body: unknown) => body as File,
+          headers: { "Content-Type": "text/csv", Accept: "application/json" },
+        }),
+      );
+      setSummary(result as Summary);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section class="card" aria-labelledby="attendees-title">
+      <h2 id="attendees-title">{t("org.imports.attendees")}</h2>
+      <p class="hint">{t("org.imports.attendeesIntro")}</p>
+      <form class="stack" onSubmit={submit}>
+        <div class="field">
+          <label for="attendees-file">{t("org.imports.file")}</label>
+          <input id="attendees-file" type="file" required accept=".csv,text/csv"
+            onChange={(e) => setFile(e.currentTarget.files?.[0])} />
+        </div>
+        <label class="check">
+          <input type="checkbox" checked={send} onChange={(e) => setSend(e.currentTarget.checked)} />
+          {t("org.imports.send")}
+        </label>
+        {error !== undefined && <ImportRefusal error={error} />}
+        <button type="submit" class="btn-primary" disabled={busy || !file}>
+          {busy ? t("org.imports.sending") : t("org.imports.attendeesSubmit")}
+        </button>
+      </form>
+      {summary && <AttendeeResult summary={summary} slug={slug} />}
+    </section>
+  );
+}
+
+/** How many were invited, who was skipped and why, and the join links to print on badges. */
+function AttendeeResult({ summary, slug }: { summary: Summary; slug: string }) {
+  const t = useT();
+  const downloadLinks = () =>
+    saveFile(new Blob([badgesCsv(summary.invitations)], { type: "text/csv;charset=utf-8" }), `${slug}-join-links.csv`);
+  return (
+    <div role="status" class="import-result">
+      <p class="strong">{t("org.imports.invited", { n: summary.created })}</p>
+      <ul>
+        <li>{t("org.imports.emailed", { n: summary.emailed })}</li>
+        {summary.speakers_completed > 0 && (
+          <li>{t("org.imports.speakersCompleted", { n: summary.speakers_completed })}</li>
+        )}
+        {summary.skipped.length > 0 && (
+          <li>
+            {t("org.imports.skipped", { n: summary.skipped.length })}
+            <ul>
+              {summary.skipped.map((s) => (
+                <li key={s.line}>
+                  {t(s.reason === "already_in_event" ? "org.imports.skippedIn" : "org.imports.skippedRepeated", {
+                    line: s.line,
+                    name: s.display_name,
+                  })}
+                </li>
+              ))}
+            </ul>
+          </li>
+        )}
+      </ul>
+      {summary.invitations.length > 0 && (
+        <>
+          <p>{t("org.imports.forBadges", { n: summary.invitations.length })}</p>
+          <button type="button" onClick={downloadLinks}>
+            {t("org.imports.downloadLinks")}
+          </button>
+        </>
+      )}
+    </div>
+  );
+}
