@@ -11,6 +11,7 @@ import redis
 from sqlmodel import Session, func, select
 
 from api.contacts.models import ContactRequest
+from api.core.config import Settings
 from api.core.ratelimit import RateLimitWindow, purge_passed_windows
 from api.presence.models import CheckInRecord
 from tests import factories
@@ -120,9 +121,19 @@ def test_the_scheduler_cleanup_deletes_only_windows_that_are_over(strict):
         assert session.exec(select(func.count()).select_from(RateLimitWindow)).one() == 0
 
 
-def test_a_break_rush_behind_one_venue_address_is_not_refused_by_the_defaults(srv):
-    """The default limits (the suite's server keeps them for check-ins and contacts): 40 phones behind one
-    address check in at a break's start, each moves zone a few times, and one replays a long offline queue."""
+@pytest.fixture
+def default_limits(migrated_url, tmp_path, server):
+    """A server with the default check-in and connect limits (joining stays free: 40 people join at once)."""
+    limits = {name: limit for name, limit in TEST_LIMITS.items() if name.startswith(("join", "magic"))}
+    wipe(server.engine)
+    yield from start_server(tmp_path, migrated_url, **limits)
+
+
+def test_a_break_rush_behind_one_venue_address_is_not_refused_by_the_defaults(default_limits):
+    """40 phones behind one address check in at a break's start, each moves zone a few times, and one
+    replays a long offline queue."""
+    srv = default_limits
+    assert srv.settings.checkin_rate_per_attendee == Settings.model_fields["checkin_rate_per_attendee"].default
     place = factories.hallway(srv)
     people = [place.person(srv, f"Person {i}", ["Rust"], zone=None) for i in range(40)]
     zones = [z["checkin_url"] for z in place.zones.values()]
