@@ -61,6 +61,10 @@ REFUSED = {401, 403, 404}
 
 @pytest.fixture
 def world(srv):
+    return build_world(srv)
+
+
+def build_world(srv):
     """Event A (ours to attack) with one of everything, and event B whose people attack it."""
     org_a = factories.organizer_token(srv)
     event_a = factories.create_event(srv, org_a)

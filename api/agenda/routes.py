@@ -5,6 +5,7 @@ from api.agenda.models import AgendaBreak
 from api.agenda.schemas import Agenda, BreakCreate, BreakPublic, BreakUpdate, TalkCreate, TalkPublic, TalkUpdate
 from api.core.deps import SessionDep
 from api.core.errors import InvalidInput, NotAuthenticated, NotFound, responses
+from api.core.schemas import PathId
 from api.events.access import MemberEvent, OrganizerEvent
 
 router = APIRouter(prefix="/api/events/{event_id}", tags=["agenda"], responses=responses(NotAuthenticated, NotFound))
@@ -31,13 +32,13 @@ def create_talk(data: TalkCreate, event: OrganizerEvent, session: SessionDep) ->
 
 
 @router.patch("/talks/{talk_id}", responses=_WRITE)
-def update_talk(talk_id: int, data: TalkUpdate, event: OrganizerEvent, session: SessionDep) -> TalkPublic:
+def update_talk(talk_id: PathId, data: TalkUpdate, event: OrganizerEvent, session: SessionDep) -> TalkPublic:
     talk = service.update_talk(session, service.get_talk(session, event_id=event.id, talk_id=talk_id), data)
     return service.talks_public(session, event.id, [talk.id])[0]
 
 
 @router.delete("/talks/{talk_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_talk(talk_id: int, event: OrganizerEvent, session: SessionDep) -> None:
+def delete_talk(talk_id: PathId, event: OrganizerEvent, session: SessionDep) -> None:
     service.delete_talk(session, service.get_talk(session, event_id=event.id, talk_id=talk_id))
 
 
@@ -47,11 +48,11 @@ def create_break(data: BreakCreate, event: OrganizerEvent, session: SessionDep) 
 
 
 @router.patch("/breaks/{break_id}", responses=_WRITE)
-def update_break(break_id: int, data: BreakUpdate, event: OrganizerEvent, session: SessionDep) -> BreakPublic:
+def update_break(break_id: PathId, data: BreakUpdate, event: OrganizerEvent, session: SessionDep) -> BreakPublic:
     slot = service.get_break(session, event_id=event.id, break_id=break_id)
     return break_public(service.update_break(session, slot, data))
 
 
 @router.delete("/breaks/{break_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_break(break_id: int, event: OrganizerEvent, session: SessionDep) -> None:
+def delete_break(break_id: PathId, event: OrganizerEvent, session: SessionDep) -> None:
     service.delete_break(session, service.get_break(session, event_id=event.id, break_id=break_id))

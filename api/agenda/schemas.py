@@ -3,9 +3,9 @@ from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, model_validator
 
-from api.core.schemas import InputModel, UpdateModel, unique_items
+from api.core.schemas import Id, InputModel, UpdateModel, unique_items
 
-IdList = Annotated[list[int], Field(max_length=50), AfterValidator(unique_items)]
+IdList = Annotated[list[Id], Field(max_length=50), AfterValidator(unique_items)]
 Title = Annotated[str, Field(min_length=1, max_length=300)]
 Label = Annotated[str, Field(min_length=1, max_length=100)]
 

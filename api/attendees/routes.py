@@ -20,7 +20,7 @@ from api.core.errors import (
     error_response,
     responses,
 )
-from api.core.schemas import Page, PageParams, page_params
+from api.core.schemas import Page, PageParams, PathId, page_params
 from api.events.access import MemberEvent, OrganizerEvent
 from api.events.service import event_by_join_code
 from api.presence.service import refresh_presence
@@ -44,7 +44,7 @@ def join_event(
     data: JoinRequest, session: SessionDep, engine: EngineDep, settings: SettingsDep, ip: ClientIP
 ) -> JoinResult | JSONResponse:
     """Join an event with its join code. The code scopes a new attendee to the event; it proves no identity."""
-    ratelimit.hit(engine, f"join:ip:{ip}", settings.join_rate_per_ip)
+    ratelimit.hit(engine, settings, f"join:ip:{ip}", settings.join_rate_per_ip)
     try:
         attendee = service.join(session, data)
     except service.EmailAlreadyJoined as exc:
@@ -91,7 +91,7 @@ def list_attendees(
 
 
 @people.get("/{attendee_id}")
-def get_attendee_card(attendee_id: int, event: MemberEvent, claims: Claims, session: SessionDep) -> AttendeeCard:
+def get_attendee_card(attendee_id: PathId, event: MemberEvent, claims: Claims, session: SessionDep) -> AttendeeCard:
     """A public card, visible only within the same event and never across a block. No private details."""
     if claims.subject_kind == "attendee" and attendee_id in blocked_either_way(session, claims.subject_id):
         raise NotFound("No such attendee in this event")
@@ -99,7 +99,7 @@ def get_attendee_card(attendee_id: int, event: MemberEvent, claims: Claims, sess
 
 
 @people.patch("/{attendee_id}/role", responses=responses(InvalidInput))
-def set_attendee_role(attendee_id: int, data: RoleUpdate, event: OrganizerEvent, session: SessionDep) -> AttendeeCard:
+def set_attendee_role(attendee_id: PathId, data: RoleUpdate, event: OrganizerEvent, session: SessionDep) -> AttendeeCard:
     """Organizers mark speakers, exhibitors and staff."""
     attendee = service.get_attendee(session, event_id=event.id, attendee_id=attendee_id)
     attendee.role = data.role.value

@@ -11,18 +11,22 @@ from api.auth.schemas import (
 )
 from api.core import ratelimit
 from api.core.deps import ClientIP, EngineDep, SessionDep, SettingsDep
-from api.core.errors import NotAuthenticated, TooManyRequests, responses
+from api.core.errors import InvalidInput, NotAuthenticated, TooManyRequests, responses
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 
 def _limit_link_requests(engine, settings, email: str, ip: str) -> None:
-    ratelimit.hit(engine, f"magic-link:ip:{ip}", settings.magic_link_rate_per_ip)
-    ratelimit.hit(engine, f"magic-link:email:{email}", settings.magic_link_rate_per_email)
+    ratelimit.hit_all(
+        engine,
+        settings,
+        [(f"magic-link:ip:{ip}", settings.magic_link_rate_per_ip),
+         (f"magic-link:email:{email}", settings.magic_link_rate_per_email)],
+    )
 
 
 @router.post(
-    "/organizers/magic-link", status_code=status.HTTP_202_ACCEPTED, responses=responses(TooManyRequests)
+    "/organizers/magic-link", status_code=status.HTTP_202_ACCEPTED, responses=responses(TooManyRequests, InvalidInput)
 )
 def request_organizer_link(
     data: OrganizerLinkRequest, background: BackgroundTasks, engine: EngineDep, settings: SettingsDep, ip: ClientIP
@@ -34,7 +38,7 @@ def request_organizer_link(
     return LinkSent()
 
 
-@router.post("/attendees/magic-link", status_code=status.HTTP_202_ACCEPTED, responses=responses(TooManyRequests))
+@router.post("/attendees/magic-link", status_code=status.HTTP_202_ACCEPTED, responses=responses(TooManyRequests, InvalidInput))
 def request_attendee_link(
     data: AttendeeLinkRequest, background: BackgroundTasks, engine: EngineDep, settings: SettingsDep, ip: ClientIP
 ) -> LinkSent:
@@ -45,16 +49,16 @@ def request_attendee_link(
     return LinkSent()
 
 
-@router.post("/magic-link/redeem", responses=responses(NotAuthenticated))
+@router.post("/magic-link/redeem", responses=responses(NotAuthenticated, InvalidInput))
 def redeem_magic_link(data: MagicLinkRedeem, session: SessionDep, settings: SettingsDep) -> TokenPair:
     return service.redeem_magic_link(session, settings, data.token)
 
 
-@router.post("/refresh", responses=responses(NotAuthenticated))
+@router.post("/refresh", responses=responses(NotAuthenticated, InvalidInput))
 def refresh(data: RefreshRequest, session: SessionDep, settings: SettingsDep) -> TokenPair:
     return service.refresh(session, settings, data.refresh_token)
 
 
-@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=responses(NotAuthenticated))
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=responses(NotAuthenticated, InvalidInput))
 def logout(data: RefreshRequest, session: SessionDep, settings: SettingsDep) -> None:
     service.logout(session, settings, data.refresh_token)

@@ -23,12 +23,15 @@ from api.contacts.vcard import (
     render_csv,
     render_vcards,
 )
+from api.core import ratelimit
 from api.core.deps import CurrentAttendee, SessionDep, SettingsDep
-from api.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, responses
+from api.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, TooManyRequests, responses
 from api.core.idempotency import IdempotencyKey, run_once
-from api.core.schemas import Page, PageParams, page_params
+from api.core.schemas import Page, PageParams, PathId, page_params
 
 router = APIRouter(prefix="/api", tags=["contacts"], responses=responses(NotAuthenticated))
+# Contact requests and connect-QR scans share one budget: both reach out to someone.
+CONNECT_RATE = ratelimit.limited("connect", per_attendee="connect_rate_per_attendee", per_ip="connect_rate_per_ip")
 
 
 def _sharing(row) -> Sharing:
@@ -50,7 +53,8 @@ def set_my_sharing(data: SharingChoice, attendee: CurrentAttendee, session: Sess
     "/contact-requests",
     status_code=status.HTTP_201_CREATED,
     response_model=SentRequest,
-    responses=responses(NotFound, Conflict, InvalidInput),
+    responses=responses(NotFound, Conflict, InvalidInput, TooManyRequests),
+    dependencies=[CONNECT_RATE],
 )
 def send_contact_request(
     data: ContactRequestCreate, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey
@@ -74,7 +78,7 @@ def list_contact_requests(attendee: CurrentAttendee, session: SessionDep) -> Con
     responses=responses(NotFound, Conflict, InvalidInput),
 )
 def accept_contact_request(
-    request_id: int, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey
+    request_id: PathId, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey
 ) -> Response:
     return run_once(
         session, attendee_id=attendee.id, key=key, operation="accept_contact_request",
@@ -89,7 +93,7 @@ def accept_contact_request(
     responses=responses(NotFound, InvalidInput),
 )
 def decline_contact_request(
-    request_id: int, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey
+    request_id: PathId, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey
 ) -> Response:
     """Silent: the sender keeps seeing a request that waits."""
     return run_once(
@@ -109,7 +113,8 @@ def rotate_my_connect_code(attendee: CurrentAttendee, session: SessionDep, setti
     "/contacts/scan",
     status_code=status.HTTP_201_CREATED,
     response_model=ContactPublic,
-    responses=responses(service.UnknownConnectCode, InvalidInput),
+    responses=responses(service.UnknownConnectCode, InvalidInput, TooManyRequests),
+    dependencies=[CONNECT_RATE],
 )
 def scan_connect_code(data: ConnectScan, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey) -> Response:
     """I scanned someone's connect QR: we are contacts now, both ways."""
@@ -166,7 +171,7 @@ def export_my_contacts_csv(
 
 
 @router.get("/contacts/{contact_id}", responses=responses(NotFound))
-def get_my_contact(contact_id: int, attendee: CurrentAttendee, session: SessionDep) -> ContactPublic:
+def get_my_contact(contact_id: PathId, attendee: CurrentAttendee, session: SessionDep) -> ContactPublic:
     return service.public(service.get_contact(session, attendee, contact_id))
 
 
@@ -176,7 +181,7 @@ def get_my_contact(contact_id: int, attendee: CurrentAttendee, session: SessionD
     responses={200: {"content": {VCARD_MEDIA_TYPE: {}}}} | responses(NotFound),
 )
 def export_my_contact_vcard(
-    contact_id: int, attendee: CurrentAttendee, session: SessionDep, version: ExportVersion = "3.0"
+    contact_id: PathId, attendee: CurrentAttendee, session: SessionDep, version: ExportVersion = "3.0"
 ) -> Response:
     contact = service.get_contact(session, attendee, contact_id)
     return Response(
@@ -187,7 +192,7 @@ def export_my_contact_vcard(
 
 @router.patch("/contacts/{contact_id}", responses=responses(NotFound, InvalidInput))
 def update_my_contact(
-    contact_id: int, data: ContactUpdate, attendee: CurrentAttendee, session: SessionDep
+    contact_id: PathId, data: ContactUpdate, attendee: CurrentAttendee, session: SessionDep
 ) -> ContactPublic:
     """My private note, tags and follow-up mark. The other side never sees them."""
     contact = service.get_contact(session, attendee, contact_id)
@@ -195,7 +200,7 @@ def update_my_contact(
 
 
 @router.delete("/contacts/{contact_id}", status_code=status.HTTP_204_NO_CONTENT, responses=responses(NotFound))
-def remove_my_contact(contact_id: int, attendee: CurrentAttendee, session: SessionDep) -> None:
+def remove_my_contact(contact_id: PathId, attendee: CurrentAttendee, session: SessionDep) -> None:
     """Removes it from my list only."""
     service.remove_contact(session, service.get_contact(session, attendee, contact_id))
 

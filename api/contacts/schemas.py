@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, Field
 
 from api.attendees.schemas import AttendeeCard
-from api.core.schemas import InputModel, UpdateModel, unique_items
+from api.core.schemas import Id, InputModel, UpdateModel, unique_items
 
 Tag = Annotated[str, Field(min_length=1, max_length=40)]
 Tags = Annotated[list[Tag], Field(max_length=20), AfterValidator(unique_items)]
@@ -31,7 +31,7 @@ class Sharing(BaseModel):
 
 
 class ContactRequestCreate(InputModel):
-    to_attendee_id: int
+    to_attendee_id: Id
     message: Annotated[str, Field(max_length=280)] = ""
 
 

@@ -41,11 +41,24 @@ class Settings(BaseSettings):
     # How long a check-in lasts outside a break (in a break, it ends with the break).
     presence_ttl_minutes: int = Field(default=20, ge=1, le=24 * 60)
 
+    # Rate limits are counted in Redis when this is set (e.g. redis://127.0.0.1:6379/0), in the database
+    # otherwise; either way every replica sees the same hits. Keys start with the prefix (one Redis, several
+    # deployments).
+    redis_url: str | None = None
+    redis_prefix: str = "couloir"
     # Fixed-window rate limits: (max hits, window seconds).
     join_rate_per_ip: tuple[int, int] = (30, 60)
     magic_link_rate_per_email: tuple[int, int] = (5, 900)
     magic_link_rate_per_ip: tuple[int, int] = (20, 900)
     report_rate_per_attendee: tuple[int, int] = (10, 3600)
+    # A venue's Wi-Fi puts hundreds of phones behind one address, all checking in as a break starts: per
+    # address, only a flood is refused. One person re-checks in often (a zone, the next, back), and a phone
+    # back online replays its queue at once; a refused write stays queued on the phone and is retried.
+    checkin_rate_per_ip: tuple[int, int] = (10_000, 60)
+    checkin_rate_per_attendee: tuple[int, int] = (30, 60)
+    # Contact requests and connect-QR scans together.
+    connect_rate_per_ip: tuple[int, int] = (5_000, 60)
+    connect_rate_per_attendee: tuple[int, int] = (30, 300)
 
     # Web Push. The VAPID key is made in the data dir at first run unless given here (PEM): replicas must
     # share one, since every browser subscription is bound to its public half.
@@ -65,6 +78,13 @@ class Settings(BaseSettings):
     # "Where to go" nudges go out in a break's first minutes only: later, people have found their spot.
     nudge_where_to_go_minutes: int = Field(default=5, ge=1)
     nudge_interval_seconds: float = Field(default=30.0, gt=0)
+    # A push still "sending" this long after its claim was lost with the worker that claimed it (killed
+    # mid-send): a contact-request push is queued again, a break nudge (its moment gone) marked failed.
+    nudge_sending_timeout_minutes: int = Field(default=10, ge=1)
+    # How long a retried write is recognised by its Idempotency-Key (an event lasts a few days).
+    idempotency_retention_hours: int = Field(default=72, ge=1)
+    # How often the scheduler runs the cleanup jobs (old keys, passed rate-limit windows, stuck pushes...).
+    cleanup_interval_seconds: float = Field(default=300.0, gt=0)
     # Off when `couloir worker` runs beside the API replicas instead (both at once is safe, only redundant).
     run_scheduler_in_process: bool = True
 
@@ -87,6 +107,13 @@ class Settings(BaseSettings):
                     "unset it to have one generated, or give a random value of at least 256 bits"
                 )
         return self
+
+    def rate_limits(self) -> dict[str, tuple[int, int]]:
+        """Every rate limit setting by name: (max hits, window seconds)."""
+        return {
+            name: getattr(self, name) for name, field in type(self).model_fields.items()
+            if field.annotation == tuple[int, int]
+        }
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -84,6 +84,10 @@ _HTTP_NAMES = {
 }
 
 
+# What FastAPI says when it cannot parse a request body at all (fastapi.routing).
+_UNREADABLE_BODY = "There was an error parsing the body"
+
+
 def error_response(status: int, error: str, detail: Any, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(status_code=status, content={"error": error, "detail": detail}, headers=headers)
 
@@ -96,13 +100,43 @@ def responses(*errors: type[CouloirError]) -> dict[int | str, dict[str, Any]]:
     return out
 
 
+def document_one_error_shape(app: FastAPI) -> None:
+    """FastAPI documents its own 422 body (HTTPValidationError) on every route with input; ours is ErrorBody
+    (see the handler below). The schema, and the client generated from it, must say what is really sent."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        error_body = {"$ref": "#/components/schemas/ErrorBody"}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                invalid = operation.get("responses", {}).get("422")
+                if invalid and "HTTPValidationError" in str(invalid):
+                    invalid.update(description="InvalidInput", content={"application/json": {"schema": error_body}})
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.setdefault("ErrorBody", ErrorBody.model_json_schema())
+        for unused in ("HTTPValidationError", "ValidationError"):
+            components.pop(unused, None)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    document_one_error_shape(app)
     @app.exception_handler(CouloirError)
     async def _domain(_: Request, exc: CouloirError) -> JSONResponse:
         return error_response(exc.status_code, type(exc).__name__, exc.detail, exc.headers)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == _UNREADABLE_BODY:
+            # FastAPI's answer to a body it cannot decode (not UTF-8, say): bad input like any other, so the
+            # same 422 every route documents, not an undocumented 400.
+            unreadable = {"loc": ["body"], "msg": "The request body is not valid JSON", "type": "json_invalid"}
+            return error_response(422, "InvalidInput", [unreadable])
         name = _HTTP_NAMES.get(exc.status_code, "HTTPError")
         return error_response(exc.status_code, name, exc.detail, getattr(exc, "headers", None))
 

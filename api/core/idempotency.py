@@ -26,7 +26,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint, update
+from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint, delete, update
 from sqlmodel import Field, Session, SQLModel, select
 
 from api.core.db import UTCDateTime, conflict_insert, utcnow
@@ -134,3 +134,8 @@ def _response(status_code: int, body: Any) -> Response:
     if body is None:
         return Response(status_code=status_code)
     return JSONResponse(status_code=status_code, content=body)
+
+
+def purge_records(session: Session, older_than: datetime) -> int:
+    """Forget the keys made before `older_than`: a phone retries within minutes or hours, not days later."""
+    return session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < older_than)).rowcount

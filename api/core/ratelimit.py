@@ -1,13 +1,27 @@
-"""Fixed-window rate limits kept in the database, so every replica counts the same hits."""
+"""Fixed-window rate limits kept in the database, or in Redis when `COULOIR_REDIS_URL` is set, so every
+replica counts the same hits."""
 
+import logging
 import time
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
 
+import redis
+
+from fastapi import Depends
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel
 
+from api.core.config import Settings
 from api.core.db import conflict_insert
+from api.core.deps import Claims, ClientIP, EngineDep, SettingsDep
 from api.core.errors import TooManyRequests
+
+log = logging.getLogger("couloir")
+
+Counted = Sequence[tuple[str, tuple[int, int]]]  # (key, (max hits, window seconds))
 
 
 class RateLimitWindow(SQLModel, table=True):
@@ -17,25 +31,99 @@ class RateLimitWindow(SQLModel, table=True):
     hits: int = 0
 
 
-def hit(engine: Engine, key: str, limit: tuple[int, int]) -> None:
-    """Count one hit for `key`; raise TooManyRequests past `limit` = (max hits, window seconds).
+def hit(engine: Engine, settings: Settings, key: str, limit: tuple[int, int]) -> None:
+    """Count one hit for `key`; raise TooManyRequests past `limit` = (max hits, window seconds)."""
+    hit_all(engine, settings, [(key, limit)])
 
-    Counted in a transaction of its own: a request that fails afterwards (a wrong join code, say)
-    must still use up its hit, or guessing would be free.
+
+def hit_all(engine: Engine, settings: Settings, counted: Counted) -> None:
+    """Count one hit for each (key, limit); raise TooManyRequests if any is past its limit.
+
+    Counted at once and on its own (one transaction, or one Redis round trip): a request that fails
+    afterwards (a wrong join code, say) must still use up its hit, or guessing would be free. Every key is
+    counted even when one trips, so a burst cannot slip a hit past one counter by tripping another.
     """
-    max_hits, window = limit
     now = int(time.time())
-    start = now - now % window
+    hits = None
+    if settings.redis_url:
+        try:
+            hits = _count_in_redis(settings, counted, now)
+        except redis.RedisError:
+            # Counting goes on in the database: a Redis outage must not turn every check-in into a 500.
+            log.warning("rate limits: Redis unreachable, counting in the database", exc_info=True)
+    if hits is None:
+        hits = _count_in_database(engine, counted, now)
+    waits = [
+        _window_start(now, window) + window - now
+        for (_, (max_hits, window)), count in zip(counted, hits, strict=True)
+        if count > max_hits
+    ]
+    if waits:
+        raise TooManyRequests(retry_after=max(waits))
+
+
+def _window_start(now: int, window: int) -> int:
+    return now - now % window
+
+
+def _count_in_database(engine: Engine, counted: Counted, now: int) -> list[int]:
+    """Passed windows are deleted by the scheduler's cleanup (`purge_passed_windows`), not on this hot path."""
     insert = conflict_insert(engine)
-    stmt = insert(RateLimitWindow).values(key=key, window_start=start, hits=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["key", "window_start"], set_={"hits": RateLimitWindow.hits + 1}
-    ).returning(RateLimitWindow.hits)
+    hits = []
     with Session(engine) as session:
-        hits = session.execute(stmt).scalar_one()
-        session.execute(
-            delete(RateLimitWindow).where(RateLimitWindow.key == key, RateLimitWindow.window_start < start)
-        )
+        for key, (_, window) in counted:
+            stmt = (
+                insert(RateLimitWindow)
+                .values(key=key, window_start=_window_start(now, window), hits=1)
+                .on_conflict_do_update(
+                    index_elements=["key", "window_start"], set_={"hits": RateLimitWindow.hits + 1}
+                )
+                .returning(RateLimitWindow.hits)
+            )
+            hits.append(session.execute(stmt).scalar_one())
         session.commit()
-    if hits > max_hits:
-        raise TooManyRequests(retry_after=start + window - now)
+    return hits
+
+
+@lru_cache
+def _redis(url: str) -> redis.Redis:
+    # Short timeouts: a slow Redis must not hold a check-in for long before the database takes over.
+    return redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+
+
+def _count_in_redis(settings: Settings, counted: Counted, now: int) -> list[int]:
+    """One counter per key and window, made to expire when its window is over (so nothing needs a cleanup)."""
+    pipe = _redis(settings.redis_url).pipeline(transaction=True)
+    for key, (_, window) in counted:
+        start = _window_start(now, window)
+        name = f"{settings.redis_prefix}:rate:{key}:{start}"
+        pipe.incr(name)
+        pipe.expireat(name, start + window + 1)
+    replies = pipe.execute()
+    return [int(count) for count in replies[::2]]
+
+
+def purge_passed_windows(session: Session, settings: Settings, now: float | None = None) -> int:
+    """Delete the windows that are over for every configured limit: they can never count again."""
+    now = time.time() if now is None else now
+    longest = max(window for _, window in settings.rate_limits().values())
+    result = session.execute(delete(RateLimitWindow).where(RateLimitWindow.window_start <= now - longest))
+    return result.rowcount
+
+
+def limited(action: str, *, per_attendee: str, per_ip: str | None = None) -> Any:
+    """A route dependency (`dependencies=[...]`) counting one hit per attendee, and per address if `per_ip`
+    is given, for `action`; the limits are named settings, read at each request.
+
+    The attendee is taken from the access token, not loaded: route dependencies run before the route's own,
+    so the hits are counted and their connection back in the pool before the request's session takes one.
+    Holding one connection while waiting for a second would deadlock the pool under a burst."""
+
+    def limit(claims: Claims, ip: ClientIP, engine: EngineDep, settings: SettingsDep) -> None:
+        # Keyed by kind too: an organizer's token must not spend the budget of the attendee with its id.
+        counted = [(f"{action}:{claims.subject_kind}:{claims.subject_id}", getattr(settings, per_attendee))]
+        if per_ip is not None:
+            counted.append((f"{action}:ip:{ip}", getattr(settings, per_ip)))
+        hit_all(engine, settings, counted)
+
+    return Depends(limit)

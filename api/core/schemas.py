@@ -2,12 +2,17 @@
 
 from typing import Annotated, ClassVar, Generic, TypeVar
 
-from fastapi import Query
-from pydantic import BaseModel, ConfigDict, model_validator
+from fastapi import Path, Query
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 T = TypeVar("T")
 
 MAX_PAGE_SIZE = 100
+# Row ids are the databases' INTEGER (32 bits on PostgreSQL; SQLite refuses a Python int past 64 bits): a
+# larger number cannot name a row, and handed to the database it fails with a 500 instead of a 422.
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def unique_items(values: list) -> list:

@@ -8,15 +8,16 @@ from sqlmodel import select
 from api.attendees.models import Attendee
 from api.core.deps import Claims, CurrentOrganizer, SessionDep
 from api.core.errors import NotFound
+from api.core.schemas import PathId
 from api.events.models import Event, EventOrganizer
 from api.events.service import organized_event
 
 
-def organizer_event(event_id: int, organizer: CurrentOrganizer, session: SessionDep) -> Event:
+def organizer_event(event_id: PathId, organizer: CurrentOrganizer, session: SessionDep) -> Event:
     return organized_event(session, event_id=event_id, organizer_id=organizer.id)
 
 
-def member_event(event_id: int, claims: Claims, session: SessionDep) -> Event:
+def member_event(event_id: PathId, claims: Claims, session: SessionDep) -> Event:
     """The event, if the caller organizes it or attends it."""
     if claims.subject_kind == "attendee":
         allowed = claims.event_id == event_id and session.get(Attendee, claims.subject_id) is not None

@@ -2,6 +2,7 @@ from fastapi import APIRouter, status
 
 from api.core.deps import CurrentOrganizer, SessionDep, SettingsDep
 from api.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, responses
+from api.core.schemas import PathId
 from api.events import service
 from api.events.access import MemberEvent, OrganizerEvent
 from api.events.models import Event, Topic, Zone
@@ -103,21 +104,21 @@ def create_zone(data: ZoneCreate, event: OrganizerEvent, session: SessionDep, se
 
 @router.patch("/{event_id}/zones/{zone_id}", responses=responses(NotFound, Conflict, InvalidInput))
 def update_zone(
-    zone_id: int, data: ZoneUpdate, event: OrganizerEvent, session: SessionDep, settings: SettingsDep
+    zone_id: PathId, data: ZoneUpdate, event: OrganizerEvent, session: SessionDep, settings: SettingsDep
 ) -> ZoneAdmin:
     zone = service.get_zone(session, event_id=event.id, zone_id=zone_id)
     return _zone_admin(session, service.update_zone(session, zone, data), settings)
 
 
 @router.post("/{event_id}/zones/{zone_id}/rotate-token", responses=_OWN)
-def rotate_zone_token(zone_id: int, event: OrganizerEvent, session: SessionDep, settings: SettingsDep) -> ZoneAdmin:
+def rotate_zone_token(zone_id: PathId, event: OrganizerEvent, session: SessionDep, settings: SettingsDep) -> ZoneAdmin:
     """Invalidates the zone's printed posters: print the new one."""
     zone = service.get_zone(session, event_id=event.id, zone_id=zone_id)
     return _zone_admin(session, service.rotate_zone_token(session, zone), settings)
 
 
 @router.delete("/{event_id}/zones/{zone_id}", status_code=status.HTTP_204_NO_CONTENT, responses=_OWN)
-def delete_zone(zone_id: int, event: OrganizerEvent, session: SessionDep) -> None:
+def delete_zone(zone_id: PathId, event: OrganizerEvent, session: SessionDep) -> None:
     service.delete_zone(session, service.get_zone(session, event_id=event.id, zone_id=zone_id))
 
 
@@ -141,11 +142,11 @@ def create_topic(data: TopicCreate, event: OrganizerEvent, session: SessionDep) 
 
 
 @router.patch("/{event_id}/topics/{topic_id}", responses=responses(NotFound, Conflict, InvalidInput))
-def update_topic(topic_id: int, data: TopicUpdate, event: OrganizerEvent, session: SessionDep) -> TopicPublic:
+def update_topic(topic_id: PathId, data: TopicUpdate, event: OrganizerEvent, session: SessionDep) -> TopicPublic:
     topic = service.get_topic(session, event_id=event.id, topic_id=topic_id)
     return topic_public(service.update_topic(session, topic, data))
 
 
 @router.delete("/{event_id}/topics/{topic_id}", status_code=status.HTTP_204_NO_CONTENT, responses=_OWN)
-def delete_topic(topic_id: int, event: OrganizerEvent, session: SessionDep) -> None:
+def delete_topic(topic_id: PathId, event: OrganizerEvent, session: SessionDep) -> None:
     service.delete_topic(session, service.get_topic(session, event_id=event.id, topic_id=topic_id))

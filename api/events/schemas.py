@@ -5,7 +5,7 @@ from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, model_validator
 
-from api.core.schemas import InputModel, UpdateModel, unique_items
+from api.core.schemas import Id, InputModel, UpdateModel, unique_items
 
 
 class Language(StrEnum):
@@ -122,13 +122,13 @@ class EventPublic(BaseModel):
 class ZoneCreate(InputModel):
     name: Annotated[str, Field(min_length=1, max_length=100)]
     kind: ZoneKind
-    neighbour_ids: Annotated[list[int], Field(max_length=50), AfterValidator(unique_items)] = []
+    neighbour_ids: Annotated[list[Id], Field(max_length=50), AfterValidator(unique_items)] = []
 
 
 class ZoneUpdate(UpdateModel):
     name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
     kind: ZoneKind | None = None
-    neighbour_ids: Annotated[list[int], Field(max_length=50), AfterValidator(unique_items)] | None = None
+    neighbour_ids: Annotated[list[Id], Field(max_length=50), AfterValidator(unique_items)] | None = None
 
 
 class ZoneAdmin(ZonePublic):

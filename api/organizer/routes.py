@@ -10,6 +10,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Header, Request, Respon
 
 from api.core.deps import SessionDep, SettingsDep
 from api.core.errors import Conflict, NotAuthenticated, NotFound, PayloadTooLarge, responses
+from api.core.schemas import PathId
 from api.events.access import OrganizerEvent
 from api.events.service import get_zone, list_zones
 from api.organizer import posters, service
@@ -150,7 +151,7 @@ def _inert(value: str) -> str:
     response_class=Response,
     responses={200: {"content": {"image/svg+xml": {}}, "description": "The printable poster, A4"}},
 )
-def get_zone_poster_svg(zone_id: int, event: OrganizerEvent, session: SessionDep, settings: SettingsDep) -> Response:
+def get_zone_poster_svg(zone_id: PathId, event: OrganizerEvent, session: SessionDep, settings: SettingsDep) -> Response:
     """The zone's poster. Its `Poster-Version` header (also printed on it) changes when the zone's token is
     rotated: a printed poster of another version no longer checks anyone in."""
     zone = get_zone(session, event_id=event.id, zone_id=zone_id)
@@ -167,7 +168,7 @@ def get_zone_poster_svg(zone_id: int, event: OrganizerEvent, session: SessionDep
     response_class=Response,
     responses={200: {"content": {"image/png": {}}, "description": "The zone's QR code alone"}},
 )
-def get_zone_poster_png(zone_id: int, event: OrganizerEvent, session: SessionDep, settings: SettingsDep) -> Response:
+def get_zone_poster_png(zone_id: PathId, event: OrganizerEvent, session: SessionDep, settings: SettingsDep) -> Response:
     """The zone's check-in QR code alone, to lay out one's own poster. Same `Poster-Version` as the SVG."""
     zone = get_zone(session, event_id=event.id, zone_id=zone_id)
     return _poster_response(

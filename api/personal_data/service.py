@@ -88,3 +88,10 @@ def purge_presence_history(session: Session, now: datetime) -> int:
     session.execute(delete(PresenceTopic).where(PresenceTopic.attendee_id.in_(attendees)))
     session.execute(delete(Presence).where(Presence.event_id.in_(finished)))
     return session.execute(delete(CheckInRecord).where(CheckInRecord.event_id.in_(finished))).rowcount
+
+
+def purge_ended_presence_topics(session: Session, now: datetime) -> int:
+    """Delete the topic rows of presences that have ended (expired, not followed by a new check-in).
+
+    Matching already skips them; deleted, they no longer say what someone who left was interested in."""
+    return session.execute(delete(PresenceTopic).where(PresenceTopic.expires_at <= now)).rowcount

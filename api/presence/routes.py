@@ -1,7 +1,8 @@
 from fastapi import APIRouter, Response, status
 
+from api.core import ratelimit
 from api.core.deps import CurrentAttendee, SessionDep, SettingsDep
-from api.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, responses
+from api.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, TooManyRequests, responses
 from api.core.idempotency import IdempotencyKey, run_once
 from api.events.access import MemberEvent
 from api.presence import service
@@ -14,7 +15,8 @@ me = APIRouter(prefix="/api/me", tags=["presence"], responses=responses(NotAuthe
     "/check-ins",
     status_code=status.HTTP_201_CREATED,
     response_model=PresencePublic,
-    responses=responses(service.UnknownZone, Conflict, InvalidInput),
+    responses=responses(service.UnknownZone, Conflict, InvalidInput, TooManyRequests),
+    dependencies=[ratelimit.limited("check-in", per_attendee="checkin_rate_per_attendee", per_ip="checkin_rate_per_ip")],
 )
 def check_in(
     data: CheckIn, attendee: CurrentAttendee, session: SessionDep, settings: SettingsDep, key: IdempotencyKey

@@ -79,5 +79,6 @@ class Nudge(SQLModel, table=True):
     status: str = Field(max_length=16)
     attempts: int = 0
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    # When it was delivered; while a contact-request push is sending, when it was claimed.
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

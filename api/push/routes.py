@@ -5,6 +5,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from api.core.deps import CurrentAttendee, SessionDep, SettingsDep
 from api.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, responses
 from api.core.idempotency import IdempotencyKey, run_once
+from api.core.schemas import PathId
 from api.events.access import OrganizerEvent
 from api.push import service
 from api.push.schemas import (
@@ -83,7 +84,7 @@ def remove_push_subscription_by_endpoint(
 @me.delete(
     "/push-subscriptions/{subscription_id}", status_code=status.HTTP_204_NO_CONTENT, responses=responses(NotFound)
 )
-def remove_push_subscription(subscription_id: int, attendee: CurrentAttendee, session: SessionDep) -> None:
+def remove_push_subscription(subscription_id: PathId, attendee: CurrentAttendee, session: SessionDep) -> None:
     service.unsubscribe(session, attendee, subscription_id)
 
 
@@ -99,7 +100,7 @@ def set_my_push_preferences(data: PushPreferences, attendee: CurrentAttendee, se
 
 
 @me.post("/nudges/{nudge_id}/opened", status_code=status.HTTP_204_NO_CONTENT, responses=responses(NotFound))
-def mark_nudge_opened(nudge_id: int, attendee: CurrentAttendee, session: SessionDep) -> None:
+def mark_nudge_opened(nudge_id: PathId, attendee: CurrentAttendee, session: SessionDep) -> None:
     """Sent by the service worker when a notification is tapped. Naturally idempotent (the first opening
     counts), so it needs no Idempotency-Key."""
     service.mark_opened(session, attendee, nudge_id)

@@ -8,20 +8,22 @@ may run against one database: a nudge is sent by whichever claims it first, and 
 import asyncio
 import logging
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.attendees.models import Attendee
+from api.core import idempotency, ratelimit
 from api.core.config import Settings
 from api.core.db import utcnow
 from api.events.models import Event
-from api.personal_data.service import purge_presence_history
+from api.personal_data.service import purge_ended_presence_topics, purge_presence_history
 from api.push import policy, service
 from api.push.webpush import DeliveryOutcome, PushMessage, Resolver, deliver, make_topic, validate_push_endpoint
 
@@ -138,7 +140,7 @@ def _nudge_push(nudge_id: int, plan: policy.PlannedNudge, ttl: int) -> _Push:
 def _contact_pushes(session: Session, windows: list[policy.Window], now: datetime) -> tuple[list[_Push], list[int]]:
     """One push per attendee for all their queued contact requests, sent only in a window; the rest of the
     claimed rows are dropped (request answered meanwhile, preference turned off)."""
-    rows = service.claim_contact_requests(session, [w.event_id for w in windows])
+    rows = service.claim_contact_requests(session, [w.event_id for w in windows], now)
     if not rows:
         return [], []
     ttl_of = {w.event_id: w.seconds_left(now) for w in windows}
@@ -201,19 +203,45 @@ def _results(
     return results, gone
 
 
+def clean_up(engine: Engine, settings: Settings) -> dict[str, object]:
+    """The housekeeping jobs, each in its own transaction: one that fails is logged and the others still run.
+    Returns what each job did (rows deleted or moved), or None for a job that failed."""
+    now = utcnow()
+    jobs: dict[str, Callable[[Session], object]] = {
+        "presence retention purge": lambda session: purge_presence_history(session, now),
+        "ended presences' topics": lambda session: purge_ended_presence_topics(session, now),
+        "old idempotency keys": lambda session: idempotency.purge_records(
+            session, now - timedelta(hours=settings.idempotency_retention_hours)
+        ),
+        "passed rate-limit windows": lambda session: ratelimit.purge_passed_windows(session, settings),
+        "stuck nudge sends (requeued, failed)": lambda session: service.release_stuck_sends(
+            session, now - timedelta(minutes=settings.nudge_sending_timeout_minutes)
+        ),
+    }
+    done: dict[str, object] = {}
+    for name, job in jobs.items():
+        try:
+            with Session(engine) as session:
+                done[name] = job(session)
+                session.commit()
+        except Exception:
+            log.exception("cleanup failed: %s", name)
+            done[name] = None
+    return done
+
+
 def run(engine: Engine, settings: Settings, stop: threading.Event) -> None:
-    """Tick every `nudge_interval_seconds` until `stop` is set; a failed tick is logged, not fatal."""
+    """Tick every `nudge_interval_seconds` until `stop` is set, and clean up every `cleanup_interval_seconds`
+    (the jobs scan whole tables: not worth doing twice a minute); a failure is logged, not fatal."""
+    cleaned_at = None
     while not stop.is_set():
         try:
             tick(engine, settings)
         except Exception:
             log.exception("nudge tick failed")
-        try:
-            with Session(engine) as session:
-                purge_presence_history(session, utcnow())
-                session.commit()
-        except Exception:
-            log.exception("presence retention purge failed")
+        if cleaned_at is None or time.monotonic() - cleaned_at >= settings.cleanup_interval_seconds:
+            clean_up(engine, settings)
+            cleaned_at = time.monotonic()
         stop.wait(settings.nudge_interval_seconds)
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import Row, delete, update
+from sqlalchemy import Row, delete, func, update
 from sqlmodel import Session, select
 
 from api.attendees.models import Attendee
@@ -232,7 +232,7 @@ def claim_nudges(
     return {attendee_id: nudge_id for nudge_id, attendee_id in result}
 
 
-def claim_contact_requests(session: Session, event_ids: Sequence[int]) -> list[tuple[int, int, int]]:
+def claim_contact_requests(session: Session, event_ids: Sequence[int], now: datetime) -> list[tuple[int, int, int]]:
     """Take the queued contact-request pushes of these events (each replica gets its own, the status
     changing under the row lock). Returns (nudge id, attendee id, contact request id)."""
     if not event_ids:
@@ -240,7 +240,7 @@ def claim_contact_requests(session: Session, event_ids: Sequence[int]) -> list[t
     result = session.execute(
         update(Nudge)
         .where(Nudge.event_id.in_(event_ids), Nudge.reason == CONTACT_REQUEST, Nudge.status == "pending")
-        .values(status="sending")
+        .values(status="sending", sent_at=now)  # when the claim was made, until an outcome is recorded
         .returning(Nudge.id, Nudge.attendee_id, Nudge.contact_request_id)
     )
     return sorted(tuple(row) for row in result)
@@ -272,3 +272,25 @@ def record_outcomes(
             )
     for chunk in _chunks(sorted(set(gone_subscription_ids))):
         session.execute(delete(PushSubscription).where(PushSubscription.id.in_(chunk)))
+
+
+
+def release_stuck_sends(session: Session, claimed_before: datetime) -> tuple[int, int]:
+    """Pushes still "sending" since before `claimed_before`: the worker that claimed them died mid-send.
+
+    A contact-request push goes back to the queue (the next break sends it; at worst a phone gets it twice,
+    and the newer one replaces the older on screen). A break nudge is marked failed: its moment has passed,
+    and sending it late, or twice, would cost more than it brings. Returns (requeued, failed)."""
+    stuck = Nudge.status == "sending"
+    requeued = session.execute(
+        update(Nudge)
+        .where(stuck, Nudge.reason == CONTACT_REQUEST, func.coalesce(Nudge.sent_at, Nudge.created_at) < claimed_before)
+        .values(status="pending", sent_at=None)
+    ).rowcount
+    # A break nudge is inserted at its claim: created_at is the claim's time.
+    failed = session.execute(
+        update(Nudge)
+        .where(stuck, Nudge.reason != CONTACT_REQUEST, Nudge.created_at < claimed_before)
+        .values(status="failed")
+    ).rowcount
+    return requeued, failed

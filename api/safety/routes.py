@@ -3,10 +3,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response, status
 
 from api.core import ratelimit
-from api.core.deps import CurrentAttendee, EngineDep, SessionDep, SettingsDep
+from api.core.deps import CurrentAttendee, SessionDep
 from api.core.errors import InvalidInput, NotAuthenticated, NotFound, TooManyRequests, responses
 from api.core.idempotency import IdempotencyKey, run_once
-from api.core.schemas import Page, PageParams, page_params
+from api.core.schemas import Page, PageParams, PathId, page_params
 from api.events.access import OrganizerEvent
 from api.safety import service
 from api.safety.schemas import BlockCreate, BlockPublic, ReportAdmin, ReportCreate, ReportPublic
@@ -39,7 +39,7 @@ def list_my_blocks(attendee: CurrentAttendee, session: SessionDep) -> list[Block
 
 
 @me.delete("/blocks/{attendee_id}", status_code=status.HTTP_204_NO_CONTENT, responses=responses(InvalidInput))
-def unblock_attendee(attendee_id: int, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey) -> Response:
+def unblock_attendee(attendee_id: PathId, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey) -> Response:
     return run_once(
         session,
         attendee_id=attendee.id,
@@ -56,17 +56,10 @@ def unblock_attendee(attendee_id: int, attendee: CurrentAttendee, session: Sessi
     status_code=status.HTTP_201_CREATED,
     response_model=ReportPublic,
     responses=responses(NotFound, InvalidInput, TooManyRequests),
+    dependencies=[ratelimit.limited("report", per_attendee="report_rate_per_attendee")],
 )
-def report_attendee(
-    data: ReportCreate,
-    attendee: CurrentAttendee,
-    session: SessionDep,
-    engine: EngineDep,
-    settings: SettingsDep,
-    key: IdempotencyKey,
-) -> Response:
+def report_attendee(data: ReportCreate, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey) -> Response:
     """Tell the event's organizers about someone. Blocking them is a separate step."""
-    ratelimit.hit(engine, f"report:attendee:{attendee.id}", settings.report_rate_per_attendee)
     return run_once(
         session,
         attendee_id=attendee.id,

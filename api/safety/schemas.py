@@ -4,7 +4,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from api.core.schemas import InputModel
+from api.core.schemas import Id, InputModel
 
 
 class ReportReason(StrEnum):
@@ -16,11 +16,11 @@ class ReportReason(StrEnum):
 
 
 class BlockCreate(InputModel):
-    attendee_id: int
+    attendee_id: Id
 
 
 class ReportCreate(InputModel):
-    attendee_id: int
+    attendee_id: Id
     reason: ReportReason
     details: Annotated[str, Field(max_length=2000)] = ""
 
