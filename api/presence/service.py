@@ -4,7 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, func, insert, literal, text
+from sqlalchemy import Select, bindparam, delete, func, insert, literal, text
 from sqlmodel import Session, select
 
 from api.agenda.models import AgendaBreak
@@ -44,8 +44,8 @@ class _Target:
     break_ends_at: datetime | None
 
 
-def _target(session: Session, event_id: int, data: CheckIn, now: datetime) -> _Target:
-    # Read afresh on every check-in (no cache): a rotated token or a moved break counts at once.
+def _target_query(*conditions) -> Select:
+    now = bindparam("now", type_=UTCDateTime)
     break_end = (
         select(AgendaBreak.ends_at)
         .where(AgendaBreak.event_id == Zone.event_id, AgendaBreak.starts_at <= now, AgendaBreak.ends_at > now)
@@ -53,14 +53,25 @@ def _target(session: Session, event_id: int, data: CheckIn, now: datetime) -> _T
         .limit(1)
         .scalar_subquery()
     )
-    query = select(Zone.id, Zone.name, Zone.kind, Zone.event_id, Event.ends_at, break_end).join(
-        Event, Event.id == Zone.event_id
+    return (
+        select(Zone.id, Zone.name, Zone.kind, Zone.event_id, Event.ends_at, break_end)
+        .join(Event, Event.id == Zone.event_id)
+        .where(*conditions)
     )
+
+
+# Built once: building a statement costs more CPU than running it, on the busiest path of a break.
+_TARGET_BY_TOKEN = _target_query(Zone.checkin_token == bindparam("token"))
+_TARGET_BY_CODE = _target_query(Zone.event_id == bindparam("event_id"), Zone.code == bindparam("code"))
+
+
+def _target(session: Session, event_id: int, data: CheckIn, now: datetime) -> _Target:
+    # Read afresh on every check-in (no cache): a rotated token or a moved break counts at once.
     if data.code is not None:
-        query = query.where(Zone.event_id == event_id, Zone.code == data.code)
+        query, values = _TARGET_BY_CODE, {"event_id": event_id, "code": data.code}
     else:
-        query = query.where(Zone.checkin_token == data.token)
-    row = session.connection().execute(query).first()
+        query, values = _TARGET_BY_TOKEN, {"token": data.token}
+    row = session.connection().execute(query, values | {"now": now}).first()
     if row is None:
         if data.code is not None:
             raise UnknownZone(f"No zone of this event has the code {data.code}: check the poster")
