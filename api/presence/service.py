@@ -161,10 +161,11 @@ def check_in(session: Session, settings: Settings, attendee: Attendee, data: Che
     if session.get_bind().dialect.name == "postgresql":
         _check_in_at_once(session, attendee, target, now=now, expires_at=expires_at, minute=minute)
     else:
-        _place(session, attendee=attendee, zone_id=target.zone.id, event_id=target.event_id, now=now, expires_at=expires_at)
+        zone_id, event_id = target.zone.id, target.event_id
+        _place(session, attendee=attendee, zone_id=zone_id, event_id=event_id, now=now, expires_at=expires_at)
         session.connection().execute(
             insert(CheckInRecord).values(
-                event_id=target.event_id, zone_id=target.zone.id, attendee_id=attendee.id, checked_in_at=minute
+                event_id=event_id, zone_id=zone_id, attendee_id=attendee.id, checked_in_at=minute
             )
         )
     return PresencePublic(zone=target.zone, checked_in_at=now, expires_at=expires_at)
