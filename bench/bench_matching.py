@@ -45,6 +45,7 @@ from pathlib import Path
 import httpx
 from alembic import command
 from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -63,6 +64,7 @@ ISSUER = "couloir"
 GOALS = ["learn", "hire", "get_hired", "find_clients", "find_investors", "meet_speakers", "partner"]
 ZONES = 12
 MAIN_ZONE = 0  # where the crowd is: its neighbours are zones 1 and 2
+IN_PROCESS_CHECKINS = 520  # 20 to warm up, 500 measured
 
 
 @dataclass
@@ -407,6 +409,41 @@ def measure_in_process(
     return percentiles(samples), shown
 
 
+def checkin_cost(engine: Engine, url: str, built: Built, attendee_ids: list[int]) -> tuple[float, float]:
+    """(CPU ms, SQL statements) per check-in, in-process: what the route does, without HTTP. Unlike
+    throughput, CPU time barely moves when other work loads the machine."""
+    from api.core.config import Settings
+    from api.core.db import session_scope
+    from api.core.idempotency import run_once
+    from api.presence.schemas import CheckIn
+    from api.presence.service import check_in
+
+    settings = Settings(database_url=url, data_dir=Path(tempfile.gettempdir()))
+    statements = 0
+
+    def count(*_) -> None:
+        nonlocal statements
+        statements += 1
+
+    def one(attendee_id: int, token: str) -> None:
+        with contextmanager(session_scope)(engine) as session:
+            attendee = session.get(Attendee, attendee_id)
+            data = CheckIn(token=token)
+            run_once(session, attendee_id=attendee_id, key=uuid.uuid4().hex, operation="check_in", payload=data,
+                     status_code=201, action=lambda: check_in(session, settings, attendee, data))  # fmt: skip
+
+    warm, measured = attendee_ids[:20], attendee_ids[20:]
+    for attendee_id in warm:
+        one(attendee_id, built.zone_tokens[MAIN_ZONE])
+    sqlalchemy_event.listen(engine, "before_cursor_execute", count)
+    started = time.process_time()
+    for n, attendee_id in enumerate(measured):
+        one(attendee_id, built.zone_tokens[n % ZONES])
+    cpu = (time.process_time() - started) * 1000 / len(measured)
+    sqlalchemy_event.remove(engine, "before_cursor_execute", count)
+    return cpu, statements / len(measured)
+
+
 def run(kind: str, args: argparse.Namespace) -> Figures:
     print(f"\n== {kind}", flush=True)
     figures = Figures()
@@ -433,6 +470,9 @@ def run(kind: str, args: argparse.Namespace) -> Figures:
         large, shown = measure_in_process(figures, engine, built, callers, args, args.registered)
         figures.add(f"p95 at {args.registered:,} / p95 at {args.small:,} registered", f"{large[1] / small[1]:.2f}x")
         figures.add("suggestions per answer (mean)", f"{shown / args.requests:.1f}")
+        # Attendees apart from those the HTTP check-ins below use.
+        cpu, statements = checkin_cost(engine, url, built, built.absent_ids[-IN_PROCESS_CHECKINS:])
+        figures.add("check-in in-process: CPU per check-in / SQL statements", f"{cpu:.2f} ms / {statements:.0f}")
         engine.dispose()
 
         secret = secrets.token_urlsafe(48)
@@ -454,7 +494,7 @@ def run(kind: str, args: argparse.Namespace) -> Figures:
                         "Idempotency-Key": uuid.uuid4().hex,
                     },
                 )
-                for a in rng.sample(built.absent_ids, args.checkins)
+                for a in rng.sample(built.absent_ids[:-IN_PROCESS_CHECKINS], args.checkins)
             ]
             noops = [("GET", "/api/health", None, {})] * args.checkins
             asyncio.run(throughput(base, noops[:200], args.concurrency))  # warm
