@@ -85,9 +85,11 @@ def _target(session: Session, event_id: int, data: CheckIn, now: datetime) -> _T
 def presence_end(session: Session, settings: Settings, event_id: int, now: datetime) -> datetime:
     """The end of the break under way, else the TTL: a check-in says "here now", not "here all day"."""
     slot = current_break(session, event_id, now)
-    if slot is not None:
-        return slot.ends_at
-    return now + timedelta(minutes=settings.presence_ttl_minutes)
+    return _presence_end(settings, slot.ends_at if slot is not None else None, now)
+
+
+def _presence_end(settings: Settings, break_ends_at: datetime | None, now: datetime) -> datetime:
+    return break_ends_at if break_ends_at is not None else now + timedelta(minutes=settings.presence_ttl_minutes)
 
 
 def place(session: Session, *, attendee: Attendee, zone: Zone, now: datetime, expires_at: datetime) -> None:
@@ -155,8 +157,7 @@ def check_in(session: Session, settings: Settings, attendee: Attendee, data: Che
     target = _target(session, attendee.event_id, data, now)
     if target.event_ends_at <= now:
         raise Conflict("This event is over: check-in is closed")
-    # The end of the break under way, else the TTL (as presence_end).
-    expires_at = target.break_ends_at or now + timedelta(minutes=settings.presence_ttl_minutes)
+    expires_at = _presence_end(settings, target.break_ends_at, now)
     minute = now.replace(second=0, microsecond=0)
     if session.get_bind().dialect.name == "postgresql":
         _check_in_at_once(session, attendee, target, now=now, expires_at=expires_at, minute=minute)
