@@ -7,7 +7,7 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from api.core.db import utcnow
-from api.presence.models import CheckInRecord, Presence, PresenceTopic
+from api.presence.models import TRAIT_BITS, CheckInRecord, Presence, PresenceTopic
 from tests import factories as f
 
 
@@ -108,6 +108,28 @@ def test_one_presence_per_attendee_a_new_check_in_moves_them(srv, db):
     assert my_presence(srv, me.token)["zone"]["name"] == "Lounge"
     # History keeps both check-ins.
     assert len(db.exec(select(CheckInRecord).where(CheckInRecord.attendee_id == me.id)).all()) == 2
+
+
+def test_a_check_in_rewrites_the_topic_index_from_the_current_profile(srv, db):
+    h = f.hallway(srv)
+    me = h.person(srv, "Léa", ["Observability", "Rust"], goals=["hire"])
+    # A row left from an earlier presence, for a topic Léa no longer follows.
+    db.add(PresenceTopic(attendee_id=me.id, topic_id=h.topics["eBPF"], zone_id=h.zones["coffee"]["id"],
+                         expires_at=utcnow() - timedelta(hours=1), traits=0))  # fmt: skip
+    db.commit()
+    response = f.check_in(srv, me.token, code=h.zones["lounge"]["code"])
+    assert response.status_code == 201
+    expires_at = db.exec(select(Presence.expires_at).where(Presence.attendee_id == me.id)).one()
+    rows = db.exec(select(PresenceTopic).where(PresenceTopic.attendee_id == me.id)).all()
+    assert sorted(r.topic_id for r in rows) == sorted([h.topics["Observability"], h.topics["Rust"]])
+    assert {(r.zone_id, r.expires_at, r.traits) for r in rows} == {
+        (h.zones["lounge"]["id"], expires_at, TRAIT_BITS["hire"] | TRAIT_BITS["open_to_chat"])
+    }
+    # Hidden, a check-in still places Léa (the counts see her) but matching does not.
+    f.update_me(srv, me.token, visible=False)
+    assert f.check_in(srv, me.token, code=h.zones["coffee"]["code"]).status_code == 201
+    assert db.exec(select(Presence.zone_id).where(Presence.attendee_id == me.id)).one() == h.zones["coffee"]["id"]
+    assert db.exec(select(PresenceTopic).where(PresenceTopic.attendee_id == me.id)).all() == []
 
 
 def test_leaving_ends_the_presence(srv, db):

@@ -72,7 +72,9 @@ def make_engine(settings: Settings) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # No pool_pre_ping: it costs a round trip on every request. A connection the server closed (restart,
+    # failover) fails one request, and SQLAlchemy then discards the whole pool's stale connections.
+    return create_engine(url, pool_size=10, max_overflow=20)
 
 
 def session_scope(engine: Engine) -> Iterator[Session]:

@@ -18,11 +18,13 @@ from api.organizers.models import Organizer
 _bearer = HTTPBearer(auto_error=False, description="An access token from /api/join or a magic link")
 
 
-def get_settings_dep(request: Request) -> Settings:
+# async: FastAPI runs a plain `def` dependency in its thread pool, a hop that costs more than these
+# lookups (and the token check below) themselves; only dependencies that wait on the database stay sync.
+async def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     return request.app.state.engine
 
 
@@ -43,7 +45,7 @@ def client_ip(request: Request) -> str:
 ClientIP = Annotated[str, Depends(client_ip)]
 
 
-def _claims(
+async def _claims(
     settings: SettingsDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> TokenClaims:
     if credentials is None or credentials.scheme.lower() != "bearer":

@@ -21,12 +21,13 @@ import json
 import re
 from collections.abc import Callable
 from datetime import datetime
+from functools import cache
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint, delete, update
+from sqlalchemy import JSON, Column, ForeignKey, Insert, Integer, UniqueConstraint, Update, bindparam, delete, update
 from sqlmodel import Field, Session, SQLModel, select
 
 from api.core.db import UTCDateTime, conflict_insert, utcnow
@@ -99,24 +100,40 @@ def run_once(
     (body and path ids), so a key reused elsewhere is caught.
     """
     digest = fingerprint(operation, payload)
-    insert = conflict_insert(session.get_bind())
+    claim, answer = _statements(conflict_insert(session.get_bind()))
     # Core statements on the session's connection (same transaction): no ORM machinery on every write.
-    claimed = session.connection().execute(
-        insert(IdempotencyRecord)
-        .values(attendee_id=attendee_id, key=key, fingerprint=digest, created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["attendee_id", "key"])
-        .returning(IdempotencyRecord.id)
+    connection = session.connection()
+    claimed = connection.execute(
+        claim, {"attendee_id": attendee_id, "key": key, "fingerprint": digest, "created_at": utcnow()}
     ).scalar_one_or_none()
     if claimed is None:
         return _replay(session, attendee_id=attendee_id, key=key, digest=digest)
     result = action()
     body = result.model_dump(mode="json") if result is not None else None
-    session.connection().execute(
-        update(IdempotencyRecord)
-        .where(IdempotencyRecord.id == claimed)
-        .values(status_code=status_code, response_body=body)
-    )
+    connection.execute(answer, {"record_id": claimed, "status_code": status_code, "response_body": body})
     return _response(status_code, body)
+
+
+@cache
+def _statements(insert: Callable) -> tuple[Insert, Update]:
+    """The claim and the answer, built once per dialect's INSERT: building costs more CPU than running them."""
+    claim = (
+        insert(IdempotencyRecord)
+        .values(
+            attendee_id=bindparam("attendee_id"),
+            key=bindparam("key"),
+            fingerprint=bindparam("fingerprint"),
+            created_at=bindparam("created_at"),
+        )
+        .on_conflict_do_nothing(index_elements=["attendee_id", "key"])
+        .returning(IdempotencyRecord.id)
+    )
+    answer = (
+        update(IdempotencyRecord)
+        .where(IdempotencyRecord.id == bindparam("record_id"))
+        .values(status_code=bindparam("status_code"), response_body=bindparam("response_body"))
+    )
+    return claim, answer
 
 
 def _replay(session: Session, *, attendee_id: int, key: str, digest: str) -> Response:

@@ -1,11 +1,13 @@
 """Check-in, presence and zone counts. Plain functions taking a session; the caller commits."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, insert, literal
+from sqlalchemy import Select, bindparam, delete, func, insert, literal, text
 from sqlmodel import Session, select
 
+from api.agenda.models import AgendaBreak
 from api.agenda.service import current_break
 from api.attendees.models import Attendee, AttendeeInterest
 from api.core.config import Settings
@@ -27,33 +29,79 @@ def zone_ref(zone: Zone) -> ZoneRef:
     return ZoneRef(id=zone.id, name=zone.name, kind=zone.kind)
 
 
-def find_zone(session: Session, event_id: int, data: CheckIn) -> Zone:
+# Rotating a zone's token retires its old posters: they land here.
+_UNKNOWN_POSTER = "This poster is unknown or was replaced: scan the zone's current poster, or type its code"
+_OTHER_EVENT_POSTER = "This poster belongs to another event"
+
+
+@dataclass(frozen=True)
+class _Target:
+    """What a check-in needs to know, read in one query: the zone, its event's end, the break under way."""
+
+    zone: ZoneRef
+    event_id: int
+    event_ends_at: datetime
+    break_ends_at: datetime | None
+
+
+def _target_query(*conditions) -> Select:
+    now = bindparam("now", type_=UTCDateTime)
+    break_end = (
+        select(AgendaBreak.ends_at)
+        .where(AgendaBreak.event_id == Zone.event_id, AgendaBreak.starts_at <= now, AgendaBreak.ends_at > now)
+        .order_by(AgendaBreak.ends_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (
+        select(Zone.id, Zone.name, Zone.kind, Zone.event_id, Event.ends_at, break_end)
+        .join(Event, Event.id == Zone.event_id)
+        .where(*conditions)
+    )
+
+
+# Built once: building a statement costs more CPU than running it, on the busiest path of a break.
+_TARGET_BY_TOKEN = _target_query(Zone.checkin_token == bindparam("token"))
+_TARGET_BY_CODE = _target_query(Zone.event_id == bindparam("event_id"), Zone.code == bindparam("code"))
+
+
+def _target(session: Session, event_id: int, data: CheckIn, now: datetime) -> _Target:
+    # Read afresh on every check-in (no cache): a rotated token or a moved break counts at once.
     if data.code is not None:
-        zone = session.exec(select(Zone).where(Zone.event_id == event_id, Zone.code == data.code)).first()
-        if zone is None:
+        query, values = _TARGET_BY_CODE, {"event_id": event_id, "code": data.code}
+    else:
+        query, values = _TARGET_BY_TOKEN, {"token": data.token}
+    row = session.connection().execute(query, values | {"now": now}).first()
+    if row is None:
+        if data.code is not None:
             raise UnknownZone(f"No zone of this event has the code {data.code}: check the poster")
-        return zone
-    zone = session.exec(select(Zone).where(Zone.checkin_token == data.token)).first()
-    if zone is None:
-        # Rotating a zone's token retires its old posters: they land here.
-        raise UnknownZone("This poster is unknown or was replaced: scan the zone's current poster, or type its code")
-    if zone.event_id != event_id:
-        raise UnknownZone("This poster belongs to another event")
-    return zone
+        raise UnknownZone(_UNKNOWN_POSTER)
+    zone_id, name, kind, zone_event_id, event_ends_at, break_ends_at = row
+    if zone_event_id != event_id:
+        raise UnknownZone(_OTHER_EVENT_POSTER)
+    return _Target(ZoneRef(id=zone_id, name=name, kind=kind), zone_event_id, event_ends_at, break_ends_at)
 
 
 def presence_end(session: Session, settings: Settings, event_id: int, now: datetime) -> datetime:
     """The end of the break under way, else the TTL: a check-in says "here now", not "here all day"."""
     slot = current_break(session, event_id, now)
-    if slot is not None:
-        return slot.ends_at
-    return now + timedelta(minutes=settings.presence_ttl_minutes)
+    return _presence_end(settings, slot.ends_at if slot is not None else None, now)
+
+
+def _presence_end(settings: Settings, break_ends_at: datetime | None, now: datetime) -> datetime:
+    return break_ends_at if break_ends_at is not None else now + timedelta(minutes=settings.presence_ttl_minutes)
 
 
 def place(session: Session, *, attendee: Attendee, zone: Zone, now: datetime, expires_at: datetime) -> None:
     """Make `zone` the attendee's one presence; a single upsert, so concurrent check-ins cannot duplicate it."""
+    _place(session, attendee=attendee, zone_id=zone.id, event_id=zone.event_id, now=now, expires_at=expires_at)
+
+
+def _place(
+    session: Session, *, attendee: Attendee, zone_id: int, event_id: int, now: datetime, expires_at: datetime
+) -> None:
     upsert = conflict_insert(session.get_bind())
-    values = {"zone_id": zone.id, "event_id": zone.event_id, "checked_in_at": now, "expires_at": expires_at}
+    values = {"zone_id": zone_id, "event_id": event_id, "checked_in_at": now, "expires_at": expires_at}
     # Check-in is the hot write path: plain Core statements on the session's own connection skip the
     # ORM's bulk-statement machinery, which costs more than the statements themselves.
     session.connection().execute(
@@ -61,7 +109,7 @@ def place(session: Session, *, attendee: Attendee, zone: Zone, now: datetime, ex
         .values(attendee_id=attendee.id, **values)
         .on_conflict_do_update(index_elements=["attendee_id"], set_=values)
     )
-    _index_topics(session, attendee, zone_id=zone.id, expires_at=expires_at)
+    _index_topics(session, attendee, zone_id=zone_id, expires_at=expires_at)
 
 
 def _index_topics(session: Session, attendee: Attendee, *, zone_id: int, expires_at: datetime) -> None:
@@ -69,12 +117,7 @@ def _index_topics(session: Session, attendee: Attendee, *, zone_id: int, expires
     session.connection().execute(delete(PresenceTopic).where(PresenceTopic.attendee_id == attendee.id))
     if not attendee.visible:
         return
-    traits = traits_of(
-        goals=attendee.goals,
-        role=attendee.role,
-        open_to_chat=attendee.open_to_chat,
-        findable_as_speaker=attendee.findable_as_speaker,
-    )
+    traits = _traits(attendee)
     rows = select(
         AttendeeInterest.attendee_id,
         AttendeeInterest.topic_id,
@@ -84,6 +127,15 @@ def _index_topics(session: Session, attendee: Attendee, *, zone_id: int, expires
     ).where(AttendeeInterest.attendee_id == attendee.id)
     session.connection().execute(
         insert(PresenceTopic).from_select(["attendee_id", "topic_id", "zone_id", "expires_at", "traits"], rows)
+    )
+
+
+def _traits(attendee: Attendee) -> int:
+    return traits_of(
+        goals=attendee.goals,
+        role=attendee.role,
+        open_to_chat=attendee.open_to_chat,
+        findable_as_speaker=attendee.findable_as_speaker,
     )
 
 
@@ -100,18 +152,76 @@ def refresh_presence(session: Session, attendee: Attendee) -> None:
 
 
 def check_in(session: Session, settings: Settings, attendee: Attendee, data: CheckIn) -> PresencePublic:
-    zone = find_zone(session, attendee.event_id, data)
-    event = session.get(Event, attendee.event_id)
+    """The hot write path of a break: one read, then the writes (in one statement on PostgreSQL)."""
     now = utcnow()
-    if event.ends_at <= now:
+    target = _target(session, attendee.event_id, data, now)
+    if target.event_ends_at <= now:
         raise Conflict("This event is over: check-in is closed")
-    expires_at = presence_end(session, settings, event.id, now)
-    place(session, attendee=attendee, zone=zone, now=now, expires_at=expires_at)
+    expires_at = _presence_end(settings, target.break_ends_at, now)
     minute = now.replace(second=0, microsecond=0)
-    session.connection().execute(
-        insert(CheckInRecord).values(event_id=event.id, zone_id=zone.id, attendee_id=attendee.id, checked_in_at=minute)
+    if session.get_bind().dialect.name == "postgresql":
+        _check_in_at_once(session, attendee, target, now=now, expires_at=expires_at, minute=minute)
+    else:
+        zone_id, event_id = target.zone.id, target.event_id
+        _place(session, attendee=attendee, zone_id=zone_id, event_id=event_id, now=now, expires_at=expires_at)
+        session.connection().execute(
+            insert(CheckInRecord).values(
+                event_id=event_id, zone_id=zone_id, attendee_id=attendee.id, checked_in_at=minute
+            )
+        )
+    return PresencePublic(zone=target.zone, checked_in_at=now, expires_at=expires_at)
+
+
+# place() and the history row as one statement: one round trip instead of four. Each later part reads
+# `placed`, so the presence row is written (and locked) first, in the same order as refresh_presence and
+# leave. Topic rows are upserted, and only those of interests the attendee no longer has are deleted.
+_CHECK_IN_AT_ONCE = text(
+    """
+    WITH placed AS (
+        INSERT INTO presence (attendee_id, event_id, zone_id, checked_in_at, expires_at)
+        VALUES (:attendee_id, :event_id, :zone_id, :now, :expires_at)
+        ON CONFLICT (attendee_id) DO UPDATE SET event_id = excluded.event_id, zone_id = excluded.zone_id,
+            checked_in_at = excluded.checked_in_at, expires_at = excluded.expires_at
+        RETURNING attendee_id
+    ), stale AS (
+        DELETE FROM presence_topic
+        WHERE attendee_id = (SELECT attendee_id FROM placed)
+          AND (NOT :visible OR topic_id NOT IN (
+              SELECT topic_id FROM attendee_interest WHERE attendee_id = :attendee_id))
+    ), indexed AS (
+        INSERT INTO presence_topic (attendee_id, topic_id, zone_id, expires_at, traits)
+        SELECT placed.attendee_id, interest.topic_id, :zone_id, :expires_at, :traits
+        FROM placed JOIN attendee_interest AS interest ON interest.attendee_id = placed.attendee_id
+        WHERE :visible
+        ON CONFLICT (attendee_id, topic_id) DO UPDATE SET zone_id = excluded.zone_id,
+            expires_at = excluded.expires_at, traits = excluded.traits
     )
-    return PresencePublic(zone=zone_ref(zone), checked_in_at=now, expires_at=expires_at)
+    INSERT INTO check_in_record (event_id, zone_id, attendee_id, checked_in_at)
+    SELECT :event_id, :zone_id, attendee_id, :minute FROM placed
+    """
+).bindparams(
+    bindparam("now", type_=UTCDateTime),
+    bindparam("expires_at", type_=UTCDateTime),
+    bindparam("minute", type_=UTCDateTime),
+)
+
+
+def _check_in_at_once(
+    session: Session, attendee: Attendee, target: _Target, *, now: datetime, expires_at: datetime, minute: datetime
+) -> None:
+    session.connection().execute(
+        _CHECK_IN_AT_ONCE,
+        {
+            "attendee_id": attendee.id,
+            "event_id": target.event_id,
+            "zone_id": target.zone.id,
+            "now": now,
+            "expires_at": expires_at,
+            "minute": minute,
+            "visible": attendee.visible,
+            "traits": _traits(attendee),
+        },
+    )
 
 
 def leave(session: Session, attendee: Attendee) -> None:
