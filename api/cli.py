@@ -40,6 +40,7 @@ def serve(
         port=port,
         workers=workers,
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         log_config=uvicorn_log_config(settings.log_format, settings.log_level),
         access_log=False,  # the app logs each request itself, without addresses or query strings
     )

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     # otherwise; either way every replica sees the same hits. Keys start with the prefix (one Redis, several
     # deployments).
     redis_url: str | None = None
+    # Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses, or * when nothing but the
+    # proxy can reach the service): per-address limits must count the phone's address, not the proxy's.
+    forwarded_allow_ips: str = "127.0.0.1"
     redis_prefix: str = "couloir"
     # Fixed-window rate limits: (max hits, window seconds).
     join_rate_per_ip: tuple[int, int] = (30, 60)
