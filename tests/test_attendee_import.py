@@ -18,6 +18,7 @@ from api.events.models import Event
 from tests import factories
 from tests.factories import DATA
 from tests.test_mail import mailing_server, smtp  # noqa: F401 (fixtures)
+from tests.test_posters import decode_png
 
 PRETIX = (DATA / "tickets-pretix.csv").read_bytes()
 FRENCH_EXCEL = (DATA / "tickets-fr-excel.csv").read_bytes()
@@ -188,8 +189,12 @@ def test_send_emails_each_their_link_after_the_response(mailing_server, smtp):  
     ]
     _, message = next(m for m in inbox.messages if m[0] == ["sofia.rossi@example.net"])
     assert str(make_header(decode_header(message["Subject"]))) == "Votre accès au couloir de Rhône Platform Days"
-    body = message.get_payload(decode=True).decode()
+    text, qr = message.get_payload()
+    body = text.get_payload(decode=True).decode()
     assert "Bonjour Sofia Rossi" in body and "Hello Sofia Rossi" in body
     join_url = re.search(r"\S+/login#token=[\w-]+", body).group(0)
+    # The attached QR is the same personal link, for a badge or a laptop screen.
+    assert (qr.get_content_type(), qr.get_filename()) == ("image/png", "couloir-pass.png")
+    assert decode_png(qr.get_payload(decode=True)) == join_url
     signed_in = redeem(srv, join_url)
     assert signed_in.status_code == 200 and signed_in.json()["subject_kind"] == "attendee"

@@ -2,6 +2,7 @@
 
 import logging
 import smtplib
+from dataclasses import dataclass
 from email.message import EmailMessage
 
 from api.core.config import Settings
@@ -9,7 +10,17 @@ from api.core.config import Settings
 log = logging.getLogger("couloir.mail")
 
 
-def send_email(settings: Settings, *, to: str, subject: str, body: str) -> None:
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    maintype: str
+    subtype: str
+
+
+def send_email(
+    settings: Settings, *, to: str, subject: str, body: str, attachments: tuple[Attachment, ...] = ()
+) -> None:
     if not settings.smtp_host:
         if settings.environment == "production":
             # The body holds a sign-in link and the address is personal data: in production neither is logged.
@@ -22,6 +33,10 @@ def send_email(settings: Settings, *, to: str, subject: str, body: str) -> None:
     message["To"] = to
     message["Subject"] = subject
     message.set_content(body)
+    for attachment in attachments:
+        message.add_attachment(
+            attachment.content, maintype=attachment.maintype, subtype=attachment.subtype, filename=attachment.filename
+        )
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=15) as smtp:
         if settings.smtp_starttls:
             smtp.starttls()

@@ -19,9 +19,10 @@ from api.auth.service import create_invitation_link
 from api.core.config import Settings
 from api.core.db import utcnow
 from api.core.errors import Conflict
-from api.core.mailer import send_email
+from api.core.mailer import Attachment, send_email
 from api.events.models import Event, Topic
 from api.events.service import fold, topic_vocabulary
+from api.organizer import posters
 from api.organizer.parsers import BreakRow, Programme, SpeakerRef, TalkRow, TicketRow
 from api.organizer.schemas import AttendeeImportSummary, Invitation, ProgrammeImportSummary, SkippedTicket, SkipReason
 
@@ -309,6 +310,8 @@ def send_invitations(settings: Settings, event: Event, letters: list[Letter]) ->
                 to=letter.to,
                 subject=_SUBJECT[event.languages[0]].format(event=event.name),
                 body=_invitation_body(event, letter),
+                # The same link as a QR: scanned from a laptop screen or printed on the badge.
+                attachments=(Attachment("couloir-pass.png", posters.qr_png(letter.join_url), "image", "png"),),
             )
         except Exception:
             log.exception("could not email a join link")  # the address is personal data: not logged
@@ -320,14 +323,16 @@ _BODY = {
         "Hello {name},\n\n"
         "Open this personal link on your phone to join {event} on Couloir, and meet the people who share "
         "your topics between two talks. It works once, until the end of the event: keep it to yourself.\n\n"
-        "{link}\n"
+        "{link}\n\n"
+        "The attached QR code opens the same link: scan it with your phone's camera.\n"
     ),
     "fr": (
         "Bonjour {name},\n\n"
         "Ouvrez ce lien personnel sur votre téléphone pour rejoindre {event} sur Couloir, et rencontrer entre "
         "deux conférences les personnes qui partagent vos sujets. Il sert une fois, jusqu'à la fin de "
         "l'événement : gardez-le pour vous.\n\n"
-        "{link}\n"
+        "{link}\n\n"
+        "Le QR code joint ouvre le même lien : scannez-le avec l'appareil photo de votre téléphone.\n"
     ),
 }
 
