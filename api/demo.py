@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from api.agenda.models import AgendaBreak, Talk, TalkSpeaker, TalkTopic
 from api.attendees.models import Attendee, AttendeeInterest
 from api.auth.service import create_magic_link
+from api.contacts.models import Contact
 from api.core.config import Settings
 from api.core.db import utcnow
 from api.core.security import new_secret_token
@@ -163,6 +164,7 @@ def _check_in_crowd(session: Session, settings: Settings, event: Event, now: dat
         place(session, attendee=attendee, zone=zones[ZONES[zone_index][0]], now=now, expires_at=until)
     session.flush()
     _write_check_in_history(session, event, crowd, [zones[name].id for name, _, _ in ZONES], now)
+    _write_contacts(session, event, demo, now)
     return until
 
 
@@ -186,6 +188,49 @@ def _write_check_in_history(session: Session, event: Event, crowd: list[Attendee
         for attendee_id, zone_index in zip(crowd_ids, CROWD_ZONES, strict=False)
     ]
     session.add_all(rows)
+    session.flush()
+
+
+# Contact exchanges the demo attendees made during the day's earlier breaks (each gives both sides a copy).
+DEMO_EXCHANGES = 90
+
+
+def _write_contacts(session: Session, event: Event, demo: list[Attendee], now: datetime) -> None:
+    """So the organizers' networking figures (contacts per hour, share with a contact, cost per contact) have
+    a day to show. Between demo attendees only, rewritten at each run; a newcomer has none."""
+    rng = random.Random(2026)
+    demo = sorted(demo, key=lambda a: a.id)
+    ids = [a.id for a in demo]
+    # Only the demo's own exchanges: a newcomer's contacts with demo attendees stay on both sides.
+    session.execute(delete(Contact).where(Contact.owner_id.in_(ids), Contact.other_attendee_id.in_(ids)))
+    breaks = session.exec(
+        select(AgendaBreak).where(AgendaBreak.event_id == event.id, AgendaBreak.ends_at <= now)
+    ).all()
+    if not breaks:
+        return
+    topic_names = dict(session.exec(select(Topic.id, Topic.name).where(Topic.event_id == event.id)).all())
+    interests: dict[int, set[str]] = {}
+    for attendee_id, topic_id in session.exec(
+        select(AttendeeInterest.attendee_id, AttendeeInterest.topic_id).where(
+            AttendeeInterest.attendee_id.in_(ids)
+        )
+    ):
+        interests.setdefault(attendee_id, set()).add(topic_names[topic_id])
+    pairs: set[tuple[int, int]] = set()
+    while len(pairs) < min(DEMO_EXCHANGES, len(demo) // 2):
+        pairs.add(tuple(sorted(rng.sample(range(len(demo)), 2))))
+    for a, b in ((demo[i], demo[j]) for i, j in sorted(pairs)):
+        pause = rng.choice(breaks)
+        minutes = int((pause.ends_at - pause.starts_at).total_seconds() // 60)
+        met_at = pause.starts_at + timedelta(minutes=rng.randrange(max(minutes, 1)))
+        zone_name = ZONES[rng.choice(CROWD_ZONES)][0]
+        shared = sorted(interests.get(a.id, set()) & interests.get(b.id, set()))
+        for owner, other in ((a, b), (b, a)):
+            session.add(Contact(
+                owner_id=owner.id, other_attendee_id=other.id, name=other.display_name, headline=other.headline,
+                company=other.company or None, event_name=event.name, zone_name=zone_name, shared_topics=shared,
+                how=rng.choice(["suggestion", "qr"]), met_at=met_at,
+            ))
     session.flush()
 
 

@@ -316,14 +316,15 @@ def test_only_the_events_organizers_reach_it(srv, path):
 
 
 def test_the_demo_event_shows_its_crowd_now_and_over_the_day(srv, db):
-    from api.demo import CROWD_ZONES, ORGANIZER_EMAIL, build_demo
+    from api.demo import CROWD_ZONES, DEMO_EXCHANGES, ORGANIZER_EMAIL, build_demo
 
     build_demo(db, srv.settings)
     db.commit()
-    records = len(db.exec(select(CheckInRecord)).all())
-    build_demo(db, srv.settings)  # the demo's history is rewritten, not added to
+    records, contacts = len(db.exec(select(CheckInRecord)).all()), len(db.exec(select(Contact)).all())
+    build_demo(db, srv.settings)  # the demo's history and exchanges are rewritten, not added to
     db.commit()
     assert len(db.exec(select(CheckInRecord)).all()) == records
+    assert len(db.exec(select(Contact)).all()) == contacts == 2 * DEMO_EXCHANGES
     organizer = f.organizer_token(srv, ORGANIZER_EMAIL)
     event_id = db.exec(select(Event.id)).one()
 
@@ -335,6 +336,10 @@ def test_the_demo_event_shows_its_crowd_now_and_over_the_day(srv, db):
     assert row[_slot_now(picture)] == coffee
     earlier = [n for n in row[: _slot_now(picture) - 1] if n != FEW]
     assert earlier, "the earlier breaks of the day show on the heatmap"
+    # The day's exchanges give the networking figures something to show.
+    kpis = picture["kpis"]
+    assert kpis["contacts_made"] == DEMO_EXCHANGES and kpis["cost_per_contact_cents"] > 0
+    assert sum(r["contacts"] for r in picture["contacts_per_hour"] if r["contacts"] != FEW) > 0
 
 
 def test_a_daylight_saving_day_has_23_hours_of_slots_on_the_venues_clock(srv, db):
