@@ -363,6 +363,7 @@ def test_talks_and_breaks_are_added_edited_and_deleted(desk, organizer, app_serv
     event = create_event(app_server, organizer["access_token"], timezone="Europe/Paris")
     with app_server.client(organizer["access_token"]) as client:
         assert client.post(f"/api/events/{event['id']}/topics", json={"name": "eBPF"}).status_code == 201
+    ada, grace = (join(app_server, event["join_code"], name)["attendee"] for name in ("Ada Lovelace", "Grace Hopper"))
     page = desk.new_page()
     page.goto(f"/organizer/events/{event['id']}/agenda")
 
@@ -373,13 +374,34 @@ def test_talks_and_breaks_are_added_edited_and_deleted(desk, organizer, app_serv
     talks.get_by_label("Starts").fill(local(30))
     talks.get_by_label("Ends").fill(local(75))
     talks.get_by_role("checkbox", name="eBPF").check()
+    talks.get_by_label("Find a speaker among the attendees").fill("lov")  # part of the name, case aside
+    talks.get_by_role("button", name="Add Ada Lovelace as a speaker").click()
+    expect(talks.get_by_role("list", name="Speakers of this talk")).to_have_text("Ada Lovelace Remove")
+    talks.get_by_label("Find a speaker among the attendees").fill("nobody")
+    expect(talks.get_by_text("No attendee named “nobody”.")).to_be_visible()
+    assert_accessible(page, "talk form with a speaker")
     talks.get_by_role("button", name="Add the talk").click()
     talk = talks.get_by_role("listitem").filter(has=page.get_by_role("heading", name="eBPF in production"))
-    expect(talk).to_contain_text("Salle A")
+    expect(talk).to_contain_text("Salle A · Ada Lovelace")
     with app_server.client(organizer["access_token"]) as client:
         (added,) = client.get(f"/api/events/{event['id']}/agenda").json()["talks"]
         (ebpf,) = client.get(f"/api/events/{event['id']}/topics").json()
     assert added["topic_ids"] == [ebpf["id"]]
+    assert added["speakers"] == [{"id": ada["id"], "display_name": "Ada Lovelace"}]
+
+    # Editing: one speaker removed, two others added; the topics stay as they were.
+    talk.get_by_role("button", name="Edit").click()
+    talk.get_by_role("button", name="Remove Ada Lovelace").click()
+    expect(talk.get_by_text("No speaker yet.")).to_be_visible()
+    talk.get_by_label("Find a speaker among the attendees").fill("a")
+    talk.get_by_role("button", name="Add Grace Hopper as a speaker").click()
+    talk.get_by_role("button", name="Add Ada Lovelace as a speaker").click()
+    talk.get_by_role("button", name="Save").click()
+    expect(talk).to_contain_text("Salle A · Ada Lovelace, Grace Hopper")
+    with app_server.client(organizer["access_token"]) as client:
+        (edited,) = client.get(f"/api/events/{event['id']}/agenda").json()["talks"]
+    assert {s["id"] for s in edited["speakers"]} == {grace["id"], ada["id"]}
+    assert edited["topic_ids"] == [ebpf["id"]]
 
     breaks = page.get_by_role("region", name="Breaks")
     breaks.get_by_text("Add a break").click()

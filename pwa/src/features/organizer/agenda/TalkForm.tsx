@@ -6,6 +6,7 @@ import { Alert } from "../../../ui/Screen";
 import { fromLocalInput } from "../zonedTime";
 import { SlotTimes } from "./SlotTimes";
 import { useSubmit } from "../useSubmit";
+import { SpeakerPicker, type Speaker } from "./SpeakerPicker";
 
 export interface TalkFields {
   title: string;
@@ -14,6 +15,7 @@ export interface TalkFields {
   starts: string;
   ends: string;
   topic_ids: number[];
+  speakers: Speaker[];
 }
 
 export interface TalkBody {
@@ -23,11 +25,13 @@ export interface TalkBody {
   starts_at: string;
   ends_at: string;
   topic_ids: number[];
+  speaker_ids: number[];
 }
 
-/** A talk: its title, room, time and topics (icebreakers and speakers in the hallway draw on them). */
+/** A talk: its title, room, time, speakers and topics (icebreakers and speakers in the hallway draw on them). */
 export function TalkForm({
   idPrefix,
+  eventId,
   initial,
   timezone,
   topics,
@@ -36,6 +40,7 @@ export function TalkForm({
   onCancel,
 }: {
   idPrefix: string;
+  eventId: number;
   initial: TalkFields;
   timezone: string;
   topics: Schemas["TopicPublic"][];
@@ -53,6 +58,7 @@ export function TalkForm({
       starts_at: fromLocalInput(fields.starts, timezone),
       ends_at: fromLocalInput(fields.ends, timezone),
       topic_ids: fields.topic_ids,
+      speaker_ids: fields.speakers.map((s) => s.id),
     }),
   );
   const toggle = (id: number, on: boolean) =>
@@ -71,6 +77,8 @@ export function TalkForm({
         <textarea id={`${idPrefix}-abstract`} rows={3} maxLength={10_000} value={fields.abstract}
           onInput={(e) => setFields({ ...fields, abstract: e.currentTarget.value })} />
       </div>
+      <SpeakerPicker idPrefix={idPrefix} eventId={eventId} speakers={fields.speakers}
+        onChange={(speakers) => setFields({ ...fields, speakers })} />
       {topics.length > 0 && (
         <fieldset>
           <legend>{t("org.agenda.topics")}</legend>
