@@ -48,6 +48,24 @@ def test_event_input_is_validated(srv, db):
     assert db.exec(select(Event)).all().__len__() == 1
 
 
+def test_organizers_change_the_languages_and_the_presence_retention(srv, db):
+    token = factories.organizer_token(srv)
+    event = factories.create_event(srv, token, languages=["fr", "en"])
+    url = f"/api/events/{event['id']}"
+    with srv.client(token) as client:
+        changed = client.patch(url, json={"languages": ["en", "fr"], "presence_retention_days": 30})
+        assert changed.status_code == 200
+        assert changed.json()["languages"] == ["en", "fr"] and changed.json()["presence_retention_days"] == 30
+        for bad in [{"languages": []}, {"languages": ["en", "en"]}, {"languages": ["de"]}, {"languages": None},
+                    {"presence_retention_days": -1}, {"presence_retention_days": 366},
+                    {"presence_retention_days": None}, {"languages": ["fr"], "presence_retention_days": 400}]:
+            refused = client.patch(url, json=bad)
+            assert refused.status_code == 422, bad
+        assert client.get(url).json()["languages"] == ["en", "fr"]
+    stored = db.get(Event, event["id"])
+    assert (stored.languages, stored.presence_retention_days) == (["en", "fr"], 30)
+
+
 def test_regenerating_the_join_code_stops_the_old_one(srv):
     token = factories.organizer_token(srv)
     event = factories.create_event(srv, token)

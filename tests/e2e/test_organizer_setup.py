@@ -312,6 +312,18 @@ def test_event_edits_a_new_join_code_after_a_warning_and_topics_with_synonyms(de
     expect(page.get_by_role("navigation")).to_contain_text("DevOps Days Lyon 2026")
     assert_accessible(page, "event")
 
+    # Languages (the first leads in invitations and posters) and how long check-ins are kept: they stay.
+    page.get_by_label("Languages", exact=True).select_option(label="English, then French")
+    page.get_by_label("Check-in history kept (days)").fill("30")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved.")).to_be_visible()
+    page.reload()
+    expect(page.get_by_label("Languages", exact=True)).to_have_value("en,fr")
+    expect(page.get_by_label("Check-in history kept (days)")).to_have_value("30")
+    with app_server.client(organizer["access_token"]) as client:
+        saved = client.get(f"/api/events/{event['id']}").json()
+    assert (saved["languages"], saved["presence_retention_days"]) == (["en", "fr"], 30)
+
     page.get_by_role("button", name="Regenerate the join code").click()
     expect(page.get_by_role("alert")).to_contain_text("will stop admitting new attendees")
     page.get_by_role("button", name="Yes, new code").click()

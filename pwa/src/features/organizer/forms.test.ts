@@ -13,17 +13,20 @@ describe("organizer forms", () => {
     expect(slugOf("x".repeat(80))).toHaveLength(64);
   });
 
-  it("sends times on the venue's clock, and a price in cents only with its currency", () => {
+  it("sends times on the venue's clock, a price in cents only with its currency, the languages in order", () => {
     const fields = {
       name: " Conf ", slug: "conf", subject: "platforms", description: "", timezone: "Europe/Paris",
       starts: "2026-06-02T09:00", ends: "2026-06-02T18:00", price: "249,50", currency: "eur",
-    };
+      languages: "en,fr", retentionDays: "30",
+    } as const;
     expect(eventBody(fields)).toMatchObject({
       name: "Conf",
       starts_at: "2026-06-02T07:00:00.000Z",
       ends_at: "2026-06-02T16:00:00.000Z",
       ticket_price_cents: 24950,
       currency: "EUR",
+      languages: ["en", "fr"],
+      presence_retention_days: 30,
     });
     expect(eventBody({ ...fields, price: " " })).toMatchObject({ ticket_price_cents: null, currency: null });
   });
