@@ -66,6 +66,26 @@ def test_organizers_change_the_languages_and_the_presence_retention(srv, db):
     assert (stored.languages, stored.presence_retention_days) == (["en", "fr"], 30)
 
 
+def test_an_end_before_the_start_is_refused_by_its_field(srv):
+    """Whether the schema or the stored start refuses it, the refusal names ends_at, so the console labels it."""
+    token = factories.organizer_token(srv)
+    event = factories.create_event(srv, token)
+    starts = datetime.fromisoformat(event["starts_at"])
+    before = (starts - timedelta(hours=1)).isoformat()
+    body = {"name": "X", "slug": "x-conf", "subject": "s", "timezone": "UTC", "starts_at": starts.isoformat()}
+    slot = {"label": "Coffee", "starts_at": starts.isoformat()}
+    with srv.client(token) as client:
+        refusals = [
+            client.post("/api/events", json=body | {"ends_at": before}),
+            client.patch(f"/api/events/{event['id']}", json={"ends_at": before}),
+            client.post(f"/api/events/{event['id']}/breaks", json=slot | {"ends_at": before}),
+        ]
+    for refused in refusals:
+        assert refused.status_code == 422
+        (problem,) = refused.json()["detail"]
+        assert problem["loc"] == ["body", "ends_at"] and "ends_at must be after starts_at" in problem["msg"]
+
+
 def test_regenerating_the_join_code_stops_the_old_one(srv):
     token = factories.organizer_token(srv)
     event = factories.create_event(srv, token)
