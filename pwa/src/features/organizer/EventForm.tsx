@@ -3,7 +3,7 @@ import type { Schemas } from "../../api/client";
 import { useT, type MessageKey } from "./i18n";
 import { Field } from "../../ui/Field";
 import { Alert } from "../../ui/Screen";
-import { formError } from "./formError";
+import { formError, type FieldLabels } from "./formError";
 import { fromLocalInput, toLocalInput } from "./zonedTime";
 
 export interface EventFields {
@@ -85,6 +85,20 @@ export function eventBody(fields: EventFields) {
   };
 }
 
+const EVENT_LABELS: FieldLabels = {
+  name: "org.event.name",
+  slug: "org.event.slug",
+  subject: "org.event.subject",
+  description: "org.event.description",
+  timezone: "org.event.timezone",
+  starts_at: "org.event.starts",
+  ends_at: "org.event.ends",
+  ticket_price_cents: "org.event.price",
+  currency: "org.event.currency",
+  languages: "org.event.languages",
+  presence_retention_days: "org.event.retention",
+};
+
 /** "DevOps Days Lyon 2026" → "devops-days-lyon-2026", the event's address. */
 export function slugOf(name: string): string {
   return name
@@ -136,7 +150,7 @@ export function EventForm({
       await onSubmit(fields);
       setSaved(true);
     } catch (e) {
-      setError(e instanceof RangeError ? t("org.event.badTime") : formError(t, e, { Conflict: "org.event.slugTaken" }));
+      setError(e instanceof RangeError ? t("org.event.badTime") : formError(t, e, { Conflict: "org.event.slugTaken" }, EVENT_LABELS));
     } finally {
       setBusy(false);
     }

@@ -6,6 +6,7 @@ import { Alert } from "../../../ui/Screen";
 import { fromLocalInput } from "../zonedTime";
 import { SlotTimes } from "./SlotTimes";
 import { useSubmit } from "../useSubmit";
+import type { FieldLabels } from "../formError";
 import { SpeakerPicker, type Speaker } from "./SpeakerPicker";
 
 export interface TalkFields {
@@ -27,6 +28,16 @@ export interface TalkBody {
   topic_ids: number[];
   speaker_ids: number[];
 }
+
+const TALK_LABELS: FieldLabels = {
+  title: "org.agenda.talkTitle",
+  room: "org.agenda.room",
+  abstract: "org.agenda.abstract",
+  starts_at: "org.agenda.starts",
+  ends_at: "org.agenda.ends",
+  topic_ids: "org.agenda.topics",
+  speaker_ids: "org.agenda.speakers",
+};
 
 /** A talk: its title, room, time, speakers and topics (icebreakers and speakers in the hallway draw on them). */
 export function TalkForm({
@@ -60,6 +71,7 @@ export function TalkForm({
       topic_ids: fields.topic_ids,
       speaker_ids: fields.speakers.map((s) => s.id),
     }),
+    TALK_LABELS,
   );
   const toggle = (id: number, on: boolean) =>
     setFields({ ...fields, topic_ids: on ? [...fields.topic_ids, id] : fields.topic_ids.filter((n) => n !== id) });
