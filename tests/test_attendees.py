@@ -125,6 +125,24 @@ def test_organizers_list_attendees_by_page_and_set_roles(srv):
         assert role.json()["role"] == "speaker"
 
 
+def test_organizers_find_attendees_by_part_of_their_name(srv):
+    organizer, event, _ = setup_event(srv)
+    for name in ["Ada Lovelace", "Grace Hopper", "Adam Smith", "100%_sure"]:
+        factories.join(srv, event["join_code"], name)
+    other_event = factories.create_event(srv, organizer)
+    factories.join(srv, other_event["join_code"], "Ada Elsewhere")
+    url = f"/api/events/{event['id']}/attendees"
+    with srv.client(organizer) as client:
+        found = client.get(url, params={"q": "ADA"}).json()
+        assert [p["display_name"] for p in found["items"]] == ["Ada Lovelace", "Adam Smith"]
+        assert found["total"] == 2
+        second = client.get(url, params={"q": "ada", "limit": 1, "offset": 1}).json()
+        assert [p["display_name"] for p in second["items"]] == ["Adam Smith"] and second["total"] == 2
+        assert [p["display_name"] for p in client.get(url, params={"q": "%_"}).json()["items"]] == ["100%_sure"]
+        assert client.get(url, params={"q": "nobody"}).json() == {"items": [], "total": 0, "limit": 50, "offset": 0}
+        assert client.get(url, params={"q": "x" * 81}).status_code == 422
+
+
 def test_deleting_my_account_erases_my_rows(srv, db):
     _, event, _ = setup_event(srv)
     joined = factories.join(srv, event["join_code"], email="gone@example.org")

@@ -48,6 +48,44 @@ def test_event_input_is_validated(srv, db):
     assert db.exec(select(Event)).all().__len__() == 1
 
 
+def test_organizers_change_the_languages_and_the_presence_retention(srv, db):
+    token = factories.organizer_token(srv)
+    event = factories.create_event(srv, token, languages=["fr", "en"])
+    url = f"/api/events/{event['id']}"
+    with srv.client(token) as client:
+        changed = client.patch(url, json={"languages": ["en", "fr"], "presence_retention_days": 30})
+        assert changed.status_code == 200
+        assert changed.json()["languages"] == ["en", "fr"] and changed.json()["presence_retention_days"] == 30
+        for bad in [{"languages": []}, {"languages": ["en", "en"]}, {"languages": ["de"]}, {"languages": None},
+                    {"presence_retention_days": -1}, {"presence_retention_days": 366},
+                    {"presence_retention_days": None}, {"languages": ["fr"], "presence_retention_days": 400}]:
+            refused = client.patch(url, json=bad)
+            assert refused.status_code == 422, bad
+        assert client.get(url).json()["languages"] == ["en", "fr"]
+    stored = db.get(Event, event["id"])
+    assert (stored.languages, stored.presence_retention_days) == (["en", "fr"], 30)
+
+
+def test_an_end_before_the_start_is_refused_by_its_field(srv):
+    """Whether the schema or the stored start refuses it, the refusal names ends_at, so the console labels it."""
+    token = factories.organizer_token(srv)
+    event = factories.create_event(srv, token)
+    starts = datetime.fromisoformat(event["starts_at"])
+    before = (starts - timedelta(hours=1)).isoformat()
+    body = {"name": "X", "slug": "x-conf", "subject": "s", "timezone": "UTC", "starts_at": starts.isoformat()}
+    slot = {"label": "Coffee", "starts_at": starts.isoformat()}
+    with srv.client(token) as client:
+        refusals = [
+            client.post("/api/events", json=body | {"ends_at": before}),
+            client.patch(f"/api/events/{event['id']}", json={"ends_at": before}),
+            client.post(f"/api/events/{event['id']}/breaks", json=slot | {"ends_at": before}),
+        ]
+    for refused in refusals:
+        assert refused.status_code == 422
+        (problem,) = refused.json()["detail"]
+        assert problem["loc"] == ["body", "ends_at"] and "ends_at must be after starts_at" in problem["msg"]
+
+
 def test_regenerating_the_join_code_stops_the_old_one(srv):
     token = factories.organizer_token(srv)
     event = factories.create_event(srv, token)

@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, ValidationInfo, field_validator
 
 from api.core.schemas import Id, InputModel, UpdateModel, unique_items
 
@@ -11,11 +11,14 @@ Label = Annotated[str, Field(min_length=1, max_length=100)]
 
 
 class _Slot:
-    @model_validator(mode="after")
-    def _ordered(self):
-        if self.starts_at is not None and self.ends_at is not None and self.ends_at <= self.starts_at:
+    # On ends_at rather than the whole slot, so the refusal names the field to correct.
+    @field_validator("ends_at", check_fields=False)
+    @classmethod
+    def _after_start(cls, ends_at: datetime | None, info: ValidationInfo) -> datetime | None:
+        starts_at = info.data.get("starts_at")
+        if starts_at is not None and ends_at is not None and ends_at <= starts_at:
             raise ValueError("ends_at must be after starts_at")
-        return self
+        return ends_at
 
 
 class TalkCreate(_Slot, InputModel):

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from api.agenda.models import AgendaBreak, Talk, TalkSpeaker, TalkTopic
 from api.agenda.schemas import BreakCreate, BreakUpdate, SpeakerPublic, TalkCreate, TalkPublic, TalkUpdate
 from api.attendees.models import Attendee
-from api.core.errors import InvalidInput, NotFound
+from api.core.errors import InvalidInput, NotFound, invalid_field
 from api.events.models import Event, Topic
 
 
@@ -43,7 +43,7 @@ def update_talk(session: Session, talk: Talk, data: TalkUpdate) -> Talk:
     for name, value in changes.items():
         setattr(talk, name, value)
     if talk.ends_at <= talk.starts_at:
-        raise InvalidInput("ends_at must be after starts_at")
+        raise invalid_field("ends_at", "ends_at must be after starts_at")
     session.add(talk)
     session.flush()
     _link(session, talk, topic_ids=topic_ids, speaker_ids=speaker_ids)
@@ -87,7 +87,7 @@ def update_break(session: Session, slot: AgendaBreak, data: BreakUpdate) -> Agen
     for name, value in data.changes().items():
         setattr(slot, name, value)
     if slot.ends_at <= slot.starts_at:
-        raise InvalidInput("ends_at must be after starts_at")
+        raise invalid_field("ends_at", "ends_at must be after starts_at")
     session.add(slot)
     session.flush()
     return slot

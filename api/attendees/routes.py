@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Query, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.background import BackgroundTask
@@ -83,10 +83,13 @@ people = APIRouter(
 
 @people.get("")
 def list_attendees(
-    event: OrganizerEvent, session: SessionDep, page: Annotated[PageParams, Depends(page_params)]
+    event: OrganizerEvent,
+    session: SessionDep,
+    page: Annotated[PageParams, Depends(page_params)],
+    q: Annotated[str | None, Query(max_length=80, description="Part of a display name, case aside")] = None,
 ) -> Page[AttendeeCard]:
-    """Organizers only: the public cards of the event's attendees."""
-    rows, total = service.list_attendees(session, event.id, limit=page.limit, offset=page.offset)
+    """Organizers only: the public cards of the event's attendees, by name (`q` narrows them to a name search)."""
+    rows, total = service.list_attendees(session, event.id, name=q, limit=page.limit, offset=page.offset)
     return Page(items=service.cards(session, rows), total=total, limit=page.limit, offset=page.offset)
 
 

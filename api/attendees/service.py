@@ -134,11 +134,17 @@ def get_attendee(session: Session, *, event_id: int, attendee_id: int) -> Attend
     return attendee
 
 
-def list_attendees(session: Session, event_id: int, *, limit: int, offset: int) -> tuple[list[Attendee], int]:
-    total = session.exec(select(func.count()).select_from(Attendee).where(Attendee.event_id == event_id)).one()
+def list_attendees(
+    session: Session, event_id: int, *, name: str | None = None, limit: int, offset: int
+) -> tuple[list[Attendee], int]:
+    """The event's attendees by name; `name` keeps those whose display name contains it, case aside."""
+    where = [Attendee.event_id == event_id]
+    if name:
+        # autoescape: a typed % or _ is a character to find, not a wildcard.
+        where.append(Attendee.display_name.icontains(name, autoescape=True))
+    total = session.exec(select(func.count()).select_from(Attendee).where(*where)).one()
     rows = session.exec(
-        select(Attendee).where(Attendee.event_id == event_id).order_by(Attendee.display_name, Attendee.id)
-        .limit(limit).offset(offset)
+        select(Attendee).where(*where).order_by(Attendee.display_name, Attendee.id).limit(limit).offset(offset)
     )
     return list(rows), total
 

@@ -57,6 +57,11 @@ class InvalidInput(CouloirError):
     default_detail = "Invalid input"
 
 
+def invalid_field(field: str, msg: str) -> InvalidInput:
+    """A refusal that names its field, shaped like a request validation error so clients show it by the field."""
+    return InvalidInput([{"loc": ["body", field], "msg": msg, "type": "value_error"}])
+
+
 class PayloadTooLarge(CouloirError):
     status_code = 413
     default_detail = "Request body too large"

@@ -3,7 +3,7 @@ from enum import StrEnum
 from typing import Annotated
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, ValidationInfo, field_validator, model_validator
 
 from api.core.schemas import Id, InputModel, UpdateModel, unique_items
 
@@ -54,10 +54,17 @@ class EventCreate(InputModel):
     currency: Currency | None = None
     presence_retention_days: Annotated[int, Field(ge=0, le=365)] = 7
 
+    # On ends_at rather than the whole event, so the refusal names the field to correct.
+    @field_validator("ends_at")
+    @classmethod
+    def _after_start(cls, ends_at: datetime, info: ValidationInfo) -> datetime:
+        starts_at = info.data.get("starts_at")
+        if starts_at is not None and ends_at <= starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        return ends_at
+
     @model_validator(mode="after")
     def _check(self) -> "EventCreate":
-        if self.ends_at <= self.starts_at:
-            raise ValueError("ends_at must be after starts_at")
         if (self.ticket_price_cents is None) != (self.currency is None):
             raise ValueError("give ticket_price_cents and currency together")
         return self

@@ -7,7 +7,7 @@ import unicodedata
 from sqlalchemy import delete, func, or_
 from sqlmodel import Session, select
 
-from api.core.errors import Conflict, InvalidInput, NotFound
+from api.core.errors import Conflict, InvalidInput, NotFound, invalid_field
 from api.core.security import new_secret_token
 from api.events.models import Event, EventOrganizer, Topic, Zone, ZoneNeighbour
 from api.events.schemas import (
@@ -83,7 +83,7 @@ def update_event(session: Session, event: Event, data: EventUpdate) -> Event:
     for name, value in changes.items():
         setattr(event, name, value)
     if event.ends_at <= event.starts_at:
-        raise InvalidInput("ends_at must be after starts_at")
+        raise invalid_field("ends_at", "ends_at must be after starts_at")
     if (event.ticket_price_cents is None) != (event.currency is None):
         raise InvalidInput("give ticket_price_cents and currency together")
     session.add(event)

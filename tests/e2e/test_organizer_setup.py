@@ -23,6 +23,8 @@ from tests.factories import add_zone, check_in, create_event, join, organizer_to
 
 PARIS = ZoneInfo("Europe/Paris")
 DESK = {"viewport": {"width": 1280, "height": 800}}
+# A refused field shown by its label in the console's language, the server's words only as a detail.
+REFUSED_END = "Please check what you entered. Ends (ends_at must be after starts_at)"
 
 
 def local(minutes: float) -> str:
@@ -304,13 +306,25 @@ def test_event_edits_a_new_join_code_after_a_warning_and_topics_with_synonyms(de
     page.get_by_label("Name", exact=True).fill("DevOps Days Lyon 2026")
     page.get_by_label("Ends").fill("2020-01-01T10:00")  # before it starts: refused, nothing typed is lost
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_role("alert")).to_contain_text("ends_at must be after starts_at")
+    expect(page.get_by_role("alert")).to_have_text(REFUSED_END)
     expect(page.get_by_label("Name", exact=True)).to_have_value("DevOps Days Lyon 2026")
     page.get_by_label("Ends").fill(local(10 * 60))
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Saved.")).to_be_visible()
     expect(page.get_by_role("navigation")).to_contain_text("DevOps Days Lyon 2026")
     assert_accessible(page, "event")
+
+    # Languages (the first leads in invitations and posters) and how long check-ins are kept: they stay.
+    page.get_by_label("Languages", exact=True).select_option(label="English, then French")
+    page.get_by_label("Check-in history kept (days)").fill("30")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved.")).to_be_visible()
+    page.reload()
+    expect(page.get_by_label("Languages", exact=True)).to_have_value("en,fr")
+    expect(page.get_by_label("Check-in history kept (days)")).to_have_value("30")
+    with app_server.client(organizer["access_token"]) as client:
+        saved = client.get(f"/api/events/{event['id']}").json()
+    assert (saved["languages"], saved["presence_retention_days"]) == (["en", "fr"], 30)
 
     page.get_by_role("button", name="Regenerate the join code").click()
     expect(page.get_by_role("alert")).to_contain_text("will stop admitting new attendees")
@@ -363,6 +377,7 @@ def test_talks_and_breaks_are_added_edited_and_deleted(desk, organizer, app_serv
     event = create_event(app_server, organizer["access_token"], timezone="Europe/Paris")
     with app_server.client(organizer["access_token"]) as client:
         assert client.post(f"/api/events/{event['id']}/topics", json={"name": "eBPF"}).status_code == 201
+    ada, grace = (join(app_server, event["join_code"], name)["attendee"] for name in ("Ada Lovelace", "Grace Hopper"))
     page = desk.new_page()
     page.goto(f"/organizer/events/{event['id']}/agenda")
 
@@ -373,13 +388,34 @@ def test_talks_and_breaks_are_added_edited_and_deleted(desk, organizer, app_serv
     talks.get_by_label("Starts").fill(local(30))
     talks.get_by_label("Ends").fill(local(75))
     talks.get_by_role("checkbox", name="eBPF").check()
+    talks.get_by_label("Find a speaker among the attendees").fill("lov")  # part of the name, case aside
+    talks.get_by_role("button", name="Add Ada Lovelace as a speaker").click()
+    expect(talks.get_by_role("list", name="Speakers of this talk")).to_have_text("Ada Lovelace Remove")
+    talks.get_by_label("Find a speaker among the attendees").fill("nobody")
+    expect(talks.get_by_text("No attendee named “nobody”.")).to_be_visible()
+    assert_accessible(page, "talk form with a speaker")
     talks.get_by_role("button", name="Add the talk").click()
     talk = talks.get_by_role("listitem").filter(has=page.get_by_role("heading", name="eBPF in production"))
-    expect(talk).to_contain_text("Salle A")
+    expect(talk).to_contain_text("Salle A · Ada Lovelace")
     with app_server.client(organizer["access_token"]) as client:
         (added,) = client.get(f"/api/events/{event['id']}/agenda").json()["talks"]
         (ebpf,) = client.get(f"/api/events/{event['id']}/topics").json()
     assert added["topic_ids"] == [ebpf["id"]]
+    assert added["speakers"] == [{"id": ada["id"], "display_name": "Ada Lovelace"}]
+
+    # Editing: one speaker removed, two others added; the topics stay as they were.
+    talk.get_by_role("button", name="Edit").click()
+    talk.get_by_role("button", name="Remove Ada Lovelace").click()
+    expect(talk.get_by_text("No speaker yet.")).to_be_visible()
+    talk.get_by_label("Find a speaker among the attendees").fill("a")
+    talk.get_by_role("button", name="Add Grace Hopper as a speaker").click()
+    talk.get_by_role("button", name="Add Ada Lovelace as a speaker").click()
+    talk.get_by_role("button", name="Save").click()
+    expect(talk).to_contain_text("Salle A · Ada Lovelace, Grace Hopper")
+    with app_server.client(organizer["access_token"]) as client:
+        (edited,) = client.get(f"/api/events/{event['id']}/agenda").json()["talks"]
+    assert {s["id"] for s in edited["speakers"]} == {grace["id"], ada["id"]}
+    assert edited["topic_ids"] == [ebpf["id"]]
 
     breaks = page.get_by_role("region", name="Breaks")
     breaks.get_by_text("Add a break").click()
@@ -388,7 +424,7 @@ def test_talks_and_breaks_are_added_edited_and_deleted(desk, organizer, app_serv
     breaks.get_by_label("Starts").fill(break_starts)
     breaks.get_by_label("Ends").fill(local(60))  # ends before it starts: refused, the form keeps its text
     breaks.get_by_role("button", name="Add the break").click()
-    expect(breaks.get_by_role("alert")).to_contain_text("ends_at must be after starts_at")
+    expect(breaks.get_by_role("alert")).to_have_text(REFUSED_END)
     expect(breaks.get_by_label("Break name")).to_have_value("Coffee")
     breaks.get_by_label("Ends").fill(local(90))
     breaks.get_by_role("button", name="Add the break").click()

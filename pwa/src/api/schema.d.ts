@@ -461,7 +461,7 @@ export interface paths {
         };
         /**
          * List Attendees
-         * @description Organizers only: the public cards of the event's attendees.
+         * @description Organizers only: the public cards of the event's attendees, by name (`q` narrows them to a name search).
          */
         get: operations["list_attendees"];
         put?: never;
@@ -4223,6 +4223,8 @@ export interface operations {
     list_attendees: {
         parameters: {
             query?: {
+                /** @description Part of a display name, case aside */
+                q?: string | null;
                 limit?: number;
                 offset?: number;
             };

@@ -1,9 +1,9 @@
 import { useState } from "preact/hooks";
 import type { Schemas } from "../../api/client";
-import { useT } from "./i18n";
+import { useT, type MessageKey } from "./i18n";
 import { Field } from "../../ui/Field";
 import { Alert } from "../../ui/Screen";
-import { formError } from "./formError";
+import { formError, type FieldLabels } from "./formError";
 import { fromLocalInput, toLocalInput } from "./zonedTime";
 
 export interface EventFields {
@@ -16,7 +16,20 @@ export interface EventFields {
   ends: string;
   price: string;
   currency: string;
+  /** The languages in their order, e.g. "en,fr": the first leads in invitation emails and posters. */
+  languages: LanguageChoice;
+  retentionDays: string;
 }
+
+type Language = "fr" | "en";
+const LANGUAGE_CHOICES = ["fr,en", "en,fr", "fr", "en"] as const;
+type LanguageChoice = (typeof LANGUAGE_CHOICES)[number];
+const languageLabels: Record<LanguageChoice, MessageKey> = {
+  "fr,en": "org.event.languages.frEn",
+  "en,fr": "org.event.languages.enFr",
+  fr: "org.event.languages.fr",
+  en: "org.event.languages.en",
+};
 
 const HOUR = 3_600_000;
 
@@ -33,6 +46,8 @@ export function newEventFields(): EventFields {
     ends: toLocalInput(nextWeek + 9 * HOUR, timezone),
     price: "",
     currency: "EUR",
+    languages: "fr,en",
+    retentionDays: "7",
   };
 }
 
@@ -48,6 +63,8 @@ export function eventFields(event: Schemas["EventAdmin"]): EventFields {
     ends: toLocalInput(event.ends_at, event.timezone),
     price: cents === null ? "" : String(cents / 100),
     currency: event.currency ?? "EUR",
+    languages: event.languages.join(",") as LanguageChoice,
+    retentionDays: String(event.presence_retention_days),
   };
 }
 
@@ -63,8 +80,24 @@ export function eventBody(fields: EventFields) {
     ends_at: fromLocalInput(fields.ends, fields.timezone),
     ticket_price_cents: price ? Math.round(Number(price) * 100) : null,
     currency: price ? fields.currency.trim().toUpperCase() : null,
+    languages: fields.languages.split(",") as Language[],
+    presence_retention_days: Number.parseInt(fields.retentionDays, 10),
   };
 }
+
+const EVENT_LABELS: FieldLabels = {
+  name: "org.event.name",
+  slug: "org.event.slug",
+  subject: "org.event.subject",
+  description: "org.event.description",
+  timezone: "org.event.timezone",
+  starts_at: "org.event.starts",
+  ends_at: "org.event.ends",
+  ticket_price_cents: "org.event.price",
+  currency: "org.event.currency",
+  languages: "org.event.languages",
+  presence_retention_days: "org.event.retention",
+};
 
 /** "DevOps Days Lyon 2026" → "devops-days-lyon-2026", the event's address. */
 export function slugOf(name: string): string {
@@ -117,7 +150,7 @@ export function EventForm({
       await onSubmit(fields);
       setSaved(true);
     } catch (e) {
-      setError(e instanceof RangeError ? t("org.event.badTime") : formError(t, e, { Conflict: "org.event.slugTaken" }));
+      setError(e instanceof RangeError ? t("org.event.badTime") : formError(t, e, { Conflict: "org.event.slugTaken" }, EVENT_LABELS));
     } finally {
       setBusy(false);
     }
@@ -164,6 +197,21 @@ export function EventForm({
           onInput={(e) => change({ price: e.currentTarget.value })} />
         <Field id="event-currency" label={t("org.event.currency")} pattern="[A-Za-z]{3}" maxLength={3}
           value={fields.currency} onInput={(e) => change({ currency: e.currentTarget.value })} />
+      </div>
+      <div class="pair">
+        <div class="field">
+          <label for="event-languages">{t("org.event.languages")}</label>
+          <select id="event-languages" aria-describedby="event-languages-hint" value={fields.languages}
+            onChange={(e) => change({ languages: e.currentTarget.value as LanguageChoice })}>
+            {LANGUAGE_CHOICES.map((choice) => (
+              <option key={choice} value={choice}>{t(languageLabels[choice])}</option>
+            ))}
+          </select>
+          <p id="event-languages-hint" class="hint">{t("org.event.languagesHint")}</p>
+        </div>
+        <Field id="event-retention" label={t("org.event.retention")} hint={t("org.event.retentionHint")}
+          type="number" inputMode="numeric" required min={0} max={365} step={1} value={fields.retentionDays}
+          onInput={(e) => change({ retentionDays: e.currentTarget.value })} />
       </div>
       <Alert text={error} />
       {saved && <p role="status">{t("org.saved")}</p>}

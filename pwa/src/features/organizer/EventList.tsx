@@ -11,8 +11,6 @@ import { EventForm, eventBody, newEventFields } from "./EventForm";
 import { useLoad } from "./useLoad";
 
 // What the API would choose itself; the typed client wants them said. Editable later through the API.
-const NEW_EVENT_DEFAULTS = { languages: ["fr", "en"] as ("fr" | "en")[], presence_retention_days: 7 };
-
 /** The organizer's events, and a new one. */
 export function EventList() {
   const t = useT();
@@ -45,7 +43,7 @@ export function EventList() {
           withSlug
           submitLabel={t("org.events.createSubmit")}
           onSubmit={async (fields) => {
-            const body = { ...eventBody(fields), ...NEW_EVENT_DEFAULTS, slug: fields.slug };
+            const body = { ...eventBody(fields), slug: fields.slug };
             const created = await unwrap(api.POST("/api/events", { body }));
             navigate(`/organizer/events/${created.id}/zones`);
           }}

@@ -1,9 +1,9 @@
 import { useState } from "preact/hooks";
 import { useT } from "./i18n";
-import { formError } from "./formError";
+import { formError, type FieldLabels } from "./formError";
 
 /** A console form's sending state: busy while the server answers, its error kept beside what was typed. */
-export function useSubmit(send: () => Promise<unknown>) {
+export function useSubmit(send: () => Promise<unknown>, labels: FieldLabels = {}) {
   const t = useT();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
@@ -14,7 +14,7 @@ export function useSubmit(send: () => Promise<unknown>) {
     try {
       await send();
     } catch (e) {
-      setError(e instanceof RangeError ? t("org.event.badTime") : formError(t, e));
+      setError(e instanceof RangeError ? t("org.event.badTime") : formError(t, e, {}, labels));
     } finally {
       setBusy(false);
     }

@@ -70,11 +70,12 @@ export function AgendaSetup({ event }: SectionProps) {
         </ul>
         <details class="card">
           <summary>{t("org.agenda.addTalk")}</summary>
-          <TalkForm key={added} idPrefix="talk-new" timezone={event.timezone} topics={topics.data ?? []}
-            initial={{ title: "", room: "", abstract: "", topic_ids: [], ...blank }}
+          <TalkForm key={added} idPrefix="talk-new" eventId={event.id} timezone={event.timezone}
+            topics={topics.data ?? []}
+            initial={{ title: "", room: "", abstract: "", topic_ids: [], speakers: [], ...blank }}
             submitLabel={t("org.agenda.addTalkSubmit")}
             onSubmit={async (body) => {
-              await unwrap(api.POST("/api/events/{event_id}/talks", { ...path, body: { ...body, speaker_ids: [] } }));
+              await unwrap(api.POST("/api/events/{event_id}/talks", { ...path, body }));
               changed();
             }} />
         </details>
@@ -149,13 +150,14 @@ function TalkItem({
       <When event={event} starts={talk.starts_at} ends={talk.ends_at} />
       {(talk.room || speakers) && <p class="hint">{[talk.room, speakers].filter(Boolean).join(" · ")}</p>}
       {editing ? (
-        <TalkForm idPrefix={`talk-${talk.id}-edit`} timezone={event.timezone} topics={topics}
+        <TalkForm idPrefix={`talk-${talk.id}-edit`} eventId={event.id} timezone={event.timezone} topics={topics}
           submitLabel={t("org.save")}
           initial={{
             title: talk.title,
             room: talk.room,
             abstract: talk.abstract,
             topic_ids: talk.topic_ids,
+            speakers: talk.speakers,
             starts: toLocalInput(talk.starts_at, event.timezone),
             ends: toLocalInput(talk.ends_at, event.timezone),
           }}

@@ -5,6 +5,7 @@ import { Alert } from "../../../ui/Screen";
 import { fromLocalInput } from "../zonedTime";
 import { SlotTimes } from "./SlotTimes";
 import { useSubmit } from "../useSubmit";
+import type { FieldLabels } from "../formError";
 
 export interface BreakFields {
   label: string;
@@ -19,6 +20,12 @@ export interface BreakBody {
 }
 
 /** A break: the hallway's moment, when check-ins last until its end and nudges may go out. */
+const BREAK_LABELS: FieldLabels = {
+  label: "org.agenda.breakLabel",
+  starts_at: "org.agenda.starts",
+  ends_at: "org.agenda.ends",
+};
+
 export function BreakForm({
   idPrefix,
   initial,
@@ -42,6 +49,7 @@ export function BreakForm({
       starts_at: fromLocalInput(fields.starts, timezone),
       ends_at: fromLocalInput(fields.ends, timezone),
     }),
+    BREAK_LABELS,
   );
   return (
     <form class="stack" onSubmit={submit}>

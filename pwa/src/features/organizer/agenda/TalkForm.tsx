@@ -6,6 +6,8 @@ import { Alert } from "../../../ui/Screen";
 import { fromLocalInput } from "../zonedTime";
 import { SlotTimes } from "./SlotTimes";
 import { useSubmit } from "../useSubmit";
+import type { FieldLabels } from "../formError";
+import { SpeakerPicker, type Speaker } from "./SpeakerPicker";
 
 export interface TalkFields {
   title: string;
@@ -14,6 +16,7 @@ export interface TalkFields {
   starts: string;
   ends: string;
   topic_ids: number[];
+  speakers: Speaker[];
 }
 
 export interface TalkBody {
@@ -23,11 +26,23 @@ export interface TalkBody {
   starts_at: string;
   ends_at: string;
   topic_ids: number[];
+  speaker_ids: number[];
 }
 
-/** A talk: its title, room, time and topics (icebreakers and speakers in the hallway draw on them). */
+const TALK_LABELS: FieldLabels = {
+  title: "org.agenda.talkTitle",
+  room: "org.agenda.room",
+  abstract: "org.agenda.abstract",
+  starts_at: "org.agenda.starts",
+  ends_at: "org.agenda.ends",
+  topic_ids: "org.agenda.topics",
+  speaker_ids: "org.agenda.speakers",
+};
+
+/** A talk: its title, room, time, speakers and topics (icebreakers and speakers in the hallway draw on them). */
 export function TalkForm({
   idPrefix,
+  eventId,
   initial,
   timezone,
   topics,
@@ -36,6 +51,7 @@ export function TalkForm({
   onCancel,
 }: {
   idPrefix: string;
+  eventId: number;
   initial: TalkFields;
   timezone: string;
   topics: Schemas["TopicPublic"][];
@@ -53,7 +69,9 @@ export function TalkForm({
       starts_at: fromLocalInput(fields.starts, timezone),
       ends_at: fromLocalInput(fields.ends, timezone),
       topic_ids: fields.topic_ids,
+      speaker_ids: fields.speakers.map((s) => s.id),
     }),
+    TALK_LABELS,
   );
   const toggle = (id: number, on: boolean) =>
     setFields({ ...fields, topic_ids: on ? [...fields.topic_ids, id] : fields.topic_ids.filter((n) => n !== id) });
@@ -71,6 +89,8 @@ export function TalkForm({
         <textarea id={`${idPrefix}-abstract`} rows={3} maxLength={10_000} value={fields.abstract}
           onInput={(e) => setFields({ ...fields, abstract: e.currentTarget.value })} />
       </div>
+      <SpeakerPicker idPrefix={idPrefix} eventId={eventId} speakers={fields.speakers}
+        onChange={(speakers) => setFields({ ...fields, speakers })} />
       {topics.length > 0 && (
         <fieldset>
           <legend>{t("org.agenda.topics")}</legend>

@@ -35,7 +35,10 @@ export function TopicForm({
   const t = useT();
   const [name, setName] = useState(initial.name);
   const [synonyms, setSynonyms] = useState(initial.synonyms.join(", "));
-  const { busy, error, submit } = useSubmit(() => onSubmit({ name: name.trim(), synonyms: synonymsOf(synonyms) }));
+  const { busy, error, submit } = useSubmit(
+    () => onSubmit({ name: name.trim(), synonyms: synonymsOf(synonyms) }),
+    { name: "org.topic.name", synonyms: "org.topic.synonyms" },
+  );
   return (
     <form class="stack" onSubmit={submit}>
       <Field id={`${idPrefix}-name`} label={t("org.topic.name")} required maxLength={100} value={name}

@@ -3,7 +3,7 @@ import type { Schemas } from "../../../api/client";
 import { useT, type MessageKey } from "../i18n";
 import { Field } from "../../../ui/Field";
 import { Alert } from "../../../ui/Screen";
-import { formError } from "../formError";
+import { formError, type FieldLabels } from "../formError";
 
 type Zone = Schemas["ZoneAdmin"];
 type ZoneKind = Schemas["ZoneKind"];
@@ -27,6 +27,8 @@ export const ZONE_KINDS: ZoneKind[] = [
 export const kindLabel = (kind: ZoneKind) => `org.zone.kind.${kind}` as MessageKey;
 
 /** A zone's name, kind and neighbours (the other zones one walks to from it). */
+const ZONE_LABELS: FieldLabels = { name: "org.zone.name", kind: "org.zone.kind", neighbour_ids: "org.zone.neighbours" };
+
 export function ZoneForm({
   idPrefix,
   initial,
@@ -61,7 +63,7 @@ export function ZoneForm({
     try {
       await onSubmit({ ...fields, name: fields.name.trim() });
     } catch (e) {
-      setError(formError(t, e, { Conflict: "org.zone.nameTaken" }));
+      setError(formError(t, e, { Conflict: "org.zone.nameTaken" }, ZONE_LABELS));
     } finally {
       setBusy(false);
     }
