@@ -311,6 +311,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def keep_alive_seconds() -> int:
+    """The idle keep-alive `couloir serve` uses (COULOIR_KEEP_ALIVE_SECONDS), so the bench's server closes
+    idle connections as the deployed one does."""
+    from api.core.config import Settings
+
+    return Settings.model_fields["keep_alive_seconds"].default
+
+
 @contextmanager
 def api_server(url: str, secret: str, workers: int) -> Iterator[str]:
     port = free_port()
@@ -327,7 +335,7 @@ def api_server(url: str, secret: str, workers: int) -> Iterator[str]:
         }
         command_line = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--host", "127.0.0.1",
                         "--port", str(port), "--workers", str(workers), "--log-level", "warning",
-                        "--no-access-log"]  # fmt: skip
+                        "--no-access-log", "--timeout-keep-alive", str(keep_alive_seconds())]  # fmt: skip
         server = subprocess.Popen(command_line, env=env, cwd=ROOT)
         base = f"http://127.0.0.1:{port}"
         try:

@@ -476,7 +476,9 @@ def suggestions_for(session: Session, attendee: Attendee, *, limit: int = DEFAUL
             now=now,
             limit=limit,
         )
-        result.suggestions = _suggestions(event, attendee, best, caller.zones, my_zone, names, rarity, talks, speaking, now)
+        result.suggestions = _suggestions(
+            event, attendee, best, caller.zones, my_zone, names, rarity, talks, speaking, now
+        )
         groups = _topic_groups(session, zone_ids=zone_ids, topic_ids=topic_ids, excluded=excluded, now=now)
         result.huddles = _huddles(attendee, groups, caller.zones, my_zone, names, rarity)
     if not result.suggestions:
