@@ -15,7 +15,8 @@ def health_on(connection: socket.socket, host: str) -> bytes:
     while b"\r\n\r\n" not in received:
         received += connection.recv(4096)
     head, body = received.split(b"\r\n\r\n", 1)
-    length = next(int(line.split(b":")[1]) for line in head.lower().split(b"\r\n") if line.startswith(b"content-length"))
+    lines = head.lower().split(b"\r\n")
+    length = next(int(line.split(b":")[1]) for line in lines if line.startswith(b"content-length"))
     while len(body) < length:
         body += connection.recv(4096)
     return head.split(b"\r\n")[0]
