@@ -41,6 +41,7 @@ def serve(
         workers=workers,
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
+        timeout_keep_alive=settings.keep_alive_seconds,
         log_config=uvicorn_log_config(settings.log_format, settings.log_level),
         access_log=False,  # the app logs each request itself, without addresses or query strings
     )

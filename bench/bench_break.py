@@ -96,7 +96,8 @@ async def break_load(base: str, tokens: list[str], zone_urls: list[str], args: a
     kinds = {"check-in": Kind(), "suggestions": Kind()}
     # The coffee bars draw the crowd: the first three zones get most arrivals.
     zone_weights = [6, 4, 3] + [1] * (len(zone_urls) - 3)
-    # Idle connections are dropped before uvicorn's 5 s keep-alive ends, so none is reused as the server closes it.
+    # The client drops idle connections long before the server does (COULOIR_KEEP_ALIVE_SECONDS, as deployed),
+    # so none is reused just as the server closes it: that race was a reset connection (httpx.ReadError).
     limits = httpx.Limits(max_connections=args.connections, max_keepalive_connections=args.connections,
                           keepalive_expiry=4)
     connections = asyncio.Semaphore(args.connections)

@@ -275,6 +275,24 @@ def in_process(engine: Engine, callers: list[int], requests: int) -> tuple[list[
     return samples, shown
 
 
+def suggestion_cost(engine: Engine, callers: list[int], requests: int) -> tuple[float, float]:
+    """(CPU ms, SQL statements) per suggestions call in-process, the caller's own lookup included (the
+    route loads it too). CPU time, unlike latency, barely moves when other work loads the machine."""
+    statements = 0
+
+    def count(*_) -> None:
+        nonlocal statements
+        statements += 1
+
+    in_process(engine, callers, 20)  # warm
+    sqlalchemy_event.listen(engine, "before_cursor_execute", count)
+    started = time.process_time()
+    in_process(engine, callers, requests)
+    cpu = (time.process_time() - started) * 1000 / requests
+    sqlalchemy_event.remove(engine, "before_cursor_execute", count)
+    return cpu, statements / requests
+
+
 def rarity_cold(engine: Engine, event_id: int) -> float:
     """The once-a-minute cost of topic rarity, the one part that reads every registration."""
     from api.matching import service
@@ -293,6 +311,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def keep_alive_seconds() -> int:
+    """The idle keep-alive `couloir serve` uses (COULOIR_KEEP_ALIVE_SECONDS), so the bench's server closes
+    idle connections as the deployed one does."""
+    from api.core.config import Settings
+
+    return Settings.model_fields["keep_alive_seconds"].default
+
+
 @contextmanager
 def api_server(url: str, secret: str, workers: int) -> Iterator[str]:
     port = free_port()
@@ -309,7 +335,7 @@ def api_server(url: str, secret: str, workers: int) -> Iterator[str]:
         }
         command_line = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--host", "127.0.0.1",
                         "--port", str(port), "--workers", str(workers), "--log-level", "warning",
-                        "--no-access-log"]  # fmt: skip
+                        "--no-access-log", "--timeout-keep-alive", str(keep_alive_seconds())]  # fmt: skip
         server = subprocess.Popen(command_line, env=env, cwd=ROOT)
         base = f"http://127.0.0.1:{port}"
         try:
@@ -405,6 +431,9 @@ def measure_in_process(
     in_process(engine, callers, 20)  # warm: connections, statement caches, rarity cache
     samples, shown = in_process(engine, callers, args.requests)
     figures.add(f"suggestions in-process, {registered:,} registered", fmt(percentiles(samples)))
+    cpu, statements = suggestion_cost(engine, callers, args.requests)
+    figures.add(f"suggestions in-process, {registered:,} registered: CPU / SQL statements",
+                f"{cpu:.2f} ms / {statements:.1f}")
     cold = rarity_cold(engine, built.event_id)
     figures.add(f"rarity refresh (once a minute), {registered:,} registered", f"{cold:.0f} ms")
     return percentiles(samples), shown

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     # Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses, or * when nothing but the
     # proxy can reach the service): per-address limits must count the phone's address, not the proxy's.
     forwarded_allow_ips: str = "127.0.0.1"
+    # How long an idle keep-alive connection stays open. Longer than any proxy in front keeps its idle
+    # connections to us (Caddy: 2 minutes): else the proxy may send a request on a connection the service
+    # is closing at that moment, and the phone gets an error (a reset connection, a 502).
+    keep_alive_seconds: int = Field(default=150, ge=1)
     redis_prefix: str = "couloir"
     # Fixed-window rate limits: (max hits, window seconds).
     join_rate_per_ip: tuple[int, int] = (30, 60)
