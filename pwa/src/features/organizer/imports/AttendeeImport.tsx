@@ -4,6 +4,7 @@ import { api } from "../../../app/api";
 import { useT } from "../i18n";
 import { saveFile } from "../../contacts/download";
 import { ImportRefusal } from "./ImportRefusal";
+import { asFile, useUpload } from "./useUpload";
 import { badgesCsv } from "./importFile";
 
 type Summary = Schemas["AttendeeImportSummary"];
@@ -13,38 +14,22 @@ export function AttendeeImport({ eventId, slug }: { eventId: number; slug: strin
   const t = useT();
   const [file, setFile] = useState<File>();
   const [send, setSend] = useState(true);
-  const [busy, setBusy] = useState(false);
-  const [summary, setSummary] = useState<Summary>();
-  const [error, setError] = useState<unknown>();
-
-  async function submit(event: Event) {
-    event.preventDefault();
-    if (!file) return;
-    setBusy(true);
-    setError(undefined);
-    setSummary(undefined);
-    try {
-      const result = await unwrap(
-        api.POST("/api/events/{event_id}/attendees/import", {
-          params: { path: { event_id: eventId }, query: { send } },
-          body: file as never, // the file as it is: the API reads its bytes
-          bodySerializer: (body: unknown) => body as File,
-          headers: { "Content-Type": "text/csv", Accept: "application/json" },
-        }),
-      );
-      setSummary(result as Summary);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { busy, summary, error, submit } = useUpload(async (picked) => {
+    const result = await unwrap(
+      api.POST("/api/events/{event_id}/attendees/import", {
+        params: { path: { event_id: eventId }, query: { send } },
+        ...asFile(picked),
+        headers: { "Content-Type": "text/csv", Accept: "application/json" },
+      }),
+    );
+    return result as Summary; // the route also answers CSV, so the client cannot narrow it
+  });
 
   return (
     <section class="card" aria-labelledby="attendees-title">
       <h2 id="attendees-title">{t("org.imports.attendees")}</h2>
       <p class="hint">{t("org.imports.attendeesIntro")}</p>
-      <form class="stack" onSubmit={submit}>
+      <form class="stack" onSubmit={(e) => void submit(e, file)}>
         <div class="field">
           <label for="attendees-file">{t("org.imports.file")}</label>
           <input id="attendees-file" type="file" required accept=".csv,text/csv"

@@ -3,6 +3,7 @@ import { unwrap, type Schemas } from "../../../api/client";
 import { api } from "../../../app/api";
 import { useT } from "../i18n";
 import { ImportRefusal } from "./ImportRefusal";
+import { asFile, useUpload } from "./useUpload";
 import { PROGRAMME_TYPES, formatOfName, type ProgrammeFormat } from "./importFile";
 
 type Summary = Schemas["ProgrammeImportSummary"];
@@ -13,9 +14,15 @@ export function ProgrammeImport({ eventId }: { eventId: number }) {
   const t = useT();
   const [file, setFile] = useState<File>();
   const [format, setFormat] = useState<ProgrammeFormat>("json");
-  const [busy, setBusy] = useState(false);
-  const [summary, setSummary] = useState<Summary>();
-  const [error, setError] = useState<unknown>();
+  const { busy, summary, error, submit } = useUpload((picked) =>
+    unwrap(
+      api.POST("/api/events/{event_id}/programme/import", {
+        params: { path: { event_id: eventId } },
+        ...asFile(picked),
+        headers: { "Content-Type": PROGRAMME_TYPES[format] },
+      }),
+    ),
+  );
 
   function pick(picked: File | undefined) {
     setFile(picked);
@@ -23,34 +30,11 @@ export function ProgrammeImport({ eventId }: { eventId: number }) {
     if (guessed) setFormat(guessed);
   }
 
-  async function submit(event: Event) {
-    event.preventDefault();
-    if (!file) return;
-    setBusy(true);
-    setError(undefined);
-    setSummary(undefined);
-    try {
-      const result = await unwrap(
-        api.POST("/api/events/{event_id}/programme/import", {
-          params: { path: { event_id: eventId } },
-          body: file as never, // the file as it is: the API reads its bytes
-          bodySerializer: (body: unknown) => body as File,
-          headers: { "Content-Type": PROGRAMME_TYPES[format] },
-        }),
-      );
-      setSummary(result);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
-
   return (
     <section class="card" aria-labelledby="programme-title">
       <h2 id="programme-title">{t("org.imports.programme")}</h2>
       <p class="hint">{t("org.imports.programmeIntro")}</p>
-      <form class="stack" onSubmit={submit}>
+      <form class="stack" onSubmit={(e) => void submit(e, file)}>
         <div class="field">
           <label for="programme-file">{t("org.imports.file")}</label>
           <input id="programme-file" type="file" required accept={ACCEPTED}
