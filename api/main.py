@@ -21,7 +21,7 @@ from api.core.config import Settings, get_settings
 from api.dashboard import routes as dashboard
 from api.core.db import make_engine
 from api.core.errors import NotFound, install_error_handlers
-from api.core.limits import BodySizeLimit
+from api.core.limits import BodySizeLimit, RequestSlots
 from api.core.logs import RequestLog, configure_logging
 from api.events import routes as events
 from api.matching import routes as matching
@@ -94,6 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    # Inside the body cap: a phone slow to send its body does not hold a slot meanwhile.
+    app.add_middleware(RequestSlots, slots=settings.requests_in_progress)
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,

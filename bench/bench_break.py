@@ -4,7 +4,7 @@ Every attendee checks in at a zone within the first two minutes of the break (ar
 uniformly), looks at their suggestions at once, then every 30 seconds until the break ends; a phone
 does exactly that on the Nearby screen. The event is seeded in bulk (COPY): 300 topics, 12 zones,
 ~10 interests per attendee, a break starting now. The API runs as its own uvicorn process(es), the
-load comes from this process (asyncio + httpx).
+load comes from this process (asyncio over plain sockets).
 
 Why not locust: the break is a fixed schedule, 10,000 phones arriving whatever the server does, each
 with one request out at a time; the figure that matters is the time from when a phone wants to send to
@@ -37,13 +37,22 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-import httpx
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.agenda.models import AgendaBreak
 from api.events.models import Event, Topic, Zone
-from bench.bench_matching import add_attendees, analyze, api_server, app_engine, migrate, scratch_database, token_for
+from bench.bench_matching import (
+    add_attendees,
+    analyze,
+    api_server,
+    app_engine,
+    http_request,
+    migrate,
+    read_response,
+    scratch_database,
+    token_for,
+)
 
 ZONES = 12
 POLL_SECONDS = 30
@@ -91,22 +100,60 @@ def seed(engine: Engine, rng: random.Random, attendees: int, topics: int, minute
     return Seeded(event_id, zone_tokens, ids)
 
 
+class Connections:
+    """HTTP/1.1 keep-alive connections the phones share, one request out on each at a time.
+
+    Plain sockets, not httpx: httpx spent about 2 ms of CPU per request in this process, on the same two
+    cores as the server it measured (the earlier runs' driver took most of a core). A request waits for a
+    free connection as a phone behind a busy server would: that wait counts in its latency.
+    """
+
+    def __init__(self, base: str, size: int):
+        self.host, port = base.removeprefix("http://").rsplit(":", 1)
+        self.port = int(port)
+        self.size = size
+        self.idle: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = asyncio.Queue()
+        self.replacing: set[asyncio.Future] = set()
+
+    async def open(self) -> None:
+        for _ in range(self.size):
+            self.idle.put_nowait(await asyncio.open_connection(self.host, self.port))
+
+    async def request(self, raw: bytes) -> int:
+        reader, writer = await self.idle.get()
+        try:
+            writer.write(raw)
+            status, _ = await read_response(reader)
+        except BaseException:  # broken, or given up on (a timeout): its answer may still come, so drop it
+            writer.close()
+            # A fresh connection replaces it, so the pool keeps its size; the caller counts the error.
+            self.replacing.add(task := asyncio.ensure_future(self._replace()))
+            task.add_done_callback(self.replacing.discard)
+            raise
+        self.idle.put_nowait((reader, writer))
+        return status
+
+    async def _replace(self) -> None:
+        self.idle.put_nowait(await asyncio.open_connection(self.host, self.port))
+
+    def close(self) -> None:
+        while not self.idle.empty():
+            self.idle.get_nowait()[1].close()
+
+
 async def break_load(base: str, tokens: list[str], zone_urls: list[str], args: argparse.Namespace) -> dict[str, Kind]:
     rng = random.Random(8)
     kinds = {"check-in": Kind(), "suggestions": Kind()}
     # The coffee bars draw the crowd: the first three zones get most arrivals.
     zone_weights = [6, 4, 3] + [1] * (len(zone_urls) - 3)
-    # The client drops idle connections long before the server does (COULOIR_KEEP_ALIVE_SECONDS, as deployed),
-    # so none is reused just as the server closes it: that race was a reset connection (httpx.ReadError).
-    limits = httpx.Limits(max_connections=args.connections, max_keepalive_connections=args.connections,
-                          keepalive_expiry=4)
-    connections = asyncio.Semaphore(args.connections)
+    connections = Connections(base, args.connections)
+    await connections.open()
     loop = asyncio.get_running_loop()
     start = loop.time() + 1.0
     end = start + args.minutes * 60
     arrival_window = min(args.checkin_minutes, args.minutes) * 60
 
-    async def send(kind: str, scheduled: float, method: str, path: str, headers: dict, body: dict | None) -> None:
+    async def send(kind: str, scheduled: float, raw: bytes) -> None:
         # A phone has one request out at a time: one due while its previous answer was awaited leaves at once.
         due = max(scheduled, loop.time())
         delay = due - loop.time()
@@ -115,16 +162,12 @@ async def break_load(base: str, tokens: list[str], zone_urls: list[str], args: a
         record = kinds[kind]
         record.lags.append(loop.time() - due)
         try:
-            # Waiting for a free connection is the server not keeping up: it counts in the latency, as a
-            # phone would feel it. (Thousands of requests queued inside httpx's pool would instead cost
-            # the driver quadratic time.)
-            async with connections:
-                response = await client.request(method, path, headers=headers, json=body)
-        except httpx.HTTPError as exc:
+            status = await asyncio.wait_for(connections.request(raw), timeout=30)
+        except (OSError, asyncio.IncompleteReadError, TimeoutError) as exc:
             record.errors[type(exc).__name__] += 1
             return
-        if response.status_code >= 400:
-            record.errors[str(response.status_code)] += 1
+        if status >= 400:
+            record.errors[str(status)] += 1
         else:
             record.latencies.append(loop.time() - due)
 
@@ -132,15 +175,19 @@ async def break_load(base: str, tokens: list[str], zone_urls: list[str], args: a
         auth = {"Authorization": f"Bearer {token}"}
         arrival = start + rng.random() * arrival_window
         zone = rng.choices(zone_urls, weights=zone_weights)[0]
-        await send("check-in", arrival, "POST", "/api/me/check-ins", auth | {"Idempotency-Key": uuid.uuid4().hex},
-                   {"token": zone})
+        check_in = http_request(base, "POST", "/api/me/check-ins", {"token": zone},
+                                auth | {"Idempotency-Key": uuid.uuid4().hex})  # fmt: skip
+        await send("check-in", arrival, check_in)
+        suggestions = http_request(base, "GET", "/api/me/suggestions", None, auth)
         poll = loop.time()  # the Nearby screen opens once the check-in is answered
         while poll < end:
-            await send("suggestions", poll, "GET", "/api/me/suggestions", auth, None)
+            await send("suggestions", poll, suggestions)
             poll += POLL_SECONDS
 
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+    try:
         await asyncio.gather(*(attendee(token) for token in tokens))
+    finally:
+        connections.close()
     return kinds
 
 

@@ -29,6 +29,7 @@ import json
 import os
 import random
 import secrets
+import signal
 import socket
 import statistics
 import subprocess
@@ -338,6 +339,9 @@ def api_server(url: str, secret: str, workers: int) -> Iterator[str]:
                         "--no-access-log", "--timeout-keep-alive", str(keep_alive_seconds())]  # fmt: skip
         server = subprocess.Popen(command_line, env=env, cwd=ROOT)
         base = f"http://127.0.0.1:{port}"
+        # Stopped by `timeout` or kill: unwind (stop the server, drop the scratch database), or the
+        # server lives on and loads the machine under the next run.
+        stopped = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         try:
             deadline = time.monotonic() + 30
             while True:
@@ -351,6 +355,7 @@ def api_server(url: str, secret: str, workers: int) -> Iterator[str]:
                 time.sleep(0.1)
             yield base
         finally:
+            signal.signal(signal.SIGTERM, stopped)
             server.terminate()
             server.wait(timeout=30)
 

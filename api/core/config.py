@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     # is closing at that moment, and the phone gets an error (a reset connection, a 502).
     keep_alive_seconds: int = Field(default=150, ge=1)
     redis_prefix: str = "couloir"
+    # API requests in progress at once per process (the rest wait in line); the database pool holds as
+    # many connections. A few per core: more only add waiting inside the process (bench/bench_matching.py).
+    requests_in_progress: int = Field(default=8, ge=1, le=1000)
     # Fixed-window rate limits: (max hits, window seconds).
     join_rate_per_ip: tuple[int, int] = (30, 60)
     magic_link_rate_per_email: tuple[int, int] = (5, 900)

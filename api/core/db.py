@@ -69,12 +69,16 @@ def make_engine(settings: Settings) -> Engine:
     url = settings.sqlalchemy_url
     if url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 10}, pool_size=settings.requests_in_progress
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # No pool_pre_ping: it costs a round trip on every request. A connection the server closed (restart,
     # failover) fails one request, and SQLAlchemy then discards the whole pool's stale connections.
-    return create_engine(url, pool_size=10, max_overflow=20)
+    # A connection for each request in progress (RequestSlots), kept open; the overflow serves the
+    # scheduler and cleanup threads and the rate limiter's own short connection.
+    return create_engine(url, pool_size=settings.requests_in_progress, max_overflow=10)
 
 
 def session_scope(engine: Engine) -> Iterator[Session]:

@@ -1,5 +1,7 @@
-"""A cap on request bodies, enforced while reading, so a missing or lying Content-Length cannot get past it."""
+"""Caps on what one request may take: its body (enforced while reading, so a missing or lying Content-Length
+cannot get past it), and how many requests run at once in a process."""
 
+import asyncio
 import re
 from collections.abc import Sequence
 
@@ -65,3 +67,34 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return await receive()
 
     return replay
+
+
+class RequestSlots:
+    """At most `slots` API requests in progress in this process; the others wait in line, in arrival order.
+
+    Past a few requests per core, more at once only add waiting inside the process: for a database
+    connection (a pool overflowing opens and closes connections, each costing the database a process),
+    for the interpreter lock between threads, and with locks and snapshots held meanwhile. Waiting here
+    holds nothing. The database pool is sized from the same number, so a request never waits for one.
+    """
+
+    def __init__(self, app: ASGIApp, slots: int):
+        self.app = app
+        self.slots = slots
+        self._semaphore: asyncio.Semaphore | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _semaphore_of_this_loop(self) -> asyncio.Semaphore:
+        # One per event loop (a test client runs each in a loop of its own); the service runs one.
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            self._loop, self._semaphore = loop, asyncio.Semaphore(self.slots)
+        return self._semaphore
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not (path == "/api" or path.startswith("/api/")):
+            await self.app(scope, receive, send)  # the app's own files touch no database
+            return
+        async with self._semaphore_of_this_loop():
+            await self.app(scope, receive, send)
