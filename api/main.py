@@ -34,7 +34,11 @@ from api.push import scheduler as push_scheduler
 from api.push.service import vapid_keys
 from api.safety import routes as safety
 
+# Requests are matched against routes in this order, one pattern after another (about 5 µs each): the
+# routes every phone calls through a break come first.
 ROUTERS = [
+    presence.me,
+    matching.router,
     health.router,
     auth.router,
     organizers.router,
@@ -47,9 +51,7 @@ ROUTERS = [
     personal_data.router,
     organizer.router,
     dashboard.router,
-    presence.me,
     presence.events,
-    matching.router,
     safety.me,
     safety.organizers,
     push.public,

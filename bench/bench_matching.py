@@ -448,7 +448,6 @@ def checkin_cost(engine: Engine, url: str, built: Built, attendee_ids: list[int]
     """(CPU ms, SQL statements) per check-in, in-process: what the route does, without HTTP. Unlike
     throughput, CPU time barely moves when other work loads the machine."""
     from api.core.config import Settings
-    from api.core.db import session_scope
     from api.core.idempotency import run_once
     from api.presence.schemas import CheckIn
     from api.presence.service import check_in
@@ -461,11 +460,12 @@ def checkin_cost(engine: Engine, url: str, built: Built, attendee_ids: list[int]
         statements += 1
 
     def one(attendee_id: int, token: str) -> None:
-        with contextmanager(session_scope)(engine) as session:
+        with Session(engine, expire_on_commit=False) as session:
             attendee = session.get(Attendee, attendee_id)
             data = CheckIn(token=token)
             run_once(session, attendee_id=attendee_id, key=uuid.uuid4().hex, operation="check_in", payload=data,
                      status_code=201, action=lambda: check_in(session, settings, attendee, data))  # fmt: skip
+            session.commit()
 
     warm, measured = attendee_ids[:20], attendee_ids[20:]
     for attendee_id in warm:

@@ -89,3 +89,26 @@ def test_garbage_and_missing_tokens_are_refused(srv, attendee):
         response = client.get("/api/me")
     assert response.status_code == 401
     assert response.json()["error"] == "NotAuthenticated"
+
+
+def test_a_token_accepted_once_is_still_refused_once_expired(srv, attendee):
+    # Verified tokens are remembered by the process: the expiry must still count at every use.
+    claims = valid_claims(srv, attendee, exp=int(time.time()) + 2)
+    token = forge({"alg": "HS256", "typ": "JWT"}, claims, srv.settings.signing_key())
+    assert status_with(srv, token) == 200
+    time.sleep(2.1)
+    assert status_with(srv, token) == 401
+
+
+def test_a_token_remembered_under_one_key_is_refused_by_a_service_with_another(srv, attendee, tmp_path):
+    from tests.conftest import start_server
+
+    token = forge({"alg": "HS256", "typ": "JWT"}, valid_claims(srv, attendee), srv.settings.signing_key())
+    assert status_with(srv, token) == 200
+    # The same database in the same process, another signing key: what was verified must not carry over.
+    running = start_server(tmp_path, srv.settings.database_url, secret_key="another-signing-key-" + "k" * 40)
+    other = next(running)
+    try:
+        assert status_with(other, token) == 401
+    finally:
+        running.close()

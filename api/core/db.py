@@ -1,13 +1,12 @@
-"""Engine, sessions and the column types every domain shares."""
+"""Engine and the column types every domain shares (sessions are made per request in api.core.deps)."""
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, MetaData, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import SQLModel, create_engine
 
 from api.core.config import Settings
 
@@ -79,14 +78,3 @@ def make_engine(settings: Settings) -> Engine:
     # A connection for each request in progress (RequestSlots), kept open; the overflow serves the
     # scheduler and cleanup threads and the rate limiter's own short connection.
     return create_engine(url, pool_size=settings.requests_in_progress, max_overflow=10)
-
-
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """One session per request; the request is the single commit point."""
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise

@@ -1,16 +1,19 @@
 """Request dependencies: settings, the database session, and who is calling."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
+from functools import lru_cache
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.attendees.models import Attendee
 from api.core.config import Settings
-from api.core.db import session_scope
+from api.core.db import utcnow
 from api.core.errors import NotAuthenticated
 from api.core.security import InvalidToken, TokenClaims, read_token
 from api.organizers.models import Organizer
@@ -28,8 +31,38 @@ async def get_engine(request: Request) -> Engine:
     return request.app.state.engine
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    yield from session_scope(request.app.state.engine)
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One session per request, committed when the route returns; the request is the single commit point.
+
+    Made on the event loop (a session connects only when first used) and finished in one worker-thread
+    hop: a sync generator cost two hops, one to make it and one to finish it, on every request.
+    """
+    session = Session(request.app.state.engine, expire_on_commit=False)
+    try:
+        yield session
+    except BaseException:
+        with anyio.CancelScope(shield=True):  # a phone that hung up still gets its transaction undone
+            await run_in_threadpool(_discard, session)
+        raise
+    with anyio.CancelScope(shield=True):
+        await run_in_threadpool(_finish, session)
+
+
+def _finish(session: Session) -> None:
+    try:
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _discard(session: Session) -> None:
+    try:
+        session.rollback()
+    finally:
+        session.close()
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
@@ -51,11 +84,20 @@ async def _claims(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise NotAuthenticated()
     try:
-        return read_token(
-            credentials.credentials, kind="access", key=settings.signing_key(), issuer=settings.jwt_issuer
-        )
+        claims = _verified_access_token(credentials.credentials, settings.signing_key(), settings.jwt_issuer)
     except InvalidToken:
         raise NotAuthenticated("Invalid or expired access token") from None
+    if claims.expires_at <= utcnow():
+        raise NotAuthenticated("Invalid or expired access token")
+    return claims
+
+
+# A phone sends the same access token for its whole life (30 minutes), and checking its signature costs
+# more than the rest of a light request: verified once per process, its expiry checked at every use. Keyed
+# by the signing key and issuer too, so another key never accepts it. Refused tokens are not kept.
+@lru_cache(maxsize=20_000)
+def _verified_access_token(token: str, key: str, issuer: str) -> TokenClaims:
+    return read_token(token, kind="access", key=key, issuer=issuer)
 
 
 Claims = Annotated[TokenClaims, Depends(_claims)]
