@@ -13,7 +13,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import Float, Integer, Select, and_, bindparam, case, distinct, func, literal_column, null, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    Float,
+    Integer,
+    and_,
+    bindparam,
+    case,
+    distinct,
+    func,
+    literal_column,
+    null,
+    union_all,
+)
 from sqlmodel import Session, select
 
 from api.agenda.models import Talk, TalkSpeaker, TalkTopic
@@ -147,8 +159,8 @@ def _sharing_values(zone_ids: list[int], topic_ids: list[int], excluded: set[int
     return {"zone_ids": zone_ids, "topic_ids": topic_ids, "excluded": list(excluded), "now": now}
 
 
-def _has_trait(mask):
-    return PresenceTopic.traits.op("&")(mask) != 0
+def _has_trait(traits, mask):
+    return traits.op("&")(mask) != 0
 
 
 @dataclass
@@ -168,47 +180,70 @@ class _Match:
 
 
 @functools.lru_cache(maxsize=512)
-def _ranking(topics: int, goal_masks: int, with_speakers: bool, limit: int) -> Select:
-    """The best `limit` matches, my zone first, each joined to their profile and interests (by name).
+def _ranking(topics: int, goal_masks: int, with_speakers: bool, limit: int) -> CompoundSelect:
+    """The best `limit` matches, my zone first, each joined to their profile and interests (by name); and,
+    from the same rows, the (zone, topic) groups of at least three people: the huddles. One scan of the
+    shared topics serves both (it was two statements scanning the same rows).
 
     Score: the rarity weights of the shared topics (topic_i weighs weight_i), GOAL_WEIGHT per goal of
     mine whose complement they have (goal_mask_j), SPEAKER_WEIGHT for a findable speaker of a talk around
     now, OPEN_TO_CHAT_WEIGHT if they are open to chat. Only `limit` people come back, however many
     share a topic.
+
+    Rows: (attendee id, zone id, elsewhere, score, display name, headline, company, role, goals, findable
+    as speaker, topic id, topic name) for a match and one of their interests; a huddle's row has no
+    attendee id, its score is the number of people, its topic id the shared topic.
     """
+    # PresenceTopic rows of people I may meet in these zones, on my topics (visible people only).
+    shared = select(
+        PresenceTopic.attendee_id, PresenceTopic.zone_id, PresenceTopic.topic_id, PresenceTopic.traits
+    ).where(*_SHARING).cte("shared")  # PostgreSQL computes it once for both uses
     weights = [
-        (PresenceTopic.topic_id == bindparam(f"topic_{i}"), bindparam(f"weight_{i}", type_=Float))
-        for i in range(topics)
+        (shared.c.topic_id == bindparam(f"topic_{i}"), bindparam(f"weight_{i}", type_=Float)) for i in range(topics)
     ]
     score = func.sum(case(*weights, else_=0.0))
     for j in range(goal_masks):
-        score = score + case((_has_trait(bindparam(f"goal_mask_{j}", type_=Integer)), GOAL_WEIGHT), else_=0.0)
+        goal_mask = bindparam(f"goal_mask_{j}", type_=Integer)
+        score = score + case((_has_trait(shared.c.traits, goal_mask), GOAL_WEIGHT), else_=0.0)
     if with_speakers:
-        speaking = PresenceTopic.attendee_id.in_(bindparam("speaking", expanding=True))
-        on_stage = and_(_has_trait(TRAIT_BITS["findable_as_speaker"]), speaking)
+        speaking = shared.c.attendee_id.in_(bindparam("speaking", expanding=True))
+        on_stage = and_(_has_trait(shared.c.traits, TRAIT_BITS["findable_as_speaker"]), speaking)
         score = score + case((on_stage, SPEAKER_WEIGHT), else_=0.0)
-    score = (score + case((_has_trait(TRAIT_BITS["open_to_chat"]), OPEN_TO_CHAT_WEIGHT), else_=0.0)).label("score")
+    open_to_chat = _has_trait(shared.c.traits, TRAIT_BITS["open_to_chat"])
+    score = (score + case((open_to_chat, OPEN_TO_CHAT_WEIGHT), else_=0.0)).label("score")
     my_zone_id = bindparam("my_zone_id", type_=Integer)
     best = (
-        select(PresenceTopic.attendee_id, PresenceTopic.zone_id, score)
-        .where(*_SHARING)
+        select(shared.c.attendee_id, shared.c.zone_id, score)
         # One zone and one traits value per attendee: grouping by them only makes them selectable.
-        .group_by(PresenceTopic.attendee_id, PresenceTopic.zone_id, PresenceTopic.traits)
+        .group_by(shared.c.attendee_id, shared.c.zone_id, shared.c.traits)
         # Everyone in my zone before anyone next door: a step away beats a walk.
-        .order_by(PresenceTopic.zone_id != my_zone_id, score.desc(), PresenceTopic.attendee_id)
+        .order_by(shared.c.zone_id != my_zone_id, score.desc(), shared.c.attendee_id)
         .limit(limit)
         .subquery("best")
     )
-    return (
+    people = (
         select(
-            best.c.attendee_id, best.c.zone_id, best.c.score, Attendee.display_name, Attendee.headline,
-            Attendee.company, Attendee.role, Attendee.goals, Attendee.findable_as_speaker, Topic.id, Topic.name,
+            best.c.attendee_id.label("attendee_id"), best.c.zone_id.label("zone_id"),
+            (best.c.zone_id != my_zone_id).label("elsewhere"), best.c.score.label("score"), Attendee.display_name,
+            Attendee.headline, Attendee.company, Attendee.role, Attendee.goals, Attendee.findable_as_speaker,
+            Topic.id.label("topic_id"), Topic.name.label("topic_name"),
         )
         .join(Attendee, Attendee.id == best.c.attendee_id)
         .outerjoin(AttendeeInterest, AttendeeInterest.attendee_id == best.c.attendee_id)
         .outerjoin(Topic, Topic.id == AttendeeInterest.topic_id)
-        # The ranking again (a subquery's order does not carry over), then each card's interests by name.
-        .order_by(best.c.zone_id != my_zone_id, best.c.score.desc(), best.c.attendee_id, Topic.name)
+    )  # fmt: skip
+    huddles = (
+        select(
+            null(), shared.c.zone_id, shared.c.zone_id != my_zone_id, func.count(), null(), null(), null(), null(),
+            null(), null(), shared.c.topic_id, null(),
+        )
+        .group_by(shared.c.zone_id, shared.c.topic_id)
+        .having(func.count() >= MIN_SHOWN_COUNT)
+    )  # fmt: skip
+    # The ranking again (a subquery's order does not carry over), then each card's interests by name.
+    return union_all(people, huddles).order_by(
+        literal_column("elsewhere"), literal_column("score").desc(), literal_column("attendee_id"),
+        literal_column("topic_name"),
     )  # fmt: skip
 
 
@@ -224,8 +259,9 @@ def _ranked(
     speaking: set[int],
     now: datetime,
     limit: int,
-) -> list[_Match]:
-    """The best matches, my zone first (see _ranking)."""
+) -> tuple[list[_Match], list[tuple[int, int, int]]]:
+    """The best matches, my zone first, and the (zone id, topic id, people) groups of at least three people
+    I may meet who share one of my topics (see _ranking)."""
     goal_masks = [sum(TRAIT_BITS[name] for name in COMPLEMENTS.get(goal, ())) for goal in me.goals]
     goal_masks = [mask for mask in goal_masks if mask]
     values = _sharing_values(zone_ids, topic_ids, excluded, now) | {"my_zone_id": my_zone_id}
@@ -237,8 +273,12 @@ def _ranked(
         values["speaking"] = list(speaking)
     statement = _ranking(len(topic_ids), len(goal_masks), bool(speaking), limit)
     matches: dict[int, _Match] = {}
+    groups: list[tuple[int, int, int]] = []
     for row in session.connection().execute(statement, values):
-        attendee_id, zone_id, value, name, headline, company, role, goals, findable, topic_id, topic = row
+        attendee_id, zone_id, _, value, name, headline, company, role, goals, findable, topic_id, topic = row
+        if attendee_id is None:
+            groups.append((zone_id, topic_id, int(value)))
+            continue
         match = matches.get(attendee_id)
         if match is None:
             match = matches[attendee_id] = _Match(
@@ -246,23 +286,7 @@ def _ranked(
             )
         if topic_id is not None:
             match.interests.append(InterestPublic(id=topic_id, name=topic))
-    return list(matches.values())
-
-
-# (zone id, topic id, people) where at least three people I may meet share one of my topics.
-_TOPIC_GROUPS = (
-    select(PresenceTopic.zone_id, PresenceTopic.topic_id, func.count())
-    .where(*_SHARING)
-    .group_by(PresenceTopic.zone_id, PresenceTopic.topic_id)
-    .having(func.count() >= MIN_SHOWN_COUNT)
-)
-
-
-def _topic_groups(
-    session: Session, *, zone_ids: list[int], topic_ids: list[int], excluded: set[int], now: datetime
-) -> list[tuple[int, int, int]]:
-    rows = session.connection().execute(_TOPIC_GROUPS, _sharing_values(zone_ids, topic_ids, excluded, now))
-    return [tuple(row) for row in rows]
+    return list(matches.values()), groups
 
 
 # How many people I may meet, present in each zone, share at least one of my topics.
@@ -464,7 +488,7 @@ def suggestions_for(session: Session, attendee: Attendee, *, limit: int = DEFAUL
         rarity = topic_rarity(session, event)
         talks = _talks_around(session, event.id, now)
         speaking = _speaking_now(talks, now)
-        best = _ranked(
+        best, groups = _ranked(
             session,
             me=attendee,
             my_zone_id=my_zone.id,
@@ -479,7 +503,6 @@ def suggestions_for(session: Session, attendee: Attendee, *, limit: int = DEFAUL
         result.suggestions = _suggestions(
             event, attendee, best, caller.zones, my_zone, names, rarity, talks, speaking, now
         )
-        groups = _topic_groups(session, zone_ids=zone_ids, topic_ids=topic_ids, excluded=excluded, now=now)
         result.huddles = _huddles(attendee, groups, caller.zones, my_zone, names, rarity)
     if not result.suggestions:
         zones = caller.zones
