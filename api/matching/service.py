@@ -7,6 +7,7 @@ attendees. The one exception, topic rarity, is cached per process.
 """
 
 import functools
+import json
 import math
 import time
 from collections.abc import Sequence
@@ -17,9 +18,11 @@ from sqlalchemy import (
     CompoundSelect,
     Float,
     Integer,
+    String,
     and_,
     bindparam,
     case,
+    cast,
     distinct,
     func,
     literal_column,
@@ -190,7 +193,7 @@ def _ranking(topics: int, goal_masks: int, with_speakers: bool, limit: int) -> C
     now, OPEN_TO_CHAT_WEIGHT if they are open to chat. Only `limit` people come back, however many
     share a topic.
 
-    Rows: (attendee id, zone id, elsewhere, score, display name, headline, company, role, goals, findable
+    Rows: (attendee id, zone id, elsewhere, score, display name, headline, company, role, goals (JSON), findable
     as speaker, topic id, topic name) for a match and one of their interests; a huddle's row has no
     attendee id, its score is the number of people, its topic id the shared topic.
     """
@@ -225,7 +228,9 @@ def _ranking(topics: int, goal_masks: int, with_speakers: bool, limit: int) -> C
         select(
             best.c.attendee_id.label("attendee_id"), best.c.zone_id.label("zone_id"),
             (best.c.zone_id != my_zone_id).label("elsewhere"), best.c.score.label("score"), Attendee.display_name,
-            Attendee.headline, Attendee.company, Attendee.role, Attendee.goals, Attendee.findable_as_speaker,
+            # Goals as their JSON text, decoded once per person rather than on each of their interest rows.
+            Attendee.headline, Attendee.company, Attendee.role, cast(Attendee.goals, String).label("goals"),
+            Attendee.findable_as_speaker,
             Topic.id.label("topic_id"), Topic.name.label("topic_name"),
         )
         .join(Attendee, Attendee.id == best.c.attendee_id)
@@ -282,7 +287,7 @@ def _ranked(
         match = matches.get(attendee_id)
         if match is None:
             match = matches[attendee_id] = _Match(
-                attendee_id, zone_id, float(value), name, headline, company, role, goals, findable
+                attendee_id, zone_id, float(value), name, headline, company, role, json.loads(goals), findable
             )
         if topic_id is not None:
             match.interests.append(InterestPublic(id=topic_id, name=topic))
