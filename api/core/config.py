@@ -55,7 +55,8 @@ class Settings(BaseSettings):
     redis_prefix: str = "couloir"
     # API requests in progress at once per process (the rest wait in line); the database pool holds as
     # many connections. A process runs Python on one core at a time, so a few keep it and the database
-    # busy; more only add waiting inside the process (under the benches' loads 8 beat both 4 and 32).
+    # busy, and 8 leave room for a slow request (the live dashboard takes seconds at 70,000 attendees);
+    # many more only add waiting inside the process (bench_break with 4 did no better).
     requests_in_progress: int = Field(default=8, ge=1, le=1000)
     # Fixed-window rate limits: (max hits, window seconds).
     join_rate_per_ip: tuple[int, int] = (30, 60)
