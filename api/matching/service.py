@@ -201,7 +201,7 @@ def _ranking(topics: int, goal_masks: int, with_speakers: bool, limit: int) -> C
     shared = select(
         PresenceTopic.attendee_id, PresenceTopic.zone_id, PresenceTopic.topic_id, PresenceTopic.traits
     ).where(*_SHARING).cte("shared")
-    # PostgreSQL computes it once for both uses; SQLite, which would too, scans its index twice faster.
+    # PostgreSQL computes it once for both uses. SQLite would too, but scanning its index twice is faster.
     shared = shared.prefix_with("NOT MATERIALIZED", dialect="sqlite")
     weights = [
         (shared.c.topic_id == bindparam(f"topic_{i}"), bindparam(f"weight_{i}", type_=Float)) for i in range(topics)
