@@ -34,3 +34,10 @@ def test_settings_come_from_the_environment(tmp_path, monkeypatch):
 
 def test_sqlite_is_the_default_in_the_data_dir(tmp_path):
     assert Settings(data_dir=tmp_path).sqlalchemy_url == f"sqlite:///{tmp_path.resolve() / 'couloir.db'}"
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "many"])
+def test_a_process_must_serve_at_least_one_request_at_a_time(tmp_path, monkeypatch, value):
+    monkeypatch.setenv("COULOIR_REQUESTS_IN_PROGRESS", value)
+    with pytest.raises(ValidationError, match="requests_in_progress"):
+        Settings(data_dir=tmp_path)
