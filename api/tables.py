@@ -9,7 +9,7 @@ from api.core.idempotency import IdempotencyRecord
 from api.core.ratelimit import RateLimitWindow
 from api.events.models import Event, EventOrganizer, Topic, Zone, ZoneNeighbour
 from api.organizers.models import Organizer
-from api.presence.models import CheckInRecord, Presence, PresenceTopic
+from api.presence.models import CheckInRecord, Presence, PresenceChange, PresenceTopic
 from api.push.models import HallwayMoment, Nudge, PushPreference, PushSubscription
 from api.safety.models import Block, Report
 
@@ -31,6 +31,7 @@ __all__ = [
     "Nudge",
     "Organizer",
     "Presence",
+    "PresenceChange",
     "PresenceTopic",
     "PushPreference",
     "PushSubscription",

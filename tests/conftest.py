@@ -23,6 +23,7 @@ from api.cli import alembic_config
 from api.core.config import Settings
 from api.core.db import metadata
 from api.main import create_app
+from api.matching.crowd import crowd_of
 
 PG_ENV = "COULOIR_TEST_DATABASE_URL"
 
@@ -150,6 +151,7 @@ def wipe(engine: Engine) -> None:
         else:
             for table in tables:
                 conn.execute(text(f"DELETE FROM {table}"))
+    crowd_of(engine).forget()  # the server's copy of who is present, emptied with the tables
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from api.core.db import utcnow
 from api.presence.models import TRAIT_BITS, CheckInRecord, Presence, PresenceTopic
+from api.presence.service import mark_changed
 from tests import factories as f
 
 
@@ -16,6 +17,7 @@ def expire(db, attendee_id: int) -> None:
     past = utcnow() - timedelta(seconds=1)
     db.execute(update(Presence).where(Presence.attendee_id == attendee_id).values(expires_at=past))
     db.execute(update(PresenceTopic).where(PresenceTopic.attendee_id == attendee_id).values(expires_at=past))
+    mark_changed(db, [attendee_id])  # as every writer of these rows does, so the server's crowd reads them again
     db.commit()
 
 

@@ -11,7 +11,7 @@ from api.core.db import utcnow
 from api.core.errors import Conflict, InvalidInput, NotFound
 from api.events.models import Event, Topic
 from api.events.service import event_by_join_code, fold, topic_vocabulary
-from api.presence.service import refresh_presence
+from api.presence.service import mark_changed, refresh_presence
 
 # Profile fields that matching reads from a present attendee's PresenceTopic rows.
 _MATCHING_FIELDS = {"visible", "interests", "goals", "open_to_chat", "findable_as_speaker"}
@@ -150,6 +150,7 @@ def list_attendees(
 
 
 def delete_attendee(session: Session, attendee: Attendee) -> None:
-    """Erasure: the row goes, and with it (by cascade) interests, sign-in links and sessions."""
+    """Erasure: the row goes, and with it (by cascade) interests, sign-in links, sessions and presence."""
+    mark_changed(session, [attendee.id])  # every process's crowd forgets them
     session.delete(attendee)
     session.flush()

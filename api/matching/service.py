@@ -1,12 +1,11 @@
 """Who to meet now: people nearby who share a topic, huddles, and where to go when nobody is near.
 
-Only people present now are read, through PresenceTopic (a visible, present person's topics, indexed by
-zone and topic), and of them only the topics they share with the caller; ranking runs in SQL and returns
-the best few. The work grows with the crowd in a few zones, never with the number of registered
-attendees. The one exception, topic rarity, is cached per process.
+Only people present now are ranked: the process's crowd (api/matching/crowd.py) mirrors PresenceTopic (a
+visible, present person's topics by zone) and ranks the people sharing the caller's topics in memory; the
+database then gives the best few's cards. The work grows with the crowd in a few zones, never with the
+number of registered attendees. Topic rarity, which counts every registration, is cached per process.
 """
 
-import functools
 import json
 import math
 import time
@@ -14,21 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import (
-    CompoundSelect,
-    Float,
-    Integer,
-    String,
-    and_,
-    bindparam,
-    case,
-    cast,
-    distinct,
-    func,
-    literal_column,
-    null,
-    union_all,
-)
+from sqlalchemy import String, bindparam, cast, func, literal_column, null, union_all
 from sqlmodel import Session, select
 
 from api.agenda.models import Talk, TalkSpeaker, TalkTopic
@@ -36,11 +21,12 @@ from api.attendees.models import Attendee, AttendeeInterest
 from api.attendees.schemas import AttendeeCard, InterestPublic
 from api.contacts.models import Contact
 from api.core.db import UTCDateTime, utcnow
-from api.core.privacy import MIN_SHOWN_COUNT, masked_count, masked_sort_key
+from api.core.privacy import masked_count, masked_sort_key
 from api.events.models import Event, Topic, Zone, ZoneNeighbour
 from api.matching import icebreakers
+from api.matching.crowd import crowd_of
 from api.matching.schemas import Huddle, Missing, Suggestion, Suggestions, ZoneMatches
-from api.presence.models import TRAIT_BITS, Presence, PresenceTopic
+from api.presence.models import TRAIT_BITS, Presence
 from api.presence.schemas import ZoneRef
 from api.safety.models import Block
 
@@ -145,30 +131,11 @@ def topic_rarity(session: Session, event: "Event | _EventFacts") -> Rarity:
 
 
 # Candidates -----------------------------------------------------------------------------------------
-#
-# The statements below are built once per shape and take every value as a parameter: building a
-# statement costs more CPU than running it (2 ms against 1 ms for the ranking on PostgreSQL).
-
-# PresenceTopic rows of people I may meet in these zones, on my topics (visible people only).
-_SHARING = (
-    PresenceTopic.zone_id.in_(bindparam("zone_ids", expanding=True)),
-    PresenceTopic.topic_id.in_(bindparam("topic_ids", expanding=True)),
-    PresenceTopic.expires_at > bindparam("now", type_=UTCDateTime),
-    PresenceTopic.attendee_id.not_in(bindparam("excluded", expanding=True)),
-)
-
-
-def _sharing_values(zone_ids: list[int], topic_ids: list[int], excluded: set[int], now: datetime) -> dict:
-    return {"zone_ids": zone_ids, "topic_ids": topic_ids, "excluded": list(excluded), "now": now}
-
-
-def _has_trait(traits, mask):
-    return traits.op("&")(mask) != 0
 
 
 @dataclass
 class _Match:
-    """A ranked person, with what their card and icebreaker need: read with the ranking, in one statement."""
+    """A ranked person, with what their card and icebreaker need."""
 
     attendee_id: int
     zone_id: int
@@ -182,133 +149,82 @@ class _Match:
     interests: list[InterestPublic] = field(default_factory=list)
 
 
-@functools.lru_cache(maxsize=512)
-def _ranking(topics: int, goal_masks: int, with_speakers: bool, limit: int) -> CompoundSelect:
-    """The best `limit` matches, my zone first, each joined to their profile and interests (by name); and,
-    from the same rows, the (zone, topic) groups of at least three people: the huddles. One scan of the
-    shared topics serves both (it was two statements scanning the same rows).
-
-    Score: the rarity weights of the shared topics (topic_i weighs weight_i), GOAL_WEIGHT per goal of
-    mine whose complement they have (goal_mask_j), SPEAKER_WEIGHT for a findable speaker of a talk around
-    now, OPEN_TO_CHAT_WEIGHT if they are open to chat. Only `limit` people come back, however many
-    share a topic.
-
-    Rows: (attendee id, zone id, elsewhere, score, display name, headline, company, role, goals (JSON), findable
-    as speaker, topic id, topic name) for a match and one of their interests; a huddle's row has no
-    attendee id, its score is the number of people, its topic id the shared topic.
-    """
-    # PresenceTopic rows of people I may meet in these zones, on my topics (visible people only).
-    shared = select(
-        PresenceTopic.attendee_id, PresenceTopic.zone_id, PresenceTopic.topic_id, PresenceTopic.traits
-    ).where(*_SHARING).cte("shared")
-    # PostgreSQL computes it once for both uses. SQLite would too, but scanning its index twice is faster.
-    shared = shared.prefix_with("NOT MATERIALIZED", dialect="sqlite")
-    weights = [
-        (shared.c.topic_id == bindparam(f"topic_{i}"), bindparam(f"weight_{i}", type_=Float)) for i in range(topics)
-    ]
-    score = func.sum(case(*weights, else_=0.0))
-    for j in range(goal_masks):
-        goal_mask = bindparam(f"goal_mask_{j}", type_=Integer)
-        score = score + case((_has_trait(shared.c.traits, goal_mask), GOAL_WEIGHT), else_=0.0)
-    if with_speakers:
-        speaking = shared.c.attendee_id.in_(bindparam("speaking", expanding=True))
-        on_stage = and_(_has_trait(shared.c.traits, TRAIT_BITS["findable_as_speaker"]), speaking)
-        score = score + case((on_stage, SPEAKER_WEIGHT), else_=0.0)
-    open_to_chat = _has_trait(shared.c.traits, TRAIT_BITS["open_to_chat"])
-    score = (score + case((open_to_chat, OPEN_TO_CHAT_WEIGHT), else_=0.0)).label("score")
-    my_zone_id = bindparam("my_zone_id", type_=Integer)
-    best = (
-        select(shared.c.attendee_id, shared.c.zone_id, score)
-        # One zone and one traits value per attendee: grouping by them only makes them selectable.
-        .group_by(shared.c.attendee_id, shared.c.zone_id, shared.c.traits)
-        # Everyone in my zone before anyone next door: a step away beats a walk.
-        .order_by(shared.c.zone_id != my_zone_id, score.desc(), shared.c.attendee_id)
-        .limit(limit)
-        .subquery("best")
+# The cards of the ranked people, each with their interests by name: one statement, built once. Visible
+# people of the caller's event only, read now: someone who hid or left since the crowd was read is not shown.
+_CARDS = (
+    select(
+        Attendee.id, Attendee.display_name, Attendee.headline, Attendee.company, Attendee.role,
+        # Goals as their JSON text, decoded once per person rather than on each of their interest rows.
+        cast(Attendee.goals, String), Attendee.findable_as_speaker, Topic.id, Topic.name,
     )
-    people = (
-        select(
-            best.c.attendee_id.label("attendee_id"), best.c.zone_id.label("zone_id"),
-            (best.c.zone_id != my_zone_id).label("elsewhere"), best.c.score.label("score"), Attendee.display_name,
-            # Goals as their JSON text, decoded once per person rather than on each of their interest rows.
-            Attendee.headline, Attendee.company, Attendee.role, cast(Attendee.goals, String).label("goals"),
-            Attendee.findable_as_speaker,
-            Topic.id.label("topic_id"), Topic.name.label("topic_name"),
-        )
-        .join(Attendee, Attendee.id == best.c.attendee_id)
-        .outerjoin(AttendeeInterest, AttendeeInterest.attendee_id == best.c.attendee_id)
-        .outerjoin(Topic, Topic.id == AttendeeInterest.topic_id)
-    )  # fmt: skip
-    huddles = (
-        select(
-            null(), shared.c.zone_id, shared.c.zone_id != my_zone_id, func.count(), null(), null(), null(), null(),
-            null(), null(), shared.c.topic_id, null(),
-        )
-        .group_by(shared.c.zone_id, shared.c.topic_id)
-        .having(func.count() >= MIN_SHOWN_COUNT)
-    )  # fmt: skip
-    # The ranking again (a subquery's order does not carry over), then each card's interests by name.
-    return union_all(people, huddles).order_by(
-        literal_column("elsewhere"), literal_column("score").desc(), literal_column("attendee_id"),
-        literal_column("topic_name"),
-    )  # fmt: skip
+    .outerjoin(AttendeeInterest, AttendeeInterest.attendee_id == Attendee.id)
+    .outerjoin(Topic, Topic.id == AttendeeInterest.topic_id)
+    .where(
+        Attendee.id.in_(bindparam("attendee_ids", expanding=True)),
+        Attendee.event_id == bindparam("event_id"),
+        Attendee.visible,
+    )
+    .order_by(Attendee.id, Topic.name)
+)  # fmt: skip
 
 
 def _ranked(
     session: Session,
     *,
     me: Attendee,
-    my_zone_id: int,
     zone_ids: list[int],
     topic_ids: list[int],
     excluded: set[int],
     rarity: Rarity,
     speaking: set[int],
-    now: datetime,
     limit: int,
 ) -> tuple[list[_Match], list[tuple[int, int, int]]]:
-    """The best matches, my zone first, and the (zone id, topic id, people) groups of at least three people
-    I may meet who share one of my topics (see _ranking)."""
+    """The best matches, my zone (the first of `zone_ids`) first, and the (zone id, topic id, people) groups
+    of at least three people I may meet who share one of my topics.
+
+    Score: the rarity weights of the shared topics, GOAL_WEIGHT per goal of mine whose complement they have,
+    SPEAKER_WEIGHT for a findable speaker of a talk around now, OPEN_TO_CHAT_WEIGHT if they are open to chat.
+    """
     goal_masks = [sum(TRAIT_BITS[name] for name in COMPLEMENTS.get(goal, ())) for goal in me.goals]
     goal_masks = [mask for mask in goal_masks if mask]
-    values = _sharing_values(zone_ids, topic_ids, excluded, now) | {"my_zone_id": my_zone_id}
-    for i, topic_id in enumerate(topic_ids):
-        values[f"topic_{i}"], values[f"weight_{i}"] = topic_id, rarity.weight(topic_id)
-    for j, mask in enumerate(goal_masks):
-        values[f"goal_mask_{j}"] = mask
-    if speaking:
-        values["speaking"] = list(speaking)
-    statement = _ranking(len(topic_ids), len(goal_masks), bool(speaking), limit)
-    matches: dict[int, _Match] = {}
-    groups: list[tuple[int, int, int]] = []
-    for row in session.connection().execute(statement, values):
-        attendee_id, zone_id, _, value, name, headline, company, role, goals, findable, topic_id, topic = row
-        if attendee_id is None:
-            groups.append((zone_id, topic_id, int(value)))
-            continue
-        match = matches.get(attendee_id)
-        if match is None:
-            match = matches[attendee_id] = _Match(
-                attendee_id, zone_id, float(value), name, headline, company, role, json.loads(goals), findable
+    findable, open_to_chat = TRAIT_BITS["findable_as_speaker"], TRAIT_BITS["open_to_chat"]
+
+    def bonus(attendee_id: int, traits: int) -> float:
+        extra = sum(GOAL_WEIGHT for mask in goal_masks if traits & mask)
+        if traits & findable and attendee_id in speaking:
+            extra += SPEAKER_WEIGHT
+        return extra + (OPEN_TO_CHAT_WEIGHT if traits & open_to_chat else 0.0)
+
+    max_bonus = GOAL_WEIGHT * len(goal_masks) + (SPEAKER_WEIGHT if speaking else 0.0) + OPEN_TO_CHAT_WEIGHT
+    best, groups = crowd_of(session.get_bind()).rank(
+        zone_ids=zone_ids,
+        weights={topic_id: rarity.weight(topic_id) for topic_id in topic_ids},
+        excluded=excluded,
+        bonus=bonus,
+        max_bonus=max_bonus,
+        limit=limit,
+    )
+    if not best:
+        return [], groups
+    cards: dict[int, _Match] = {}
+    values = {"attendee_ids": [r.attendee_id for r in best], "event_id": me.event_id}
+    for attendee_id, name, headline, company, role, goals, findable_as, topic_id, topic in session.connection().execute(
+        _CARDS, values
+    ):
+        card = cards.get(attendee_id)
+        if card is None:
+            card = cards[attendee_id] = _Match(
+                attendee_id, 0, 0.0, name, headline, company, role, json.loads(goals), findable_as
             )
         if topic_id is not None:
-            match.interests.append(InterestPublic(id=topic_id, name=topic))
-    return list(matches.values()), groups
-
-
-# How many people I may meet, present in each zone, share at least one of my topics.
-_MATCHES_BY_ZONE = (
-    select(PresenceTopic.zone_id, func.count(distinct(PresenceTopic.attendee_id)))
-    .where(*_SHARING)
-    .group_by(PresenceTopic.zone_id)
-)
-
-
-def _matches_by_zone(
-    session: Session, *, zone_ids: list[int], topic_ids: list[int], excluded: set[int], now: datetime
-) -> dict[int, int]:
-    rows = session.connection().execute(_MATCHES_BY_ZONE, _sharing_values(zone_ids, topic_ids, excluded, now))
-    return dict(rows.all())
+            card.interests.append(InterestPublic(id=topic_id, name=topic))
+    matches = []
+    for ranked in best:
+        card = cards.get(ranked.attendee_id)
+        if card is not None:
+            card.zone_id, card.score = ranked.zone_id, ranked.score
+            matches.append(card)
+    return matches, groups
 
 
 # Talks ----------------------------------------------------------------------------------------------
@@ -489,6 +405,8 @@ def suggestions_for(session: Session, attendee: Attendee, *, limit: int = DEFAUL
     if not topic_ids:
         return result
     excluded = excluded_attendee_ids(session, attendee.id)
+    crowd = crowd_of(session.get_bind())
+    crowd.sync(session.connection(), now)
     if attendee.visible and my_zone is not None:
         event = caller.event
         zone_ids = [my_zone.id, *(z for z in caller.neighbours if z != my_zone.id)]
@@ -498,13 +416,11 @@ def suggestions_for(session: Session, attendee: Attendee, *, limit: int = DEFAUL
         best, groups = _ranked(
             session,
             me=attendee,
-            my_zone_id=my_zone.id,
             zone_ids=zone_ids,
             topic_ids=topic_ids,
             excluded=excluded,
             rarity=rarity,
             speaking=set(speaking),
-            now=now,
             limit=limit,
         )
         result.suggestions = _suggestions(
@@ -513,7 +429,7 @@ def suggestions_for(session: Session, attendee: Attendee, *, limit: int = DEFAUL
         result.huddles = _huddles(attendee, groups, caller.zones, my_zone, names, rarity)
     if not result.suggestions:
         zones = caller.zones
-        counts = _matches_by_zone(session, zone_ids=list(zones), topic_ids=topic_ids, excluded=excluded, now=now)
+        counts = crowd.matches_by_zone(zones, topic_ids, excluded)
         ranked = sorted(counts, key=lambda z: (-masked_sort_key(counts[z]), zones[z].name))
         result.where_to_go = [ZoneMatches(zone=zones[z], matches=masked_count(counts[z])) for z in ranked]
     return result

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer
 from sqlmodel import Field, SQLModel
 
 from api.core.db import UTCDateTime, reference
@@ -58,6 +58,35 @@ class PresenceTopic(SQLModel, table=True):
     zone_id: int = Field(sa_column=reference("zone.id"))
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     traits: int
+
+
+class PresenceChange(SQLModel, table=True):
+    """Whose PresenceTopic rows changed last, and when: what lets each API process keep its in-memory crowd
+    (api/matching/crowd.py) current by reading only the attendees changed since its last look.
+
+    `changed` grows in commit order as readers need it: on PostgreSQL the writing transaction's id (a reader
+    re-reads from the oldest transaction still running when it last looked, so a slow commit is not
+    skipped); on SQLite, whose writers take turns, one more than the largest so far. Every write to an
+    attendee's PresenceTopic rows marks them here in the same transaction (presence.service.mark_changed).
+    No foreign key: an erased attendee's mark must outlive them so that every process forgets them.
+    """
+
+    __tablename__ = "presence_change"
+    attendee_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    changed: int = Field(sa_column=Column(BigInteger, nullable=False, index=True))
+
+
+# The value a write marks an attendee with, and the horizon a reader keeps: it next reads the marks at or
+# above it. PostgreSQL: transaction ids, and the oldest transaction still running (a later commit of an
+# older transaction is still at or above it). SQLite: a counter, safe because writers take turns.
+CHANGE_STAMP = {
+    "postgresql": "pg_current_xact_id()::text::bigint",
+    "sqlite": "(SELECT coalesce(max(changed), 0) + 1 FROM presence_change)",
+}
+CHANGE_HORIZON = {
+    "postgresql": "pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
+    "sqlite": CHANGE_STAMP["sqlite"],
+}
 
 
 # Goals and roles share one namespace (no name is both), plus two flags.

@@ -1,5 +1,6 @@
 """Check-in, presence and zone counts. Plain functions taking a session; the caller commits."""
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,7 +16,7 @@ from api.core.db import UTCDateTime, conflict_insert, utcnow
 from api.core.errors import Conflict, NotFound
 from api.core.privacy import MIN_SHOWN_COUNT, masked_count
 from api.events.models import Event, Topic, Zone
-from api.presence.models import CheckInRecord, Presence, PresenceTopic, traits_of
+from api.presence.models import CHANGE_STAMP, CheckInRecord, Presence, PresenceTopic, traits_of
 from api.presence.schemas import CheckIn, PresencePublic, TopicCount, ZoneCount, ZoneRef
 
 TOP_TOPICS_PER_ZONE = 3
@@ -115,6 +116,7 @@ def _place(
 def _index_topics(session: Session, attendee: Attendee, *, zone_id: int, expires_at: datetime) -> None:
     """Rewrite the attendee's PresenceTopic rows from their interests (none while hidden)."""
     session.connection().execute(delete(PresenceTopic).where(PresenceTopic.attendee_id == attendee.id))
+    mark_changed(session, [attendee.id])
     if not attendee.visible:
         return
     traits = _traits(attendee)
@@ -128,6 +130,23 @@ def _index_topics(session: Session, attendee: Attendee, *, zone_id: int, expires
     session.connection().execute(
         insert(PresenceTopic).from_select(["attendee_id", "topic_id", "zone_id", "expires_at", "traits"], rows)
     )
+
+
+@functools.cache
+def _mark(dialect: str):
+    return text(
+        f"""INSERT INTO presence_change (attendee_id, changed) VALUES (:attendee_id, {CHANGE_STAMP[dialect]})
+        ON CONFLICT (attendee_id) DO UPDATE SET changed = excluded.changed"""
+    )
+
+
+def mark_changed(session: Session, attendee_ids: list[int]) -> None:
+    """Tell every process's crowd (api/matching/crowd.py) to read these attendees' PresenceTopic rows again.
+
+    Whoever writes PresenceTopic rows calls it in the same transaction, deletions included."""
+    if attendee_ids:
+        statement = _mark(session.get_bind().dialect.name)
+        session.connection().execute(statement, [{"attendee_id": attendee_id} for attendee_id in attendee_ids])
 
 
 def _traits(attendee: Attendee) -> int:
@@ -147,6 +166,7 @@ def refresh_presence(session: Session, attendee: Attendee) -> None:
     ).first()
     if presence is None:
         session.execute(delete(PresenceTopic).where(PresenceTopic.attendee_id == attendee.id))
+        mark_changed(session, [attendee.id])
         return
     _index_topics(session, attendee, zone_id=presence.zone_id, expires_at=presence.expires_at)
 
@@ -172,7 +192,7 @@ def check_in(session: Session, settings: Settings, attendee: Attendee, data: Che
     return PresencePublic(zone=target.zone, checked_in_at=now, expires_at=expires_at)
 
 
-# place() and the history row as one statement: one round trip instead of four. Each later part reads
+# place(), its change mark and the history row as one statement: one round trip instead of five. Each later part reads
 # `placed`, so the presence row is written (and locked) first, in the same order as refresh_presence and
 # leave. Topic rows are upserted, and only those of interests the attendee no longer has are deleted.
 _CHECK_IN_AT_ONCE = text(
@@ -195,6 +215,10 @@ _CHECK_IN_AT_ONCE = text(
         WHERE :visible
         ON CONFLICT (attendee_id, topic_id) DO UPDATE SET zone_id = excluded.zone_id,
             expires_at = excluded.expires_at, traits = excluded.traits
+    ), marked AS (
+        INSERT INTO presence_change (attendee_id, changed)
+        SELECT attendee_id, pg_current_xact_id()::text::bigint FROM placed
+        ON CONFLICT (attendee_id) DO UPDATE SET changed = excluded.changed
     )
     INSERT INTO check_in_record (event_id, zone_id, attendee_id, checked_in_at)
     SELECT :event_id, :zone_id, attendee_id, :minute FROM placed
@@ -230,6 +254,7 @@ def leave(session: Session, attendee: Attendee) -> None:
     # topic rows deleted next are that check-in's, not older ones.
     session.execute(delete(Presence).where(Presence.attendee_id == attendee.id))
     session.execute(delete(PresenceTopic).where(PresenceTopic.attendee_id == attendee.id))
+    mark_changed(session, [attendee.id])
 
 
 def current_presence(session: Session, attendee_id: int, now: datetime) -> tuple[Presence, Zone] | None:

@@ -1,0 +1,233 @@
+"""Who is present where, and on which topics: PresenceTopic mirrored in each API process's memory.
+
+Ranking the crowd of a zone in SQL read every shared-topic row of everyone present there on every call
+(thousands of rows at a busy coffee bar, most of a break's database time). Here the process reads the
+present people's topics once, then, at each call, only the attendees marked in PresenceChange since its
+last look (usually none or a few), so every replica sees every check-in, move, departure and profile
+change committed before the call. Ranking then runs on in-memory sets.
+
+Expired presences are dropped as their time passes, so the sets hold only the people present now.
+"""
+
+import heapq
+import threading
+import weakref
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from operator import itemgetter
+
+from sqlalchemy import BigInteger, Integer, TextClause, bindparam, text
+from sqlalchemy.engine import Connection, Engine
+
+from api.core.db import UTCDateTime
+from api.core.privacy import MIN_SHOWN_COUNT
+from api.presence.models import CHANGE_HORIZON
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """One present attendee: every current topic row of theirs has the same zone, end and traits."""
+
+    zone_id: int
+    expires: float  # a POSIX timestamp
+    traits: int
+    topic_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Ranked:
+    attendee_id: int
+    zone_id: int
+    score: float
+
+
+# Each reads the horizon in the statement that reads the rows, so both come from one snapshot.
+_COLUMNS = {
+    "horizon": BigInteger,
+    "attendee_id": Integer,
+    "topic_id": Integer,
+    "zone_id": Integer,
+    "expires_at": UTCDateTime,
+    "traits": Integer,
+}
+
+
+@cache
+def _statements(dialect: str) -> tuple[TextClause, TextClause]:
+    horizon = CHANGE_HORIZON[dialect]
+    everyone = text(
+        f"""SELECT {horizon} AS horizon, t.attendee_id, t.topic_id, t.zone_id, t.expires_at, t.traits
+        FROM (SELECT 1 AS one) AS here
+        LEFT JOIN presence_topic AS t ON t.expires_at > :now"""
+    )
+    # A changed attendee comes back once with no topic when they have no current rows (left, hidden, erased).
+    changed = text(
+        f"""SELECT {horizon} AS horizon, c.attendee_id, t.topic_id, t.zone_id, t.expires_at, t.traits
+        FROM (SELECT 1 AS one) AS here
+        LEFT JOIN presence_change AS c ON c.changed >= :since
+        LEFT JOIN presence_topic AS t ON t.attendee_id = c.attendee_id AND t.expires_at > :now"""
+    )
+    now = bindparam("now", type_=UTCDateTime)
+    return (
+        everyone.bindparams(now).columns(**_COLUMNS),
+        changed.bindparams(now, bindparam("since", type_=BigInteger)).columns(**_COLUMNS),
+    )
+
+
+class Crowd:
+    """The present people of every event on one database, as this process last read them."""
+
+    def __init__(self) -> None:
+        # Threads of one process share it: reading the changes and ranking both hold the lock, so changes
+        # are applied in the order they were read and a ranking never sees half of them.
+        self._lock = threading.Lock()
+        self._since: int | None = None
+        self._placed: dict[int, _Placed] = {}
+        self._people: dict[int, dict[int, set[int]]] = {}  # zone id -> topic id -> attendee ids
+        self._ends: list[tuple[float, int]] = []  # (expires, attendee id), a heap: who to drop when
+
+    def sync(self, connection: Connection, now: datetime) -> None:
+        """Catch up with what was committed until now (by any process), and drop the presences that ended."""
+        everyone, changed = _statements(connection.dialect.name)
+        with self._lock:
+            if self._since is None:
+                rows = connection.execute(everyone, {"now": now}).all()
+            else:
+                rows = connection.execute(changed, {"now": now, "since": self._since}).all()
+                if rows[0].horizon < self._since:  # the database was replaced under this engine
+                    self._clear()
+                    rows = connection.execute(everyone, {"now": now}).all()
+            fresh: dict[int, list] = {}
+            for row in rows:
+                if row.attendee_id is not None:
+                    topics = fresh.setdefault(row.attendee_id, [])
+                    if row.topic_id is not None:
+                        topics.append(row)
+            for attendee_id, topic_rows in fresh.items():
+                self._place(attendee_id, topic_rows)
+            self._since = rows[0].horizon
+            self._drop_ended(now.timestamp())
+
+    def forget(self) -> None:
+        """Read everyone afresh at the next sync: for tables emptied without marks (the tests' wipe)."""
+        with self._lock:
+            self._clear()
+            self._since = None
+
+    def _clear(self) -> None:
+        self._placed.clear()
+        self._people.clear()
+        self._ends.clear()
+
+    def _place(self, attendee_id: int, topic_rows: list) -> None:
+        old = self._placed.pop(attendee_id, None)
+        if old is not None:
+            zone = self._people[old.zone_id]
+            for topic_id in old.topic_ids:
+                zone[topic_id].discard(attendee_id)
+        if not topic_rows:
+            return
+        first = topic_rows[0]
+        placed = _Placed(
+            first.zone_id, first.expires_at.timestamp(), first.traits, tuple(r.topic_id for r in topic_rows)
+        )
+        self._placed[attendee_id] = placed
+        zone = self._people.setdefault(placed.zone_id, {})
+        for topic_id in placed.topic_ids:
+            zone.setdefault(topic_id, set()).add(attendee_id)
+        heapq.heappush(self._ends, (placed.expires, attendee_id))
+
+    def _drop_ended(self, now: float) -> None:
+        ends = self._ends
+        while ends and ends[0][0] <= now:
+            expires, attendee_id = heapq.heappop(ends)
+            placed = self._placed.get(attendee_id)
+            if placed is not None and placed.expires == expires:  # not moved or renewed since
+                self._place(attendee_id, [])
+
+    def rank(
+        self,
+        *,
+        zone_ids: list[int],
+        weights: dict[int, float],
+        excluded: set[int],
+        bonus: Callable[[int, int], float],
+        max_bonus: float,
+        limit: int,
+    ) -> tuple[list[Ranked], list[tuple[int, int, int]]]:
+        """The best `limit` people sharing a topic of `weights` (topic id -> weight), the first zone's
+        before the others'; and the (zone id, topic id, people) groups of at least three people.
+
+        A person's score is the sum of the weights of the topics they share plus `bonus(attendee id,
+        traits)`, which is at most `max_bonus`. Ties go to the lower attendee id. `excluded` people
+        neither rank nor count.
+        """
+        groups: list[tuple[int, int, int]] = []
+        here: dict[int, float] = {}  # attendee id -> the weight of the topics they share, first zone
+        nearby: dict[int, float] = {}  # the same, other zones (a person is in one zone)
+        with self._lock:
+            for zone_id in zone_ids:
+                people = self._people.get(zone_id, {})
+                shared = here if zone_id == zone_ids[0] else nearby
+                for topic_id, weight in weights.items():
+                    followers = people.get(topic_id)
+                    if not followers:
+                        continue
+                    count = len(followers) - len(excluded.intersection(followers))
+                    if count >= MIN_SHOWN_COUNT:
+                        groups.append((zone_id, topic_id, count))
+                    score_of = shared.get
+                    for attendee_id in followers:
+                        shared[attendee_id] = score_of(attendee_id, 0.0) + weight
+            best = self._best(here, excluded, bonus, max_bonus, limit)
+            if len(best) < limit:
+                best += self._best(nearby, excluded, bonus, max_bonus, limit - len(best))
+        return best, groups
+
+    def _best(
+        self,
+        shared: dict[int, float],
+        excluded: set[int],
+        bonus: Callable[[int, int], float],
+        max_bonus: float,
+        limit: int,
+    ) -> list[Ranked]:
+        # People in order of their shared topics' weight; the bonus can lift someone by max_bonus at most,
+        # so once that cannot reach the last kept score, nobody further down can.
+        kept: list[tuple[float, int]] = []  # (-score, attendee id): the smallest is the best
+        for attendee_id, weight in sorted(shared.items(), key=itemgetter(1), reverse=True):
+            if len(kept) == limit and weight + max_bonus < -max(kept)[0]:
+                break
+            if attendee_id in excluded:
+                continue
+            score = weight + bonus(attendee_id, self._placed[attendee_id].traits)
+            kept.append((-score, attendee_id))
+            if len(kept) > limit:
+                kept.remove(max(kept))
+        return [Ranked(a, self._placed[a].zone_id, -score) for score, a in sorted(kept)]
+
+    def matches_by_zone(self, zone_ids: Iterable[int], topic_ids: list[int], excluded: set[int]) -> dict[int, int]:
+        """How many people, in each zone where there is any, share at least one of `topic_ids`."""
+        counts = {}
+        with self._lock:
+            for zone_id in zone_ids:
+                people = self._people.get(zone_id, {})
+                sharing = set().union(*(people.get(topic_id, ()) for topic_id in topic_ids)) - excluded
+                if sharing:
+                    counts[zone_id] = len(sharing)
+        return counts
+
+
+_crowds: "weakref.WeakKeyDictionary[Engine, Crowd]" = weakref.WeakKeyDictionary()
+_crowds_lock = threading.Lock()
+
+
+def crowd_of(engine: Engine) -> Crowd:
+    """This process's crowd for the database behind `engine`."""
+    with _crowds_lock:
+        crowd = _crowds.get(engine)
+        if crowd is None:
+            crowd = _crowds[engine] = Crowd()
+        return crowd
