@@ -16,7 +16,7 @@ from api.attendees.service import private_profile
 from api.contacts.models import Contact, ContactRequest
 from api.contacts.service import public, sharing_of
 from api.events.models import Event, Zone
-from api.presence.models import CheckInRecord, Presence, PresenceTopic
+from api.presence.models import CheckInRecord, Presence, PresenceChange, PresenceTopic
 from api.push.models import Nudge, PushPreference, PushSubscription
 from api.safety.models import Block, Report
 
@@ -88,6 +88,13 @@ def purge_presence_history(session: Session, now: datetime) -> int:
     session.execute(delete(PresenceTopic).where(PresenceTopic.attendee_id.in_(attendees)))
     session.execute(delete(Presence).where(Presence.event_id.in_(finished)))
     return session.execute(delete(CheckInRecord).where(CheckInRecord.event_id.in_(finished))).rowcount
+
+
+def purge_erased_presence_marks(session: Session) -> int:
+    """Delete the change marks (PresenceChange) of erased attendees: kept only until the processes that
+    serve suggestions have read them, which they do at their next call, far within a cleanup interval."""
+    erased = ~sa_select(Attendee.id).where(Attendee.id == PresenceChange.attendee_id).exists()
+    return session.execute(delete(PresenceChange).where(erased)).rowcount
 
 
 def purge_ended_presence_topics(session: Session, now: datetime) -> int:

@@ -23,7 +23,11 @@ from api.core import idempotency, ratelimit
 from api.core.config import Settings
 from api.core.db import utcnow
 from api.events.models import Event
-from api.personal_data.service import purge_ended_presence_topics, purge_presence_history
+from api.personal_data.service import (
+    purge_ended_presence_topics,
+    purge_erased_presence_marks,
+    purge_presence_history,
+)
 from api.push import policy, service
 from api.push.webpush import DeliveryOutcome, PushMessage, Resolver, deliver, make_topic, validate_push_endpoint
 
@@ -210,6 +214,7 @@ def clean_up(engine: Engine, settings: Settings) -> dict[str, object]:
     jobs: dict[str, Callable[[Session], object]] = {
         "presence retention purge": lambda session: purge_presence_history(session, now),
         "ended presences' topics": lambda session: purge_ended_presence_topics(session, now),
+        "erased attendees' presence marks": purge_erased_presence_marks,
         "old idempotency keys": lambda session: idempotency.purge_records(
             session, now - timedelta(hours=settings.idempotency_retention_hours)
         ),

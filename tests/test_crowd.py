@@ -1,0 +1,122 @@
+"""Each API process ranks from its own in-memory crowd (api/matching/crowd.py): what another process
+commits must show in its next answer, whatever the order in which transactions commit."""
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from api.attendees.models import Attendee
+from api.core.db import utcnow
+from api.events.models import Zone
+from api.matching.crowd import Crowd
+from api.personal_data.service import purge_erased_presence_marks
+from api.presence.models import PresenceChange
+from api.presence.service import place
+from tests import factories as f
+from tests.conftest import TEST_LIMITS, start_server
+
+
+@pytest.fixture
+def replica(server):
+    """A second API process's worth of app on the same database, signing with the same key."""
+    yield from start_server(server.settings.data_dir, server.settings.database_url, **TEST_LIMITS)
+
+
+def names(result: dict) -> list[str]:
+    return [s["attendee"]["display_name"] for s in result["suggestions"]]
+
+
+def test_what_one_replica_writes_the_other_shows_at_once(srv, replica):
+    h = f.hallway(srv)
+    me = h.person(srv, "Léa", ["Rust", "eBPF"])
+    ana = h.person(srv, "Ana", ["Rust"])
+    assert names(f.suggestions(srv, me.token)) == ["Ana"]  # this replica has read the crowd
+    # Everything below goes through the other replica; the first one answers.
+    ben = h.person(replica, "Ben", ["Rust", "eBPF"])
+    assert names(f.suggestions(srv, me.token)) == ["Ben", "Ana"]  # two shared topics first
+    f.update_me(replica, ben.token, interests=["FinOps"])
+    assert names(f.suggestions(srv, me.token)) == ["Ana"]
+    f.update_me(replica, ben.token, interests=["eBPF"])
+    assert [s["shared_topics"] for s in f.suggestions(srv, me.token)["suggestions"]] == [
+        [{"id": h.topics["eBPF"], "name": "eBPF"}],
+        [{"id": h.topics["Rust"], "name": "Rust"}],
+    ]
+    assert f.check_in(replica, ben.token, code=h.zones["lounge"]["code"]).status_code == 201
+    assert names(f.suggestions(srv, me.token)) == ["Ana"]
+    f.update_me(replica, ana.token, visible=False)
+    assert names(f.suggestions(srv, me.token)) == []
+    f.update_me(replica, ana.token, visible=True)
+    assert names(f.suggestions(srv, me.token)) == ["Ana"]
+    with replica.client(ana.token) as client:
+        assert client.delete("/api/me/presence", headers={"Idempotency-Key": f.new_key()}).status_code == 204
+    assert names(f.suggestions(srv, me.token)) == []
+    assert f.check_in(replica, ben.token, code=h.zones["coffee"]["code"]).status_code == 201
+    assert names(f.suggestions(srv, me.token)) == ["Ben"]
+    with replica.client(ben.token) as client:
+        assert client.delete("/api/me").status_code == 204
+    assert f.suggestions(srv, me.token)["suggestions"] == []
+
+
+def test_huddles_count_what_the_other_replica_changed(srv, replica):
+    h = f.hallway(srv)
+    me = h.person(srv, "Léa", ["Rust"])
+    people = [h.person(srv, name, ["Rust"]) for name in ("Ana", "Ben")]
+    assert f.suggestions(srv, me.token)["huddles"] == []  # two others: no huddle yet
+    people.append(h.person(replica, "Chloé", ["Rust"]))
+    assert [x["people"] for x in f.suggestions(srv, me.token)["huddles"]] == [3]
+    with replica.client(people[0].token) as client:
+        assert client.delete("/api/me/presence", headers={"Idempotency-Key": f.new_key()}).status_code == 204
+    assert f.suggestions(srv, me.token)["huddles"] == []
+
+
+def crowd_ids(crowd: Crowd, engine, zone_id: int, topic_id: int, now=None) -> list[int]:
+    with engine.connect() as connection:
+        crowd.sync(connection, now or utcnow())
+    ranked, _ = crowd.rank(zone_ids=[zone_id], weights={topic_id: 1.0}, excluded=set(), bonus=lambda a, t: 0.0,
+                           max_bonus=0.0, limit=20)  # fmt: skip
+    return sorted(r.attendee_id for r in ranked)
+
+
+def test_a_presence_leaves_the_crowd_when_it_ends(srv, db):
+    h = f.hallway(srv)
+    ana = h.person(srv, "Ana", ["Rust"])
+    crowd, zone, rust = Crowd(), h.zones["coffee"]["id"], h.topics["Rust"]
+    assert crowd_ids(crowd, srv.engine, zone, rust) == [ana.id]
+    ends = utcnow() + timedelta(minutes=srv.settings.presence_ttl_minutes, seconds=1)
+    assert crowd_ids(crowd, srv.engine, zone, rust, now=ends) == []
+
+
+def test_a_transaction_that_commits_after_a_later_one_is_not_missed(srv, db):
+    """The case a plain "changed since" counter gets wrong: Ana's check-in takes its number first and
+    commits last, after the crowd has read Ben's. PostgreSQL only: SQLite runs one writer at a time."""
+    if srv.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite writers take turns: a later write cannot commit first")
+    h = f.hallway(srv)
+    ana = h.person(srv, "Ana", ["Rust"], zone=None)
+    ben = h.person(srv, "Ben", ["Rust"], zone=None)
+    crowd, zone_id, rust = Crowd(), h.zones["coffee"]["id"], h.topics["Rust"]
+    assert crowd_ids(crowd, srv.engine, zone_id, rust) == []
+    now = utcnow()
+    with Session(srv.engine) as slow, Session(srv.engine) as fast:
+        place(slow, attendee=slow.get(Attendee, ana.id), zone=slow.get(Zone, zone_id), now=now,
+              expires_at=now + timedelta(minutes=20))  # fmt: skip
+        place(fast, attendee=fast.get(Attendee, ben.id), zone=fast.get(Zone, zone_id), now=now,
+              expires_at=now + timedelta(minutes=20))  # fmt: skip
+        fast.commit()
+        assert crowd_ids(crowd, srv.engine, zone_id, rust) == [ben.id]
+        slow.commit()
+    assert crowd_ids(crowd, srv.engine, zone_id, rust) == sorted([ana.id, ben.id])
+
+
+def test_an_erased_attendees_mark_is_purged_once_read(srv, db):
+    h = f.hallway(srv)
+    me = h.person(srv, "Léa", ["Rust"])
+    gone = h.person(srv, "Gone", ["Rust"])
+    with srv.client(gone.token) as client:
+        assert client.delete("/api/me").status_code == 204
+    assert f.suggestions(srv, me.token)["suggestions"] == []
+    assert purge_erased_presence_marks(db) == 1
+    db.commit()
+    assert db.exec(select(PresenceChange.attendee_id)).all() == [me.id]
+
