@@ -335,11 +335,19 @@ def test_the_demo_event_shows_its_crowd_now_and_over_the_day(srv, db):
     row = zone_row(picture, "Bar à café / Coffee bar", "heatmap")["people"]
     assert row[_slot_now(picture)] == coffee
     earlier = [n for n in row[: _slot_now(picture) - 1] if n != FEW]
-    assert earlier, "the earlier breaks of the day show on the heatmap"
+    # The figures cover the venue's day: from midnight there until the demo's fourth break (~3:40), its
+    # earlier breaks, their check-ins and exchanges were the day before, and nothing shows before now.
+    slots = [datetime.fromisoformat(s) for s in picture["heatmap"]["slots"]]
+    shown_until = slots[_slot_now(picture) - 1]
+    breaks = db.exec(select(AgendaBreak).where(AgendaBreak.event_id == event_id, AgendaBreak.ends_at <= shown_until))
+    assert bool(earlier) == any(b.ends_at > slots[0] for b in breaks), "the day's earlier breaks show"
+    assert len(db.exec(select(CheckInRecord)).all()) > len(CROWD_ZONES), "the earlier breaks have their check-ins"
     # The day's exchanges give the networking figures something to show.
     kpis = picture["kpis"]
     assert kpis["contacts_made"] == DEMO_EXCHANGES and kpis["cost_per_contact_cents"] > 0
-    assert sum(r["contacts"] for r in picture["contacts_per_hour"] if r["contacts"] != FEW) > 0
+    hourly = sum(r["contacts"] for r in picture["contacts_per_hour"] if r["contacts"] != FEW)
+    met = db.exec(select(Contact.met_at)).all()
+    assert (hourly > 0) == any(slots[0] <= t for t in met)
 
 
 def test_a_daylight_saving_day_has_23_hours_of_slots_on_the_venues_clock(srv, db):
