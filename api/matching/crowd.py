@@ -43,7 +43,6 @@ class Ranked:
     score: float
 
 
-# Each reads the horizon in the statement that reads the rows, so both come from one snapshot.
 _COLUMNS = {
     "horizon": BigInteger,
     "attendee_id": Integer,
@@ -56,18 +55,27 @@ _COLUMNS = {
 
 @cache
 def _statements(dialect: str) -> tuple[TextClause, TextClause]:
-    horizon = CHANGE_HORIZON[dialect]
-    everyone = text(
-        f"""SELECT {horizon} AS horizon, t.attendee_id, t.topic_id, t.zone_id, t.expires_at, t.traits
-        FROM (SELECT 1 AS one) AS here
-        LEFT JOIN presence_topic AS t ON t.expires_at > :now"""
+    # The horizon comes in a row of its own, from the statement that reads the rows: one snapshot.
+    horizon = (
+        f"SELECT {CHANGE_HORIZON[dialect]} AS horizon, CAST(NULL AS INTEGER) AS attendee_id, "
+        "CAST(NULL AS INTEGER) AS topic_id, CAST(NULL AS INTEGER) AS zone_id, "
+        "CAST(NULL AS TIMESTAMP WITH TIME ZONE) AS expires_at, CAST(NULL AS INTEGER) AS traits"
     )
-    # A changed attendee comes back once with no topic when they have no current rows (left, hidden, erased).
+    everyone = text(
+        f"""{horizon}
+        UNION ALL
+        SELECT NULL, attendee_id, topic_id, zone_id, expires_at, traits FROM presence_topic WHERE expires_at > :now"""
+    )
+    # Every changed attendee comes back once with no topic, then with their current topics if any (none once
+    # they left, hid or were erased). IN rather than a join: SQLite would build a Bloom filter of all of
+    # presence_topic on every call (1.5 ms with 3,000 people present).
     changed = text(
-        f"""SELECT {horizon} AS horizon, c.attendee_id, t.topic_id, t.zone_id, t.expires_at, t.traits
-        FROM (SELECT 1 AS one) AS here
-        LEFT JOIN presence_change AS c ON c.changed >= :since
-        LEFT JOIN presence_topic AS t ON t.attendee_id = c.attendee_id AND t.expires_at > :now"""
+        f"""{horizon}
+        UNION ALL
+        SELECT NULL, attendee_id, NULL, NULL, NULL, NULL FROM presence_change WHERE changed >= :since
+        UNION ALL
+        SELECT NULL, attendee_id, topic_id, zone_id, expires_at, traits FROM presence_topic
+        WHERE attendee_id IN (SELECT attendee_id FROM presence_change WHERE changed >= :since) AND expires_at > :now"""
     )
     now = bindparam("now", type_=UTCDateTime)
     return (
@@ -96,7 +104,7 @@ class Crowd:
                 rows = connection.execute(everyone, {"now": now}).all()
             else:
                 rows = connection.execute(changed, {"now": now, "since": self._since}).all()
-                if rows[0].horizon < self._since:  # the database was replaced under this engine
+                if _horizon(rows) < self._since:  # the database was replaced under this engine
                     self._clear()
                     rows = connection.execute(everyone, {"now": now}).all()
             fresh: dict[int, list] = {}
@@ -107,7 +115,7 @@ class Crowd:
                         topics.append(row)
             for attendee_id, topic_rows in fresh.items():
                 self._place(attendee_id, topic_rows)
-            self._since = rows[0].horizon
+            self._since = _horizon(rows)
             self._drop_ended(now.timestamp())
 
     def forget(self) -> None:
@@ -218,6 +226,10 @@ class Crowd:
                 if sharing:
                     counts[zone_id] = len(sharing)
         return counts
+
+
+def _horizon(rows: list) -> int:
+    return next(row.horizon for row in rows if row.horizon is not None)
 
 
 _crowds: "weakref.WeakKeyDictionary[Engine, Crowd]" = weakref.WeakKeyDictionary()
