@@ -188,12 +188,14 @@ def _ranked(
     goal_masks = [sum(TRAIT_BITS[name] for name in COMPLEMENTS.get(goal, ())) for goal in me.goals]
     goal_masks = [mask for mask in goal_masks if mask]
     findable, open_to_chat = TRAIT_BITS["findable_as_speaker"], TRAIT_BITS["open_to_chat"]
+    by_traits: dict[int, float] = {}  # a crowd has few distinct traits: each one's bonus is worked out once
 
     def bonus(attendee_id: int, traits: int) -> float:
-        extra = sum(GOAL_WEIGHT for mask in goal_masks if traits & mask)
-        if traits & findable and attendee_id in speaking:
-            extra += SPEAKER_WEIGHT
-        return extra + (OPEN_TO_CHAT_WEIGHT if traits & open_to_chat else 0.0)
+        extra = by_traits.get(traits)
+        if extra is None:
+            extra = sum(GOAL_WEIGHT for mask in goal_masks if traits & mask)
+            extra = by_traits[traits] = extra + (OPEN_TO_CHAT_WEIGHT if traits & open_to_chat else 0.0)
+        return extra + SPEAKER_WEIGHT if traits & findable and attendee_id in speaking else extra
 
     max_bonus = GOAL_WEIGHT * len(goal_masks) + (SPEAKER_WEIGHT if speaking else 0.0) + OPEN_TO_CHAT_WEIGHT
     best, groups = crowd_of(session.get_bind()).rank(
