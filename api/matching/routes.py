@@ -1,9 +1,10 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
-from api.core.deps import CurrentAttendee, SessionDep
+from api.core.deps import AttendeeClaims
 from api.core.errors import NotAuthenticated, responses
+from api.core.one_hop import in_one_hop
 from api.matching import service
 from api.matching.schemas import Suggestions
 
@@ -11,9 +12,9 @@ router = APIRouter(prefix="/api/me", tags=["matching"], responses=responses(NotA
 
 
 @router.get("/suggestions")
-def get_suggestions(
-    attendee: CurrentAttendee,
-    session: SessionDep,
+async def get_suggestions(
+    claims: AttendeeClaims,
+    request: Request,
     limit: Annotated[int, Query(ge=1, le=service.MAX_LIMIT)] = service.DEFAULT_LIMIT,
 ) -> Suggestions:
     """People to meet now, with why and what to say; or, when nobody is near, where to go.
@@ -21,4 +22,7 @@ def get_suggestions(
     Names only for a visible caller (reciprocity): a hidden one gets `where_to_go` counts alone,
     and `missing` says what to turn on.
     """
-    return service.suggestions_for(session, attendee, limit=limit)
+    # Called by every phone through a break: one worker-thread hop (see api/core/one_hop.py).
+    return await in_one_hop(
+        request, claims, lambda session, attendee: service.suggestions_for(session, attendee, limit=limit)
+    )
