@@ -42,13 +42,14 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         yield session
     except BaseException:
         with anyio.CancelScope(shield=True):  # a phone that hung up still gets its transaction undone
-            await run_in_threadpool(_discard, session)
+            await run_in_threadpool(discard_session, session)
         raise
     with anyio.CancelScope(shield=True):
-        await run_in_threadpool(_finish, session)
+        await run_in_threadpool(finish_session, session)
 
 
-def _finish(session: Session) -> None:
+def finish_session(session: Session) -> None:
+    """Commit the request's work (undone if the commit fails), then give the connection back."""
     try:
         session.commit()
     except BaseException:
@@ -58,7 +59,8 @@ def _finish(session: Session) -> None:
         session.close()
 
 
-def _discard(session: Session) -> None:
+def discard_session(session: Session) -> None:
+    """Undo the request's work, then give the connection back."""
     try:
         session.rollback()
     finally:
@@ -102,10 +104,28 @@ def _verified_access_token(token: str, key: str, issuer: str) -> TokenClaims:
 
 Claims = Annotated[TokenClaims, Depends(_claims)]
 
+_NOT_AN_ATTENDEE = "This needs an attendee's access token"
+
+
+async def _attendee_claims(claims: Claims) -> TokenClaims:
+    """An attendee's token, for routes that load the attendee themselves (api/core/one_hop.py): its kind is
+    checked here, before the request's input is, as `current_attendee` does."""
+    if claims.subject_kind != "attendee":
+        raise NotAuthenticated(_NOT_AN_ATTENDEE)
+    return claims
+
+
+AttendeeClaims = Annotated[TokenClaims, Depends(_attendee_claims)]
+
 
 def current_attendee(claims: Claims, session: SessionDep) -> Attendee:
+    return load_attendee(session, claims)
+
+
+def load_attendee(session: Session, claims: TokenClaims) -> Attendee:
+    """The attendee the access token names, refused if the token is another kind's or the account is gone."""
     if claims.subject_kind != "attendee":
-        raise NotAuthenticated("This needs an attendee's access token")
+        raise NotAuthenticated(_NOT_AN_ATTENDEE)
     attendee = session.get(Attendee, claims.subject_id)
     if attendee is None or attendee.event_id != claims.event_id:
         raise NotAuthenticated("This account no longer exists")

@@ -4,6 +4,7 @@ replica counts the same hits."""
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -18,6 +19,7 @@ from api.core.config import Settings
 from api.core.db import conflict_insert
 from api.core.deps import Claims, ClientIP, EngineDep, SettingsDep
 from api.core.errors import TooManyRequests
+from api.core.security import TokenClaims
 
 log = logging.getLogger("couloir")
 
@@ -116,19 +118,34 @@ def purge_passed_windows(session: Session, settings: Settings, now: float | None
     return result.rowcount
 
 
-def limited(action: str, *, per_attendee: str, per_ip: str | None = None) -> Any:
-    """A route dependency (`dependencies=[...]`) counting one hit per attendee, and per address if `per_ip`
-    is given, for `action`; the limits are named settings, read at each request.
+@dataclass(frozen=True)
+class RateLimit:
+    """One hit per attendee, and per address if `per_ip` is given, for `action`; the limits are named settings,
+    read at each request.
 
-    The attendee is taken from the access token, not loaded: route dependencies run before the route's own,
-    so the hits are counted and their connection back in the pool before the request's session takes one.
-    Holding one connection while waiting for a second would deadlock the pool under a burst."""
+    The attendee is taken from the access token, not loaded: the hits are counted, and their connection back
+    in the pool, before the request's session takes one. Holding one connection while waiting for a second
+    would deadlock the pool under a burst."""
+
+    action: str
+    per_attendee: str
+    per_ip: str | None = None
+
+    def count(self, engine: Engine, settings: Settings, claims: TokenClaims, ip: str) -> None:
+        # Keyed by kind too: an organizer's token must not spend the budget of the attendee with its id.
+        subject = f"{claims.subject_kind}:{claims.subject_id}"
+        counted = [(f"{self.action}:{subject}", getattr(settings, self.per_attendee))]
+        if self.per_ip is not None:
+            counted.append((f"{self.action}:ip:{ip}", getattr(settings, self.per_ip)))
+        hit_all(engine, settings, counted)
+
+
+def limited(action: str, *, per_attendee: str, per_ip: str | None = None) -> Any:
+    """`RateLimit` as a route dependency (`dependencies=[...]`): route dependencies run before the route's own,
+    so the hits are counted before the request's session takes a connection."""
+    rate_limit = RateLimit(action, per_attendee, per_ip)
 
     def limit(claims: Claims, ip: ClientIP, engine: EngineDep, settings: SettingsDep) -> None:
-        # Keyed by kind too: an organizer's token must not spend the budget of the attendee with its id.
-        counted = [(f"{action}:{claims.subject_kind}:{claims.subject_id}", getattr(settings, per_attendee))]
-        if per_ip is not None:
-            counted.append((f"{action}:ip:{ip}", getattr(settings, per_ip)))
-        hit_all(engine, settings, counted)
+        rate_limit.count(engine, settings, claims, ip)
 
     return Depends(limit)
