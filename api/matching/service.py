@@ -24,7 +24,7 @@ from api.core.db import UTCDateTime, utcnow
 from api.core.privacy import masked_count, masked_sort_key
 from api.events.models import Event, Topic, Zone, ZoneNeighbour
 from api.matching import icebreakers
-from api.matching.crowd import crowd_of
+from api.matching.crowd import Crowd, crowd_of
 from api.matching.schemas import Huddle, Missing, Suggestion, Suggestions, ZoneMatches
 from api.presence.models import TRAIT_BITS, Presence
 from api.presence.schemas import ZoneRef
@@ -150,7 +150,7 @@ class _Match:
 
 
 # The cards of the ranked people, each with their interests by name: one statement, built once. Visible
-# people of the caller's event only, read now: someone who hid or left since the crowd was read is not shown.
+# people of the caller's event only, read now: someone who hid or was erased in between is not shown.
 _CARDS = (
     select(
         Attendee.id, Attendee.display_name, Attendee.headline, Attendee.company, Attendee.role,
@@ -170,6 +170,7 @@ _CARDS = (
 
 def _ranked(
     session: Session,
+    crowd: Crowd,
     *,
     me: Attendee,
     zone_ids: list[int],
@@ -198,7 +199,7 @@ def _ranked(
         return extra + SPEAKER_WEIGHT if traits & findable and attendee_id in speaking else extra
 
     max_bonus = GOAL_WEIGHT * len(goal_masks) + (SPEAKER_WEIGHT if speaking else 0.0) + OPEN_TO_CHAT_WEIGHT
-    best, groups = crowd_of(session.get_bind()).rank(
+    best, groups = crowd.rank(
         zone_ids=zone_ids,
         weights={topic_id: rarity.weight(topic_id) for topic_id in topic_ids},
         excluded=excluded,
@@ -407,7 +408,7 @@ def suggestions_for(session: Session, attendee: Attendee, *, limit: int = DEFAUL
     if not topic_ids:
         return result
     excluded = excluded_attendee_ids(session, attendee.id)
-    crowd = crowd_of(session.get_bind())
+    crowd = crowd_of(session.get_bind().engine)
     crowd.sync(session.connection(), now)
     if attendee.visible and my_zone is not None:
         event = caller.event
@@ -417,6 +418,7 @@ def suggestions_for(session: Session, attendee: Attendee, *, limit: int = DEFAUL
         speaking = _speaking_now(talks, now)
         best, groups = _ranked(
             session,
+            crowd,
             me=attendee,
             zone_ids=zone_ids,
             topic_ids=topic_ids,
