@@ -151,6 +151,7 @@ def list_attendees(
 
 def delete_attendee(session: Session, attendee: Attendee) -> None:
     """Erasure: the row goes, and with it (by cascade) interests, sign-in links, sessions and presence."""
-    mark_changed(session, [attendee.id])  # every process's crowd forgets them
     session.delete(attendee)
     session.flush()
+    # After the rows it locks (attendee, then presence), in the order a check-in takes them.
+    mark_changed(session, [attendee.id])  # every process's crowd forgets them

@@ -192,11 +192,12 @@ def check_in(session: Session, settings: Settings, attendee: Attendee, data: Che
     return PresencePublic(zone=target.zone, checked_in_at=now, expires_at=expires_at)
 
 
-# place(), its change mark and the history row as one statement: one round trip instead of five. Each later part reads
-# `placed`, so the presence row is written (and locked) first, in the same order as refresh_presence and
-# leave. Topic rows are upserted, and only those of interests the attendee no longer has are deleted.
+# place(), its change mark and the history row as one statement: one round trip instead of five. Each
+# later part reads `placed`, so the presence row is written (and locked) first, in the same order as
+# refresh_presence and leave. Topic rows are upserted, and only those of interests the attendee no longer
+# has are deleted.
 _CHECK_IN_AT_ONCE = text(
-    """
+    f"""
     WITH placed AS (
         INSERT INTO presence (attendee_id, event_id, zone_id, checked_in_at, expires_at)
         VALUES (:attendee_id, :event_id, :zone_id, :now, :expires_at)
@@ -217,7 +218,7 @@ _CHECK_IN_AT_ONCE = text(
             expires_at = excluded.expires_at, traits = excluded.traits
     ), marked AS (
         INSERT INTO presence_change (attendee_id, changed)
-        SELECT attendee_id, pg_current_xact_id()::text::bigint FROM placed
+        SELECT attendee_id, {CHANGE_STAMP["postgresql"]} FROM placed
         ON CONFLICT (attendee_id) DO UPDATE SET changed = excluded.changed
     )
     INSERT INTO check_in_record (event_id, zone_id, attendee_id, checked_in_at)
