@@ -104,28 +104,23 @@ def _verified_access_token(token: str, key: str, issuer: str) -> TokenClaims:
 
 Claims = Annotated[TokenClaims, Depends(_claims)]
 
-_NOT_AN_ATTENDEE = "This needs an attendee's access token"
-
 
 async def _attendee_claims(claims: Claims) -> TokenClaims:
-    """An attendee's token, for routes that load the attendee themselves (api/core/one_hop.py): its kind is
-    checked here, before the request's input is, as `current_attendee` does."""
+    """An attendee's token: its kind is checked on the event loop, before the request's input is."""
     if claims.subject_kind != "attendee":
-        raise NotAuthenticated(_NOT_AN_ATTENDEE)
+        raise NotAuthenticated("This needs an attendee's access token")
     return claims
 
 
 AttendeeClaims = Annotated[TokenClaims, Depends(_attendee_claims)]
 
 
-def current_attendee(claims: Claims, session: SessionDep) -> Attendee:
+def current_attendee(claims: AttendeeClaims, session: SessionDep) -> Attendee:
     return load_attendee(session, claims)
 
 
 def load_attendee(session: Session, claims: TokenClaims) -> Attendee:
-    """The attendee the access token names, refused if the token is another kind's or the account is gone."""
-    if claims.subject_kind != "attendee":
-        raise NotAuthenticated(_NOT_AN_ATTENDEE)
+    """The attendee an attendee's access token (AttendeeClaims) names, refused if the account is gone."""
     attendee = session.get(Attendee, claims.subject_id)
     if attendee is None or attendee.event_id != claims.event_id:
         raise NotAuthenticated("This account no longer exists")
