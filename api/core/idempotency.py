@@ -28,6 +28,7 @@ from fastapi import Depends, Header, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import JSON, Column, ForeignKey, Insert, Integer, UniqueConstraint, Update, bindparam, delete, update
+from sqlalchemy.engine import Connection
 from sqlmodel import Field, Session, SQLModel, select
 
 from api.core.db import UTCDateTime, conflict_insert, utcnow
@@ -100,23 +101,23 @@ def run_once(
     (body and path ids), so a key reused elsewhere is caught.
     """
     digest = fingerprint(operation, payload)
-    claim, answer = _statements(conflict_insert(session.get_bind()))
+    claim, store = _statements(conflict_insert(session.get_bind()))
     # Core statements on the session's connection (same transaction): no ORM machinery on every write.
     connection = session.connection()
     claimed = connection.execute(
         claim, {"attendee_id": attendee_id, "key": key, "fingerprint": digest, "created_at": utcnow()}
     ).scalar_one_or_none()
     if claimed is None:
-        return _replay(session, attendee_id=attendee_id, key=key, digest=digest)
+        return replay_stored(connection, attendee_id=attendee_id, key=key, digest=digest)
     result = action()
     body = result.model_dump(mode="json") if result is not None else None
-    connection.execute(answer, {"record_id": claimed, "status_code": status_code, "response_body": body})
-    return _response(status_code, body)
+    connection.execute(store, {"record_id": claimed, "status_code": status_code, "response_body": body})
+    return answer(status_code, body)
 
 
 @cache
 def _statements(insert: Callable) -> tuple[Insert, Update]:
-    """The claim and the answer, built once per dialect's INSERT: building costs more CPU than running them."""
+    """The claim and the storing of its answer, built once per dialect's INSERT: building costs more CPU than running them."""
     claim = (
         insert(IdempotencyRecord)
         .values(
@@ -128,26 +129,35 @@ def _statements(insert: Callable) -> tuple[Insert, Update]:
         .on_conflict_do_nothing(index_elements=["attendee_id", "key"])
         .returning(IdempotencyRecord.id)
     )
-    answer = (
+    store = (
         update(IdempotencyRecord)
         .where(IdempotencyRecord.id == bindparam("record_id"))
         .values(status_code=bindparam("status_code"), response_body=bindparam("response_body"))
     )
-    return claim, answer
+    return claim, store
 
 
-def _replay(session: Session, *, attendee_id: int, key: str, digest: str) -> Response:
-    record = session.exec(
-        select(IdempotencyRecord).where(IdempotencyRecord.attendee_id == attendee_id, IdempotencyRecord.key == key)
-    ).one()
-    if record.fingerprint != digest:
+_STORED = select(IdempotencyRecord.fingerprint, IdempotencyRecord.status_code, IdempotencyRecord.response_body).where(
+    IdempotencyRecord.attendee_id == bindparam("attendee_id"), IdempotencyRecord.key == bindparam("key")
+)
+
+
+def replay_stored(connection: Connection, *, attendee_id: int, key: str, digest: str) -> Response:
+    """The stored answer for a key already claimed (its claim has committed)."""
+    record = connection.execute(_STORED, {"attendee_id": attendee_id, "key": key}).one()
+    return replay(record.fingerprint, record.status_code, record.response_body, digest)
+
+
+def replay(stored_fingerprint: str, status_code: int, body: Any, digest: str) -> Response:
+    """The answer stored with a key, if it was given for the same request (`digest`); refused otherwise."""
+    if stored_fingerprint != digest:
         raise IdempotencyKeyReused()
-    response = _response(record.status_code, record.response_body)
+    response = answer(status_code, body)
     response.headers[REPLAYED_HEADER] = "true"
     return response
 
 
-def _response(status_code: int, body: Any) -> Response:
+def answer(status_code: int, body: Any) -> Response:
     if body is None:
         return Response(status_code=status_code)
     return JSONResponse(status_code=status_code, content=body)

@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from api.attendees.models import Attendee
@@ -61,3 +61,25 @@ def _serve(
         raise
     finish_session(session)
     return result
+
+
+async def in_one_hop_at_once(
+    request: Request, claims: TokenClaims, work: Callable[[Connection], Result], *, rate_limit: RateLimit
+) -> Result:
+    """`work(connection)` on an autocommit connection, after `rate_limit`'s hits are counted: for work that
+    writes in one statement (atomic and durable by itself), so it needs no BEGIN nor COMMIT round trips."""
+    state = request.app.state
+    return await run_in_threadpool(_serve_at_once, state.engine, state.settings, claims, client_ip(request), work, rate_limit)
+
+
+def _serve_at_once(
+    engine: Engine,
+    settings: Settings,
+    claims: TokenClaims,
+    ip: str,
+    work: Callable[[Connection], Result],
+    rate_limit: RateLimit,
+) -> Result:
+    rate_limit.count(engine, settings, claims, ip)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        return work(connection)

@@ -11,7 +11,7 @@ from typing import Any
 import redis
 
 from fastapi import Depends
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel
 
@@ -77,15 +77,36 @@ def _count_in_database(engine: Engine, counted: Counted, now: int) -> list[int]:
     """
     windows = {key: _window_start(now, window) for key, (_, window) in counted}
     # Rows locked in key order: two requests sharing two counters never wait for each other in a cycle.
-    rows = [{"key": key, "window_start": start, "hits": 1} for key, start in sorted(windows.items())]
+    rows = sorted(windows.items())
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        hits = dict(connection.execute(_upsert(conflict_insert(engine)), rows).all())
+        if engine.dialect.name == "postgresql":
+            values = {"keys": [key for key, _ in rows], "starts": [start for _, start in rows]}
+            hits = dict(connection.execute(_COUNT_WITHOUT_WAITING_FOR_DISK, values).all())
+        else:
+            values = [{"key": key, "window_start": start, "hits": 1} for key, start in rows]
+            hits = dict(connection.execute(_upsert(conflict_insert(engine)), values).all())
     return [hits[key] for key, _ in counted]
+
+
+# PostgreSQL's counting upsert, committed without waiting for the disk (`synchronous_commit` off for its
+# own transaction; `set_config(..., true)` is SET LOCAL inside the one statement). The venue's address is
+# one row that every check-in updates, and its lock was held through each commit's WAL flush: under a
+# check-in burst, check-ins queued on it (0.66 ms per statement, against 0.07 ms without the wait, with
+# pg_stat_statements). A hit lost to a database crash costs nothing; an acknowledged write is never here.
+_COUNT_WITHOUT_WAITING_FOR_DISK = text(
+    """
+    INSERT INTO rate_limit_window (key, window_start, hits)
+    SELECT key, window_start, 1 FROM unnest(CAST(:keys AS text[]), CAST(:starts AS integer[])) AS hit(key, window_start)
+    WHERE set_config('synchronous_commit', 'off', true) = 'off'
+    ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limit_window.hits + 1
+    RETURNING key, hits
+    """
+)
 
 
 @lru_cache
 def _upsert(insert: Any) -> Any:
-    """The counting upsert, built once per dialect's INSERT (building it costs more than running it)."""
+    """The counting upsert (SQLite's), built once per dialect's INSERT (building it costs more than running it)."""
     stmt = insert(RateLimitWindow)
     return stmt.on_conflict_do_update(
         index_elements=["key", "window_start"], set_={"hits": RateLimitWindow.hits + 1}

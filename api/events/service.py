@@ -18,6 +18,7 @@ from api.events.schemas import (
     ZoneCreate,
     ZoneUpdate,
 )
+from api.presence import service as presence
 
 # No 0/O, 1/I/L: join and zone codes are read off a poster and typed on a phone.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -176,6 +177,7 @@ def rotate_zone_token(session: Session, zone: Zone) -> Zone:
 
 
 def delete_zone(session: Session, zone: Zone) -> None:
+    presence.forget_zone(session, zone.id)
     session.delete(zone)
     session.flush()
 
@@ -240,6 +242,7 @@ def update_topic(session: Session, topic: Topic, data: TopicUpdate) -> Topic:
 
 
 def delete_topic(session: Session, topic: Topic) -> None:
+    presence.forget_topic(session, topic.id)
     session.delete(topic)
     session.flush()
 

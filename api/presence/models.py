@@ -16,7 +16,9 @@ class Presence(SQLModel, table=True):
     )
     id: int | None = Field(default=None, primary_key=True)
     attendee_id: int = Field(sa_column=reference("attendee.id", unique=True))
-    event_id: int = Field(sa_column=reference("event.id"))
+    # Not a foreign key: the attendee's own (same event) already goes with the event, and checking it
+    # locked the event's row on every check-in.
+    event_id: int = Field(sa_column=Column(Integer, nullable=False))
     zone_id: int = Field(sa_column=reference("zone.id"))
     checked_in_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
@@ -32,7 +34,7 @@ class CheckInRecord(SQLModel, table=True):
     __tablename__ = "check_in_record"
     __table_args__ = (Index("ix_check_in_record_event_id_checked_in_at", "event_id", "checked_in_at"),)
     id: int | None = Field(default=None, primary_key=True)
-    event_id: int = Field(sa_column=reference("event.id"))
+    event_id: int = Field(sa_column=Column(Integer, nullable=False))  # not a foreign key: as Presence.event_id
     zone_id: int = Field(sa_column=reference("zone.id", index=True))
     attendee_id: int = Field(sa_column=reference("attendee.id", index=True))
     checked_in_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
@@ -53,9 +55,12 @@ class PresenceTopic(SQLModel, table=True):
     attendee_id: int = Field(
         sa_column=Column(Integer, ForeignKey("attendee.id", ondelete="CASCADE"), primary_key=True)
     )
-    # No index of its own: only a topic's deletion looks rows up by topic alone.
-    topic_id: int = Field(sa_column=Column(Integer, ForeignKey("topic.id", ondelete="CASCADE"), primary_key=True))
-    zone_id: int = Field(sa_column=reference("zone.id"))
+    # Topic and zone are not foreign keys: checking them locked the zone's row and each topic's row for
+    # every topic row that every check-in writes, and those rows are the busiest of a break. A zone's or a
+    # topic's deletion removes its rows itself (events.service). No index of its own: only a topic's
+    # deletion looks rows up by topic alone.
+    topic_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    zone_id: int = Field(sa_column=Column(Integer, nullable=False))
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     traits: int
 

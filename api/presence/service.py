@@ -1,11 +1,14 @@
 """Check-in, presence and zone counts. Plain functions taking a session; the caller commits."""
 
 import functools
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, bindparam, delete, func, insert, literal, text
+from fastapi import Response, status
+from sqlalchemy import Select, bindparam, delete, func, insert, literal, text, true
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, select
 
 from api.agenda.models import AgendaBreak
@@ -13,8 +16,11 @@ from api.agenda.service import current_break
 from api.attendees.models import Attendee, AttendeeInterest
 from api.core.config import Settings
 from api.core.db import UTCDateTime, conflict_insert, utcnow
-from api.core.errors import Conflict, NotFound
+from api.core import idempotency
+from api.core.errors import Conflict, NotAuthenticated, NotFound
+from api.core.idempotency import IdempotencyRecord
 from api.core.privacy import MIN_SHOWN_COUNT, masked_count
+from api.core.security import TokenClaims
 from api.events.models import Event, Topic, Zone
 from api.presence.models import CHANGE_STAMP, CheckInRecord, Presence, PresenceTopic, traits_of
 from api.presence.schemas import CheckIn, PresencePublic, TopicCount, ZoneCount, ZoneRef
@@ -149,6 +155,23 @@ def mark_changed(session: Session, attendee_ids: list[int]) -> None:
         session.connection().execute(statement, [{"attendee_id": attendee_id} for attendee_id in attendee_ids])
 
 
+def forget_zone(session: Session, zone_id: int) -> None:
+    """Before a zone is deleted: the presences there end, and their topic rows go (no foreign key takes
+    them, see PresenceTopic). Presence rows first, in the order a check-in locks them."""
+    session.execute(delete(Presence).where(Presence.zone_id == zone_id))
+    _forget_topic_rows(session, PresenceTopic.zone_id == zone_id)
+
+
+def forget_topic(session: Session, topic_id: int) -> None:
+    """Before a topic is deleted: no one present is matched on it any more."""
+    _forget_topic_rows(session, PresenceTopic.topic_id == topic_id)
+
+
+def _forget_topic_rows(session: Session, condition) -> None:
+    removed = session.execute(delete(PresenceTopic).where(condition).returning(PresenceTopic.attendee_id)).scalars()
+    mark_changed(session, sorted(set(removed)))
+
+
 def _traits(attendee: Attendee) -> int:
     return traits_of(
         goals=attendee.goals,
@@ -172,35 +195,70 @@ def refresh_presence(session: Session, attendee: Attendee) -> None:
 
 
 def check_in(session: Session, settings: Settings, attendee: Attendee, data: CheckIn) -> PresencePublic:
-    """The hot write path of a break: one read, then the writes (in one statement on PostgreSQL)."""
+    """Check in within the caller's transaction: one read, then the writes. PostgreSQL's route takes
+    `check_in_at_once` instead."""
     now = utcnow()
     target = _target(session, attendee.event_id, data, now)
-    if target.event_ends_at <= now:
-        raise Conflict("This event is over: check-in is closed")
+    _check_open(target, now)
     expires_at = _presence_end(settings, target.break_ends_at, now)
-    minute = now.replace(second=0, microsecond=0)
-    if session.get_bind().dialect.name == "postgresql":
-        _check_in_at_once(session, attendee, target, now=now, expires_at=expires_at, minute=minute)
-    else:
-        zone_id, event_id = target.zone.id, target.event_id
-        _place(session, attendee=attendee, zone_id=zone_id, event_id=event_id, now=now, expires_at=expires_at)
-        session.connection().execute(
-            insert(CheckInRecord).values(
-                event_id=event_id, zone_id=zone_id, attendee_id=attendee.id, checked_in_at=minute
-            )
+    zone_id, event_id = target.zone.id, target.event_id
+    _place(session, attendee=attendee, zone_id=zone_id, event_id=event_id, now=now, expires_at=expires_at)
+    session.connection().execute(
+        insert(CheckInRecord).values(
+            event_id=event_id, zone_id=zone_id, attendee_id=attendee.id, checked_in_at=_minute(now)
         )
+    )
     return PresencePublic(zone=target.zone, checked_in_at=now, expires_at=expires_at)
 
 
-# place(), its change mark and the history row as one statement: one round trip instead of five. Each
-# later part reads `placed`, so the presence row is written (and locked) first, in the same order as
-# refresh_presence and leave. Topic rows are upserted, and only those of interests the attendee no longer
-# has are deleted.
+def _check_open(target: _Target, now: datetime) -> None:
+    if target.event_ends_at <= now:
+        raise Conflict("This event is over: check-in is closed")
+
+
+def _minute(now: datetime) -> datetime:
+    """The finest time the check-in history keeps."""
+    return now.replace(second=0, microsecond=0)
+
+
+def _caller_and_target(condition) -> Select:
+    """The caller's profile, their stored answer for this Idempotency-Key if any, and the target: one read."""
+    target = _target_query(condition).subquery()
+    names = ("zone_id", "zone_name", "zone_kind", "zone_event_id", "event_ends_at", "break_ends_at")
+    return (
+        select(
+            Attendee.event_id, Attendee.visible, Attendee.goals, Attendee.role, Attendee.open_to_chat,
+            Attendee.findable_as_speaker, IdempotencyRecord.fingerprint, IdempotencyRecord.status_code,
+            IdempotencyRecord.response_body, *(column.label(name) for column, name in zip(target.c, names, strict=True)),
+        )  # fmt: skip
+        .select_from(Attendee)
+        .outerjoin(
+            IdempotencyRecord,
+            (IdempotencyRecord.attendee_id == Attendee.id) & (IdempotencyRecord.key == bindparam("key")),
+        )
+        .outerjoin(target, true())
+        .where(Attendee.id == bindparam("attendee_id"))
+    )
+
+
+_CALLER_AND_TARGET_BY_TOKEN = _caller_and_target(Zone.checkin_token == bindparam("token"))
+_CALLER_AND_TARGET_BY_CODE = _caller_and_target((Zone.event_id == bindparam("event_id")) & (Zone.code == bindparam("code")))
+
+# The whole check-in as one statement: the Idempotency-Key's claim, the presence, its topic rows, their
+# change mark and the history row. Each part reads the one before, so when the key is already claimed
+# (a concurrent retry, which this waits for) nothing else is written. The presence row is written (and
+# locked) before the topic rows, in the same order as refresh_presence and leave. Topic rows are upserted,
+# and only those of interests the attendee no longer has are deleted.
 _CHECK_IN_AT_ONCE = text(
     f"""
-    WITH placed AS (
+    WITH claimed AS (
+        INSERT INTO idempotency_record (attendee_id, key, fingerprint, status_code, response_body, created_at)
+        VALUES (:attendee_id, :key, :fingerprint, :status_code, CAST(:response_body AS JSON), :now)
+        ON CONFLICT (attendee_id, key) DO NOTHING
+        RETURNING attendee_id
+    ), placed AS (
         INSERT INTO presence (attendee_id, event_id, zone_id, checked_in_at, expires_at)
-        VALUES (:attendee_id, :event_id, :zone_id, :now, :expires_at)
+        SELECT attendee_id, :event_id, :zone_id, :now, :expires_at FROM claimed
         ON CONFLICT (attendee_id) DO UPDATE SET event_id = excluded.event_id, zone_id = excluded.zone_id,
             checked_in_at = excluded.checked_in_at, expires_at = excluded.expires_at
         RETURNING attendee_id
@@ -223,6 +281,7 @@ _CHECK_IN_AT_ONCE = text(
     )
     INSERT INTO check_in_record (event_id, zone_id, attendee_id, checked_in_at)
     SELECT :event_id, :zone_id, attendee_id, :minute FROM placed
+    RETURNING attendee_id
     """
 ).bindparams(
     bindparam("now", type_=UTCDateTime),
@@ -231,22 +290,60 @@ _CHECK_IN_AT_ONCE = text(
 )
 
 
-def _check_in_at_once(
-    session: Session, attendee: Attendee, target: _Target, *, now: datetime, expires_at: datetime, minute: datetime
-) -> None:
-    session.connection().execute(
+def check_in_at_once(
+    connection: Connection, settings: Settings, claims: TokenClaims, key: str, data: CheckIn
+) -> Response:
+    """PostgreSQL's check-in, run once per Idempotency-Key (as `run_once` does): one read, then one
+    statement that writes everything, each atomic on its own on an autocommit `connection`. Two round
+    trips, against eight for a transaction of the same work (BEGIN, caller, claim, target, writes, answer,
+    COMMIT, plus the read of the replay), on the busiest write of a break."""
+    now = utcnow()
+    if data.code is not None:
+        query, values = _CALLER_AND_TARGET_BY_CODE, {"event_id": claims.event_id, "code": data.code}
+    else:
+        query, values = _CALLER_AND_TARGET_BY_TOKEN, {"token": data.token}
+    row = connection.execute(query, values | {"attendee_id": claims.subject_id, "key": key, "now": now}).first()
+    if row is None or row.event_id != claims.event_id:
+        raise NotAuthenticated("This account no longer exists")
+    digest = idempotency.fingerprint("check_in", data)
+    if row.fingerprint is not None:
+        return idempotency.replay(row.fingerprint, row.status_code, row.response_body, digest)
+    if row.zone_id is None:
+        if data.code is not None:
+            raise UnknownZone(f"No zone of this event has the code {data.code}: check the poster")
+        raise UnknownZone(_UNKNOWN_POSTER)
+    if row.zone_event_id != claims.event_id:
+        raise UnknownZone(_OTHER_EVENT_POSTER)
+    zone = ZoneRef(id=row.zone_id, name=row.zone_name, kind=row.zone_kind)
+    target = _Target(zone, row.zone_event_id, row.event_ends_at, row.break_ends_at)
+    _check_open(target, now)
+    expires_at = _presence_end(settings, target.break_ends_at, now)
+    answer = PresencePublic(zone=target.zone, checked_in_at=now, expires_at=expires_at).model_dump(mode="json")
+    written = connection.execute(
         _CHECK_IN_AT_ONCE,
         {
-            "attendee_id": attendee.id,
+            "attendee_id": claims.subject_id,
+            "key": key,
+            "fingerprint": digest,
+            "status_code": status.HTTP_201_CREATED,
+            "response_body": json.dumps(answer),
             "event_id": target.event_id,
             "zone_id": target.zone.id,
             "now": now,
             "expires_at": expires_at,
-            "minute": minute,
-            "visible": attendee.visible,
-            "traits": _traits(attendee),
+            "minute": _minute(now),
+            "visible": row.visible,
+            "traits": traits_of(
+                goals=row.goals,
+                role=row.role,
+                open_to_chat=row.open_to_chat,
+                findable_as_speaker=row.findable_as_speaker,
+            ),
         },
-    )
+    ).first()
+    if written is None:  # a retry with this key got there first, and has committed
+        return idempotency.replay_stored(connection, attendee_id=claims.subject_id, key=key, digest=digest)
+    return idempotency.answer(status.HTTP_201_CREATED, answer)
 
 
 def leave(session: Session, attendee: Attendee) -> None:
