@@ -11,7 +11,7 @@ from api.core.db import utcnow
 from api.events.models import Zone
 from api.matching.crowd import Crowd
 from api.personal_data.service import purge_erased_presence_marks
-from api.presence.models import PresenceChange
+from api.presence.models import PresenceChange, PresenceTopic
 from api.presence.service import place
 from tests import factories as f
 from tests.conftest import TEST_LIMITS, start_server
@@ -68,6 +68,23 @@ def test_huddles_count_what_the_other_replica_changed(srv, replica):
     with replica.client(people[0].token) as client:
         assert client.delete("/api/me/presence", headers={"Idempotency-Key": f.new_key()}).status_code == 204
     assert f.suggestions(srv, me.token)["huddles"] == []
+
+
+def test_a_deleted_topic_or_zone_takes_its_people_out_of_the_crowd(srv, db):
+    """No foreign key removes presence topic rows (PresenceTopic): the deletions do, and tell the crowd."""
+    h = f.hallway(srv)
+    me = h.person(srv, "Léa", ["Rust", "eBPF"])
+    h.person(srv, "Ana", ["Rust"])
+    h.person(srv, "Ben", ["eBPF"], zone="buffet")
+    assert names(f.suggestions(srv, me.token)) == ["Ana", "Ben"]
+    event_path = f"/api/events/{h.event['id']}"
+    with srv.client(h.organizer) as client:
+        assert client.delete(f"{event_path}/topics/{h.topics['Rust']}").status_code == 204
+        assert names(f.suggestions(srv, me.token)) == ["Ben"]
+        assert client.delete(f"{event_path}/zones/{h.zones['buffet']['id']}").status_code == 204
+    assert f.suggestions(srv, me.token)["suggestions"] == []
+    left = db.exec(select(PresenceTopic.topic_id, PresenceTopic.zone_id)).all()
+    assert sorted(left) == sorted([(h.topics["eBPF"], h.zones["coffee"]["id"])])
 
 
 def crowd_ids(crowd: Crowd, engine, zone_id: int, topic_id: int, now=None) -> list[int]:

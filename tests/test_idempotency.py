@@ -3,10 +3,13 @@
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from sqlalchemy import event, insert
 from sqlmodel import select
 
-from api.core.idempotency import IdempotencyRecord
+from api.core.db import utcnow
+from api.core.idempotency import IdempotencyRecord, fingerprint
 from api.presence.models import CheckInRecord, Presence
+from api.presence.schemas import CheckIn
 from api.safety.models import Block, Report
 from tests import factories as f
 
@@ -127,3 +130,32 @@ def test_block_and_report_retries_are_idempotent_too(srv, db):
     assert [r.status_code for r in reports] == [201, 201] and reports[0].json() == reports[1].json()
     assert len(db.exec(select(Block)).all()) == 1
     assert len(db.exec(select(Report)).all()) == 1
+
+
+def test_a_retry_that_claims_the_key_between_read_and_write_is_replayed(srv, db):
+    """PostgreSQL checks in with a read, then one statement that claims the key and writes: a retry that
+    commits its claim in between (read "no answer yet", then found claimed) answers with the stored one."""
+    if srv.engine.dialect.name != "postgresql":
+        pytest.skip("the one-statement check-in is PostgreSQL's; SQLite claims first, in its transaction")
+    h = f.hallway(srv)
+    me = h.person(srv, "Léa", ["Observability"], zone=None)
+    key = f.new_key()
+    body = {"token": h.zones["coffee"]["checkin_url"]}
+    stored = {"zone": {"id": 0, "name": "the first one's", "kind": "coffee"}, "checked_in_at": "x", "expires_at": "y"}
+    digest = fingerprint("check_in", CheckIn(**body))
+
+    def claim_first(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().startswith("WITH claimed AS"):
+            with srv.engine.begin() as other:
+                other.execute(insert(IdempotencyRecord).values(
+                    attendee_id=me.id, key=key, fingerprint=digest, status_code=201, response_body=stored,
+                    created_at=utcnow()))  # fmt: skip
+
+    event.listen(srv.engine, "before_cursor_execute", claim_first)
+    try:
+        response = f.check_in(srv, me.token, key=key, **body)
+    finally:
+        event.remove(srv.engine, "before_cursor_execute", claim_first)
+    assert (response.status_code, response.json(), response.headers["Idempotent-Replayed"]) == (201, stored, "true")
+    assert db.exec(select(CheckInRecord)).all() == []
+    assert db.exec(select(Presence)).all() == []
