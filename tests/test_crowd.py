@@ -136,4 +136,3 @@ def test_an_erased_attendees_mark_is_purged_once_read(srv, db):
     assert purge_erased_presence_marks(db) == 1
     db.commit()
     assert db.exec(select(PresenceChange.attendee_id)).all() == [me.id]
-

@@ -117,7 +117,8 @@ def run_once(
 
 @cache
 def _statements(insert: Callable) -> tuple[Insert, Update]:
-    """The claim and the storing of its answer, built once per dialect's INSERT: building costs more CPU than running them."""
+    """The claim and the storing of its answer, built once per dialect's INSERT: building them costs more CPU
+    than running them."""
     claim = (
         insert(IdempotencyRecord)
         .values(

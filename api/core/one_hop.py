@@ -69,7 +69,9 @@ async def in_one_hop_at_once(
     """`work(connection)` on an autocommit connection, after `rate_limit`'s hits are counted: for work that
     writes in one statement (atomic and durable by itself), so it needs no BEGIN nor COMMIT round trips."""
     state = request.app.state
-    return await run_in_threadpool(_serve_at_once, state.engine, state.settings, claims, client_ip(request), work, rate_limit)
+    return await run_in_threadpool(
+        _serve_at_once, state.engine, state.settings, claims, client_ip(request), work, rate_limit
+    )
 
 
 def _serve_at_once(

@@ -1,4 +1,5 @@
-"""Check-in, presence and zone counts. Plain functions taking a session; the caller commits."""
+"""Check-in, presence and zone counts. Plain functions taking a session; the caller commits (except
+`check_in_at_once`, PostgreSQL's check-in, whose writes are one self-committing statement)."""
 
 import functools
 import json
@@ -14,9 +15,9 @@ from sqlmodel import Session, select
 from api.agenda.models import AgendaBreak
 from api.agenda.service import current_break
 from api.attendees.models import Attendee, AttendeeInterest
+from api.core import idempotency
 from api.core.config import Settings
 from api.core.db import UTCDateTime, conflict_insert, utcnow
-from api.core import idempotency
 from api.core.errors import Conflict, NotAuthenticated, NotFound
 from api.core.idempotency import IdempotencyRecord
 from api.core.privacy import MIN_SHOWN_COUNT, masked_count
@@ -227,10 +228,17 @@ def _caller_and_target(condition) -> Select:
     names = ("zone_id", "zone_name", "zone_kind", "zone_event_id", "event_ends_at", "break_ends_at")
     return (
         select(
-            Attendee.event_id, Attendee.visible, Attendee.goals, Attendee.role, Attendee.open_to_chat,
-            Attendee.findable_as_speaker, IdempotencyRecord.fingerprint, IdempotencyRecord.status_code,
-            IdempotencyRecord.response_body, *(column.label(name) for column, name in zip(target.c, names, strict=True)),
-        )  # fmt: skip
+            Attendee.event_id,
+            Attendee.visible,
+            Attendee.goals,
+            Attendee.role,
+            Attendee.open_to_chat,
+            Attendee.findable_as_speaker,
+            IdempotencyRecord.fingerprint,
+            IdempotencyRecord.status_code,
+            IdempotencyRecord.response_body,
+            *(column.label(name) for column, name in zip(target.c, names, strict=True)),
+        )
         .select_from(Attendee)
         .outerjoin(
             IdempotencyRecord,
@@ -242,7 +250,9 @@ def _caller_and_target(condition) -> Select:
 
 
 _CALLER_AND_TARGET_BY_TOKEN = _caller_and_target(Zone.checkin_token == bindparam("token"))
-_CALLER_AND_TARGET_BY_CODE = _caller_and_target((Zone.event_id == bindparam("event_id")) & (Zone.code == bindparam("code")))
+_CALLER_AND_TARGET_BY_CODE = _caller_and_target(
+    (Zone.event_id == bindparam("event_id")) & (Zone.code == bindparam("code"))
+)
 
 # The whole check-in as one statement: the Idempotency-Key's claim, the presence, its topic rows, their
 # change mark and the history row. Each part reads the one before, so when the key is already claimed
@@ -295,8 +305,8 @@ def check_in_at_once(
 ) -> Response:
     """PostgreSQL's check-in, run once per Idempotency-Key (as `run_once` does): one read, then one
     statement that writes everything, each atomic on its own on an autocommit `connection`. Two round
-    trips, against eight for a transaction of the same work (BEGIN, caller, claim, target, writes, answer,
-    COMMIT, plus the read of the replay), on the busiest write of a break."""
+    trips, against seven for a transaction of the same work (BEGIN, caller, claim, target, writes, stored
+    answer, COMMIT), on the busiest write of a break."""
     now = utcnow()
     if data.code is not None:
         query, values = _CALLER_AND_TARGET_BY_CODE, {"event_id": claims.event_id, "code": data.code}
