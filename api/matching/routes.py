@@ -24,7 +24,10 @@ async def get_suggestions(
     """
     # Called by every phone through a break: one worker-thread hop (see api/core/one_hop.py).
     suggestions = await in_one_hop(
-        request, claims, lambda session, attendee: service.suggestions_for(session, attendee, limit=limit)
+        request,
+        claims,
+        lambda session, attendee: service.suggestions_for(session, attendee, limit=limit),
+        read_only=True,
     )
     # Sent as built: returned as a model, FastAPI would check it against `response_model` again before dumping it.
     return Response(suggestions.model_dump_json(), media_type="application/json")
