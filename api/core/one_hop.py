@@ -43,8 +43,11 @@ async def in_one_hop(
     suggestions call. The hop is not cancelled halfway: a phone that hangs up still gets its transaction
     finished."""
     state = request.app.state
-    serve = _serve_reads if read_only and state.engine.dialect.name == "postgresql" else _serve
-    return await run_in_threadpool(serve, state.engine, state.settings, claims, client_ip(request), work, rate_limit)
+    if read_only and state.engine.dialect.name == "postgresql":
+        return await in_one_hop_at_once(
+            request, claims, lambda connection: _read(connection, claims, work), rate_limit=rate_limit
+        )
+    return await run_in_threadpool(_serve, state.engine, state.settings, claims, client_ip(request), work, rate_limit)
 
 
 def _serve(
@@ -68,28 +71,17 @@ def _serve(
     return result
 
 
-def _serve_reads(
-    engine: Engine,
-    settings: Settings,
-    claims: TokenClaims,
-    ip: str,
-    work: Callable[[Session, Attendee], Result],
-    rate_limit: RateLimit | None,
-) -> Result:
-    if rate_limit is not None:
-        rate_limit.count(engine, settings, claims, ip)
-    with (
-        engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection,
-        Session(bind=connection, expire_on_commit=False) as session,
-    ):
+def _read(connection: Connection, claims: TokenClaims, work: Callable[[Session, Attendee], Result]) -> Result:
+    with Session(bind=connection, expire_on_commit=False) as session:
         return work(session, load_attendee(session, claims))
 
 
 async def in_one_hop_at_once(
-    request: Request, claims: TokenClaims, work: Callable[[Connection], Result], *, rate_limit: RateLimit
+    request: Request, claims: TokenClaims, work: Callable[[Connection], Result], *, rate_limit: RateLimit | None
 ) -> Result:
     """`work(connection)` on an autocommit connection, after `rate_limit`'s hits are counted: for work that
-    writes in one statement (atomic and durable by itself), so it needs no BEGIN nor COMMIT round trips."""
+    only reads, or writes in one statement (atomic and durable by itself), so it needs no BEGIN nor COMMIT
+    round trips."""
     state = request.app.state
     return await run_in_threadpool(
         _serve_at_once, state.engine, state.settings, claims, client_ip(request), work, rate_limit
@@ -102,8 +94,9 @@ def _serve_at_once(
     claims: TokenClaims,
     ip: str,
     work: Callable[[Connection], Result],
-    rate_limit: RateLimit,
+    rate_limit: RateLimit | None,
 ) -> Result:
-    rate_limit.count(engine, settings, claims, ip)
+    if rate_limit is not None:
+        rate_limit.count(engine, settings, claims, ip)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         return work(connection)

@@ -62,32 +62,54 @@ def _target_query(*conditions) -> Select:
         .scalar_subquery()
     )
     return (
-        select(Zone.id, Zone.name, Zone.kind, Zone.event_id, Event.ends_at, break_end)
+        select(
+            Zone.id.label("zone_id"),
+            Zone.name.label("zone_name"),
+            Zone.kind.label("zone_kind"),
+            Zone.event_id.label("zone_event_id"),
+            Event.ends_at.label("event_ends_at"),
+            break_end.label("break_ends_at"),
+        )
         .join(Event, Event.id == Zone.event_id)
         .where(*conditions)
     )
 
 
+_BY_TOKEN = Zone.checkin_token == bindparam("token")
+_BY_CODE = (Zone.event_id == bindparam("event_id")) & (Zone.code == bindparam("code"))
+
+
+def _lookup(data: CheckIn, event_id: int) -> tuple[str, dict]:
+    """How the target is looked up ("token" or "code", the keys of the statements below) and with what."""
+    if data.code is not None:
+        return "code", {"event_id": event_id, "code": data.code}
+    return "token", {"token": data.token}
+
+
+def _open_target(data: CheckIn, event_id: int, now: datetime, row) -> _Target:
+    """The target a check-in read (`row`: the columns of _target_query, all None or no row if no zone
+    matched), refused unless it is a zone of `event_id` whose event is still on."""
+    if row is None or row.zone_id is None:
+        if data.code is not None:
+            raise UnknownZone(f"No zone of this event has the code {data.code}: check the poster")
+        raise UnknownZone(_UNKNOWN_POSTER)
+    if row.zone_event_id != event_id:
+        raise UnknownZone(_OTHER_EVENT_POSTER)
+    if row.event_ends_at <= now:
+        raise Conflict("This event is over: check-in is closed")
+    zone = ZoneRef(id=row.zone_id, name=row.zone_name, kind=row.zone_kind)
+    return _Target(zone, row.zone_event_id, row.event_ends_at, row.break_ends_at)
+
+
 # Built once: building a statement costs more CPU than running it, on the busiest path of a break.
-_TARGET_BY_TOKEN = _target_query(Zone.checkin_token == bindparam("token"))
-_TARGET_BY_CODE = _target_query(Zone.event_id == bindparam("event_id"), Zone.code == bindparam("code"))
+_TARGET = {"token": _target_query(_BY_TOKEN), "code": _target_query(_BY_CODE)}
 
 
 def _target(session: Session, event_id: int, data: CheckIn, now: datetime) -> _Target:
     # Read afresh on every check-in (no cache): a rotated token or a moved break counts at once.
-    if data.code is not None:
-        query, values = _TARGET_BY_CODE, {"event_id": event_id, "code": data.code}
-    else:
-        query, values = _TARGET_BY_TOKEN, {"token": data.token}
-    row = session.connection().execute(query, values | {"now": now}).first()
-    if row is None:
-        if data.code is not None:
-            raise UnknownZone(f"No zone of this event has the code {data.code}: check the poster")
-        raise UnknownZone(_UNKNOWN_POSTER)
-    zone_id, name, kind, zone_event_id, event_ends_at, break_ends_at = row
-    if zone_event_id != event_id:
-        raise UnknownZone(_OTHER_EVENT_POSTER)
-    return _Target(ZoneRef(id=zone_id, name=name, kind=kind), zone_event_id, event_ends_at, break_ends_at)
+    how, values = _lookup(data, event_id)
+    row = session.connection().execute(_TARGET[how], values | {"now": now}).first()
+    return _open_target(data, event_id, now, row)
 
 
 def presence_end(session: Session, settings: Settings, event_id: int, now: datetime) -> datetime:
@@ -200,7 +222,6 @@ def check_in(session: Session, settings: Settings, attendee: Attendee, data: Che
     `check_in_at_once` instead."""
     now = utcnow()
     target = _target(session, attendee.event_id, data, now)
-    _check_open(target, now)
     expires_at = _presence_end(settings, target.break_ends_at, now)
     zone_id, event_id = target.zone.id, target.event_id
     _place(session, attendee=attendee, zone_id=zone_id, event_id=event_id, now=now, expires_at=expires_at)
@@ -212,11 +233,6 @@ def check_in(session: Session, settings: Settings, attendee: Attendee, data: Che
     return PresencePublic(zone=target.zone, checked_in_at=now, expires_at=expires_at)
 
 
-def _check_open(target: _Target, now: datetime) -> None:
-    if target.event_ends_at <= now:
-        raise Conflict("This event is over: check-in is closed")
-
-
 def _minute(now: datetime) -> datetime:
     """The finest time the check-in history keeps."""
     return now.replace(second=0, microsecond=0)
@@ -225,7 +241,6 @@ def _minute(now: datetime) -> datetime:
 def _caller_and_target(condition) -> Select:
     """The caller's profile, their stored answer for this Idempotency-Key if any, and the target: one read."""
     target = _target_query(condition).subquery()
-    names = ("zone_id", "zone_name", "zone_kind", "zone_event_id", "event_ends_at", "break_ends_at")
     return (
         select(
             Attendee.event_id,
@@ -237,7 +252,7 @@ def _caller_and_target(condition) -> Select:
             IdempotencyRecord.fingerprint,
             IdempotencyRecord.status_code,
             IdempotencyRecord.response_body,
-            *(column.label(name) for column, name in zip(target.c, names, strict=True)),
+            *target.c,
         )
         .select_from(Attendee)
         .outerjoin(
@@ -249,10 +264,7 @@ def _caller_and_target(condition) -> Select:
     )
 
 
-_CALLER_AND_TARGET_BY_TOKEN = _caller_and_target(Zone.checkin_token == bindparam("token"))
-_CALLER_AND_TARGET_BY_CODE = _caller_and_target(
-    (Zone.event_id == bindparam("event_id")) & (Zone.code == bindparam("code"))
-)
+_CALLER_AND_TARGET = {"token": _caller_and_target(_BY_TOKEN), "code": _caller_and_target(_BY_CODE)}
 
 # The whole check-in as one statement: the Idempotency-Key's claim, the presence, its topic rows, their
 # change mark and the history row. Each part reads the one before, so when the key is already claimed
@@ -308,25 +320,15 @@ def check_in_at_once(
     trips, against seven for a transaction of the same work (BEGIN, caller, claim, target, writes, stored
     answer, COMMIT), on the busiest write of a break."""
     now = utcnow()
-    if data.code is not None:
-        query, values = _CALLER_AND_TARGET_BY_CODE, {"event_id": claims.event_id, "code": data.code}
-    else:
-        query, values = _CALLER_AND_TARGET_BY_TOKEN, {"token": data.token}
-    row = connection.execute(query, values | {"attendee_id": claims.subject_id, "key": key, "now": now}).first()
+    how, values = _lookup(data, claims.event_id)
+    values |= {"attendee_id": claims.subject_id, "key": key, "now": now}
+    row = connection.execute(_CALLER_AND_TARGET[how], values).first()
     if row is None or row.event_id != claims.event_id:
         raise NotAuthenticated("This account no longer exists")
     digest = idempotency.fingerprint("check_in", data)
     if row.fingerprint is not None:
         return idempotency.replay(row.fingerprint, row.status_code, row.response_body, digest)
-    if row.zone_id is None:
-        if data.code is not None:
-            raise UnknownZone(f"No zone of this event has the code {data.code}: check the poster")
-        raise UnknownZone(_UNKNOWN_POSTER)
-    if row.zone_event_id != claims.event_id:
-        raise UnknownZone(_OTHER_EVENT_POSTER)
-    zone = ZoneRef(id=row.zone_id, name=row.zone_name, kind=row.zone_kind)
-    target = _Target(zone, row.zone_event_id, row.event_ends_at, row.break_ends_at)
-    _check_open(target, now)
+    target = _open_target(data, claims.event_id, now, row)
     expires_at = _presence_end(settings, target.break_ends_at, now)
     answer = PresencePublic(zone=target.zone, checked_in_at=now, expires_at=expires_at).model_dump(mode="json")
     written = connection.execute(
