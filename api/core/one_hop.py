@@ -77,7 +77,11 @@ def _read(connection: Connection, claims: TokenClaims, work: Callable[[Session, 
 
 
 async def in_one_hop_at_once(
-    request: Request, claims: TokenClaims, work: Callable[[Connection], Result], *, rate_limit: RateLimit | None
+    request: Request,
+    claims: TokenClaims,
+    work: Callable[[Connection], Result],
+    *,
+    rate_limit: RateLimit | None = None,
 ) -> Result:
     """`work(connection)` on an autocommit connection, after `rate_limit`'s hits are counted: for work that
     only reads, or writes in one statement (atomic and durable by itself), so it needs no BEGIN nor COMMIT
@@ -96,7 +100,8 @@ def _serve_at_once(
     work: Callable[[Connection], Result],
     rate_limit: RateLimit | None,
 ) -> Result:
-    if rate_limit is not None:
-        rate_limit.count(engine, settings, claims, ip)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        if rate_limit is not None:
+            # Counted, and committed, on the connection the work then uses: one checkout instead of two.
+            rate_limit.count(engine, settings, claims, ip, autocommit=connection)
         return work(connection)

@@ -11,8 +11,8 @@ from typing import Any
 import redis
 
 from fastapi import Depends
-from sqlalchemy import delete, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import Integer, Row, Select, String, column, delete, select, text, true
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Field, Session, SQLModel
 
 from api.core.config import Settings
@@ -38,12 +38,14 @@ def hit(engine: Engine, settings: Settings, key: str, limit: tuple[int, int]) ->
     hit_all(engine, settings, [(key, limit)])
 
 
-def hit_all(engine: Engine, settings: Settings, counted: Counted) -> None:
+def hit_all(engine: Engine, settings: Settings, counted: Counted, autocommit: Connection | None = None) -> None:
     """Count one hit for each (key, limit); raise TooManyRequests if any is past its limit.
 
     Counted at once and on its own (one transaction, or one Redis round trip): a request that fails
     afterwards (a wrong join code, say) must still use up its hit, or guessing would be free. Every key is
-    counted even when one trips, so a burst cannot slip a hit past one counter by tripping another.
+    counted even when one trips, so a burst cannot slip a hit past one counter by tripping another. A caller
+    that holds an `autocommit` connection for its own work has the hits counted on it, rather than on a
+    connection taken from the pool and given back for this alone.
     """
     now = int(time.time())
     hits = None
@@ -54,7 +56,12 @@ def hit_all(engine: Engine, settings: Settings, counted: Counted) -> None:
             # Counting goes on in the database: a Redis outage must not turn every check-in into a 500.
             log.warning("rate limits: Redis unreachable, counting in the database", exc_info=True)
     if hits is None:
-        hits = _count_in_database(engine, counted, now)
+        hits = _count_in_database(engine, counted, now, autocommit)
+    refuse_past_limits(counted, hits, now)
+
+
+def refuse_past_limits(counted: Counted, hits: Sequence[int], now: int) -> None:
+    """TooManyRequests if a count (`hits`, in the order of `counted`) is past its limit."""
     waits = [
         _window_start(now, window) + window - now
         for (_, (max_hits, window)), count in zip(counted, hits, strict=True)
@@ -68,24 +75,38 @@ def _window_start(now: int, window: int) -> int:
     return now - now % window
 
 
-def _count_in_database(engine: Engine, counted: Counted, now: int) -> list[int]:
+def _count_in_database(engine: Engine, counted: Counted, now: int, autocommit: Connection | None) -> list[int]:
     """Every counter in one upsert that commits by itself (autocommit): the per-address counter is one row
     that every check-in from a venue's Wi-Fi updates, so its lock must never wait on this process. Held
     across a second round trip (the COMMIT), it waited for the request's thread to be scheduled again, and
     every check-in of the venue queued behind it. Passed windows are deleted by the scheduler's cleanup
     (`purge_passed_windows`), not on this hot path.
     """
-    windows = {key: _window_start(now, window) for key, (_, window) in counted}
-    # Rows locked in key order: two requests sharing two counters never wait for each other in a cycle.
-    rows = sorted(windows.items())
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        if engine.dialect.name == "postgresql":
-            values = {"keys": [key for key, _ in rows], "starts": [start for _, start in rows]}
-            hits = dict(connection.execute(_COUNT_WITHOUT_WAITING_FOR_DISK, values).all())
-        else:
-            values = [{"key": key, "window_start": start, "hits": 1} for key, start in rows]
-            hits = dict(connection.execute(_upsert(conflict_insert(engine)), values).all())
+    if autocommit is not None:
+        hits = _upsert_hits(engine, autocommit, counted, now)
+    else:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            hits = _upsert_hits(engine, connection, counted, now)
     return [hits[key] for key, _ in counted]
+
+
+def _windows(counted: Counted, now: int) -> list[tuple[str, int]]:
+    """(key, window start) of each counter, in key order: rows locked in that order never make two requests
+    sharing two counters wait for each other in a cycle."""
+    return sorted({key: _window_start(now, window) for key, (_, window) in counted}.items())
+
+
+def _upsert_hits(engine: Engine, connection: Connection, counted: Counted, now: int) -> dict[str, int]:
+    if engine.dialect.name == "postgresql":
+        return dict(connection.execute(_COUNT_WITHOUT_WAITING_FOR_DISK, counting_values(counted, now)).all())
+    values = [{"key": key, "window_start": start, "hits": 1} for key, start in _windows(counted, now)]
+    return dict(connection.execute(_upsert(conflict_insert(engine)), values).all())
+
+
+def counting_values(counted: Counted, now: int) -> dict[str, list]:
+    """The parameters of PostgreSQL's counting upsert for these counters at `now`."""
+    windows = _windows(counted, now)
+    return {"rate_keys": [key for key, _ in windows], "rate_starts": [start for _, start in windows]}
 
 
 # PostgreSQL's counting upsert, committed without waiting for the disk (`synchronous_commit` off for its
@@ -93,15 +114,45 @@ def _count_in_database(engine: Engine, counted: Counted, now: int) -> list[int]:
 # one row that every check-in updates, and its lock was held through each commit's WAL flush: under a
 # check-in burst, check-ins queued on it (0.66 ms per statement, against 0.07 ms without the wait, with
 # pg_stat_statements). A hit lost to a database crash costs nothing; an acknowledged write is never here.
+# It can also open a statement that goes on to read what the request needs (`counted_then`): one round trip
+# for both, whose commit skips the wait too, as that statement writes nothing else.
 _COUNT_WITHOUT_WAITING_FOR_DISK = text(
     """
     INSERT INTO rate_limit_window (key, window_start, hits)
-    SELECT key, window_start, 1 FROM unnest(CAST(:keys AS text[]), CAST(:starts AS integer[])) AS hit(key, window_start)
+    SELECT key, window_start, 1
+    FROM unnest(CAST(:rate_keys AS text[]), CAST(:rate_starts AS integer[])) AS hit(key, window_start)
     WHERE set_config('synchronous_commit', 'off', true) = 'off'
     ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limit_window.hits + 1
     RETURNING key, hits
     """
-)
+).columns(column("key", String), column("hits", Integer))
+_COUNTING_HITS = _COUNT_WITHOUT_WAITING_FOR_DISK.cte("rate_hits")
+
+
+def counted_then(read: Select) -> Select:
+    """PostgreSQL: `read` (one row at most) after counting hits, in one statement (see `count_and_read`)."""
+    row = read.subquery()
+    return (
+        select(_COUNTING_HITS.c.key.label("rate_key"), _COUNTING_HITS.c.hits.label("rate_hits"), *row.c)
+        .select_from(_COUNTING_HITS)
+        .outerjoin(row, true())
+    )
+
+
+def count_and_read(
+    connection: Connection, settings: Settings, counted: Counted, read: Select, counted_read: Select, values: dict
+) -> Row:
+    """PostgreSQL, on an `autocommit` connection: count one hit for each (key, limit), as `hit_all` does, then
+    run `read` (one row at most) with `values`; `counted_read` is `counted_then(read)`, which does both in
+    one round trip (unless the hits are counted in Redis). When `read` finds nothing: None, or a row of Nones."""
+    now = int(time.time())
+    if settings.redis_url:
+        hit_all(connection.engine, settings, counted, connection)
+        return connection.execute(read, values).first()
+    rows = connection.execute(counted_read, values | counting_values(counted, now)).all()
+    hits = {row.rate_key: row.rate_hits for row in rows}
+    refuse_past_limits(counted, [hits[key] for key, _ in counted], now)
+    return rows[0]
 
 
 @lru_cache
@@ -152,13 +203,18 @@ class RateLimit:
     per_attendee: str
     per_ip: str | None = None
 
-    def count(self, engine: Engine, settings: Settings, claims: TokenClaims, ip: str) -> None:
+    def count(
+        self, engine: Engine, settings: Settings, claims: TokenClaims, ip: str, autocommit: Connection | None = None
+    ) -> None:
+        hit_all(engine, settings, self.counters(settings, claims, ip), autocommit)
+
+    def counters(self, settings: Settings, claims: TokenClaims, ip: str) -> Counted:
         # Keyed by kind too: an organizer's token must not spend the budget of the attendee with its id.
         subject = f"{claims.subject_kind}:{claims.subject_id}"
         counted = [(f"{self.action}:{subject}", getattr(settings, self.per_attendee))]
         if self.per_ip is not None:
             counted.append((f"{self.action}:ip:{ip}", getattr(settings, self.per_ip)))
-        hit_all(engine, settings, counted)
+        return counted
 
 
 def limited(action: str, *, per_attendee: str, per_ip: str | None = None) -> Any:

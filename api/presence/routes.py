@@ -3,7 +3,7 @@ from sqlmodel import Session
 
 from api.attendees.models import Attendee
 from api.core import ratelimit
-from api.core.deps import AttendeeClaims, CurrentAttendee, SessionDep, SettingsDep
+from api.core.deps import AttendeeClaims, CurrentAttendee, SessionDep, SettingsDep, client_ip
 from api.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, TooManyRequests, responses
 from api.core.idempotency import IdempotencyKey, run_once
 from api.core.one_hop import in_one_hop, in_one_hop_at_once
@@ -30,11 +30,12 @@ async def check_in(
     # The busiest write of a break: one worker-thread hop (see api/core/one_hop.py), and on PostgreSQL
     # a read and one statement.
     if request.app.state.engine.dialect.name == "postgresql":
+        # Its rate-limit hits are counted by the read (and still before anything else is looked at).
+        counted = CHECK_IN_RATE.counters(settings, claims, client_ip(request))
         return await in_one_hop_at_once(
             request,
             claims,
-            lambda connection: service.check_in_at_once(connection, settings, claims, key, data),
-            rate_limit=CHECK_IN_RATE,
+            lambda connection: service.check_in_at_once(connection, settings, claims, key, data, counted),
         )
 
     def check_in_once(session: Session, attendee: Attendee) -> Response:

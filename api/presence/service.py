@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from api.agenda.models import AgendaBreak
 from api.agenda.service import current_break
 from api.attendees.models import Attendee, AttendeeInterest
-from api.core import idempotency
+from api.core import idempotency, ratelimit
 from api.core.config import Settings
 from api.core.db import UTCDateTime, conflict_insert, utcnow
 from api.core.errors import Conflict, NotAuthenticated, NotFound
@@ -265,6 +265,7 @@ def _caller_and_target(condition) -> Select:
 
 
 _CALLER_AND_TARGET = {"token": _caller_and_target(_BY_TOKEN), "code": _caller_and_target(_BY_CODE)}
+_COUNTED_CALLER_AND_TARGET = {how: ratelimit.counted_then(read) for how, read in _CALLER_AND_TARGET.items()}
 
 # The whole check-in as one statement: the Idempotency-Key's claim, the presence, its topic rows, their
 # change mark and the history row. Each part reads the one before, so when the key is already claimed
@@ -313,16 +314,23 @@ _CHECK_IN_AT_ONCE = text(
 
 
 def check_in_at_once(
-    connection: Connection, settings: Settings, claims: TokenClaims, key: str, data: CheckIn
+    connection: Connection,
+    settings: Settings,
+    claims: TokenClaims,
+    key: str,
+    data: CheckIn,
+    counted: ratelimit.Counted,
 ) -> Response:
-    """PostgreSQL's check-in, run once per Idempotency-Key (as `run_once` does): one read, then one
-    statement that writes everything, each atomic on its own on an autocommit `connection`. Two round
-    trips, against seven for a transaction of the same work (BEGIN, caller, claim, target, writes, stored
-    answer, COMMIT), on the busiest write of a break."""
+    """PostgreSQL's check-in, run once per Idempotency-Key (as `run_once` does): the rate-limit hits
+    (`counted`) with the read, then one statement that writes everything, each atomic on its own on an
+    autocommit `connection`. Two round trips, against eight for a transaction of the same work (hits,
+    BEGIN, caller, claim, target, writes, stored answer, COMMIT), on the busiest write of a break."""
     now = utcnow()
     how, values = _lookup(data, claims.event_id)
     values |= {"attendee_id": claims.subject_id, "key": key, "now": now}
-    row = connection.execute(_CALLER_AND_TARGET[how], values).first()
+    row = ratelimit.count_and_read(
+        connection, settings, counted, _CALLER_AND_TARGET[how], _COUNTED_CALLER_AND_TARGET[how], values
+    )
     if row is None or row.event_id != claims.event_id:
         raise NotAuthenticated("This account no longer exists")
     digest = idempotency.fingerprint("check_in", data)
