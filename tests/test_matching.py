@@ -106,17 +106,17 @@ def test_what_is_missing_is_said(srv):
     assert result["suggestions"] == result["huddles"] == result["where_to_go"] == []
 
 
-def test_contacts_are_excluded_through_the_one_exclusion_function(srv, monkeypatch):
-    """Contacts come with their own domain; they reach matching through excluded_attendee_ids alone."""
-    from api.matching import service
-
+def test_a_contact_is_left_out_of_suggestions_huddles_and_counts(srv):
     h = f.hallway(srv)
     me = h.person(srv, "Léa", ["Rust"])
     contact = h.person(srv, "Already met", ["Rust"])
     for name in ("Ana", "Ben", "Chloé"):
         h.person(srv, name, ["Rust"])
-    original = service.excluded_attendee_ids
-    monkeypatch.setattr(service, "excluded_attendee_ids", lambda session, a_id: original(session, a_id) | {contact.id})
+    assert len(names(f.suggestions(srv, me.token))) == 4
+    with srv.client(contact.token) as client:
+        code = client.post("/api/me/connect-code").json()["code"]
+    with srv.client(me.token) as client:
+        assert client.post("/api/contacts/scan", json={"code": code}, headers={"Idempotency-Key": f.new_key()}).status_code == 201
     result = f.suggestions(srv, me.token)
     assert "Already met" not in names(result) and len(names(result)) == 3
     assert result["huddles"][0]["people"] == 3

@@ -112,3 +112,18 @@ def test_a_token_remembered_under_one_key_is_refused_by_a_service_with_another(s
         assert status_with(other, token) == 401
     finally:
         running.close()
+
+
+def test_the_token_of_a_deleted_account_is_refused_where_phones_call_through_a_break(srv):
+    # Check-in and suggestions read the caller with the rest of their work, not through `current_attendee`.
+    hall = factories.hallway(srv)
+    gone = hall.person(srv, "Gone", ["o11y"])
+    with srv.client(gone.token) as client:
+        assert client.delete("/api/me").status_code == 204
+        refused = [
+            client.get("/api/me/suggestions"),
+            client.post("/api/me/check-ins", json={"code": hall.zones["coffee"]["code"]},
+                        headers={"Idempotency-Key": factories.new_key()}),
+        ]  # fmt: skip
+    assert [r.status_code for r in refused] == [401, 401]
+    assert all(r.json()["error"] == "NotAuthenticated" for r in refused)

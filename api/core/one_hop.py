@@ -33,21 +33,30 @@ async def in_one_hop(
     work: Callable[[Session, Attendee], Result],
     *,
     rate_limit: RateLimit | None = None,
-    read_only: bool = False,
 ) -> Result:
     """`work(session, attendee)` for the attendee of `claims`, committed before the response leaves (so an
-    acknowledged write is durable) and undone on any error; `rate_limit`'s hits are counted first.
-
-    Work that only reads (`read_only`) runs on PostgreSQL without a transaction: under its READ COMMITTED
-    every statement reads its own snapshot anyway, and BEGIN and COMMIT were two round trips of eight on a
-    suggestions call. The hop is not cancelled halfway: a phone that hangs up still gets its transaction
-    finished."""
+    acknowledged write is durable) and undone on any error; `rate_limit`'s hits are counted first. The hop
+    is not cancelled halfway: a phone that hangs up still gets its transaction finished."""
     state = request.app.state
-    if read_only and state.engine.dialect.name == "postgresql":
-        return await in_one_hop_at_once(
-            request, claims, lambda connection: _read(connection, claims, work), rate_limit=rate_limit
-        )
     return await run_in_threadpool(_serve, state.engine, state.settings, claims, client_ip(request), work, rate_limit)
+
+
+async def read_in_one_hop(request: Request, work: Callable[[Session], Result]) -> Result:
+    """`work(session)` for work that only reads, and reads the caller's own row with the rest rather than
+    before it (so it refuses an account that no longer exists itself).
+
+    On PostgreSQL it runs without a transaction: under READ COMMITTED every statement reads its own snapshot
+    anyway, and BEGIN and COMMIT were two round trips of eight on a suggestions call."""
+    return await run_in_threadpool(_read, request.app.state.engine, work)
+
+
+def _read(engine: Engine, work: Callable[[Session], Result]) -> Result:
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            with Session(bind=connection) as session:
+                return work(session)
+    with Session(engine) as session:  # closed, so its transaction is undone: there is nothing to keep
+        return work(session)
 
 
 def _serve(
@@ -69,11 +78,6 @@ def _serve(
         raise
     finish_session(session)
     return result
-
-
-def _read(connection: Connection, claims: TokenClaims, work: Callable[[Session, Attendee], Result]) -> Result:
-    with Session(bind=connection, expire_on_commit=False) as session:
-        return work(session, load_attendee(session, claims))
 
 
 async def in_one_hop_at_once(

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from api.core.deps import AttendeeClaims
 from api.core.errors import NotAuthenticated, responses
-from api.core.one_hop import in_one_hop
+from api.core.one_hop import read_in_one_hop
 from api.matching import service
 from api.matching.schemas import Suggestions
 
@@ -23,11 +23,8 @@ async def get_suggestions(
     and `missing` says what to turn on.
     """
     # Called by every phone through a break: one worker-thread hop (see api/core/one_hop.py).
-    suggestions = await in_one_hop(
-        request,
-        claims,
-        lambda session, attendee: service.suggestions_for(session, attendee, limit=limit),
-        read_only=True,
+    suggestions = await read_in_one_hop(
+        request, lambda session: service.suggestions_for(session, claims.subject_id, claims.event_id, limit=limit)
     )
     # Sent as built: returned as a model, FastAPI would check it against `response_model` again before dumping it.
     return Response(suggestions.model_dump_json(), media_type="application/json")

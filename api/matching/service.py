@@ -9,11 +9,12 @@ number of registered attendees. Topic rarity, which counts every registration, i
 import json
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import String, bindparam, cast, func, literal_column, null, union_all
+from sqlalchemy import String, bindparam, case, cast, func, literal_column, null, union_all
 from sqlmodel import Session, select
 
 from api.agenda.models import Talk, TalkSpeaker, TalkTopic
@@ -21,6 +22,7 @@ from api.attendees.models import Attendee, AttendeeInterest
 from api.attendees.schemas import AttendeeCard, InterestPublic
 from api.contacts.models import Contact
 from api.core.db import UTCDateTime, utcnow
+from api.core.errors import NotAuthenticated
 from api.core.privacy import masked_count, masked_sort_key
 from api.events.models import Event, Topic, Zone, ZoneNeighbour
 from api.matching import icebreakers
@@ -55,27 +57,26 @@ COMPLEMENTS: dict[str, tuple[str, ...]] = {
 }
 
 
-def excluded_attendee_ids(session: Session, attendee_id: int) -> set[int]:
-    """People never suggested to this attendee nor counted for them: themselves, anyone blocked
-    either way, and people already in their contacts. Keep this the one place."""
-    return excluded_attendee_ids_of(session, [attendee_id])[attendee_id]
+def _exclusions(whose: Callable[[Any], Any]):
+    """People never suggested to an attendee nor counted for them, besides themselves: anyone blocked either
+    way, and people already in their contacts. Keep this the one place. As rows of (whose list, who is on it)
+    for the attendees `whose(column)` picks."""
+    return union_all(
+        select(Block.blocker_id, Block.blocked_id).where(whose(Block.blocker_id)),
+        select(Block.blocked_id, Block.blocker_id).where(whose(Block.blocked_id)),
+        select(Contact.owner_id, Contact.other_attendee_id).where(
+            whose(Contact.owner_id), Contact.other_attendee_id.is_not(None)
+        ),
+    )
 
 
-# (whose list, who is on it) for the attendees in :attendee_ids: blocks count both ways, contacts for their
-# owner alone. Built once.
-_ATTENDEE_IDS = bindparam("attendee_ids", expanding=True)
-_EXCLUSIONS = union_all(
-    select(Block.blocker_id, Block.blocked_id).where(Block.blocker_id.in_(_ATTENDEE_IDS)),
-    select(Block.blocked_id, Block.blocker_id).where(Block.blocked_id.in_(_ATTENDEE_IDS)),
-    select(Contact.owner_id, Contact.other_attendee_id).where(
-        Contact.owner_id.in_(_ATTENDEE_IDS), Contact.other_attendee_id.is_not(None)
-    ),
-)
+# For the attendees in :attendee_ids. Built once.
+_EXCLUSIONS = _exclusions(lambda column: column.in_(bindparam("attendee_ids", expanding=True)))
 
 
 def excluded_attendee_ids_of(session: Session, attendee_ids: Sequence[int]) -> dict[int, set[int]]:
-    """excluded_attendee_ids for many attendees, one statement per thousand: the nudge scheduler asks for
-    thousands at a break's start."""
+    """Who is left out (`_exclusions`, and themselves) for each of many attendees, one statement per
+    thousand: the nudge scheduler asks for thousands at a break's start."""
     excluded = {attendee_id: {attendee_id} for attendee_id in attendee_ids}
     ids = list(excluded)
     for start in range(0, len(ids), EXCLUSION_CHUNK):
@@ -85,7 +86,7 @@ def excluded_attendee_ids_of(session: Session, attendee_ids: Sequence[int]) -> d
     return excluded
 
 
-def _language(attendee: Attendee) -> icebreakers.Language:
+def _language(attendee: "Attendee | _Me") -> icebreakers.Language:
     return "fr" if attendee.language == "fr" else "en"
 
 
@@ -172,7 +173,7 @@ def _ranked(
     session: Session,
     crowd: Crowd,
     *,
-    me: Attendee,
+    me: "_Me",
     zone_ids: list[int],
     topic_ids: list[int],
     excluded: set[int],
@@ -326,15 +327,28 @@ def _talk_mention(talk: _NearbyTalk, now: datetime, *, other_is_speaker: bool) -
 # Suggestions ----------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Me:
+    """The caller's own part of their profile that suggestions use."""
+
+    id: int
+    event_id: int
+    language: str
+    goals: list[str]
+    visible: bool
+
+
 @dataclass
 class _Caller:
     """What a suggestions call needs about the caller and their event, read in one statement (_CALLER)."""
 
+    me: _Me | None = None  # None: no such attendee in this event (any more)
     event: "_EventFacts | None" = None
     topics: dict[int, str] = field(default_factory=dict)  # id -> name
     zones: dict[int, ZoneRef] = field(default_factory=dict)  # every zone of the event
     here: int | None = None  # the zone they are checked in at now
     neighbours: list[int] = field(default_factory=list)  # of `here`
+    excluded: set[int] = field(default_factory=set)  # themselves and `_exclusions`
 
 
 @dataclass(frozen=True)
@@ -347,14 +361,25 @@ class _EventFacts:
 
 
 _ME = bindparam("attendee_id")
+_EVENT = bindparam("event_id")
 _NOW = bindparam("now", type_=UTCDateTime)
 _HERE = select(Presence.zone_id).where(Presence.attendee_id == _ME, Presence.expires_at > _NOW)
-# One round trip instead of five, built once: rows of (what, id, name, detail, timezone, created at). The
+_MY_EXCLUSIONS = _exclusions(lambda column: column == _ME).subquery()
+# One round trip instead of seven, built once: rows of (what, id, name, detail, timezone, created at). The
 # event's row comes first because the first SELECT gives the columns their types.
 _CALLER = union_all(
     select(literal_column("'event'"), Event.id, Event.name, Event.subject, Event.timezone, Event.created_at).where(
-        Event.id == bindparam("event_id")
+        Event.id == _EVENT
     ),
+    # The caller: language, goals (as JSON text) and visibility.
+    select(
+        literal_column("'me'"),
+        Attendee.id,
+        Attendee.language,
+        cast(Attendee.goals, String),
+        case((Attendee.visible, literal_column("'visible'")), else_=literal_column("'hidden'")),
+        null(),
+    ).where(Attendee.id == _ME, Attendee.event_id == _EVENT),
     select(literal_column("'topic'"), Topic.id, Topic.name, null(), null(), null())
     .join(AttendeeInterest, AttendeeInterest.topic_id == Topic.id)
     .where(AttendeeInterest.attendee_id == _ME),
@@ -367,15 +392,20 @@ _CALLER = union_all(
     select(literal_column("'neighbour'"), ZoneNeighbour.neighbour_id, null(), null(), null(), null()).where(
         ZoneNeighbour.zone_id.in_(_HERE)
     ),
+    select(literal_column("'excluded'"), _MY_EXCLUSIONS.c[1], null(), null(), null(), null()),
 )
 
 
-def _caller(session: Session, attendee: Attendee, now: datetime) -> _Caller:
-    caller = _Caller()
-    values = {"attendee_id": attendee.id, "event_id": attendee.event_id, "now": now}
+def _caller(session: Session, attendee_id: int, event_id: int, now: datetime) -> _Caller:
+    caller = _Caller(excluded={attendee_id})
+    values = {"attendee_id": attendee_id, "event_id": event_id, "now": now}
     for what, row_id, name, detail, timezone, created_at in session.connection().execute(_CALLER, values):
         if what == "event":
             caller.event = _EventFacts(row_id, name, detail, timezone, created_at)
+        elif what == "me":
+            caller.me = _Me(row_id, event_id, name, json.loads(detail), timezone == "visible")
+        elif what == "excluded":
+            caller.excluded.add(row_id)
         elif what == "topic":
             caller.topics[row_id] = name
         elif what == "zone":
@@ -387,13 +417,18 @@ def _caller(session: Session, attendee: Attendee, now: datetime) -> _Caller:
     return caller
 
 
-def suggestions_for(session: Session, attendee: Attendee, *, limit: int = DEFAULT_LIMIT) -> Suggestions:
-    """Suggestions for the caller's zone then its neighbours; else where to go, as masked counts.
+def suggestions_for(session: Session, attendee_id: int, event_id: int, *, limit: int = DEFAULT_LIMIT) -> Suggestions:
+    """Suggestions for attendee `attendee_id` of event `event_id`: people in their zone then its neighbours;
+    else where to go, as masked counts. Refused (NotAuthenticated) if there is no such attendee (any more):
+    their profile is read with the rest, not before.
 
     A hidden caller gets only "where to go": you see people by name only while they can see you.
     """
     now = utcnow()
-    caller = _caller(session, attendee, now)
+    caller = _caller(session, attendee_id, event_id, now)
+    attendee = caller.me
+    if attendee is None:
+        raise NotAuthenticated("This account no longer exists")
     names = caller.topics
     topic_ids = list(names)
     my_zone = caller.zones[caller.here] if caller.here is not None else None
@@ -407,7 +442,7 @@ def suggestions_for(session: Session, attendee: Attendee, *, limit: int = DEFAUL
     result = Suggestions(zone=my_zone, missing=missing, suggestions=[], huddles=[], where_to_go=[])
     if not topic_ids:
         return result
-    excluded = excluded_attendee_ids(session, attendee.id)
+    excluded = caller.excluded
     crowd = crowd_of(session.get_bind().engine)
     crowd.sync(session.connection(), now)
     if attendee.visible and my_zone is not None:
@@ -441,7 +476,7 @@ def suggestions_for(session: Session, attendee: Attendee, *, limit: int = DEFAUL
 
 def _suggestions(
     event: _EventFacts,
-    me: Attendee,
+    me: _Me,
     best: list[_Match],
     zones: dict[int, ZoneRef],
     my_zone: ZoneRef,
@@ -497,7 +532,7 @@ def _suggestions(
 
 
 def _huddles(
-    me: Attendee,
+    me: _Me,
     groups: list[tuple[int, int, int]],
     zones: dict[int, ZoneRef],
     my_zone: ZoneRef,

@@ -229,7 +229,7 @@ def _nearby(session: Session, settings: Settings, attendee: Attendee, wanted: se
         return None
     # Matching lists everyone in my zone before anyone next door: ask for all it gives, so a strong
     # match next door is not hidden behind weak ones here.
-    found = suggestions_for(session, attendee, limit=MAX_LIMIT).suggestions
+    found = suggestions_for(session, attendee.id, attendee.event_id, limit=MAX_LIMIT).suggestions
     strong = [s for s in found if s.score >= settings.nudge_match_score]
     if not strong:
         return None
