@@ -1,9 +1,12 @@
 """Each API process ranks from its own in-memory crowd (api/matching/crowd.py): what another process
 commits must show in its next answer, whatever the order in which transactions commit."""
 
+from collections import namedtuple
 from datetime import timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlmodel import Session, select
 
 from api.attendees.models import Attendee
@@ -136,3 +139,47 @@ def test_an_erased_attendees_mark_is_purged_once_read(srv, db):
     assert purge_erased_presence_marks(db) == 1
     db.commit()
     assert db.exec(select(PresenceChange.attendee_id)).all() == [me.id]
+
+
+_Row = namedtuple("_Row", "zone_id expires_at traits topic_id")
+_people = st.lists(
+    st.tuples(st.integers(0, 2), st.integers(0, 7), st.frozensets(st.integers(0, 5), min_size=1, max_size=4)),
+    max_size=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    people=_people,
+    weights=st.dictionaries(st.integers(0, 5), st.integers(2, 12).map(lambda w: w / 2), min_size=1),
+    trait_bonus=st.lists(st.sampled_from([0.0, 0.5, 2.0, 4.5]), min_size=8, max_size=8),
+    excluded=st.frozensets(st.integers(1, 40), max_size=8),
+    zone_ids=st.permutations([0, 1, 2]).map(lambda zones: zones[:2]),
+    limit=st.integers(1, 6),
+)
+def test_ranking_keeps_the_best_of_each_zone_as_scoring_everyone_would(
+    people, weights, trait_bonus, excluded, zone_ids, limit
+):
+    """The ranking stops early and keeps a heap; scoring and sorting everyone is the reference."""
+    crowd = Crowd()
+    ends = utcnow() + timedelta(minutes=20)
+    for attendee_id, (zone_id, traits, topic_ids) in enumerate(people, start=1):
+        crowd._place(attendee_id, [_Row(zone_id, ends, traits, topic_id) for topic_id in sorted(topic_ids)])
+
+    def bonus(attendee_id: int, traits: int) -> float:
+        return trait_bonus[traits]
+
+    best, _ = crowd.rank(zone_ids=zone_ids, weights=weights, excluded=set(excluded), bonus=bonus,
+                         max_bonus=max(trait_bonus), limit=limit)  # fmt: skip
+
+    def everyone_in(zone_id: int) -> list[tuple[int, float]]:
+        scored = [
+            (attendee_id, sum(weights[t] for t in topic_ids if t in weights) + trait_bonus[traits])
+            for attendee_id, (zone, traits, topic_ids) in enumerate(people, start=1)
+            if zone == zone_id and attendee_id not in excluded and topic_ids & weights.keys()
+        ]
+        return sorted(scored, key=lambda person: (-person[1], person[0]))
+
+    here = everyone_in(zone_ids[0])[:limit]
+    expected = here + everyone_in(zone_ids[1])[: limit - len(here)]
+    assert [(r.attendee_id, r.score) for r in best] == expected
