@@ -457,10 +457,13 @@ def checkin_cost(engine: Engine, url: str, built: Built, attendee_ids: list[int]
     throughput, CPU time barely moves when other work loads the machine."""
     from api.core.config import Settings
     from api.core.idempotency import run_once
+    from api.presence.routes import CHECK_IN_RATE
     from api.presence.schemas import CheckIn
     from api.presence.service import check_in, check_in_at_once
 
-    settings = Settings(database_url=url, data_dir=Path(tempfile.gettempdir()))
+    limit = (10**9, 60)  # counted as the route does, never reached
+    settings = Settings(database_url=url, data_dir=Path(tempfile.gettempdir()), checkin_rate_per_ip=limit,
+                        checkin_rate_per_attendee=limit)  # fmt: skip
     statements = 0
 
     def count(*_) -> None:
@@ -468,12 +471,15 @@ def checkin_cost(engine: Engine, url: str, built: Built, attendee_ids: list[int]
         statements += 1
 
     def one(attendee_id: int, token: str) -> None:
-        if engine.dialect.name == "postgresql":  # as the route does (api/presence/routes.py)
-            claims = TokenClaims(kind="access", subject_kind="attendee", subject_id=attendee_id, jti="bench",
-                                 expires_at=datetime.now(UTC) + timedelta(hours=1), event_id=built.event_id)  # fmt: skip
+        # As the route does (api/presence/routes.py, api/core/one_hop.py), rate-limit hits included.
+        claims = TokenClaims(kind="access", subject_kind="attendee", subject_id=attendee_id, jti="bench",
+                             expires_at=datetime.now(UTC) + timedelta(hours=1), event_id=built.event_id)  # fmt: skip
+        if engine.dialect.name == "postgresql":
+            counted = CHECK_IN_RATE.counters(settings, claims, "127.0.0.1")
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                check_in_at_once(connection, settings, claims, uuid.uuid4().hex, CheckIn(token=token))
+                check_in_at_once(connection, settings, claims, uuid.uuid4().hex, CheckIn(token=token), counted)
             return
+        CHECK_IN_RATE.count(engine, settings, claims, "127.0.0.1")
         with Session(engine, expire_on_commit=False) as session:
             attendee = session.get(Attendee, attendee_id)
             data = CheckIn(token=token)
