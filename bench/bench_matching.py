@@ -284,7 +284,8 @@ def in_process(engine: Engine, event_id: int, callers: list[int], requests: int)
 
 
 def suggestion_cost(engine: Engine, event_id: int, callers: list[int], requests: int) -> tuple[float, float]:
-    """(CPU ms, SQL statements) per suggestions call in-process, the caller's own lookup included. CPU time, unlike latency, barely moves when other work loads the machine."""
+    """(CPU ms, SQL statements) per suggestions call in-process, the caller's own lookup included. CPU time,
+    unlike latency, barely moves when other work loads the machine."""
     statements = 0
 
     def count(*_) -> None:

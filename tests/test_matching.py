@@ -116,7 +116,8 @@ def test_a_contact_is_left_out_of_suggestions_huddles_and_counts(srv):
     with srv.client(contact.token) as client:
         code = client.post("/api/me/connect-code").json()["code"]
     with srv.client(me.token) as client:
-        assert client.post("/api/contacts/scan", json={"code": code}, headers={"Idempotency-Key": f.new_key()}).status_code == 201
+        scanned = client.post("/api/contacts/scan", json={"code": code}, headers={"Idempotency-Key": f.new_key()})
+    assert scanned.status_code == 201
     result = f.suggestions(srv, me.token)
     assert "Already met" not in names(result) and len(names(result)) == 3
     assert result["huddles"][0]["people"] == 3

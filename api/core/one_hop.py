@@ -8,6 +8,10 @@ dependency (`ratelimit.limited`), `current_attendee` and `get_session` do, in th
 The token and its kind (`AttendeeClaims`) are checked before, on the event loop, as before; the rest of
 the request's input is now checked before the hop too, so a malformed request is refused (422) without
 using up a rate-limit hit, and ahead of a 401 for an account that no longer exists or of a 429.
+
+Work that finds the caller itself, with what else it reads, goes through `read_in_one_hop` (suggestions)
+or, when it also writes in one statement and counts its own rate-limit hits, `in_one_hop_at_once`
+(PostgreSQL's check-in).
 """
 
 from collections.abc import Callable
@@ -80,32 +84,12 @@ def _serve(
     return result
 
 
-async def in_one_hop_at_once(
-    request: Request,
-    claims: TokenClaims,
-    work: Callable[[Connection], Result],
-    *,
-    rate_limit: RateLimit | None = None,
-) -> Result:
-    """`work(connection)` on an autocommit connection, after `rate_limit`'s hits are counted: for work that
-    only reads, or writes in one statement (atomic and durable by itself), so it needs no BEGIN nor COMMIT
-    round trips."""
-    state = request.app.state
-    return await run_in_threadpool(
-        _serve_at_once, state.engine, state.settings, claims, client_ip(request), work, rate_limit
-    )
+async def in_one_hop_at_once(request: Request, work: Callable[[Connection], Result]) -> Result:
+    """`work(connection)` on an autocommit connection: for work that writes in one statement (atomic and
+    durable by itself), so it needs no BEGIN nor COMMIT round trips, and counts its own rate-limit hits."""
+    return await run_in_threadpool(_serve_at_once, request.app.state.engine, work)
 
 
-def _serve_at_once(
-    engine: Engine,
-    settings: Settings,
-    claims: TokenClaims,
-    ip: str,
-    work: Callable[[Connection], Result],
-    rate_limit: RateLimit | None,
-) -> Result:
+def _serve_at_once(engine: Engine, work: Callable[[Connection], Result]) -> Result:
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        if rate_limit is not None:
-            # Counted, and committed, on the connection the work then uses: one checkout instead of two.
-            rate_limit.count(engine, settings, claims, ip, autocommit=connection)
         return work(connection)

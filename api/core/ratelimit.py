@@ -141,7 +141,7 @@ def counted_then(read: Select) -> Select:
 
 def count_and_read(
     connection: Connection, settings: Settings, counted: Counted, read: Select, counted_read: Select, values: dict
-) -> Row:
+) -> Row | None:
     """PostgreSQL, on an `autocommit` connection: count one hit for each (key, limit), as `hit_all` does, then
     run `read` (one row at most) with `values`; `counted_read` is `counted_then(read)`, which does both in
     one round trip (unless the hits are counted in Redis). When `read` finds nothing: None, or a row of Nones."""
@@ -203,10 +203,8 @@ class RateLimit:
     per_attendee: str
     per_ip: str | None = None
 
-    def count(
-        self, engine: Engine, settings: Settings, claims: TokenClaims, ip: str, autocommit: Connection | None = None
-    ) -> None:
-        hit_all(engine, settings, self.counters(settings, claims, ip), autocommit)
+    def count(self, engine: Engine, settings: Settings, claims: TokenClaims, ip: str) -> None:
+        hit_all(engine, settings, self.counters(settings, claims, ip))
 
     def counters(self, settings: Settings, claims: TokenClaims, ip: str) -> Counted:
         # Keyed by kind too: an organizer's token must not spend the budget of the attendee with its id.

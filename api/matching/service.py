@@ -86,8 +86,8 @@ def excluded_attendee_ids_of(session: Session, attendee_ids: Sequence[int]) -> d
     return excluded
 
 
-def _language(attendee: "Attendee | _Me") -> icebreakers.Language:
-    return "fr" if attendee.language == "fr" else "en"
+def _language(me: "_Me") -> icebreakers.Language:
+    return "fr" if me.language == "fr" else "en"
 
 
 def complementary_pairs(my_goals: Sequence[str], their_goals: Sequence[str], their_role: str) -> list[tuple[str, str]]:

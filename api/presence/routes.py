@@ -33,9 +33,7 @@ async def check_in(
         # Its rate-limit hits are counted by the read (and still before anything else is looked at).
         counted = CHECK_IN_RATE.counters(settings, claims, client_ip(request))
         return await in_one_hop_at_once(
-            request,
-            claims,
-            lambda connection: service.check_in_at_once(connection, settings, claims, key, data, counted),
+            request, lambda connection: service.check_in_at_once(connection, settings, claims, key, data, counted)
         )
 
     def check_in_once(session: Session, attendee: Attendee) -> Response:
