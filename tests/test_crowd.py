@@ -160,7 +160,8 @@ _people = st.lists(
 def test_ranking_keeps_the_best_of_each_zone_as_scoring_everyone_would(
     people, weights, trait_bonus, excluded, zone_ids, limit
 ):
-    """The ranking stops early and keeps a heap; scoring and sorting everyone is the reference."""
+    """The ranking stops once no bonus could lift anyone further down into the best; scoring and sorting
+    everyone is the reference."""
     crowd = Crowd()
     ends = utcnow() + timedelta(minutes=20)
     for attendee_id, (zone_id, traits, topic_ids) in enumerate(people, start=1):

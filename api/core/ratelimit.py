@@ -44,8 +44,8 @@ def hit_all(engine: Engine, settings: Settings, counted: Counted, autocommit: Co
     Counted at once and on its own (one transaction, or one Redis round trip): a request that fails
     afterwards (a wrong join code, say) must still use up its hit, or guessing would be free. Every key is
     counted even when one trips, so a burst cannot slip a hit past one counter by tripping another. A caller
-    that holds an `autocommit` connection for its own work has the hits counted on it, rather than on a
-    connection taken from the pool and given back for this alone.
+    that already holds an `autocommit` connection has the hits counted on it: waiting for a second one from
+    the pool while holding one could exhaust the pool under a burst.
     """
     now = int(time.time())
     hits = None
