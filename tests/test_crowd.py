@@ -5,7 +5,7 @@ from collections import namedtuple
 from datetime import timedelta
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlmodel import Session, select
@@ -188,11 +188,20 @@ _people = st.lists(
     zone_ids=st.permutations([0, 1, 2]).map(lambda zones: zones[:2]),
     limit=st.integers(1, 6),
 )
+# A tie at the bound: Ben, met first, scores exactly what Ana (a lower id, met later) can at most.
+@example(
+    people=[(0, 0, frozenset({1})), (0, 1, frozenset({0}))],
+    weights={0: 2.0, 1: 1.0},
+    trait_bonus=[2.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+    excluded=frozenset(),
+    zone_ids=[0, 1],
+    limit=1,
+)
 def test_ranking_keeps_the_best_of_each_zone_as_scoring_everyone_would(
     people, weights, trait_bonus, excluded, zone_ids, limit
 ):
-    """The ranking stops once no bonus could lift anyone further down into the best; scoring and sorting
-    everyone is the reference."""
+    """The ranking reads topics heaviest first and stops once nobody not met yet could enter the best;
+    scoring and sorting everyone is the reference."""
     crowd = Crowd()
     ends = utcnow() + timedelta(minutes=20)
     for attendee_id, (zone_id, traits, topic_ids) in enumerate(people, start=1):

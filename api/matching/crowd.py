@@ -12,11 +12,12 @@ Expired presences are dropped as their time passes, so the sets hold only the pe
 import heapq
 import threading
 import weakref
+from bisect import insort
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from operator import itemgetter
+from itertools import repeat
 
 from sqlalchemy import BigInteger, Integer, TextClause, bindparam, text
 from sqlalchemy.engine import Connection, Engine
@@ -34,6 +35,11 @@ class _Placed:
     expires: float  # a POSIX timestamp
     traits: int
     topic_ids: tuple[int, ...]
+
+
+# A person's score adds floats in another order than the weight of the topics left: equal sums may differ
+# by this much, and a tie must not stop the ranking before someone with a lower id is met.
+_ROUNDING = 1e-9
 
 
 @dataclass(frozen=True)
@@ -179,48 +185,60 @@ class Crowd:
         neither rank nor count.
         """
         groups: list[tuple[int, int, int]] = []
-        here: dict[int, float] = {}  # attendee id -> the weight of the topics they share, first zone
-        nearby: dict[int, float] = {}  # the same, other zones (a person is in one zone)
+        heaviest_first = sorted(weights.items(), key=lambda item: (-item[1], item[0]))
         with self._lock:
-            for zone_id in zone_ids:
-                people = self._people.get(zone_id, {})
-                shared = here if zone_id == zone_ids[0] else nearby
-                for topic_id, weight in weights.items():
+            zones = [self._people.get(zone_id, {}) for zone_id in zone_ids]
+            for zone_id, people in zip(zone_ids, zones):
+                for topic_id in weights:
                     followers = people.get(topic_id)
-                    if not followers:
-                        continue
-                    count = len(followers) - len(excluded.intersection(followers))
-                    if count >= MIN_SHOWN_COUNT:
-                        groups.append((zone_id, topic_id, count))
-                    score_of = shared.get
-                    for attendee_id in followers:
-                        shared[attendee_id] = score_of(attendee_id, 0.0) + weight
-            best = self._best(here, excluded, bonus, max_bonus, limit)
+                    if followers:
+                        count = len(followers) - len(excluded.intersection(followers))
+                        if count >= MIN_SHOWN_COUNT:
+                            groups.append((zone_id, topic_id, count))
+            best = self._best(zones[:1], heaviest_first, weights, excluded, bonus, max_bonus, limit)
             if len(best) < limit:
-                best += self._best(nearby, excluded, bonus, max_bonus, limit - len(best))
+                best += self._best(zones[1:], heaviest_first, weights, excluded, bonus, max_bonus, limit - len(best))
         return best, groups
 
     def _best(
         self,
-        shared: dict[int, float],
+        zones: list[dict[int, set[int]]],
+        heaviest_first: list[tuple[int, float]],
+        weights: dict[int, float],
         excluded: set[int],
         bonus: Callable[[int, int], float],
         max_bonus: float,
         limit: int,
     ) -> list[Ranked]:
-        # People in order of their shared topics' weight; the bonus can lift someone by max_bonus at most,
-        # so once that cannot reach the last kept score, nobody further down can.
-        kept: list[tuple[float, int]] = []  # (-score, attendee id): the smallest is the best
-        for attendee_id, weight in sorted(shared.items(), key=itemgetter(1), reverse=True):
-            if len(kept) == limit and weight + max_bonus < -max(kept)[0]:
+        # Topics heaviest first: someone first met at a topic shares none of the heavier ones, so scores at
+        # most the weight of the topics left plus max_bonus. Once the last kept score beats that, nobody not
+        # met yet can enter the best, and the light topics that most people follow (the longest lists) are
+        # never read.
+        kept: list[tuple[float, int]] = []  # (-score, attendee id), best first
+        met = set(excluded)
+        left = sum(weights.values())
+        weight_of, none = weights.get, repeat(0.0)
+        for topic_id, weight in heaviest_first:
+            if len(kept) == limit and -kept[-1][0] > left + max_bonus + _ROUNDING:
                 break
-            if attendee_id in excluded:
-                continue
-            score = weight + bonus(attendee_id, self._placed[attendee_id].traits)
-            kept.append((-score, attendee_id))
-            if len(kept) > limit:
-                kept.remove(max(kept))
-        return [Ranked(a, self._placed[a].zone_id, -score) for score, a in sorted(kept)]
+            left -= weight
+            for people in zones:
+                followers = people.get(topic_id)
+                if not followers:
+                    continue
+                new = followers - met
+                met |= new
+                for attendee_id in new:
+                    placed = self._placed[attendee_id]
+                    shared = sum(map(weight_of, placed.topic_ids, none))
+                    if len(kept) < limit:
+                        insort(kept, (-shared - bonus(attendee_id, placed.traits), attendee_id))
+                    elif shared + max_bonus + _ROUNDING >= -kept[-1][0]:  # else no bonus would lift them in
+                        entry = (-shared - bonus(attendee_id, placed.traits), attendee_id)
+                        if entry < kept[-1]:
+                            insort(kept, entry)
+                            del kept[-1]
+        return [Ranked(a, self._placed[a].zone_id, -score) for score, a in kept]
 
     def matches_by_zone(self, zone_ids: Iterable[int], topic_ids: list[int], excluded: set[int]) -> dict[int, int]:
         """How many people, in each zone where there is any, share at least one of `topic_ids`."""
