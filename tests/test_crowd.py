@@ -1,13 +1,15 @@
 """Each API process ranks from its own in-memory crowd (api/matching/crowd.py): what another process
 commits must show in its next answer, whatever the order in which transactions commit."""
 
+import threading
+import time
 from collections import namedtuple
 from datetime import timedelta
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlmodel import Session, select
 
 from api.attendees.models import Attendee
@@ -107,6 +109,40 @@ def test_a_presence_leaves_the_crowd_when_it_ends(srv, db):
     assert crowd_ids(crowd, srv.engine, zone, rust) == [ana.id]
     ends = utcnow() + timedelta(minutes=srv.settings.presence_ttl_minutes, seconds=1)
     assert crowd_ids(crowd, srv.engine, zone, rust, now=ends) == []
+
+
+def test_calls_that_waited_for_a_read_share_the_next_one(srv):
+    """Under a burst the threads of a process queue for the crowd: one read that started after they all
+    arrived serves them all, and still shows what was committed before they were called."""
+    h = f.hallway(srv)
+    ana = h.person(srv, "Ana", ["Rust"])
+    crowd, zone, rust = Crowd(), h.zones["coffee"]["id"], h.topics["Rust"]
+    assert crowd_ids(crowd, srv.engine, zone, rust) == [ana.id]
+    ben = h.person(srv, "Ben", ["Rust"])
+    reads = []
+
+    def count_reads(connection, cursor, statement, *_):
+        if "presence_change" in statement:
+            reads.append(statement)
+
+    seen: list[list[int]] = []
+    event.listen(srv.engine, "before_cursor_execute", count_reads)
+    try:
+        with crowd._lock:  # a read in progress: the calls below arrive and wait
+            waiting = [threading.Thread(target=lambda: seen.append(crowd_ids(crowd, srv.engine, zone, rust)))
+                       for _ in range(3)]  # fmt: skip
+            for thread in waiting:
+                thread.start()
+            time.sleep(0.5)
+        for thread in waiting:
+            thread.join()
+    finally:
+        event.remove(srv.engine, "before_cursor_execute", count_reads)
+    assert seen == [sorted([ana.id, ben.id])] * 3
+    assert len(reads) == 1
+    # A call that arrives after that read read again: it may have missed what was committed since.
+    cleo = h.person(srv, "Cleo", ["Rust"])
+    assert crowd_ids(crowd, srv.engine, zone, rust) == sorted([ana.id, ben.id, cleo.id])
 
 
 def test_a_transaction_that_commits_after_a_later_one_is_not_missed(srv, db):

@@ -107,34 +107,47 @@ class Crowd:
         self._placed: dict[int, _Placed] = {}
         self._people: dict[int, dict[int, set[int]]] = {}  # zone id -> topic id -> attendee ids
         self._ends: list[tuple[float, int]] = []  # (expires, attendee id), a heap: who to drop when
+        self._reads_started = 0
+        self._last_read = 0  # the number of the last read that completed (0: none since the last forget)
 
     def sync(self, connection: Connection, now: datetime) -> None:
         """Catch up with what was committed until now (by any process), and drop the presences that ended."""
-        everyone, changed = _statements(connection.dialect.name)
+        arrived = self._reads_started
         with self._lock:
-            if self._since is None:
-                rows = connection.execute(everyone, {"now": now}).all()
-            else:
-                rows = connection.execute(changed, {"now": now, "since": self._since}).all()
-                if _horizon(rows) < self._since:  # the database was replaced under this engine
-                    self._clear()
-                    rows = connection.execute(everyone, {"now": now}).all()
-            fresh: dict[int, list] = {}
-            for row in rows:
-                if row.attendee_id is not None:
-                    topics = fresh.setdefault(row.attendee_id, [])
-                    if row.topic_id is not None:
-                        topics.append(row)
-            for attendee_id, topic_rows in fresh.items():
-                self._place(attendee_id, topic_rows)
-            self._since = _horizon(rows)
+            # Threads that waited here while a read ran share the next one: a read that started after a
+            # call arrived has seen everything committed before it, which is all the call needs.
+            if self._last_read <= arrived:
+                self._reads_started += 1
+                number = self._reads_started
+                self._read(connection, now)
+                self._last_read = number
             self._drop_ended(now.timestamp())
+
+    def _read(self, connection: Connection, now: datetime) -> None:
+        everyone, changed = _statements(connection.dialect.name)
+        if self._since is None:
+            rows = connection.execute(everyone, {"now": now}).all()
+        else:
+            rows = connection.execute(changed, {"now": now, "since": self._since}).all()
+            if _horizon(rows) < self._since:  # the database was replaced under this engine
+                self._clear()
+                rows = connection.execute(everyone, {"now": now}).all()
+        fresh: dict[int, list] = {}
+        for row in rows:
+            if row.attendee_id is not None:
+                topics = fresh.setdefault(row.attendee_id, [])
+                if row.topic_id is not None:
+                    topics.append(row)
+        for attendee_id, topic_rows in fresh.items():
+            self._place(attendee_id, topic_rows)
+        self._since = _horizon(rows)
 
     def forget(self) -> None:
         """Read everyone afresh at the next sync: for tables emptied without marks (the tests' wipe)."""
         with self._lock:
             self._clear()
             self._since = None
+            self._last_read = 0
 
     def _clear(self) -> None:
         self._placed.clear()
