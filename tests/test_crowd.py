@@ -15,8 +15,7 @@ from sqlmodel import Session, select
 from api.attendees.models import Attendee
 from api.core.db import utcnow
 from api.events.models import Zone
-from api.matching import crowd
-from api.matching.crowd import Crowd
+from api.matching.crowd import Crowd, _statements
 from api.personal_data.service import purge_erased_presence_marks
 from api.presence.models import PresenceChange, PresenceTopic
 from api.presence.service import place
@@ -140,7 +139,7 @@ def test_calls_that_waited_for_a_read_share_the_next_one(srv):
         event.remove(srv.engine, "before_cursor_execute", count_reads)
     assert seen == [sorted([ana.id, ben.id])] * 3
     assert len(reads) == 1
-    # A call that arrives after that read read again: it may have missed what was committed since.
+    # A call that arrives after that read reads again: what was committed since must show.
     cleo = h.person(srv, "Cleo", ["Rust"])
     assert crowd_ids(crowd, srv.engine, zone, rust) == sorted([ana.id, ben.id, cleo.id])
 
@@ -172,7 +171,7 @@ def test_the_crowd_looks_changed_people_up_by_key_on_statistics_from_before_the_
     must not depend on them. PostgreSQL only: SQLite's plan is fixed by the statement (IN, see crowd.py)."""
     if srv.engine.dialect.name != "postgresql":
         pytest.skip("SQLite plans this statement the same whatever its statistics")
-    _, changed = crowd._statements("postgresql")
+    _, changed = _statements("postgresql")
     with srv.engine.connect() as connection:
         connection.execute(text("ANALYZE presence_change, presence_topic"))  # as before a break: empty
         connection.execute(text("SET LOCAL session_replication_role = replica"))  # rows without their attendees
