@@ -53,7 +53,7 @@ def test_the_service_stage_layout_installs_migrates_and_serves(tmp_path):
 
     port = free_port()
     env = {"PATH": f"{tmp_path / 'venv' / 'bin'}:/usr/bin:/bin", "HOME": str(tmp_path)}
-    workdir = app
+    workdir, cmd = app, []
     for instruction, arguments in steps:
         if instruction == "WORKDIR":
             workdir = Path(here(arguments))

@@ -383,9 +383,7 @@ _CALLER = union_all(
     select(literal_column("'topic'"), Topic.id, Topic.name, null(), null(), null())
     .join(AttendeeInterest, AttendeeInterest.topic_id == Topic.id)
     .where(AttendeeInterest.attendee_id == _ME),
-    select(literal_column("'zone'"), Zone.id, Zone.name, Zone.kind, null(), null()).where(
-        Zone.event_id == bindparam("event_id")
-    ),
+    select(literal_column("'zone'"), Zone.id, Zone.name, Zone.kind, null(), null()).where(Zone.event_id == _EVENT),
     select(literal_column("'here'"), Presence.zone_id, null(), null(), null(), null()).where(
         Presence.attendee_id == _ME, Presence.expires_at > _NOW
     ),
