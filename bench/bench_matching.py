@@ -460,7 +460,7 @@ def checkin_cost(engine: Engine, url: str, built: Built, attendee_ids: list[int]
     from api.core.idempotency import run_once
     from api.presence.routes import CHECK_IN_RATE
     from api.presence.schemas import CheckIn
-    from api.presence.service import check_in, check_in_at_once
+    from api.presence.service import CheckInRequest, check_in_one_by_one, check_in_together
 
     limit = (10**9, 60)  # counted as the route does, never reached
     settings = Settings(database_url=url, data_dir=Path(tempfile.gettempdir()), checkin_rate_per_ip=limit,
@@ -472,21 +472,14 @@ def checkin_cost(engine: Engine, url: str, built: Built, attendee_ids: list[int]
         statements += 1
 
     def one(attendee_id: int, token: str) -> None:
-        # As the route does (api/presence/routes.py, api/core/one_hop.py), rate-limit hits included.
+        # As the route does (api/presence/routes.py): a group of one, rate-limit hits included.
         claims = TokenClaims(kind="access", subject_kind="attendee", subject_id=attendee_id, jti="bench",
                              expires_at=datetime.now(UTC) + timedelta(hours=1), event_id=built.event_id)  # fmt: skip
-        if engine.dialect.name == "postgresql":
-            counted = CHECK_IN_RATE.counters(settings, claims, "127.0.0.1")
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                check_in_at_once(connection, settings, claims, uuid.uuid4().hex, CheckIn(token=token), counted)
-            return
-        CHECK_IN_RATE.count(engine, settings, claims, "127.0.0.1")
-        with Session(engine, expire_on_commit=False) as session:
-            attendee = session.get(Attendee, attendee_id)
-            data = CheckIn(token=token)
-            run_once(session, attendee_id=attendee_id, key=uuid.uuid4().hex, operation="check_in", payload=data,
-                     status_code=201, action=lambda: check_in(session, settings, attendee, data))  # fmt: skip
-            session.commit()
+        counted = CHECK_IN_RATE.counters(settings, claims, "127.0.0.1")
+        serve_group = check_in_together if engine.dialect.name == "postgresql" else check_in_one_by_one
+        [outcome] = serve_group(engine, settings, [CheckInRequest(claims, uuid.uuid4().hex, CheckIn(token=token), counted)])
+        if isinstance(outcome, Exception):
+            raise outcome
 
     warm, measured = attendee_ids[:20], attendee_ids[20:]
     for attendee_id in warm:

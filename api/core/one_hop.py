@@ -9,9 +9,8 @@ The token and its kind (`AttendeeClaims`) are checked before, on the event loop,
 the request's input is now checked before the hop too, so a malformed request is refused (422) without
 using up a rate-limit hit, and ahead of a 401 for an account that no longer exists or of a 429.
 
-Work that finds the caller itself, with what else it reads, goes through `read_in_one_hop` (suggestions)
-or, when it also writes in one statement and counts its own rate-limit hits, `in_one_hop_at_once`
-(PostgreSQL's check-in).
+Work that finds the caller itself, with what else it reads, goes through `read_in_one_hop` (suggestions).
+Check-ins go further: many in one hop (api/core/group_commit.py).
 """
 
 from collections.abc import Callable
@@ -19,13 +18,13 @@ from typing import TypeVar
 
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.attendees.models import Attendee
 from api.core.config import Settings
 from api.core.deps import client_ip, discard_session, finish_session, load_attendee
-from api.core.ratelimit import RateLimit
+from api.core.ratelimit import Counted, RateLimit, hit_all
 from api.core.security import TokenClaims
 
 Result = TypeVar("Result")
@@ -41,8 +40,9 @@ async def in_one_hop(
     """`work(session, attendee)` for the attendee of `claims`, committed before the response leaves (so an
     acknowledged write is durable) and undone on any error; `rate_limit`'s hits are counted first. The hop
     is not cancelled halfway: a phone that hangs up still gets its transaction finished."""
-    state = request.app.state
-    return await run_in_threadpool(_serve, state.engine, state.settings, claims, client_ip(request), work, rate_limit)
+    settings = request.app.state.settings
+    counted = rate_limit.counters(settings, claims, client_ip(request)) if rate_limit is not None else None
+    return await run_in_threadpool(serve, request.app.state.engine, settings, claims, counted, work)
 
 
 async def read_in_one_hop(request: Request, work: Callable[[Session], Result]) -> Result:
@@ -63,17 +63,17 @@ def _read(engine: Engine, work: Callable[[Session], Result]) -> Result:
         return work(session)
 
 
-def _serve(
+def serve(
     engine: Engine,
     settings: Settings,
     claims: TokenClaims,
-    ip: str,
+    counted: Counted | None,
     work: Callable[[Session, Attendee], Result],
-    rate_limit: RateLimit | None,
 ) -> Result:
-    if rate_limit is not None:
+    """In a worker thread: `counted`'s rate-limit hits, then `work(session, attendee)`, committed."""
+    if counted is not None:
         # On a connection of its own that commits by itself, back in the pool before the session takes one.
-        rate_limit.count(engine, settings, claims, ip)
+        hit_all(engine, settings, counted)
     session = Session(engine, expire_on_commit=False)
     try:
         result = work(session, load_attendee(session, claims))
@@ -82,14 +82,3 @@ def _serve(
         raise
     finish_session(session)
     return result
-
-
-async def in_one_hop_at_once(request: Request, work: Callable[[Connection], Result]) -> Result:
-    """`work(connection)` on an autocommit connection: for work that writes in one statement (atomic and
-    durable by itself), so it needs no BEGIN nor COMMIT round trips, and counts its own rate-limit hits."""
-    return await run_in_threadpool(_serve_at_once, request.app.state.engine, work)
-
-
-def _serve_at_once(engine: Engine, work: Callable[[Connection], Result]) -> Result:
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        return work(connection)

@@ -11,7 +11,7 @@ from typing import Any
 import redis
 
 from fastapi import Depends
-from sqlalchemy import Integer, Row, Select, String, column, delete, select, text, true
+from sqlalchemy import Integer, String, column, delete, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Field, Session, SQLModel
 
@@ -114,45 +114,69 @@ def counting_values(counted: Counted, now: int) -> dict[str, list]:
 # one row that every check-in updates, and its lock was held through each commit's WAL flush: under a
 # check-in burst, check-ins queued on it (0.66 ms per statement, against 0.07 ms without the wait, with
 # pg_stat_statements). A hit lost to a database crash costs nothing; an acknowledged write is never here.
-# It can also open a statement that goes on to read what the request needs (`counted_then`): one round trip
-# for both, whose commit skips the wait too, as that statement writes nothing else.
-_COUNT_WITHOUT_WAITING_FOR_DISK = text(
-    """
+# A key may come several times (a group of requests, see `group_counting_values`): each time is one hit.
+# Also the opening of a statement that goes on to read what a group of check-ins needs: one round trip for
+# both, whose commit skips the wait too, as that statement writes nothing else.
+COUNT_WITHOUT_WAITING_FOR_DISK = """
     INSERT INTO rate_limit_window (key, window_start, hits)
-    SELECT key, window_start, 1
+    SELECT key, window_start, count(*)
     FROM unnest(CAST(:rate_keys AS text[]), CAST(:rate_starts AS integer[])) AS hit(key, window_start)
     WHERE set_config('synchronous_commit', 'off', true) = 'off'
-    ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limit_window.hits + 1
+    GROUP BY key, window_start
+    ORDER BY key
+    ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limit_window.hits + excluded.hits
     RETURNING key, hits
-    """
-).columns(column("key", String), column("hits", Integer))
-_COUNTING_HITS = _COUNT_WITHOUT_WAITING_FOR_DISK.cte("rate_hits")
+"""
+_COUNT_WITHOUT_WAITING_FOR_DISK = text(COUNT_WITHOUT_WAITING_FOR_DISK).columns(
+    column("key", String), column("hits", Integer)
+)
 
 
-def counted_then(read: Select) -> Select:
-    """PostgreSQL: `read` (one row at most) after counting hits, in one statement (see `count_and_read`)."""
-    row = read.subquery()
-    return (
-        select(_COUNTING_HITS.c.key.label("rate_key"), _COUNTING_HITS.c.hits.label("rate_hits"), *row.c)
-        .select_from(_COUNTING_HITS)
-        .outerjoin(row, true())
-    )
+def group_counting_values(counted: Sequence[Counted], now: int) -> dict[str, list]:
+    """The parameters of PostgreSQL's counting upsert for a group of requests (`counted`: each one's counters)
+    at `now`: one hit per request and counter."""
+    hits = sorted((key, _window_start(now, window)) for request in counted for key, (_, window) in request)
+    return {"rate_keys": [key for key, _ in hits], "rate_starts": [start for _, start in hits]}
 
 
-def count_and_read(
-    connection: Connection, settings: Settings, counted: Counted, read: Select, counted_read: Select, values: dict
-) -> Row | None:
-    """PostgreSQL, on an `autocommit` connection: count one hit for each (key, limit), as `hit_all` does, then
-    run `read` (one row at most) with `values`; `counted_read` is `counted_then(read)`, which does both in
-    one round trip (unless the hits are counted in Redis). When `read` finds nothing: None, or a row of Nones."""
-    now = int(time.time())
-    if settings.redis_url:
-        hit_all(connection.engine, settings, counted, connection)
-        return connection.execute(read, values).first()
-    rows = connection.execute(counted_read, values | counting_values(counted, now)).all()
-    hits = {row.rate_key: row.rate_hits for row in rows}
-    refuse_past_limits(counted, [hits[key] for key, _ in counted], now)
-    return rows[0]
+def judge_group(counted: Sequence[Counted], totals: dict[str, int], now: int) -> list[TooManyRequests | None]:
+    """Each request of a counted group (`totals`: each key's count once the group's hits are in) judged as if
+    they had come one after the other, in order: the n-th to spend a counter sees its count before the group
+    plus n. For each request, the TooManyRequests it meets, or None."""
+    count = dict(totals)
+    for request in counted:
+        for key, _ in request:
+            count[key] -= 1
+    refusals: list[TooManyRequests | None] = []
+    for request in counted:
+        hits = []
+        for key, _ in request:
+            count[key] += 1
+            hits.append(count[key])
+        refusals.append(_refusal(request, hits, now))
+    return refusals
+
+
+def count_each(connection: Connection, settings: Settings, counted: Sequence[Counted]) -> list[TooManyRequests | None]:
+    """A group's hits counted request by request (in Redis, which needs no grouping: one round trip each, on
+    no connection of the database's), as `judge_group` answers."""
+    refusals: list[TooManyRequests | None] = []
+    for request in counted:
+        try:
+            hit_all(connection.engine, settings, request, connection)
+        except TooManyRequests as refused:
+            refusals.append(refused)
+        else:
+            refusals.append(None)
+    return refusals
+
+
+def _refusal(counted: Counted, hits: Sequence[int], now: int) -> TooManyRequests | None:
+    try:
+        refuse_past_limits(counted, hits, now)
+    except TooManyRequests as refused:
+        return refused
+    return None
 
 
 @lru_cache

@@ -1,12 +1,9 @@
 from fastapi import APIRouter, Request, Response, status
-from sqlmodel import Session
 
-from api.attendees.models import Attendee
 from api.core import ratelimit
 from api.core.deps import AttendeeClaims, CurrentAttendee, SessionDep, SettingsDep, client_ip
 from api.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, TooManyRequests, responses
 from api.core.idempotency import IdempotencyKey, run_once
-from api.core.one_hop import in_one_hop, in_one_hop_at_once
 from api.events.access import MemberEvent
 from api.presence import service
 from api.presence.schemas import CheckIn, PresencePublic, ZoneCount
@@ -27,27 +24,9 @@ async def check_in(
     data: CheckIn, claims: AttendeeClaims, request: Request, settings: SettingsDep, key: IdempotencyKey
 ) -> Response:
     """Check in at a zone by its poster (scanned) or its code (typed). Moves any earlier presence here."""
-    # The busiest write of a break: one worker-thread hop (see api/core/one_hop.py), and on PostgreSQL
-    # a read and one statement.
-    if request.app.state.engine.dialect.name == "postgresql":
-        # Its rate-limit hits are counted by the read (and still before anything else is looked at).
-        counted = CHECK_IN_RATE.counters(settings, claims, client_ip(request))
-        return await in_one_hop_at_once(
-            request, lambda connection: service.check_in_at_once(connection, settings, claims, key, data, counted)
-        )
-
-    def check_in_once(session: Session, attendee: Attendee) -> Response:
-        return run_once(
-            session,
-            attendee_id=attendee.id,
-            key=key,
-            operation="check_in",
-            payload=data,
-            status_code=status.HTTP_201_CREATED,
-            action=lambda: service.check_in(session, settings, attendee, data),
-        )
-
-    return await in_one_hop(request, claims, check_in_once, rate_limit=CHECK_IN_RATE)
+    # The busiest write of a break: check-ins arriving together are served together (api/core/group_commit.py).
+    counted = CHECK_IN_RATE.counters(settings, claims, client_ip(request))
+    return await request.app.state.check_ins.submit(service.CheckInRequest(claims, key, data, counted))
 
 
 @me.get("/presence")

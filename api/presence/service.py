@@ -1,15 +1,17 @@
-"""Check-in, presence and zone counts. Plain functions taking a session; the caller commits (except
-`check_in_at_once`, PostgreSQL's check-in, whose writes are one self-committing statement)."""
+"""Check-in, presence and zone counts. Plain functions taking a session; the caller commits (except for
+groups of check-ins, `check_in_together` and `check_in_one_by_one`, which commit their own)."""
 
 import functools
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from fastapi import Response, status
-from sqlalchemy import Select, bindparam, delete, func, insert, literal, text, true
-from sqlalchemy.engine import Connection
+from sqlalchemy import Select, bindparam, delete, func, insert, literal, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
 from api.agenda.models import AgendaBreak
@@ -19,7 +21,9 @@ from api.core import idempotency, ratelimit
 from api.core.config import Settings
 from api.core.db import UTCDateTime, conflict_insert, utcnow
 from api.core.errors import Conflict, NotAuthenticated, NotFound
-from api.core.idempotency import IdempotencyRecord
+from api.core.group_commit import GroupCommit
+from api.core.idempotency import run_once
+from api.core.one_hop import serve
 from api.core.privacy import MIN_SHOWN_COUNT, masked_count
 from api.core.security import TokenClaims
 from api.events.models import Event, Topic, Zone
@@ -218,8 +222,8 @@ def refresh_presence(session: Session, attendee: Attendee) -> None:
 
 
 def check_in(session: Session, settings: Settings, attendee: Attendee, data: CheckIn) -> PresencePublic:
-    """Check in within the caller's transaction: one read, then the writes. PostgreSQL's route takes
-    `check_in_at_once` instead."""
+    """Check in within the caller's transaction: one read, then the writes (SQLite's check-in; PostgreSQL's
+    goes by `check_in_together`)."""
     now = utcnow()
     target = _target(session, attendee.event_id, data, now)
     expires_at = _presence_end(settings, target.break_ends_at, now)
@@ -238,132 +242,264 @@ def _minute(now: datetime) -> datetime:
     return now.replace(second=0, microsecond=0)
 
 
-def _caller_and_target(condition) -> Select:
-    """The caller's profile, their stored answer for this Idempotency-Key if any, and the target: one read."""
-    target = _target_query(condition).subquery()
-    return (
-        select(
-            Attendee.event_id,
-            Attendee.visible,
-            Attendee.goals,
-            Attendee.role,
-            Attendee.open_to_chat,
-            Attendee.findable_as_speaker,
-            IdempotencyRecord.fingerprint,
-            IdempotencyRecord.status_code,
-            IdempotencyRecord.response_body,
-            *target.c,
+@dataclass(frozen=True)
+class CheckInRequest:
+    """One phone's check-in, as its route checked it on the event loop: who (from the access token), its
+    Idempotency-Key, its body and the rate-limit counters it spends."""
+
+    claims: TokenClaims
+    key: str
+    data: CheckIn
+    counted: ratelimit.Counted
+
+
+def check_in_group(engine: Engine, settings: Settings) -> GroupCommit[CheckInRequest, Response]:
+    """The check-ins of one API process, served in groups: one attendee's at a time in a group."""
+    serve_group = check_in_together if engine.dialect.name == "postgresql" else check_in_one_by_one
+    return GroupCommit(functools.partial(serve_group, engine, settings), key=lambda request: request.claims.subject_id)
+
+
+def check_in_one_by_one(
+    engine: Engine, settings: Settings, requests: Sequence[CheckInRequest]
+) -> list[Response | Exception]:
+    """SQLite's group of check-ins (api/core/group_commit.py): one after the other, each in its own
+    transaction, in one worker thread. SQLite has one writer at a time anyway; check-ins of threads that
+    raced for its lock burnt CPU waiting and retrying instead."""
+    outcomes: list[Response | Exception] = []
+    for request in requests:
+        try:
+            outcomes.append(serve(engine, settings, request.claims, request.counted, _check_in_once(settings, request)))
+        except Exception as refused:
+            outcomes.append(refused)
+    return outcomes
+
+
+def _check_in_once(settings: Settings, request: CheckInRequest):
+    def work(session: Session, attendee: Attendee) -> Response:
+        return run_once(
+            session,
+            attendee_id=attendee.id,
+            key=request.key,
+            operation="check_in",
+            payload=request.data,
+            status_code=status.HTTP_201_CREATED,
+            action=lambda: check_in(session, settings, attendee, request.data),
         )
-        .select_from(Attendee)
-        .outerjoin(
-            IdempotencyRecord,
-            (IdempotencyRecord.attendee_id == Attendee.id) & (IdempotencyRecord.key == bindparam("key")),
-        )
-        .outerjoin(target, true())
-        .where(Attendee.id == bindparam("attendee_id"))
+
+    return work
+
+
+# PostgreSQL's group of check-ins reads, in one statement, for every request: its caller's profile, the
+# answer stored with its Idempotency-Key if any, and its target (the zone, its event's end, the break under
+# way). The rate-limit hits of the whole group are counted by the same statement (unless Redis counts them).
+_GROUP_READ = """
+    item AS (
+        SELECT * FROM unnest(CAST(:attendee_ids AS integer[]), CAST(:event_ids AS integer[]),
+                             CAST(:keys AS text[]), CAST(:tokens AS text[]), CAST(:codes AS text[]))
+            WITH ORDINALITY AS item(attendee_id, event_id, key, token, code, n)
     )
+    SELECT attendee.event_id, attendee.visible, attendee.goals, attendee.role, attendee.open_to_chat,
+        attendee.findable_as_speaker, record.fingerprint, record.status_code, record.response_body,
+        zone.id AS zone_id, zone.name AS zone_name, zone.kind AS zone_kind, zone.event_id AS zone_event_id,
+        event.ends_at AS event_ends_at,
+        (SELECT max(ends_at) FROM agenda_break
+         WHERE agenda_break.event_id = zone.event_id AND starts_at <= :now AND ends_at > :now) AS break_ends_at
+        {hits}
+    FROM item
+    LEFT JOIN attendee ON attendee.id = item.attendee_id
+    LEFT JOIN idempotency_record AS record ON record.attendee_id = item.attendee_id AND record.key = item.key
+    LEFT JOIN zone ON zone.id = coalesce(
+        (SELECT id FROM zone WHERE checkin_token = item.token),
+        (SELECT id FROM zone WHERE zone.event_id = item.event_id AND code = item.code))
+    LEFT JOIN event ON event.id = zone.event_id
+    ORDER BY item.n
+"""
+_RESULT_TYPES = {"event_ends_at": UTCDateTime, "break_ends_at": UTCDateTime}
+_READ_GROUP = text("WITH " + _GROUP_READ.format(hits="")).columns(**_RESULT_TYPES)
+_COUNT_AND_READ_GROUP = text(
+    f"WITH rate_hits AS ({ratelimit.COUNT_WITHOUT_WAITING_FOR_DISK}), "
+    + _GROUP_READ.format(hits=", (SELECT json_object_agg(key, hits) FROM rate_hits) AS rate_hits")
+).columns(**_RESULT_TYPES)
 
-
-_CALLER_AND_TARGET = {"token": _caller_and_target(_BY_TOKEN), "code": _caller_and_target(_BY_CODE)}
-_COUNTED_CALLER_AND_TARGET = {how: ratelimit.counted_then(read) for how, read in _CALLER_AND_TARGET.items()}
-
-# The whole check-in as one statement: the Idempotency-Key's claim, the presence, its topic rows, their
-# change mark and the history row. Each part reads the one before, so when the key is already claimed
-# (a concurrent retry, which this waits for) nothing else is written. The presence row is written (and
-# locked) before the topic rows, in the same order as refresh_presence and leave. Topic rows are upserted,
-# and only those of interests the attendee no longer has are deleted.
-_CHECK_IN_AT_ONCE = text(
+# Then the whole group's writes in one statement: the Idempotency-Keys' claims, the presences, their topic
+# rows, their change marks and the history rows. Each part reads the one before, so a request whose key is
+# already claimed (by a concurrent retry, which this waits for) writes nothing else. Rows are written in
+# attendee order, and each presence row before its topic rows, as refresh_presence and leave lock them.
+# Topic rows are upserted, and only those of interests their attendee no longer has are deleted.
+_WRITE_GROUP = text(
     f"""
-    WITH claimed AS (
+    WITH item AS (
+        SELECT * FROM unnest(CAST(:attendee_ids AS integer[]), CAST(:keys AS text[]),
+                             CAST(:fingerprints AS text[]), CAST(:response_bodies AS text[]),
+                             CAST(:event_ids AS integer[]), CAST(:zone_ids AS integer[]),
+                             CAST(:expires_ats AS timestamptz[]), CAST(:visibles AS boolean[]),
+                             CAST(:traits AS integer[]))
+            AS item(attendee_id, key, fingerprint, response_body, event_id, zone_id, expires_at, visible, traits)
+    ), claimed AS (
         INSERT INTO idempotency_record (attendee_id, key, fingerprint, status_code, response_body, created_at)
-        VALUES (:attendee_id, :key, :fingerprint, :status_code, CAST(:response_body AS JSON), :now)
+        SELECT attendee_id, key, fingerprint, :status_code, CAST(response_body AS JSON), :now
+        FROM item ORDER BY attendee_id
         ON CONFLICT (attendee_id, key) DO NOTHING
         RETURNING attendee_id
     ), placed AS (
         INSERT INTO presence (attendee_id, event_id, zone_id, checked_in_at, expires_at)
-        SELECT attendee_id, :event_id, :zone_id, :now, :expires_at FROM claimed
+        SELECT attendee_id, item.event_id, item.zone_id, :now, item.expires_at
+        FROM item JOIN claimed USING (attendee_id) ORDER BY attendee_id
         ON CONFLICT (attendee_id) DO UPDATE SET event_id = excluded.event_id, zone_id = excluded.zone_id,
             checked_in_at = excluded.checked_in_at, expires_at = excluded.expires_at
         RETURNING attendee_id
     ), stale AS (
-        DELETE FROM presence_topic
-        WHERE attendee_id = (SELECT attendee_id FROM placed)
-          AND (NOT :visible OR topic_id NOT IN (
-              SELECT topic_id FROM attendee_interest WHERE attendee_id = :attendee_id))
+        DELETE FROM presence_topic AS topic
+        USING placed JOIN item USING (attendee_id)
+        WHERE topic.attendee_id = placed.attendee_id
+          AND (NOT item.visible OR topic.topic_id NOT IN (
+              SELECT topic_id FROM attendee_interest WHERE attendee_interest.attendee_id = placed.attendee_id))
     ), indexed AS (
         INSERT INTO presence_topic (attendee_id, topic_id, zone_id, expires_at, traits)
-        SELECT placed.attendee_id, interest.topic_id, :zone_id, :expires_at, :traits
-        FROM placed JOIN attendee_interest AS interest ON interest.attendee_id = placed.attendee_id
-        WHERE :visible
+        SELECT attendee_id, interest.topic_id, item.zone_id, item.expires_at, item.traits
+        FROM placed JOIN item USING (attendee_id) JOIN attendee_interest AS interest USING (attendee_id)
+        WHERE item.visible
+        ORDER BY attendee_id, interest.topic_id
         ON CONFLICT (attendee_id, topic_id) DO UPDATE SET zone_id = excluded.zone_id,
             expires_at = excluded.expires_at, traits = excluded.traits
     ), marked AS (
         INSERT INTO presence_change (attendee_id, changed)
-        SELECT attendee_id, {CHANGE_STAMP["postgresql"]} FROM placed
+        SELECT attendee_id, {CHANGE_STAMP["postgresql"]} FROM placed ORDER BY attendee_id
         ON CONFLICT (attendee_id) DO UPDATE SET changed = excluded.changed
     )
     INSERT INTO check_in_record (event_id, zone_id, attendee_id, checked_in_at)
-    SELECT :event_id, :zone_id, attendee_id, :minute FROM placed
+    SELECT item.event_id, item.zone_id, attendee_id, :minute FROM placed JOIN item USING (attendee_id)
     RETURNING attendee_id
     """
-).bindparams(
-    bindparam("now", type_=UTCDateTime),
-    bindparam("expires_at", type_=UTCDateTime),
-    bindparam("minute", type_=UTCDateTime),
-)
+).bindparams(bindparam("now", type_=UTCDateTime), bindparam("minute", type_=UTCDateTime))
 
 
-def check_in_at_once(
-    connection: Connection,
-    settings: Settings,
-    claims: TokenClaims,
-    key: str,
-    data: CheckIn,
-    counted: ratelimit.Counted,
-) -> Response:
-    """PostgreSQL's check-in, run once per Idempotency-Key (as `run_once` does): the rate-limit hits
-    (`counted`) with the read, then one statement that writes everything, each atomic on its own on an
-    autocommit `connection`. Two round trips, against eight for a transaction of the same work (hits,
-    BEGIN, caller, claim, target, writes, stored answer, COMMIT), on the busiest write of a break."""
+@dataclass
+class _Write:
+    """A request of the group that passed its checks, and what it writes."""
+
+    index: int
+    request: CheckInRequest
+    digest: str
+    answer: dict
+    zone_id: int
+    event_id: int
+    expires_at: datetime
+    visible: bool
+    traits: int
+
+
+def check_in_together(
+    engine: Engine, settings: Settings, requests: Sequence[CheckInRequest]
+) -> list[Response | Exception]:
+    """PostgreSQL's group of check-ins (api/core/group_commit.py), each answered as if it came alone: two
+    statements for the whole group (a read that counts the rate-limit hits, then every write), each atomic
+    on its own on an autocommit connection, so no BEGIN nor COMMIT round trips either."""
     now = utcnow()
-    how, values = _lookup(data, claims.event_id)
-    values |= {"attendee_id": claims.subject_id, "key": key, "now": now}
-    row = ratelimit.count_and_read(
-        connection, settings, counted, _CALLER_AND_TARGET[how], _COUNTED_CALLER_AND_TARGET[how], values
-    )
-    if row is None or row.event_id != claims.event_id:
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        outcomes: list[Response | Exception | None] = [None] * len(requests)
+        rows, refusals = _read_group(connection, settings, requests, now)
+        writes = []
+        for index, (request, row, refused) in enumerate(zip(requests, rows, refusals, strict=True)):
+            try:
+                if refused is not None:
+                    raise refused
+                outcome = _judge(settings, request, row, now)
+            except Exception as refusal:
+                outcomes[index] = refusal
+                continue
+            if isinstance(outcome, Response):
+                outcomes[index] = outcome
+            else:
+                writes.append(replace(outcome, index=index))
+        _write_group(connection, writes, outcomes, now)
+    return outcomes
+
+
+def _read_group(connection: Connection, settings: Settings, requests: Sequence[CheckInRequest], now: datetime):
+    """The read of every request, in order, and for each the TooManyRequests it met (or None)."""
+    lookups = [_lookup(request.data, request.claims.event_id) for request in requests]
+    values = {
+        "attendee_ids": [request.claims.subject_id for request in requests],
+        "event_ids": [request.claims.event_id for request in requests],
+        "keys": [request.key for request in requests],
+        "tokens": [looked_up.get("token") for _, looked_up in lookups],
+        "codes": [looked_up.get("code") for _, looked_up in lookups],
+        "now": now,
+    }
+    counted = [request.counted for request in requests]
+    if settings.redis_url:
+        refusals = ratelimit.count_each(connection, settings, counted)
+        return connection.execute(_READ_GROUP, values).all(), refusals
+    seconds = int(now.timestamp())
+    rows = connection.execute(_COUNT_AND_READ_GROUP, values | ratelimit.group_counting_values(counted, seconds)).all()
+    return rows, ratelimit.judge_group(counted, rows[0].rate_hits, seconds)
+
+
+def _judge(settings: Settings, request: CheckInRequest, row, now: datetime) -> "Response | _Write":
+    """A request's stored answer (a retry), or what it writes; raises what refuses it."""
+    if row.event_id is None or row.event_id != request.claims.event_id:
         raise NotAuthenticated("This account no longer exists")
-    digest = idempotency.fingerprint("check_in", data)
+    digest = idempotency.fingerprint("check_in", request.data)
     if row.fingerprint is not None:
         return idempotency.replay(row.fingerprint, row.status_code, row.response_body, digest)
-    target = _open_target(data, claims.event_id, now, row)
+    target = _open_target(request.data, request.claims.event_id, now, row)
     expires_at = _presence_end(settings, target.break_ends_at, now)
     answer = PresencePublic(zone=target.zone, checked_in_at=now, expires_at=expires_at).model_dump(mode="json")
-    written = connection.execute(
-        _CHECK_IN_AT_ONCE,
-        {
-            "attendee_id": claims.subject_id,
-            "key": key,
-            "fingerprint": digest,
-            "status_code": status.HTTP_201_CREATED,
-            "response_body": json.dumps(answer),
-            "event_id": target.event_id,
-            "zone_id": target.zone.id,
-            "now": now,
-            "expires_at": expires_at,
-            "minute": _minute(now),
-            "visible": row.visible,
-            "traits": traits_of(
-                goals=row.goals,
-                role=row.role,
-                open_to_chat=row.open_to_chat,
-                findable_as_speaker=row.findable_as_speaker,
-            ),
-        },
-    ).first()
-    if written is None:  # a retry with this key got there first, and has committed
-        return idempotency.replay_stored(connection, attendee_id=claims.subject_id, key=key, digest=digest)
-    return idempotency.answer(status.HTTP_201_CREATED, answer)
+    traits = traits_of(
+        goals=row.goals, role=row.role, open_to_chat=row.open_to_chat, findable_as_speaker=row.findable_as_speaker
+    )
+    return _Write(-1, request, digest, answer, target.zone.id, target.event_id, expires_at, row.visible, traits)
+
+
+def _write_group(connection: Connection, writes: list[_Write], outcomes: list, now: datetime) -> None:
+    """Every write in one statement; should it fail (an attendee erased meanwhile, say), each alone, so only
+    the failing request fails."""
+    if not writes:
+        return
+    try:
+        written = _write(connection, writes, now)
+    except DBAPIError:
+        connection.rollback()
+        written = None
+    for write in writes:
+        try:
+            _answer(connection, write, outcomes, written if written is not None else _write(connection, [write], now))
+        except DBAPIError as failure:
+            connection.rollback()
+            outcomes[write.index] = failure
+        except Exception as failure:
+            outcomes[write.index] = failure
+
+
+def _write(connection: Connection, writes: list[_Write], now: datetime) -> set[int]:
+    """The attendees whose check-in was written: the others' keys were claimed by a retry meanwhile."""
+    writes = sorted(writes, key=lambda write: write.request.claims.subject_id)
+    values = {
+        "attendee_ids": [write.request.claims.subject_id for write in writes],
+        "keys": [write.request.key for write in writes],
+        "fingerprints": [write.digest for write in writes],
+        "response_bodies": [json.dumps(write.answer) for write in writes],
+        "event_ids": [write.event_id for write in writes],
+        "zone_ids": [write.zone_id for write in writes],
+        "expires_ats": [write.expires_at for write in writes],
+        "visibles": [write.visible for write in writes],
+        "traits": [write.traits for write in writes],
+        "status_code": status.HTTP_201_CREATED,
+        "now": now,
+        "minute": _minute(now),
+    }
+    return set(connection.execute(_WRITE_GROUP, values).scalars())
+
+
+def _answer(connection: Connection, write: _Write, outcomes: list, written: set[int]) -> None:
+    attendee_id = write.request.claims.subject_id
+    if attendee_id in written:
+        outcomes[write.index] = idempotency.answer(status.HTTP_201_CREATED, write.answer)
+    else:  # a retry with this key got there first, and has committed
+        outcomes[write.index] = idempotency.replay_stored(
+            connection, attendee_id=attendee_id, key=write.request.key, digest=write.digest
+        )
 
 
 def leave(session: Session, attendee: Attendee) -> None:

@@ -1,0 +1,101 @@
+"""Group commit: concurrent requests of one kind are served together, in one worker-thread hop and one
+transaction or statement, instead of one hop, one commit and its round trips each.
+
+No timer: the first request runs at once, alone. The requests that arrive while a group is in the database
+wait for it to finish and then go together, so a group is as large as the load makes it, and a quiet
+server answers as fast as before. Two requests with the same `key` (one attendee's retries, say) never go
+in one group: the second waits for the next.
+
+The work of a group answers each request on its own: a result, or the exception that request raises
+(a 404 for one unknown poster does not fail the others). A phone that hangs up does not stop its group.
+"""
+
+import asyncio
+from collections.abc import Callable, Hashable, Sequence
+from typing import Generic, TypeVar
+from weakref import WeakKeyDictionary
+
+from fastapi.concurrency import run_in_threadpool
+
+Request = TypeVar("Request")
+Result = TypeVar("Result")
+
+# One statement's parameters stay small, and one slow group does not hold too many phones.
+MAX_GROUP = 64
+# Groups in the database at once, per process: while one waits for its commit to reach the disk, the next
+# is already on its way.
+IN_FLIGHT = 2
+
+
+class GroupCommit(Generic[Request, Result]):
+    """`await submit(request)` runs `serve(group)` in a worker thread for a group of requests; `serve` returns
+    one result or exception per request, in the group's order."""
+
+    def __init__(
+        self,
+        serve: Callable[[Sequence[Request]], Sequence[Result | Exception]],
+        key: Callable[[Request], Hashable],
+    ) -> None:
+        self._serve = serve
+        self._key = key
+        # Per event loop: a future is answered on the loop that awaits it (tests run several loops).
+        self._queues: WeakKeyDictionary[asyncio.AbstractEventLoop, _Queue] = WeakKeyDictionary()
+
+    async def submit(self, request: Request) -> Result:
+        loop = asyncio.get_running_loop()
+        queue = self._queues.get(loop)
+        if queue is None:
+            queue = self._queues[loop] = _Queue()
+        future: asyncio.Future = loop.create_future()
+        queue.waiting.append((request, future))
+        if queue.running < IN_FLIGHT:
+            queue.running += 1
+            queue.runners.add(loop.create_task(self._run(queue)))
+        # Shielded: a cancelled request leaves its future to be answered (and ignored).
+        return await asyncio.shield(future)
+
+    async def _run(self, queue: "_Queue") -> None:
+        try:
+            await self._serve_waiting(queue)
+        finally:
+            # Counted down with no wait after the queue was last found empty: a request that arrives later
+            # always finds fewer than IN_FLIGHT running, and starts one.
+            queue.running -= 1
+            queue.runners.discard(asyncio.current_task())
+
+    async def _serve_waiting(self, queue: "_Queue") -> None:
+        while group := self._next_group(queue):
+            keys = {self._key(request) for request, _ in group}
+            queue.busy |= keys
+            try:
+                outcomes = await run_in_threadpool(self._serve, [request for request, _ in group])
+            except Exception as failure:  # the whole group failed (the database is down, say)
+                outcomes = [failure] * len(group)
+            finally:
+                queue.busy -= keys
+            for (_, future), outcome in zip(group, outcomes, strict=True):
+                if isinstance(outcome, Exception):
+                    future.set_exception(outcome)
+                else:
+                    future.set_result(outcome)
+
+    def _next_group(self, queue: "_Queue") -> list[tuple[Request, asyncio.Future]]:
+        """The waiting requests that go next, in arrival order: at most one per key, none of a key in flight."""
+        group, later, keys = [], [], set(queue.busy)
+        for entry in queue.waiting:
+            key = self._key(entry[0])
+            if key in keys or len(group) == MAX_GROUP:
+                later.append(entry)
+            else:
+                keys.add(key)
+                group.append(entry)
+        queue.waiting = later
+        return group
+
+
+class _Queue:
+    def __init__(self) -> None:
+        self.waiting: list[tuple] = []
+        self.busy: set = set()  # the keys of the groups in flight
+        self.running = 0
+        self.runners: set[asyncio.Task] = set()  # referenced, or a running task may be garbage-collected

@@ -1,0 +1,179 @@
+"""Check-ins served in groups (api/core/group_commit.py): each request of a group is answered as if it had come
+alone, whatever the others in its group do, on SQLite and PostgreSQL."""
+
+import asyncio
+import threading
+import uuid
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import func, select
+
+from api.core.db import utcnow
+from api.core.errors import NotAuthenticated, TooManyRequests
+from api.core.group_commit import GroupCommit
+from api.core.idempotency import IdempotencyKeyReused
+from api.core.ratelimit import RateLimitWindow
+from api.core.security import TokenClaims
+from api.presence import service
+from api.presence.models import CheckInRecord, Presence, PresenceTopic
+from api.presence.routes import CHECK_IN_RATE
+from api.presence.schemas import CheckIn
+from tests import factories as f
+
+IP = "198.51.100.7"
+
+
+def claims_of(person_id: int, event_id: int) -> TokenClaims:
+    return TokenClaims(kind="access", subject_kind="attendee", subject_id=person_id, jti=uuid.uuid4().hex,
+                       expires_at=utcnow() + timedelta(minutes=30), event_id=event_id)  # fmt: skip
+
+
+def request(settings, person_id: int, event_id: int, key: str | None = None, **body) -> service.CheckInRequest:
+    claims = claims_of(person_id, event_id)
+    return service.CheckInRequest(claims, key or f.new_key(), CheckIn(**body), CHECK_IN_RATE.counters(settings, claims, IP))
+
+
+def serve_group(srv, settings, requests):
+    serve = service.check_in_together if srv.engine.dialect.name == "postgresql" else service.check_in_one_by_one
+    return serve(srv.engine, settings, requests)
+
+
+def test_each_request_of_a_group_gets_its_own_answer(srv, db):
+    h = f.hallway(srv)
+    elsewhere = f.hallway(srv)
+    names = ("Léa", "Noé", "Ana", "Ben", "Cy", "Dan")
+    lea, noe, ana, ben, cy, dan = (h.person(srv, name, ["Observability"], zone=None) for name in names)
+    event_id = h.event["id"]
+    coffee, buffet = h.zones["coffee"], h.zones["buffet"]
+    # Ben's earlier check-in, whose retry comes in the group; Cy's key, which the group reuses for another zone.
+    ben_key, cy_key = f.new_key(), f.new_key()
+    first = f.check_in(srv, ben.token, key=ben_key, token=coffee["checkin_url"])
+    assert f.check_in(srv, cy.token, key=cy_key, token=coffee["checkin_url"]).status_code == 201
+    records_before = db.exec(select(func.count()).select_from(CheckInRecord)).one()
+
+    outcomes = serve_group(srv, srv.settings, [
+        request(srv.settings, lea.id, event_id, token=coffee["checkin_url"]),
+        request(srv.settings, noe.id, event_id, code=buffet["code"]),
+        request(srv.settings, ana.id, event_id, token="a-poster-that-was-never-printed"),
+        request(srv.settings, ben.id, event_id, key=ben_key, token=coffee["checkin_url"]),
+        request(srv.settings, cy.id, event_id, key=cy_key, token=buffet["checkin_url"]),
+        request(srv.settings, 10**9, event_id, token=coffee["checkin_url"]),
+        request(srv.settings, dan.id, event_id, token=elsewhere.zones["coffee"]["checkin_url"]),
+    ])  # fmt: skip
+
+    lea_answer, noe_answer, unknown, replayed, reused, gone, other_event = outcomes
+    assert lea_answer.status_code == 201 and b'"Coffee bar"' in lea_answer.body
+    assert noe_answer.status_code == 201 and b'"Buffet"' in noe_answer.body
+    assert isinstance(unknown, service.UnknownZone) and "unknown or was replaced" in unknown.detail
+    assert replayed.headers["Idempotent-Replayed"] == "true" and replayed.body == first.content
+    assert isinstance(reused, IdempotencyKeyReused)
+    assert isinstance(gone, NotAuthenticated)
+    assert isinstance(other_event, service.UnknownZone) and "another event" in other_event.detail
+    zones = dict(db.exec(select(Presence.attendee_id, Presence.zone_id)).all())
+    assert zones == {lea.id: coffee["id"], noe.id: buffet["id"], ben.id: coffee["id"], cy.id: coffee["id"]}
+    assert db.exec(select(func.count()).select_from(CheckInRecord)).one() == records_before + 2
+    # Visible Léa and Noé are indexed for matching at their zones; those refused are nowhere.
+    indexed = set(db.exec(select(PresenceTopic.attendee_id, PresenceTopic.zone_id)).all())
+    assert {(lea.id, coffee["id"]), (noe.id, buffet["id"])} <= indexed
+    assert not {ana.id, dan.id} & {attendee_id for attendee_id, _ in indexed}
+
+
+def test_a_group_spends_its_rate_limit_hits_in_order(srv, db):
+    """Five check-ins from one address in one group, three allowed a minute: the first three pass, the last two
+    are refused with the wait, and the counter holds all five hits (refused ones count too)."""
+    h = f.hallway(srv)
+    people = [h.person(srv, f"Phone {n}", ["Rust"], zone=None) for n in range(5)]
+    settings = srv.settings.model_copy(update={"checkin_rate_per_ip": (3, 60)})
+    requests = [request(settings, p.id, h.event["id"], token=h.zones["lounge"]["checkin_url"]) for p in people]
+
+    outcomes = serve_group(srv, settings, requests)
+
+    assert [getattr(o, "status_code", None) for o in outcomes] == [201, 201, 201, 429, 429]
+    assert all(isinstance(o, TooManyRequests) and 0 < int(o.headers["Retry-After"]) <= 60 for o in outcomes[3:])
+    hits = db.exec(select(RateLimitWindow.hits).where(RateLimitWindow.key == f"check-in:ip:{IP}")).one()
+    assert hits == 5
+    assert db.exec(select(func.count()).select_from(Presence)).one() == 3
+
+
+def test_a_group_whose_write_fails_retries_each_alone(srv, db):
+    """An attendee erased between the group's read and its write breaks the group's one statement (PostgreSQL):
+    each check-in is then written alone, and only that attendee's fails."""
+    if srv.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite writes each check-in of a group in its own transaction anyway")
+
+    h = f.hallway(srv)
+    stays, leaves = h.person(srv, "Léa", ["Rust"], zone=None), h.person(srv, "Noé", ["Rust"], zone=None)
+    erased = []
+
+    def erase_first(conn, cursor, statement, parameters, context, executemany):
+        if "INSERT INTO check_in_record" in statement and not erased:
+            erased.append(leaves.id)
+            with srv.engine.begin() as other:
+                other.execute(text("DELETE FROM attendee WHERE id = :id"), {"id": leaves.id})
+
+    event.listen(srv.engine, "before_cursor_execute", erase_first)
+    try:
+        outcomes = serve_group(srv, srv.settings, [
+            request(srv.settings, person.id, h.event["id"], token=h.zones["coffee"]["checkin_url"])
+            for person in (stays, leaves)
+        ])  # fmt: skip
+    finally:
+        event.remove(srv.engine, "before_cursor_execute", erase_first)
+
+    assert outcomes[0].status_code == 201
+    assert isinstance(outcomes[1], IntegrityError)
+    assert db.exec(select(Presence.attendee_id)).all() == [stays.id]
+    assert db.exec(select(CheckInRecord.attendee_id)).all() == [stays.id]
+
+
+def test_check_ins_arriving_together_go_in_groups_and_one_attendee_at_a_time():
+    """Arrivals go together while groups are in flight, but a request whose key (attendee) is in flight or
+    already in the group waits for a later group; an exception answers only its own request."""
+    groups: list[list[str]] = []
+    first_group_started, release = threading.Event(), threading.Event()
+
+    def serve(requests):
+        groups.append(list(requests))
+        if len(groups) == 1:
+            first_group_started.set()
+            release.wait(10)
+        return [ValueError(r) if r.startswith("bad") else r.upper() for r in requests]
+
+    grouped = GroupCommit(serve, key=lambda r: r.split(":")[0])
+
+    async def scenario():
+        first = asyncio.create_task(grouped.submit("a:1"))
+        await asyncio.to_thread(first_group_started.wait, 10)
+        later = [asyncio.create_task(grouped.submit(r)) for r in ("b:1", "a:2", "bad:1", "c:1", "b:2")]
+        while len(groups) < 3:  # the second runner serves what it may while the first group is held
+            await asyncio.sleep(0.01)
+        release.set()
+        return await asyncio.gather(first, *later, return_exceptions=True)
+
+    answers = asyncio.run(scenario())
+
+    assert groups == [["a:1"], ["b:1", "bad:1", "c:1"], ["b:2"], ["a:2"]]
+    assert answers[:3] == ["A:1", "B:1", "A:2"] and answers[4:] == ["C:1", "B:2"]
+    assert isinstance(answers[3], ValueError)
+
+
+def test_a_failed_group_fails_each_of_its_requests_and_the_next_group_runs():
+    calls = []
+
+    def serve(requests):
+        calls.append(list(requests))
+        if len(calls) == 1:
+            raise ConnectionError("database down")
+        return list(requests)
+
+    grouped = GroupCommit(serve, key=lambda r: r)
+
+    async def scenario():
+        failed = await asyncio.gather(grouped.submit("x"), return_exceptions=True)
+        return failed, await grouped.submit("y")
+
+    failed, answered = asyncio.run(scenario())
+    assert isinstance(failed[0], ConnectionError) and answered == "y"
