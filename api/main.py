@@ -29,7 +29,7 @@ from api.organizer import routes as organizer
 from api.organizers import routes as organizers
 from api.personal_data import routes as personal_data
 from api.presence import routes as presence
-from api.presence import service as presence_service
+from api.presence.groups import check_in_group
 from api.push import routes as push
 from api.push import scheduler as push_scheduler
 from api.push.service import vapid_keys
@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings)
-    app.state.check_ins = presence_service.check_in_group(app.state.engine, settings)
+    app.state.check_ins = check_in_group(app.state.engine, settings)
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

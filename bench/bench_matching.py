@@ -457,10 +457,9 @@ def checkin_cost(engine: Engine, url: str, built: Built, attendee_ids: list[int]
     """(CPU ms, SQL statements) per check-in, in-process: what the route does, without HTTP. Unlike
     throughput, CPU time barely moves when other work loads the machine."""
     from api.core.config import Settings
-    from api.core.idempotency import run_once
     from api.presence.routes import CHECK_IN_RATE
     from api.presence.schemas import CheckIn
-    from api.presence.service import CheckInRequest, check_in_one_by_one, check_in_together
+    from api.presence.groups import CheckInRequest, check_in_in_one_transaction, check_in_together
 
     limit = (10**9, 60)  # counted as the route does, never reached
     settings = Settings(database_url=url, data_dir=Path(tempfile.gettempdir()), checkin_rate_per_ip=limit,
@@ -476,7 +475,7 @@ def checkin_cost(engine: Engine, url: str, built: Built, attendee_ids: list[int]
         claims = TokenClaims(kind="access", subject_kind="attendee", subject_id=attendee_id, jti="bench",
                              expires_at=datetime.now(UTC) + timedelta(hours=1), event_id=built.event_id)  # fmt: skip
         counted = CHECK_IN_RATE.counters(settings, claims, "127.0.0.1")
-        serve_group = check_in_together if engine.dialect.name == "postgresql" else check_in_one_by_one
+        serve_group = check_in_together if engine.dialect.name == "postgresql" else check_in_in_one_transaction
         [outcome] = serve_group(engine, settings, [CheckInRequest(claims, uuid.uuid4().hex, CheckIn(token=token), counted)])
         if isinstance(outcome, Exception):
             raise outcome

@@ -2,6 +2,7 @@
 alone, whatever the others in its group do, on SQLite and PostgreSQL."""
 
 import asyncio
+import sqlite3
 import threading
 import uuid
 from datetime import timedelta
@@ -17,7 +18,7 @@ from api.core.group_commit import GroupCommit
 from api.core.idempotency import IdempotencyKeyReused
 from api.core.ratelimit import RateLimitWindow
 from api.core.security import TokenClaims
-from api.presence import service
+from api.presence import groups, service
 from api.presence.models import CheckInRecord, Presence, PresenceTopic
 from api.presence.routes import CHECK_IN_RATE
 from api.presence.schemas import CheckIn
@@ -31,13 +32,13 @@ def claims_of(person_id: int, event_id: int) -> TokenClaims:
                        expires_at=utcnow() + timedelta(minutes=30), event_id=event_id)  # fmt: skip
 
 
-def request(settings, person_id: int, event_id: int, key: str | None = None, **body) -> service.CheckInRequest:
+def request(settings, person_id: int, event_id: int, key: str | None = None, **body) -> groups.CheckInRequest:
     claims = claims_of(person_id, event_id)
-    return service.CheckInRequest(claims, key or f.new_key(), CheckIn(**body), CHECK_IN_RATE.counters(settings, claims, IP))
+    return groups.CheckInRequest(claims, key or f.new_key(), CheckIn(**body), CHECK_IN_RATE.counters(settings, claims, IP))
 
 
 def serve_group(srv, settings, requests):
-    serve = service.check_in_together if srv.engine.dialect.name == "postgresql" else service.check_in_one_by_one
+    serve = groups.check_in_together if srv.engine.dialect.name == "postgresql" else groups.check_in_in_one_transaction
     return serve(srv.engine, settings, requests)
 
 
@@ -102,7 +103,7 @@ def test_a_group_whose_write_fails_retries_each_alone(srv, db):
     """An attendee erased between the group's read and its write breaks the group's one statement (PostgreSQL):
     each check-in is then written alone, and only that attendee's fails."""
     if srv.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite writes each check-in of a group in its own transaction anyway")
+        pytest.skip("SQLite's group holds the write lock from its first statement: no one erases anyone meanwhile")
 
     h = f.hallway(srv)
     stays, leaves = h.person(srv, "Léa", ["Rust"], zone=None), h.person(srv, "Noé", ["Rust"], zone=None)
@@ -177,3 +178,30 @@ def test_a_failed_group_fails_each_of_its_requests_and_the_next_group_runs():
 
     failed, answered = asyncio.run(scenario())
     assert isinstance(failed[0], ConnectionError) and answered == "y"
+
+
+def test_a_sqlite_group_whose_transaction_fails_serves_each_alone(srv, db):
+    """SQLite's group is one transaction: should it fail as a whole (a disk error, say), everything it did is
+    undone, its rate-limit hits too, and each check-in is served alone, so each hit is counted once."""
+    if srv.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's group retries its write alone (above)")
+    h = f.hallway(srv)
+    people = [h.person(srv, name, ["Rust"], zone=None) for name in ("Léa", "Noé", "Ana")]
+    failed = []
+
+    def fail_once(conn, cursor, statement, parameters, context, executemany):
+        if "INSERT INTO check_in_record" in statement and "json_each" in statement and not failed:
+            failed.append(statement)
+            raise sqlite3.OperationalError("disk I/O error")
+
+    event.listen(srv.engine, "before_cursor_execute", fail_once)
+    try:
+        outcomes = serve_group(srv, srv.settings, [
+            request(srv.settings, person.id, h.event["id"], token=h.zones["buffet"]["checkin_url"]) for person in people
+        ])  # fmt: skip
+    finally:
+        event.remove(srv.engine, "before_cursor_execute", fail_once)
+
+    assert failed and [o.status_code for o in outcomes] == [201, 201, 201]
+    assert sorted(db.exec(select(CheckInRecord.attendee_id)).all()) == sorted(p.id for p in people)
+    assert db.exec(select(RateLimitWindow.hits).where(RateLimitWindow.key == f"check-in:ip:{IP}")).one() == 3

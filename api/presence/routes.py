@@ -6,6 +6,7 @@ from api.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, 
 from api.core.idempotency import IdempotencyKey, run_once
 from api.events.access import MemberEvent
 from api.presence import service
+from api.presence.groups import CheckInRequest
 from api.presence.schemas import CheckIn, PresencePublic, ZoneCount
 
 me = APIRouter(prefix="/api/me", tags=["presence"], responses=responses(NotAuthenticated))
@@ -26,7 +27,7 @@ async def check_in(
     """Check in at a zone by its poster (scanned) or its code (typed). Moves any earlier presence here."""
     # The busiest write of a break: check-ins arriving together are served together (api/core/group_commit.py).
     counted = CHECK_IN_RATE.counters(settings, claims, client_ip(request))
-    return await request.app.state.check_ins.submit(service.CheckInRequest(claims, key, data, counted))
+    return await request.app.state.check_ins.submit(CheckInRequest(claims, key, data, counted))
 
 
 @me.get("/presence")

@@ -1,0 +1,421 @@
+"""Check-ins served in groups (api/core/group_commit.py): the check-ins that arrive while others are in the
+database go together, each answered as if it had come alone (its own 201, replay, 401, 404, 409, 422 or 429).
+
+PostgreSQL: two statements per group, each atomic on its own on an autocommit connection (no BEGIN nor
+COMMIT round trips): a read that counts every rate-limit hit, then one statement for every write.
+SQLite: one transaction per group, a statement per table whatever the group's size.
+"""
+
+import functools
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from fastapi import Response, status
+from sqlalchemy import JSON, Boolean, bindparam, text
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session
+
+from api.attendees.models import Attendee
+from api.core import idempotency, ratelimit
+from api.core.config import Settings
+from api.core.db import UTCDateTime, utcnow
+from api.core.errors import NotAuthenticated
+from api.core.group_commit import GroupCommit
+from api.core.idempotency import run_once
+from api.core.one_hop import serve
+from api.core.security import TokenClaims
+from api.presence.models import CHANGE_STAMP, traits_of
+from api.presence.schemas import CheckIn, PresencePublic
+from api.presence.service import check_in, history_minute, open_target, presence_ends_at, target_lookup
+
+
+@dataclass(frozen=True)
+class CheckInRequest:
+    """One phone's check-in, as its route checked it on the event loop: who (from the access token), its
+    Idempotency-Key, its body and the rate-limit counters it spends."""
+
+    claims: TokenClaims
+    key: str
+    data: CheckIn
+    counted: ratelimit.Counted
+
+
+def check_in_group(engine: Engine, settings: Settings) -> GroupCommit[CheckInRequest, Response]:
+    """The check-ins of one API process, served in groups, one check-in per attendee in a group."""
+    serve_group = check_in_together if engine.dialect.name == "postgresql" else check_in_in_one_transaction
+    return GroupCommit(functools.partial(serve_group, engine, settings), key=lambda request: request.claims.subject_id)
+
+
+# Every request's caller profile, the answer stored with its Idempotency-Key if any, and its target (the
+# zone, its event's end, the break under way), in one read. `item` lists the requests, in order.
+_ITEMS = {
+    "postgresql": """
+        SELECT * FROM unnest(CAST(:attendee_ids AS integer[]), CAST(:event_ids AS integer[]),
+                             CAST(:keys AS text[]), CAST(:tokens AS text[]), CAST(:codes AS text[]))
+            WITH ORDINALITY AS item(attendee_id, event_id, key, token, code, n)""",
+    "sqlite": """
+        SELECT key AS n, json_extract(value, '$[0]') AS attendee_id, json_extract(value, '$[1]') AS event_id,
+            json_extract(value, '$[2]') AS key, json_extract(value, '$[3]') AS token,
+            json_extract(value, '$[4]') AS code
+        FROM json_each(:items)""",
+}
+_READ = """
+    SELECT attendee.event_id, attendee.visible, attendee.goals, attendee.role, attendee.open_to_chat,
+        attendee.findable_as_speaker, record.fingerprint, record.status_code, record.response_body,
+        zone.id AS zone_id, zone.name AS zone_name, zone.kind AS zone_kind, zone.event_id AS zone_event_id,
+        event.ends_at AS event_ends_at,
+        (SELECT max(ends_at) FROM agenda_break
+         WHERE agenda_break.event_id = zone.event_id AND starts_at <= :now AND ends_at > :now) AS break_ends_at
+        {hits}
+    FROM item
+    LEFT JOIN attendee ON attendee.id = item.attendee_id
+    LEFT JOIN idempotency_record AS record ON record.attendee_id = item.attendee_id AND record.key = item.key
+    LEFT JOIN zone ON zone.id = coalesce(
+        (SELECT id FROM zone WHERE checkin_token = item.token),
+        (SELECT id FROM zone WHERE zone.event_id = item.event_id AND code = item.code))
+    LEFT JOIN event ON event.id = zone.event_id
+    ORDER BY item.n
+"""
+_READ_TYPES = {
+    "visible": Boolean, "goals": JSON, "open_to_chat": Boolean, "findable_as_speaker": Boolean,
+    "response_body": JSON, "event_ends_at": UTCDateTime, "break_ends_at": UTCDateTime,
+}  # fmt: skip
+
+
+_HITS = ", (SELECT json_object_agg(key, hits) FROM rate_hits) AS rate_hits"
+
+
+def _read_statement(dialect: str, counting: str | None = None):
+    """The read for `dialect`, after `counting` (a statement returning each key's hits) when given."""
+    prefix, hits, types = "", "", _READ_TYPES
+    if counting is not None:
+        prefix, hits, types = f"rate_hits AS ({counting}), ", _HITS, types | {"rate_hits": JSON}
+    return (
+        text(f"WITH {prefix}item AS ({_ITEMS[dialect]}) " + _READ.format(hits=hits))
+        .columns(**types)
+        .bindparams(bindparam("now", type_=UTCDateTime))
+    )
+
+
+_READ_GROUP = {dialect: _read_statement(dialect) for dialect in _ITEMS}
+# PostgreSQL's read also counts the group's rate-limit hits (unless Redis counts them): one round trip.
+_COUNT_AND_READ_GROUP = _read_statement("postgresql", ratelimit.COUNT_WITHOUT_WAITING_FOR_DISK)
+
+# Then the whole group's writes in one statement: the Idempotency-Keys' claims, the presences, their topic
+# rows, their change marks and the history rows. Each part reads the one before, so a request whose key is
+# already claimed (by a concurrent retry, which this waits for) writes nothing else. Rows are written in
+# attendee order, and each presence row before its topic rows, as refresh_presence and leave lock them.
+# Topic rows are upserted, and only those of interests their attendee no longer has are deleted.
+_WRITE_GROUP = text(
+    f"""
+    WITH item AS (
+        SELECT * FROM unnest(CAST(:attendee_ids AS integer[]), CAST(:keys AS text[]),
+                             CAST(:fingerprints AS text[]), CAST(:response_bodies AS text[]),
+                             CAST(:event_ids AS integer[]), CAST(:zone_ids AS integer[]),
+                             CAST(:expires_ats AS timestamptz[]), CAST(:visibles AS boolean[]),
+                             CAST(:traits AS integer[]))
+            AS item(attendee_id, key, fingerprint, response_body, event_id, zone_id, expires_at, visible, traits)
+    ), claimed AS (
+        INSERT INTO idempotency_record (attendee_id, key, fingerprint, status_code, response_body, created_at)
+        SELECT attendee_id, key, fingerprint, :status_code, CAST(response_body AS JSON), :now
+        FROM item ORDER BY attendee_id
+        ON CONFLICT (attendee_id, key) DO NOTHING
+        RETURNING attendee_id
+    ), placed AS (
+        INSERT INTO presence (attendee_id, event_id, zone_id, checked_in_at, expires_at)
+        SELECT attendee_id, item.event_id, item.zone_id, :now, item.expires_at
+        FROM item JOIN claimed USING (attendee_id) ORDER BY attendee_id
+        ON CONFLICT (attendee_id) DO UPDATE SET event_id = excluded.event_id, zone_id = excluded.zone_id,
+            checked_in_at = excluded.checked_in_at, expires_at = excluded.expires_at
+        RETURNING attendee_id
+    ), stale AS (
+        DELETE FROM presence_topic AS topic
+        USING placed JOIN item USING (attendee_id)
+        WHERE topic.attendee_id = placed.attendee_id
+          AND (NOT item.visible OR topic.topic_id NOT IN (
+              SELECT topic_id FROM attendee_interest WHERE attendee_interest.attendee_id = placed.attendee_id))
+    ), indexed AS (
+        INSERT INTO presence_topic (attendee_id, topic_id, zone_id, expires_at, traits)
+        SELECT attendee_id, interest.topic_id, item.zone_id, item.expires_at, item.traits
+        FROM placed JOIN item USING (attendee_id) JOIN attendee_interest AS interest USING (attendee_id)
+        WHERE item.visible
+        ORDER BY attendee_id, interest.topic_id
+        ON CONFLICT (attendee_id, topic_id) DO UPDATE SET zone_id = excluded.zone_id,
+            expires_at = excluded.expires_at, traits = excluded.traits
+    ), marked AS (
+        INSERT INTO presence_change (attendee_id, changed)
+        SELECT attendee_id, {CHANGE_STAMP["postgresql"]} FROM placed ORDER BY attendee_id
+        ON CONFLICT (attendee_id) DO UPDATE SET changed = excluded.changed
+    )
+    INSERT INTO check_in_record (event_id, zone_id, attendee_id, checked_in_at)
+    SELECT item.event_id, item.zone_id, attendee_id, :minute FROM placed JOIN item USING (attendee_id)
+    RETURNING attendee_id
+    """
+).bindparams(bindparam("now", type_=UTCDateTime), bindparam("minute", type_=UTCDateTime))
+
+
+@dataclass
+class _Write:
+    """A request of the group that passed its checks, and what it writes."""
+
+    index: int
+    request: CheckInRequest
+    digest: str
+    answer: dict
+    zone_id: int
+    event_id: int
+    expires_at: datetime
+    visible: bool
+    traits: int
+
+
+def check_in_together(
+    engine: Engine, settings: Settings, requests: Sequence[CheckInRequest]
+) -> list[Response | Exception]:
+    """PostgreSQL's group of check-ins: a read that counts the rate-limit hits, then every write, each one
+    statement, atomic on its own on an autocommit connection."""
+    now = utcnow()
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        counted = [request.counted for request in requests]
+        values = _read_values("postgresql", requests, now)
+        seconds = int(now.timestamp())
+        if settings.redis_url:
+            refusals = ratelimit.count_each(connection, settings, counted)
+            rows = connection.execute(_READ_GROUP["postgresql"], values).all()
+        else:
+            values |= ratelimit.group_counting_values(counted, seconds)
+            rows = connection.execute(_COUNT_AND_READ_GROUP, values).all()
+            refusals = ratelimit.judge_group(counted, rows[0].rate_hits, seconds)
+        outcomes, writes = _judge_all(settings, requests, rows, refusals, now)
+        _write_group(connection, writes, outcomes, now)
+    return outcomes
+
+
+def check_in_in_one_transaction(
+    engine: Engine, settings: Settings, requests: Sequence[CheckInRequest]
+) -> list[Response | Exception]:
+    """SQLite's group of check-ins, in one transaction: the rate-limit hits first (so the transaction holds
+    SQLite's write lock from its first statement, and what it reads next cannot change before it writes),
+    then one read and a statement per table. Should the transaction fail as a whole, each check-in is
+    served alone."""
+    now = utcnow()
+    try:
+        with engine.begin() as connection:
+            counted = [request.counted for request in requests]
+            refusals = ratelimit.count_group(connection, settings, counted, int(now.timestamp()))
+            rows = connection.execute(_READ_GROUP["sqlite"], _read_values("sqlite", requests, now)).all()
+            outcomes, writes = _judge_all(settings, requests, rows, refusals, now)
+            _write_sqlite(connection, writes, outcomes, now)
+    except DBAPIError:
+        return check_in_one_by_one(engine, settings, requests)
+    return outcomes
+
+
+def _read_values(dialect: str, requests: Sequence[CheckInRequest], now: datetime) -> dict:
+    items = [
+        (request.claims.subject_id, request.claims.event_id, request.key, looked_up.get("token"), looked_up.get("code"))
+        for request in requests
+        for _, looked_up in [target_lookup(request.data, request.claims.event_id)]
+    ]
+    if dialect == "sqlite":
+        return {"items": json.dumps(items), "now": now}
+    columns = ("attendee_ids", "event_ids", "keys", "tokens", "codes")
+    return {name: list(column) for name, column in zip(columns, zip(*items), strict=True)} | {"now": now}
+
+
+def _judge_all(settings: Settings, requests: Sequence[CheckInRequest], rows, refusals, now: datetime):
+    """Each request's answer when it is known without writing (a refusal, a replay), and the writes."""
+    outcomes: list[Response | Exception | None] = [None] * len(requests)
+    writes: list[_Write] = []
+    for index, (request, row, refused) in enumerate(zip(requests, rows, refusals, strict=True)):
+        try:
+            if refused is not None:
+                raise refused
+            outcome = _judge(settings, request, row, now)
+        except Exception as refusal:
+            outcomes[index] = refusal
+            continue
+        if isinstance(outcome, Response):
+            outcomes[index] = outcome
+        else:
+            writes.append(replace(outcome, index=index))
+    return outcomes, writes
+
+
+def _judge(settings: Settings, request: CheckInRequest, row, now: datetime) -> "Response | _Write":
+    """A request's stored answer (a retry), or what it writes; raises what refuses it."""
+    if row.event_id is None or row.event_id != request.claims.event_id:
+        raise NotAuthenticated("This account no longer exists")
+    digest = idempotency.fingerprint("check_in", request.data)
+    if row.fingerprint is not None:
+        return idempotency.replay(row.fingerprint, row.status_code, row.response_body, digest)
+    target = open_target(request.data, request.claims.event_id, now, row)
+    expires_at = presence_ends_at(settings, target.break_ends_at, now)
+    answer = PresencePublic(zone=target.zone, checked_in_at=now, expires_at=expires_at).model_dump(mode="json")
+    traits = traits_of(
+        goals=row.goals, role=row.role, open_to_chat=row.open_to_chat, findable_as_speaker=row.findable_as_speaker
+    )
+    return _Write(-1, request, digest, answer, target.zone.id, target.event_id, expires_at, row.visible, traits)
+
+
+def _write_group(connection: Connection, writes: list[_Write], outcomes: list, now: datetime) -> None:
+    """Every write in one statement; should it fail (an attendee erased meanwhile, say), each alone, so only
+    the failing request fails."""
+    if not writes:
+        return
+    try:
+        written = _write(connection, writes, now)
+    except DBAPIError:
+        connection.rollback()
+        written = None
+    for write in writes:
+        try:
+            _answer(connection, write, outcomes, written if written is not None else _write(connection, [write], now))
+        except DBAPIError as failure:
+            connection.rollback()
+            outcomes[write.index] = failure
+        except Exception as failure:
+            outcomes[write.index] = failure
+
+
+def _write(connection: Connection, writes: list[_Write], now: datetime) -> set[int]:
+    """The attendees whose check-in was written: the others' keys were claimed by a retry meanwhile."""
+    writes = sorted(writes, key=lambda write: write.request.claims.subject_id)
+    values = {
+        "attendee_ids": [write.request.claims.subject_id for write in writes],
+        "keys": [write.request.key for write in writes],
+        "fingerprints": [write.digest for write in writes],
+        "response_bodies": [json.dumps(write.answer) for write in writes],
+        "event_ids": [write.event_id for write in writes],
+        "zone_ids": [write.zone_id for write in writes],
+        "expires_ats": [write.expires_at for write in writes],
+        "visibles": [write.visible for write in writes],
+        "traits": [write.traits for write in writes],
+        "status_code": status.HTTP_201_CREATED,
+        "now": now,
+        "minute": history_minute(now),
+    }
+    return set(connection.execute(_WRITE_GROUP, values).scalars())
+
+
+def _answer(connection: Connection, write: _Write, outcomes: list, written: set[int]) -> None:
+    attendee_id = write.request.claims.subject_id
+    if attendee_id in written:
+        outcomes[write.index] = idempotency.answer(status.HTTP_201_CREATED, write.answer)
+    else:  # a retry with this key got there first, and has committed
+        outcomes[write.index] = idempotency.replay_stored(
+            connection, attendee_id=attendee_id, key=write.request.key, digest=write.digest
+        )
+
+
+
+
+# SQLite's writes for a group, a statement per table: `w` lists the writes (see `_write_sqlite`).
+_W = """
+    WITH w AS (
+        SELECT json_extract(value, '$[0]') AS attendee_id, json_extract(value, '$[1]') AS key,
+            json_extract(value, '$[2]') AS fingerprint, json_extract(value, '$[3]') AS response_body,
+            json_extract(value, '$[4]') AS event_id, json_extract(value, '$[5]') AS zone_id,
+            json_extract(value, '$[6]') AS expires_at, json_extract(value, '$[7]') AS visible,
+            json_extract(value, '$[8]') AS traits
+        FROM json_each(:writes))
+"""
+
+
+def _with_writes(statement: str):
+    """`statement` after `w`, its times bound as UTCDateTime (stored as every other time is)."""
+    times = [bindparam(name, type_=UTCDateTime) for name in ("now", "minute") if f":{name}" in statement]
+    return text(_W + statement).bindparams(*times)
+
+
+_SQLITE_CLAIM = _with_writes(
+    """INSERT INTO idempotency_record (attendee_id, key, fingerprint, status_code, response_body, created_at)
+    SELECT attendee_id, key, fingerprint, :status_code, response_body, :now FROM w WHERE true
+    ON CONFLICT (attendee_id, key) DO NOTHING
+    RETURNING attendee_id"""
+)
+_SQLITE_WRITES = [
+    _with_writes(statement)
+    for statement in (
+        """INSERT INTO presence (attendee_id, event_id, zone_id, checked_in_at, expires_at)
+        SELECT attendee_id, event_id, zone_id, :now, expires_at FROM w WHERE true
+        ON CONFLICT (attendee_id) DO UPDATE SET event_id = excluded.event_id, zone_id = excluded.zone_id,
+            checked_in_at = excluded.checked_in_at, expires_at = excluded.expires_at""",
+        "DELETE FROM presence_topic WHERE attendee_id IN (SELECT attendee_id FROM w)",
+        """INSERT INTO presence_topic (attendee_id, topic_id, zone_id, expires_at, traits)
+        SELECT w.attendee_id, interest.topic_id, w.zone_id, w.expires_at, w.traits
+        FROM w JOIN attendee_interest AS interest ON interest.attendee_id = w.attendee_id WHERE w.visible""",
+        f"""INSERT INTO presence_change (attendee_id, changed)
+        SELECT attendee_id, {CHANGE_STAMP["sqlite"]} FROM w WHERE true
+        ON CONFLICT (attendee_id) DO UPDATE SET changed = excluded.changed""",
+        """INSERT INTO check_in_record (event_id, zone_id, attendee_id, checked_in_at)
+        SELECT event_id, zone_id, attendee_id, :minute FROM w""",
+    )
+]
+
+def _write_sqlite(connection: Connection, writes: list[_Write], outcomes: list, now: datetime) -> None:
+    if not writes:
+        return
+    stored_time = UTCDateTime().bind_processor(connection.dialect)
+    rows = [
+        [write.request.claims.subject_id, write.request.key, write.digest, json.dumps(write.answer), write.event_id,
+         write.zone_id, sqlite3.adapt(stored_time(write.expires_at)), write.visible, write.traits]
+        for write in writes
+    ]  # fmt: skip
+    values = {"status_code": status.HTTP_201_CREATED, "now": now}
+    claimed = set(connection.execute(_SQLITE_CLAIM, values | {"writes": json.dumps(rows)}).scalars())
+    values |= {"minute": history_minute(now), "writes": json.dumps([row for row in rows if row[0] in claimed])}
+    for statement in _SQLITE_WRITES:
+        connection.execute(statement, values)
+    for write in writes:
+        _answer(connection, write, outcomes, claimed)
+
+
+def check_in_one_by_one(
+    engine: Engine, settings: Settings, requests: Sequence[CheckInRequest]
+) -> list[Response | Exception]:
+    """A group's check-ins one after the other, each in its own transaction as if it had come alone: SQLite's
+    way when the group's transaction failed as a whole."""
+    outcomes: list[Response | Exception] = []
+    for request in requests:
+        try:
+            outcomes.append(serve(engine, settings, request.claims, request.counted, _check_in_once(settings, request)))
+        except Exception as refused:
+            outcomes.append(refused)
+    return outcomes
+
+
+def _check_in_once(settings: Settings, request: CheckInRequest):
+    def work(session: Session, attendee: Attendee) -> Response:
+        return run_once(
+            session,
+            attendee_id=attendee.id,
+            key=request.key,
+            operation="check_in",
+            payload=request.data,
+            status_code=status.HTTP_201_CREATED,
+            action=lambda: check_in(session, settings, attendee, request.data),
+        )
+
+    return work
+
+
+
+
+def _check_in_once(settings: Settings, request: CheckInRequest):
+    def work(session: Session, attendee: Attendee) -> Response:
+        return run_once(
+            session,
+            attendee_id=attendee.id,
+            key=request.key,
+            operation="check_in",
+            payload=request.data,
+            status_code=status.HTTP_201_CREATED,
+            action=lambda: check_in(session, settings, attendee, request.data),
+        )
+
+    return work
