@@ -99,7 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     # Inside the body cap: a phone slow to send its body does not hold a slot meanwhile.
-    app.add_middleware(RequestSlots, slots=settings.requests_in_progress)
+    app.add_middleware(RequestSlots, slots=settings.requests_in_progress, grouped=frozenset([presence.CHECK_IN_PATH]))
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,

@@ -143,7 +143,7 @@ def test_check_ins_arriving_together_go_in_groups_and_one_attendee_at_a_time():
             release.wait(10)
         return [ValueError(r) if r.startswith("bad") else r.upper() for r in requests]
 
-    grouped = GroupCommit(serve, key=lambda r: r.split(":")[0])
+    grouped = GroupCommit(serve, key=lambda r: r.split(":")[0], in_flight=2)
 
     async def scenario():
         first = asyncio.create_task(grouped.submit("a:1"))
@@ -170,7 +170,7 @@ def test_a_failed_group_fails_each_of_its_requests_and_the_next_group_runs():
             raise ConnectionError("database down")
         return list(requests)
 
-    grouped = GroupCommit(serve, key=lambda r: r)
+    grouped = GroupCommit(serve, key=lambda r: r, in_flight=1)
 
     async def scenario():
         failed = await asyncio.gather(grouped.submit("x"), return_exceptions=True)

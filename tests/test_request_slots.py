@@ -1,7 +1,8 @@
 """A break's burst through the real server: more phones than the process serves at once.
 
 Each request in progress holds at most one database connection, and no more requests run at once than
-`requests_in_progress`, so the pool never overflows: earlier, 100 phones against 40 worker threads and a
+`requests_in_progress`; check-ins take no slot but go in groups, at most MAX_IN_FLIGHT at once, a connection
+each. The pool holds both, so it never overflows: earlier, 100 phones against 40 worker threads and a
 pool of 30 deadlocked it (requests holding connections waited for a thread, threads waited for a connection)
 and phones got 500s after the pool's 30 s timeout."""
 
@@ -11,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import event
 
+from api.core.group_commit import MAX_IN_FLIGHT
 from api.core.limits import RequestSlots
 from tests import factories
 
@@ -56,11 +58,11 @@ def test_a_burst_bigger_than_the_slots_is_served_whole_within_the_pool(srv):
         event.remove(srv.engine, "checkout", out)
         event.remove(srv.engine, "checkin", back)
     assert statuses == [201, 200] * PHONES
-    assert 1 < most <= srv.settings.requests_in_progress
-    assert srv.engine.pool.size() == srv.settings.requests_in_progress
+    assert 1 < most <= srv.settings.requests_in_progress + MAX_IN_FLIGHT
+    assert srv.engine.pool.size() == srv.settings.requests_in_progress + MAX_IN_FLIGHT
 
 
-def test_requests_past_the_slots_wait_their_turn_and_the_app_files_do_not():
+def test_requests_past_the_slots_wait_their_turn_and_the_app_files_and_grouped_check_ins_do_not():
     running = 0
     most = 0
 
@@ -74,9 +76,10 @@ def test_requests_past_the_slots_wait_their_turn_and_the_app_files_do_not():
     async def burst(path: str) -> int:
         nonlocal most
         most = 0
-        slots = RequestSlots(app, slots=3)
+        slots = RequestSlots(app, slots=3, grouped=frozenset(["/api/me/check-ins"]))
         await asyncio.gather(*(slots({"type": "http", "path": path}, None, None) for _ in range(20)))
         return most
 
     assert asyncio.run(burst("/api/me/suggestions")) == 3
     assert asyncio.run(burst("/assets/index.js")) == 20  # a second event loop gets slots of its own
+    assert asyncio.run(burst("/api/me/check-ins")) == 20

@@ -22,22 +22,27 @@ Result = TypeVar("Result")
 
 # One statement's parameters stay small, and one slow group does not hold too many phones.
 MAX_GROUP = 64
-# Groups in the database at once, per process: while one waits for its commit to reach the disk, the next
-# is already on its way.
-IN_FLIGHT = 2
+# Groups in the database at once, per process, at most: each holds a connection, outside the request slots
+# (api/core/limits.py), so the pool has room for them too (api/core/db.py).
+MAX_IN_FLIGHT = 2
 
 
 class GroupCommit(Generic[Request, Result]):
     """`await submit(request)` runs `serve(group)` in a worker thread for a group of requests; `serve` returns
-    one result or exception per request, in the group's order."""
+    one result or exception per request, in the group's order. At most `in_flight` groups at once: two let
+    the next group start while one waits for its commit to reach the disk, where the database allows it."""
 
     def __init__(
         self,
         serve: Callable[[Sequence[Request]], Sequence[Result | Exception]],
         key: Callable[[Request], Hashable],
+        in_flight: int,
     ) -> None:
+        if not 1 <= in_flight <= MAX_IN_FLIGHT:
+            raise ValueError(f"in_flight must be 1 to {MAX_IN_FLIGHT}")
         self._serve = serve
         self._key = key
+        self._in_flight = in_flight
         # Per event loop: a future is answered on the loop that awaits it (tests run several loops).
         self._queues: WeakKeyDictionary[asyncio.AbstractEventLoop, _Queue] = WeakKeyDictionary()
 
@@ -48,7 +53,7 @@ class GroupCommit(Generic[Request, Result]):
             queue = self._queues[loop] = _Queue()
         future: asyncio.Future = loop.create_future()
         queue.waiting.append((request, future))
-        if queue.running < IN_FLIGHT:
+        if queue.running < self._in_flight:
             queue.running += 1
             queue.runners.add(loop.create_task(self._run(queue)))
         # Shielded: a cancelled request leaves its future to be answered (and ignored).
@@ -59,7 +64,7 @@ class GroupCommit(Generic[Request, Result]):
             await self._serve_waiting(queue)
         finally:
             # Counted down with no wait after the queue was last found empty: a request that arrives later
-            # always finds fewer than IN_FLIGHT running, and starts one.
+            # always finds fewer than `in_flight` running, and starts one.
             queue.running -= 1
             queue.runners.discard(asyncio.current_task())
 

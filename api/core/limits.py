@@ -76,11 +76,15 @@ class RequestSlots:
     connection (a pool overflowing opens and closes connections, each costing the database a process),
     for the interpreter lock between threads, and with locks and snapshots held meanwhile. Waiting here
     holds nothing. The database pool is sized from the same number, so a request never waits for one.
+
+    Requests served in groups (`grouped`: exact paths, api/core/group_commit.py) take no slot: a group holds
+    one connection for all of its requests, and a slot each would cap a group at `slots` requests.
     """
 
-    def __init__(self, app: ASGIApp, slots: int):
+    def __init__(self, app: ASGIApp, slots: int, grouped: frozenset[str] = frozenset()):
         self.app = app
         self.slots = slots
+        self.grouped = grouped
         self._semaphore: asyncio.Semaphore | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -93,7 +97,7 @@ class RequestSlots:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if scope["type"] != "http" or not (path == "/api" or path.startswith("/api/")):
+        if scope["type"] != "http" or not (path == "/api" or path.startswith("/api/")) or path in self.grouped:
             await self.app(scope, receive, send)  # the app's own files touch no database
             return
         async with self._semaphore_of_this_loop():

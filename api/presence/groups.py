@@ -24,7 +24,7 @@ from api.core import idempotency, ratelimit
 from api.core.config import Settings
 from api.core.db import UTCDateTime, utcnow
 from api.core.errors import NotAuthenticated
-from api.core.group_commit import GroupCommit
+from api.core.group_commit import MAX_IN_FLIGHT, GroupCommit
 from api.core.idempotency import run_once
 from api.core.one_hop import serve
 from api.core.security import TokenClaims
@@ -45,9 +45,13 @@ class CheckInRequest:
 
 
 def check_in_group(engine: Engine, settings: Settings) -> GroupCommit[CheckInRequest, Response]:
-    """The check-ins of one API process, served in groups, one check-in per attendee in a group."""
-    serve_group = check_in_together if engine.dialect.name == "postgresql" else check_in_in_one_transaction
-    return GroupCommit(functools.partial(serve_group, engine, settings), key=lambda request: request.claims.subject_id)
+    """The check-ins of one API process, served in groups, one check-in per attendee in a group. SQLite takes
+    one group at a time: it has one writer, and a second group would only wait for its lock."""
+    by_attendee = lambda request: request.claims.subject_id  # noqa: E731
+    if engine.dialect.name == "postgresql":
+        serve_group = functools.partial(check_in_together, engine, settings)
+        return GroupCommit(serve_group, by_attendee, in_flight=MAX_IN_FLIGHT)
+    return GroupCommit(functools.partial(check_in_in_one_transaction, engine, settings), by_attendee, in_flight=1)
 
 
 # Every request's caller profile, the answer stored with its Idempotency-Key if any, and its target (the

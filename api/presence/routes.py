@@ -12,11 +12,12 @@ from api.presence.schemas import CheckIn, PresencePublic, ZoneCount
 me = APIRouter(prefix="/api/me", tags=["presence"], responses=responses(NotAuthenticated))
 
 
+CHECK_IN_PATH = "/api/me/check-ins"
 CHECK_IN_RATE = ratelimit.RateLimit("check-in", per_attendee="checkin_rate_per_attendee", per_ip="checkin_rate_per_ip")
 
 
 @me.post(
-    "/check-ins",
+    CHECK_IN_PATH.removeprefix(me.prefix),
     status_code=status.HTTP_201_CREATED,
     response_model=PresencePublic,
     responses=responses(service.UnknownZone, Conflict, InvalidInput, TooManyRequests),
