@@ -29,7 +29,7 @@ from api.organizer import routes as organizer
 from api.organizers import routes as organizers
 from api.personal_data import routes as personal_data
 from api.presence import routes as presence
-from api.presence.groups import check_in_group
+from api.presence.groups import check_in_engine, check_in_group
 from api.push import routes as push
 from api.push import scheduler as push_scheduler
 from api.push.service import vapid_keys
@@ -75,6 +75,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
     if stop_scheduler is not None:
         stop_scheduler()
+    if app.state.check_in_engine is not app.state.engine:  # PostgreSQL's pool for check-in groups
+        app.state.check_in_engine.dispose()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -94,7 +96,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings)
-    app.state.check_ins = check_in_group(app.state.engine, settings)
+    app.state.check_in_engine = check_in_engine(app.state.engine, settings)
+    app.state.check_ins = check_in_group(app.state.check_in_engine, settings)
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

@@ -117,6 +117,7 @@ def start_server(tmp_path: Path, database_url: str, **overrides) -> Iterator[Ser
         server.should_exit = True
         thread.join(timeout=10)
         app.state.engine.dispose()
+        app.state.check_in_engine.dispose()
 
 
 # Generous limits for the suite; rate limiting has its own strict servers.

@@ -151,11 +151,12 @@ def test_a_retry_that_claims_the_key_between_read_and_write_is_replayed(srv, db)
                     attendee_id=me.id, key=key, fingerprint=digest, status_code=201, response_body=stored,
                     created_at=utcnow()))  # fmt: skip
 
-    event.listen(srv.engine, "before_cursor_execute", claim_first)
+    check_in_engine = srv.app.state.check_in_engine
+    event.listen(check_in_engine, "before_cursor_execute", claim_first)
     try:
         response = f.check_in(srv, me.token, key=key, **body)
     finally:
-        event.remove(srv.engine, "before_cursor_execute", claim_first)
+        event.remove(check_in_engine, "before_cursor_execute", claim_first)
     assert (response.status_code, response.json(), response.headers["Idempotent-Replayed"]) == (201, stored, "true")
     assert db.exec(select(CheckInRecord)).all() == []
     assert db.exec(select(Presence)).all() == []

@@ -9,7 +9,6 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel, create_engine
 
 from api.core.config import Settings
-from api.core.group_commit import MAX_IN_FLIGHT
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -67,17 +66,18 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def make_engine(settings: Settings) -> Engine:
     url = settings.sqlalchemy_url
-    # A connection for each request in progress (RequestSlots) and for each group of check-ins in flight.
-    pool_size = settings.requests_in_progress + MAX_IN_FLIGHT
     if url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+        # A connection for each request in progress (RequestSlots), and one for the group of check-ins in
+        # flight (api/presence/groups.py).
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 10}, pool_size=pool_size
+            url, connect_args={"check_same_thread": False, "timeout": 10}, pool_size=settings.requests_in_progress + 1
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # No pool_pre_ping: it costs a round trip on every request. A connection the server closed (restart,
     # failover) fails one request, and SQLAlchemy then discards the whole pool's stale connections.
-    # The pool's connections are kept open; the overflow serves the scheduler and cleanup threads and the
-    # rate limiter's own short connection.
-    return create_engine(url, pool_size=pool_size, max_overflow=10)
+    # A connection for each request in progress (RequestSlots), kept open; the overflow serves the
+    # scheduler and cleanup threads and the rate limiter's own short connection. Check-in groups have a pool
+    # of their own (api/presence/groups.py).
+    return create_engine(url, pool_size=settings.requests_in_progress, max_overflow=10)

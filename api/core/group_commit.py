@@ -23,7 +23,7 @@ Result = TypeVar("Result")
 # One statement's parameters stay small, and one slow group does not hold too many phones.
 MAX_GROUP = 64
 # Groups in the database at once, per process, at most: each holds a connection, outside the request slots
-# (api/core/limits.py), so the pool has room for them too (api/core/db.py).
+# (api/core/limits.py).
 MAX_IN_FLIGHT = 2
 
 

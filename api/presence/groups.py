@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from fastapi import Response, status
-from sqlalchemy import JSON, Boolean, bindparam, text
+from sqlalchemy import JSON, Boolean, bindparam, create_engine, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
@@ -44,9 +44,22 @@ class CheckInRequest:
     counted: ratelimit.Counted
 
 
+def check_in_engine(engine: Engine, settings: Settings) -> Engine:
+    """What check-in groups run on. SQLite: the service's engine, whose pool has room for the one group in
+    flight. PostgreSQL: a pool of their own, a connection per group in flight, whose prepared statements
+    keep one plan: planned at each execution (PostgreSQL's choice for these statements, whose arrays it
+    sizes when it plans), the group's two statements cost PostgreSQL about 1 ms of planning per group
+    (EXPLAIN ANALYZE: 0.3 to 0.8 ms each)."""
+    if engine.dialect.name != "postgresql":
+        return engine
+    options = {"options": "-c plan_cache_mode=force_generic_plan"}
+    return create_engine(settings.sqlalchemy_url, pool_size=MAX_IN_FLIGHT, max_overflow=0, connect_args=options)
+
+
 def check_in_group(engine: Engine, settings: Settings) -> GroupCommit[CheckInRequest, Response]:
-    """The check-ins of one API process, served in groups, one check-in per attendee in a group. SQLite takes
-    one group at a time: it has one writer, and a second group would only wait for its lock."""
+    """The check-ins of one API process, served in groups on `engine` (`check_in_engine`), one check-in per
+    attendee in a group. SQLite takes one group at a time: it has one writer, and a second group would only
+    wait for its lock."""
     by_attendee = lambda request: request.claims.subject_id  # noqa: E731
     if engine.dialect.name == "postgresql":
         serve_group = functools.partial(check_in_together, engine, settings)
