@@ -7,15 +7,16 @@ For each database, in one run:
 2. suggestion latency in-process (the service call with its own session), at 7,000 registered;
 3. adds 63,000 registered but absent attendees (70,000) and measures again: it must not grow;
 4. starts the API in its own process (uvicorn) and measures suggestion latency over HTTP;
-5. check-in throughput under concurrent clients, next to the throughput of GET /api/health (the
-   cheapest endpoint of the same server) measured in the same run: their ratio is the figure. Both are
-   measured in alternating rounds (--rounds, 3), each reported as its median and range.
+5. check-in throughput under concurrent clients (--concurrency: 16, then 64), next to the throughput of
+   GET /api/health (the cheapest endpoint of the same server) measured in the same run: their ratio is the
+   figure. Both are measured in alternating rounds (--rounds, 5), each reported as its median and range,
+   with the CPU the server (and PostgreSQL) used per request.
 
 Targets on a 2-core machine: suggestions p95 <= 15 ms in-process and <= 30 ms over HTTP; check-in
 throughput >= 50 % of the no-op's, and >= 600 check-ins/s on PostgreSQL. The server runs as deployed: one
 process on SQLite, one per core on PostgreSQL; the load comes from a light socket client in this process.
 
-    .venv/bin/python -m bench.bench_matching                        # both databases, about 4 minutes
+    .venv/bin/python -m bench.bench_matching                        # both databases, about 7 minutes
     .venv/bin/python -m bench.bench_matching --databases sqlite --requests 200 --checkins 1000
 
 PostgreSQL: COULOIR_BENCH_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test) names
@@ -439,6 +440,41 @@ async def throughput(base: str, requests: list[tuple[str, str, dict | None, dict
             writer.close()
 
 
+def _processes() -> Iterator[tuple[int, int, str, str]]:
+    """(pid, parent pid, name, command line) of every process this user can see (Linux /proc)."""
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            command_line = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:  # gone meanwhile
+            continue
+        name, fields = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
+        yield int(entry), int(fields[1]), name, command_line
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time the processes `pids` used so far."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def serving_processes(base: str) -> list[int]:
+    """The API server listening at `base` and its workers, and the PostgreSQL server's processes (none on
+    SQLite): where a request's CPU goes."""
+    processes = list(_processes())
+    port = base.rsplit(":", 1)[1]
+    servers = {pid for pid, _, _, command in processes if "api.main:create_app" in command and f" {port} " in command}
+    return [pid for pid, parent, name, _ in processes if pid in servers or parent in servers or name == "postgres"]
+
+
 def measure_in_process(
     figures: Figures, engine: Engine, built: Built, callers: list[int], args: argparse.Namespace, registered: int
 ) -> tuple[tuple[float, float, float], int]:
@@ -492,6 +528,35 @@ def checkin_cost(engine: Engine, url: str, built: Built, attendee_ids: list[int]
     return cpu, statements / len(measured)
 
 
+def compare_throughput(figures: Figures, base: str, checkins: list, clients: int, rounds: int) -> None:
+    """Check-ins (new people, each once) against the no-op, with `clients` keep-alive clients.
+
+    A single throughput run moved by ±30 % between runs of the same code: the no-op and the check-ins
+    alternate for a few rounds, and each figure is the median with the range. The CPU the server (and
+    PostgreSQL's processes) used per request moves much less with whatever else the machine runs.
+    """
+    noops = [("GET", "/api/health", None, {})] * (len(checkins) // rounds)
+    asyncio.run(throughput(base, noops[:200], clients))  # warm
+    serving = serving_processes(base)
+    rates: dict[str, list[float]] = {"noop": [], "checkin": []}
+    cpu: dict[str, list[float]] = {"noop": [], "checkin": []}
+    for n in range(rounds):
+        for kind, requests in (("noop", noops), ("checkin", checkins[n::rounds])):
+            used = cpu_seconds(serving)
+            rates[kind].append(asyncio.run(throughput(base, requests, clients)))
+            cpu[kind].append((cpu_seconds(serving) - used) * 1000 / len(requests))
+    ratios = [checkin / noop for checkin, noop in zip(rates["checkin"], rates["noop"], strict=True)]
+    cpu_ratios = [noop / checkin for checkin, noop in zip(cpu["checkin"], cpu["noop"], strict=True)]
+    median = f"{clients} clients, median of {rounds} (range)"
+    figures.add(f"no-op GET /api/health, {median}", rate_range(rates["noop"], "{:,.0f} req/s"))
+    figures.add(f"check-ins, {median}", rate_range(rates["checkin"], "{:,.0f} req/s"))
+    figures.add(f"check-in / no-op throughput, {clients} clients, per round", rate_range(ratios, "{:.0%}"))
+    server = "server (+ PostgreSQL)"
+    figures.add(f"CPU per no-op, {server}, {clients} clients", rate_range(cpu["noop"], "{:.2f} ms"))
+    figures.add(f"CPU per check-in, {server}, {clients} clients", rate_range(cpu["checkin"], "{:.2f} ms"))
+    figures.add(f"no-op CPU / check-in CPU, {clients} clients, per round", rate_range(cpu_ratios, "{:.0%}"))
+
+
 def run(kind: str, args: argparse.Namespace) -> Figures:
     print(f"\n== {kind}", flush=True)
     figures = Figures()
@@ -532,32 +597,16 @@ def run(kind: str, args: argparse.Namespace) -> Figures:
             tokens = [token_for(secret, a, built.event_id) for a in callers]
             latency = fmt(percentiles(over_http(base, tokens, args.requests)))
             figures.add(f"suggestions over HTTP, {args.registered:,} registered", latency)
-            people = rng.sample(built.absent_ids[:-IN_PROCESS_CHECKINS], args.checkins * args.rounds)
-            noops = [("GET", "/api/health", None, {})] * args.checkins
-            asyncio.run(throughput(base, noops[:200], args.concurrency))  # warm
-            # A single throughput run moved by ±30 % between runs of the same code: alternate the no-op and the
-            # check-ins for a few rounds, new people each round, and give the median with the range.
-            noop_rates, checkin_rates = [], []
-            for round_people in (people[n :: args.rounds] for n in range(args.rounds)):
+            concurrencies = [int(clients) for clients in args.concurrency.split(",")]
+            people = rng.sample(built.absent_ids[:-IN_PROCESS_CHECKINS], args.checkins * args.rounds * len(concurrencies))
+            for n, clients in enumerate(concurrencies):
                 checkins = [
-                    (
-                        "POST",
-                        "/api/me/check-ins",
-                        {"token": f"{base}/z/{rng.choice(built.zone_tokens)}"},
-                        {
-                            "Authorization": f"Bearer {token_for(secret, a, built.event_id)}",
-                            "Idempotency-Key": uuid.uuid4().hex,
-                        },
-                    )
-                    for a in round_people
-                ]
-                noop_rates.append(asyncio.run(throughput(base, noops, args.concurrency)))
-                checkin_rates.append(asyncio.run(throughput(base, checkins, args.concurrency)))
-            ratios = [checkin / noop for checkin, noop in zip(checkin_rates, noop_rates, strict=True)]
-            rounds = f"{args.concurrency} clients, median of {args.rounds} (range)"
-            figures.add(f"no-op GET /api/health, {rounds}", rate_range(noop_rates, "{:,.0f} req/s"))
-            figures.add(f"check-ins, {rounds}", rate_range(checkin_rates, "{:,.0f} req/s"))
-            figures.add("check-in / no-op throughput, per round", rate_range(ratios, "{:.0%}"))
+                    ("POST", "/api/me/check-ins", {"token": f"{base}/z/{rng.choice(built.zone_tokens)}"},
+                     {"Authorization": f"Bearer {token_for(secret, a, built.event_id)}",
+                      "Idempotency-Key": uuid.uuid4().hex})
+                    for a in people[n :: len(concurrencies)]
+                ]  # fmt: skip
+                compare_throughput(figures, base, checkins, clients, args.rounds)
     # Other work on the machine skews every figure: say how busy it was.
     figures.add("machine load average (1 min) before / after", f"{load_before:.1f} / {os.getloadavg()[0]:.1f}")
     return figures
@@ -572,8 +621,10 @@ def main() -> None:
     parser.add_argument("--topics", type=int, default=300)
     parser.add_argument("--requests", type=int, default=500, help="suggestion requests per measure")
     parser.add_argument("--checkins", type=int, default=5_000)
-    parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--rounds", type=int, default=3, help="throughput rounds (no-op, then check-ins)")
+    parser.add_argument(
+        "--concurrency", default="16,64", help="comma-separated: keep-alive clients of each throughput comparison"
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="throughput rounds (no-op, then check-ins)")
     parser.add_argument(
         "--workers", type=int, help="API server processes (default: 1 on SQLite, one per core on PostgreSQL)"
     )

@@ -46,10 +46,10 @@ class CheckInRequest:
 
 def check_in_engine(engine: Engine, settings: Settings) -> Engine:
     """What check-in groups run on. SQLite: the service's engine, whose pool has room for the one group in
-    flight. PostgreSQL: a pool of their own, a connection per group in flight, whose prepared statements
-    keep one plan: planned at each execution (PostgreSQL's choice for these statements, whose arrays it
-    sizes when it plans), the group's two statements cost PostgreSQL about 1 ms of planning per group
-    (EXPLAIN ANALYZE: 0.3 to 0.8 ms each)."""
+    flight. PostgreSQL: a pool of their own (a connection per group in flight) whose sessions plan a prepared
+    statement once. Left to choose, PostgreSQL planned both group statements afresh at every execution
+    (pg_prepared_statements: 0 generic plans, 1,195 custom ones), since a plan made knowing the size of their
+    arrays looks cheaper: about 1 ms of planning per group (EXPLAIN ANALYZE: 0.3 to 0.8 ms a statement)."""
     if engine.dialect.name != "postgresql":
         return engine
     options = {"options": "-c plan_cache_mode=force_generic_plan"}
@@ -329,8 +329,6 @@ def _answer(connection: Connection, write: _Write, outcomes: list, written: set[
         )
 
 
-
-
 # SQLite's writes for a group, a statement per table: `w` lists the writes (see `_write_sqlite`).
 _W = """
     WITH w AS (
@@ -374,7 +372,10 @@ _SQLITE_WRITES = [
     )
 ]
 
+
 def _write_sqlite(connection: Connection, writes: list[_Write], outcomes: list, now: datetime) -> None:
+    """The claims first, as a check-in alone makes them: only the requests whose key this group claimed write
+    anything more; the others' stored answers are replayed."""
     if not writes:
         return
     stored_time = UTCDateTime().bind_processor(connection.dialect)
