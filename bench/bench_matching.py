@@ -512,7 +512,8 @@ def checkin_cost(engine: Engine, url: str, built: Built, attendee_ids: list[int]
                              expires_at=datetime.now(UTC) + timedelta(hours=1), event_id=built.event_id)  # fmt: skip
         counted = CHECK_IN_RATE.counters(settings, claims, "127.0.0.1")
         serve_group = check_in_together if engine.dialect.name == "postgresql" else check_in_in_one_transaction
-        [outcome] = serve_group(engine, settings, [CheckInRequest(claims, uuid.uuid4().hex, CheckIn(token=token), counted)])
+        request = CheckInRequest(claims, uuid.uuid4().hex, CheckIn(token=token), counted)
+        [outcome] = serve_group(engine, settings, [request])
         if isinstance(outcome, Exception):
             raise outcome
 
@@ -598,7 +599,8 @@ def run(kind: str, args: argparse.Namespace) -> Figures:
             latency = fmt(percentiles(over_http(base, tokens, args.requests)))
             figures.add(f"suggestions over HTTP, {args.registered:,} registered", latency)
             concurrencies = [int(clients) for clients in args.concurrency.split(",")]
-            people = rng.sample(built.absent_ids[:-IN_PROCESS_CHECKINS], args.checkins * args.rounds * len(concurrencies))
+            checkins_each = args.checkins * args.rounds
+            people = rng.sample(built.absent_ids[:-IN_PROCESS_CHECKINS], checkins_each * len(concurrencies))
             for n, clients in enumerate(concurrencies):
                 checkins = [
                     ("POST", "/api/me/check-ins", {"token": f"{base}/z/{rng.choice(built.zone_tokens)}"},

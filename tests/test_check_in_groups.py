@@ -34,7 +34,8 @@ def claims_of(person_id: int, event_id: int) -> TokenClaims:
 
 def request(settings, person_id: int, event_id: int, key: str | None = None, **body) -> groups.CheckInRequest:
     claims = claims_of(person_id, event_id)
-    return groups.CheckInRequest(claims, key or f.new_key(), CheckIn(**body), CHECK_IN_RATE.counters(settings, claims, IP))
+    counted = CHECK_IN_RATE.counters(settings, claims, IP)
+    return groups.CheckInRequest(claims, key or f.new_key(), CheckIn(**body), counted)
 
 
 def serve_group(srv, settings, requests):

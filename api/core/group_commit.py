@@ -1,10 +1,10 @@
 """Group commit: concurrent requests of one kind are served together, in one worker-thread hop and one
 transaction or statement, instead of one hop, one commit and its round trips each.
 
-No timer: the first request runs at once, alone. The requests that arrive while a group is in the database
-wait for it to finish and then go together, so a group is as large as the load makes it, and a quiet
-server answers as fast as before. Two requests with the same `key` (one attendee's retries, say) never go
-in one group: the second waits for the next.
+No timer: the first request runs at once, alone. The requests that arrive while groups are in the database
+(`in_flight` at most) wait for one to finish and then go together, so a group is as large as the load makes
+it, and a quiet server answers as fast as before. Two requests with the same `key` (one attendee's
+retries, say) are never in the database at once: the second waits for the first's group to finish.
 
 The work of a group answers each request on its own: a result, or the exception that request raises
 (a 404 for one unknown poster does not fail the others). A phone that hangs up does not stop its group.

@@ -171,7 +171,9 @@ _COUNT_GROUP_IN_SQLITE = text(
 ).columns(column("key", String), column("hits", Integer))
 
 
-def count_group(connection: Connection, settings: Settings, counted: Sequence[Counted], now: int):
+def count_group(
+    connection: Connection, settings: Settings, counted: Sequence[Counted], now: int
+) -> list[TooManyRequests | None]:
     """SQLite: a group's hits (`counted`: each request's counters) counted in one statement on `connection`,
     as `judge_group` answers (in Redis when it is set)."""
     if settings.redis_url:
@@ -182,8 +184,8 @@ def count_group(connection: Connection, settings: Settings, counted: Sequence[Co
 
 
 def count_each(connection: Connection, settings: Settings, counted: Sequence[Counted]) -> list[TooManyRequests | None]:
-    """A group's hits counted request by request (in Redis, which needs no grouping: one round trip each, on
-    no connection of the database's), as `judge_group` answers."""
+    """A group's hits counted request by request, as `judge_group` answers: in Redis (a round trip each), or
+    on `connection` should Redis be unreachable."""
     refusals: list[TooManyRequests | None] = []
     for request in counted:
         try:

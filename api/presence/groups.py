@@ -408,23 +408,8 @@ def check_in_one_by_one(
 
 
 def _check_in_once(settings: Settings, request: CheckInRequest):
-    def work(session: Session, attendee: Attendee) -> Response:
-        return run_once(
-            session,
-            attendee_id=attendee.id,
-            key=request.key,
-            operation="check_in",
-            payload=request.data,
-            status_code=status.HTTP_201_CREATED,
-            action=lambda: check_in(session, settings, attendee, request.data),
-        )
+    """A check-in alone, as `serve` runs it: once per Idempotency-Key, in its own session."""
 
-    return work
-
-
-
-
-def _check_in_once(settings: Settings, request: CheckInRequest):
     def work(session: Session, attendee: Attendee) -> Response:
         return run_once(
             session,
