@@ -131,6 +131,35 @@ def test_a_group_whose_write_fails_retries_each_alone(srv, db):
     assert db.exec(select(CheckInRecord.attendee_id)).all() == [stays.id]
 
 
+def test_an_attendee_hidden_between_the_groups_read_and_its_write_is_not_indexed(srv, db):
+    """Privacy: visibility is read by the write itself. Turned off (and committed) after the group read the
+    profile, the check-in still lands, but no topic row shows the attendee to matching."""
+    if srv.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's group holds the write lock from its first statement: no one changes a profile meanwhile")
+    h = f.hallway(srv)
+    hides, stays = h.person(srv, "Léa", ["Rust"], zone=None), h.person(srv, "Noé", ["Rust"], zone=None)
+    hidden = []
+
+    def hide_first(conn, cursor, statement, parameters, context, executemany):
+        if "INSERT INTO check_in_record" in statement and not hidden:
+            hidden.append(hides.id)
+            with srv.engine.begin() as other:
+                other.execute(text("UPDATE attendee SET visible = false WHERE id = :id"), {"id": hides.id})
+
+    event.listen(srv.engine, "before_cursor_execute", hide_first)
+    try:
+        outcomes = serve_group(srv, srv.settings, [
+            request(srv.settings, person.id, h.event["id"], token=h.zones["coffee"]["checkin_url"])
+            for person in (hides, stays)
+        ])  # fmt: skip
+    finally:
+        event.remove(srv.engine, "before_cursor_execute", hide_first)
+
+    assert hidden and [o.status_code for o in outcomes] == [201, 201]
+    assert set(db.exec(select(Presence.attendee_id)).all()) == {hides.id, stays.id}
+    assert set(db.exec(select(PresenceTopic.attendee_id)).all()) == {stays.id}
+
+
 def test_check_ins_arriving_together_go_in_groups_and_one_attendee_at_a_time():
     """Arrivals go together while groups are in flight, but a request whose key (attendee) is in flight or
     already in the group waits for a later group; an exception answers only its own request."""

@@ -81,7 +81,7 @@ _ITEMS = {
         FROM json_each(:items)""",
 }
 _READ = """
-    SELECT attendee.event_id, attendee.visible, attendee.goals, attendee.role, attendee.open_to_chat,
+    SELECT attendee.event_id, attendee.goals, attendee.role, attendee.open_to_chat,
         attendee.findable_as_speaker, record.fingerprint, record.status_code, record.response_body,
         zone.id AS zone_id, zone.name AS zone_name, zone.kind AS zone_kind, zone.event_id AS zone_event_id,
         event.ends_at AS event_ends_at,
@@ -98,7 +98,7 @@ _READ = """
     ORDER BY item.n
 """
 _READ_TYPES = {
-    "visible": Boolean, "goals": JSON, "open_to_chat": Boolean, "findable_as_speaker": Boolean,
+    "goals": JSON, "open_to_chat": Boolean, "findable_as_speaker": Boolean,
     "response_body": JSON, "event_ends_at": UTCDateTime, "break_ends_at": UTCDateTime,
 }  # fmt: skip
 
@@ -126,16 +126,16 @@ _COUNT_AND_READ_GROUP = _read_statement("postgresql", ratelimit.COUNT_WITHOUT_WA
 # rows, their change marks and the history rows. Each part reads the one before, so a request whose key is
 # already claimed (by a concurrent retry, which this waits for) writes nothing else. Rows are written in
 # attendee order, and each presence row before its topic rows, as refresh_presence and leave lock them.
-# Topic rows are upserted, and only those of interests their attendee no longer has are deleted.
+# Topic rows are upserted, and only those of interests their attendee no longer has are deleted. Whether
+# the attendee is visible is read here, not from the group's read: hidden meanwhile, they are not indexed.
 _WRITE_GROUP = text(
     f"""
     WITH item AS (
         SELECT * FROM unnest(CAST(:attendee_ids AS integer[]), CAST(:keys AS text[]),
                              CAST(:fingerprints AS text[]), CAST(:response_bodies AS text[]),
                              CAST(:event_ids AS integer[]), CAST(:zone_ids AS integer[]),
-                             CAST(:expires_ats AS timestamptz[]), CAST(:visibles AS boolean[]),
-                             CAST(:traits AS integer[]))
-            AS item(attendee_id, key, fingerprint, response_body, event_id, zone_id, expires_at, visible, traits)
+                             CAST(:expires_ats AS timestamptz[]), CAST(:traits AS integer[]))
+            AS item(attendee_id, key, fingerprint, response_body, event_id, zone_id, expires_at, traits)
     ), claimed AS (
         INSERT INTO idempotency_record (attendee_id, key, fingerprint, status_code, response_body, created_at)
         SELECT attendee_id, key, fingerprint, :status_code, CAST(response_body AS JSON), :now
@@ -151,15 +151,16 @@ _WRITE_GROUP = text(
         RETURNING attendee_id
     ), stale AS (
         DELETE FROM presence_topic AS topic
-        USING placed JOIN item USING (attendee_id)
+        USING placed JOIN attendee ON attendee.id = placed.attendee_id
         WHERE topic.attendee_id = placed.attendee_id
-          AND (NOT item.visible OR topic.topic_id NOT IN (
+          AND (NOT attendee.visible OR topic.topic_id NOT IN (
               SELECT topic_id FROM attendee_interest WHERE attendee_interest.attendee_id = placed.attendee_id))
     ), indexed AS (
         INSERT INTO presence_topic (attendee_id, topic_id, zone_id, expires_at, traits)
         SELECT attendee_id, interest.topic_id, item.zone_id, item.expires_at, item.traits
         FROM placed JOIN item USING (attendee_id) JOIN attendee_interest AS interest USING (attendee_id)
-        WHERE item.visible
+            JOIN attendee ON attendee.id = placed.attendee_id
+        WHERE attendee.visible
         ORDER BY attendee_id, interest.topic_id
         ON CONFLICT (attendee_id, topic_id) DO UPDATE SET zone_id = excluded.zone_id,
             expires_at = excluded.expires_at, traits = excluded.traits
@@ -186,7 +187,6 @@ class _Write:
     zone_id: int
     event_id: int
     expires_at: datetime
-    visible: bool
     traits: int
 
 
@@ -276,7 +276,7 @@ def _judge(settings: Settings, request: CheckInRequest, row, now: datetime) -> "
     traits = traits_of(
         goals=row.goals, role=row.role, open_to_chat=row.open_to_chat, findable_as_speaker=row.findable_as_speaker
     )
-    return _Write(-1, request, digest, answer, target.zone.id, target.event_id, expires_at, row.visible, traits)
+    return _Write(-1, request, digest, answer, target.zone.id, target.event_id, expires_at, traits)
 
 
 def _write_group(connection: Connection, writes: list[_Write], outcomes: list, now: datetime) -> None:
@@ -310,7 +310,6 @@ def _write(connection: Connection, writes: list[_Write], now: datetime) -> set[i
         "event_ids": [write.event_id for write in writes],
         "zone_ids": [write.zone_id for write in writes],
         "expires_ats": [write.expires_at for write in writes],
-        "visibles": [write.visible for write in writes],
         "traits": [write.traits for write in writes],
         "status_code": status.HTTP_201_CREATED,
         "now": now,
@@ -335,8 +334,7 @@ _W = """
         SELECT json_extract(value, '$[0]') AS attendee_id, json_extract(value, '$[1]') AS key,
             json_extract(value, '$[2]') AS fingerprint, json_extract(value, '$[3]') AS response_body,
             json_extract(value, '$[4]') AS event_id, json_extract(value, '$[5]') AS zone_id,
-            json_extract(value, '$[6]') AS expires_at, json_extract(value, '$[7]') AS visible,
-            json_extract(value, '$[8]') AS traits
+            json_extract(value, '$[6]') AS expires_at, json_extract(value, '$[7]') AS traits
         FROM json_each(:writes))
 """
 
@@ -363,7 +361,9 @@ _SQLITE_WRITES = [
         "DELETE FROM presence_topic WHERE attendee_id IN (SELECT attendee_id FROM w)",
         """INSERT INTO presence_topic (attendee_id, topic_id, zone_id, expires_at, traits)
         SELECT w.attendee_id, interest.topic_id, w.zone_id, w.expires_at, w.traits
-        FROM w JOIN attendee_interest AS interest ON interest.attendee_id = w.attendee_id WHERE w.visible""",
+        FROM w JOIN attendee ON attendee.id = w.attendee_id
+            JOIN attendee_interest AS interest ON interest.attendee_id = w.attendee_id
+        WHERE attendee.visible""",
         f"""INSERT INTO presence_change (attendee_id, changed)
         SELECT attendee_id, {CHANGE_STAMP["sqlite"]} FROM w WHERE true
         ON CONFLICT (attendee_id) DO UPDATE SET changed = excluded.changed""",
@@ -381,7 +381,7 @@ def _write_sqlite(connection: Connection, writes: list[_Write], outcomes: list, 
     stored_time = UTCDateTime().bind_processor(connection.dialect)
     rows = [
         [write.request.claims.subject_id, write.request.key, write.digest, json.dumps(write.answer), write.event_id,
-         write.zone_id, sqlite3.adapt(stored_time(write.expires_at)), write.visible, write.traits]
+         write.zone_id, sqlite3.adapt(stored_time(write.expires_at)), write.traits]
         for write in writes
     ]  # fmt: skip
     values = {"status_code": status.HTTP_201_CREATED, "now": now}
