@@ -16,7 +16,7 @@ Targets on a 2-core machine: suggestions p95 <= 15 ms in-process and <= 30 ms ov
 throughput >= 50 % of the no-op's, and >= 600 check-ins/s on PostgreSQL. The server runs as deployed: one
 process on SQLite, one per core on PostgreSQL; the load comes from a light socket client in this process.
 
-    .venv/bin/python -m bench.bench_matching                        # both databases, about 7 minutes
+    .venv/bin/python -m bench.bench_matching                        # both databases, about 5 minutes
     .venv/bin/python -m bench.bench_matching --databases sqlite --requests 200 --checkins 1000
 
 PostgreSQL: COULOIR_BENCH_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test) names
