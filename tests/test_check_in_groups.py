@@ -43,6 +43,26 @@ def serve_group(srv, settings, requests):
     return serve(srv.engine, settings, requests)
 
 
+def serve_with_a_step_before_the_write(srv, hallway, people, poster: str, step) -> list:
+    """A group of `people` of `hallway` checking in at `poster`, with `step()` run once just before the group's
+    write (its statement that writes the history rows). Checks that the step ran."""
+    ran = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        if "INSERT INTO check_in_record" in statement and not ran:
+            ran.append(statement)
+            step()
+
+    event.listen(srv.engine, "before_cursor_execute", before)
+    try:
+        checking_in = [request(srv.settings, person.id, hallway.event["id"], token=poster) for person in people]
+        outcomes = serve_group(srv, srv.settings, checking_in)
+    finally:
+        event.remove(srv.engine, "before_cursor_execute", before)
+    assert ran
+    return outcomes
+
+
 def test_each_request_of_a_group_gets_its_own_answer(srv, db):
     h = f.hallway(srv)
     elsewhere = f.hallway(srv)
@@ -108,22 +128,12 @@ def test_a_group_whose_write_fails_retries_each_alone(srv, db):
 
     h = f.hallway(srv)
     stays, leaves = h.person(srv, "Léa", ["Rust"], zone=None), h.person(srv, "Noé", ["Rust"], zone=None)
-    erased = []
 
-    def erase_first(conn, cursor, statement, parameters, context, executemany):
-        if "INSERT INTO check_in_record" in statement and not erased:
-            erased.append(leaves.id)
-            with srv.engine.begin() as other:
-                other.execute(text("DELETE FROM attendee WHERE id = :id"), {"id": leaves.id})
+    def erase():
+        with srv.engine.begin() as other:
+            other.execute(text("DELETE FROM attendee WHERE id = :id"), {"id": leaves.id})
 
-    event.listen(srv.engine, "before_cursor_execute", erase_first)
-    try:
-        outcomes = serve_group(srv, srv.settings, [
-            request(srv.settings, person.id, h.event["id"], token=h.zones["coffee"]["checkin_url"])
-            for person in (stays, leaves)
-        ])  # fmt: skip
-    finally:
-        event.remove(srv.engine, "before_cursor_execute", erase_first)
+    outcomes = serve_with_a_step_before_the_write(srv, h, [stays, leaves], h.zones["coffee"]["checkin_url"], erase)
 
     assert outcomes[0].status_code == 201
     assert isinstance(outcomes[1], IntegrityError)
@@ -138,24 +148,14 @@ def test_an_attendee_hidden_between_the_groups_read_and_its_write_is_not_indexed
         pytest.skip("SQLite's group holds the write lock from its first statement: no one changes a profile meanwhile")
     h = f.hallway(srv)
     hides, stays = h.person(srv, "Léa", ["Rust"], zone=None), h.person(srv, "Noé", ["Rust"], zone=None)
-    hidden = []
 
-    def hide_first(conn, cursor, statement, parameters, context, executemany):
-        if "INSERT INTO check_in_record" in statement and not hidden:
-            hidden.append(hides.id)
-            with srv.engine.begin() as other:
-                other.execute(text("UPDATE attendee SET visible = false WHERE id = :id"), {"id": hides.id})
+    def hide():
+        with srv.engine.begin() as other:
+            other.execute(text("UPDATE attendee SET visible = false WHERE id = :id"), {"id": hides.id})
 
-    event.listen(srv.engine, "before_cursor_execute", hide_first)
-    try:
-        outcomes = serve_group(srv, srv.settings, [
-            request(srv.settings, person.id, h.event["id"], token=h.zones["coffee"]["checkin_url"])
-            for person in (hides, stays)
-        ])  # fmt: skip
-    finally:
-        event.remove(srv.engine, "before_cursor_execute", hide_first)
+    outcomes = serve_with_a_step_before_the_write(srv, h, [hides, stays], h.zones["coffee"]["checkin_url"], hide)
 
-    assert hidden and [o.status_code for o in outcomes] == [201, 201]
+    assert [o.status_code for o in outcomes] == [201, 201]
     assert set(db.exec(select(Presence.attendee_id)).all()) == {hides.id, stays.id}
     assert set(db.exec(select(PresenceTopic.attendee_id)).all()) == {stays.id}
 
@@ -217,21 +217,12 @@ def test_a_sqlite_group_whose_transaction_fails_serves_each_alone(srv, db):
         pytest.skip("PostgreSQL's group retries its write alone (above)")
     h = f.hallway(srv)
     people = [h.person(srv, name, ["Rust"], zone=None) for name in ("Léa", "Noé", "Ana")]
-    failed = []
 
-    def fail_once(conn, cursor, statement, parameters, context, executemany):
-        if "INSERT INTO check_in_record" in statement and "json_each" in statement and not failed:
-            failed.append(statement)
-            raise sqlite3.OperationalError("disk I/O error")
+    def fail():
+        raise sqlite3.OperationalError("disk I/O error")
 
-    event.listen(srv.engine, "before_cursor_execute", fail_once)
-    try:
-        outcomes = serve_group(srv, srv.settings, [
-            request(srv.settings, person.id, h.event["id"], token=h.zones["buffet"]["checkin_url"]) for person in people
-        ])  # fmt: skip
-    finally:
-        event.remove(srv.engine, "before_cursor_execute", fail_once)
+    outcomes = serve_with_a_step_before_the_write(srv, h, people, h.zones["buffet"]["checkin_url"], fail)
 
-    assert failed and [o.status_code for o in outcomes] == [201, 201, 201]
+    assert [o.status_code for o in outcomes] == [201, 201, 201]
     assert sorted(db.exec(select(CheckInRecord.attendee_id)).all()) == sorted(p.id for p in people)
     assert db.exec(select(RateLimitWindow.hits).where(RateLimitWindow.key == f"check-in:ip:{IP}")).one() == 3

@@ -10,7 +10,7 @@ import functools
 import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from fastapi import Response, status
@@ -176,7 +176,7 @@ _WRITE_GROUP = text(
 ).bindparams(bindparam("now", type_=UTCDateTime), bindparam("minute", type_=UTCDateTime))
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Write:
     """A request of the group that passed its checks, and what it writes."""
 
@@ -252,19 +252,20 @@ def _judge_all(settings: Settings, requests: Sequence[CheckInRequest], rows, ref
         try:
             if refused is not None:
                 raise refused
-            outcome = _judge(settings, request, row, now)
+            outcome = _judge(settings, index, request, row, now)
         except Exception as refusal:
             outcomes[index] = refusal
             continue
         if isinstance(outcome, Response):
             outcomes[index] = outcome
         else:
-            writes.append(replace(outcome, index=index))
+            writes.append(outcome)
     return outcomes, writes
 
 
-def _judge(settings: Settings, request: CheckInRequest, row, now: datetime) -> "Response | _Write":
-    """A request's stored answer (a retry), or what it writes; raises what refuses it."""
+def _judge(settings: Settings, index: int, request: CheckInRequest, row, now: datetime) -> "Response | _Write":
+    """A request's stored answer (a retry), or what it writes (`index`: its place in the group); raises what
+    refuses it."""
     if row.event_id is None or row.event_id != request.claims.event_id:
         raise NotAuthenticated("This account no longer exists")
     digest = idempotency.fingerprint("check_in", request.data)
@@ -276,7 +277,7 @@ def _judge(settings: Settings, request: CheckInRequest, row, now: datetime) -> "
     traits = traits_of(
         goals=row.goals, role=row.role, open_to_chat=row.open_to_chat, findable_as_speaker=row.findable_as_speaker
     )
-    return _Write(-1, request, digest, answer, target.zone.id, target.event_id, expires_at, traits)
+    return _Write(index, request, digest, answer, target.zone.id, target.event_id, expires_at, traits)
 
 
 def _write_group(connection: Connection, writes: list[_Write], outcomes: list, now: datetime) -> None:
