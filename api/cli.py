@@ -12,6 +12,7 @@ from api.core.config import get_settings
 from api.core.db import make_engine
 from api.core.logs import configure_logging, uvicorn_log_config
 from api.core.migrations import alembic_config
+from api.core.serving import run_workers
 from api.organizers.service import add_organizer
 
 app = typer.Typer(help="Couloir: hallway networking for conferences.", no_args_is_help=True)
@@ -29,22 +30,25 @@ def migrate(revision: str = typer.Argument("head", help="Target revision")) -> N
 def serve(
     host: str = typer.Option("127.0.0.1", envvar="HOST"),
     port: int = typer.Option(8000, envvar="PORT"),
-    workers: int = typer.Option(1, help="Processes; on SQLite keep 1"),
+    workers: int = typer.Option(1, min=1, help="Processes, each with its own socket on the port; on SQLite keep 1"),
 ) -> None:
     """Run the API (and the built PWA) with uvicorn."""
     settings = get_settings()
-    uvicorn.run(
-        "api.main:create_app",
-        factory=True,
+    options = dict(
         host=host,
         port=port,
         workers=workers,
+        factory=True,
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
         timeout_keep_alive=settings.keep_alive_seconds,
         log_config=uvicorn_log_config(settings.log_format, settings.log_level),
         access_log=False,  # the app logs each request itself, without addresses or query strings
     )
+    if workers == 1:
+        uvicorn.run("api.main:create_app", **options)
+    else:
+        run_workers(uvicorn.Config("api.main:create_app", **options))
 
 
 @app.command()

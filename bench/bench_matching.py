@@ -320,14 +320,6 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def keep_alive_seconds() -> int:
-    """The idle keep-alive `couloir serve` uses (COULOIR_KEEP_ALIVE_SECONDS), so the bench's server closes
-    idle connections as the deployed one does."""
-    from api.core.config import Settings
-
-    return Settings.model_fields["keep_alive_seconds"].default
-
-
 @contextmanager
 def api_server(url: str, secret: str, workers: int) -> Iterator[str]:
     port = free_port()
@@ -344,9 +336,9 @@ def api_server(url: str, secret: str, workers: int) -> Iterator[str]:
             # One address sends for a whole venue, faster than a break: counted as deployed, never refused.
             "COULOIR_CHECKIN_RATE_PER_IP": "[1000000, 60]",
         }
-        command_line = [sys.executable, "-m", "uvicorn", "api.main:create_app", "--factory", "--host", "127.0.0.1",
-                        "--port", str(port), "--workers", str(workers), "--log-level", "warning",
-                        "--no-access-log", "--timeout-keep-alive", str(keep_alive_seconds())]  # fmt: skip
+        # As deployed: `couloir serve`, its keep-alive, its worker processes (api/core/serving.py).
+        command_line = [Path(sys.executable).parent / "couloir", "serve", "--host", "127.0.0.1", "--port", str(port),
+                        "--workers", str(workers)]  # fmt: skip
         server = subprocess.Popen(command_line, env=env, cwd=ROOT)
         base = f"http://127.0.0.1:{port}"
         # Stopped by `timeout` or kill: unwind (stop the server, drop the scratch database), or the
@@ -471,7 +463,7 @@ def serving_processes(base: str) -> list[int]:
     SQLite): where a request's CPU goes."""
     processes = list(_processes())
     port = base.rsplit(":", 1)[1]
-    servers = {pid for pid, _, _, command in processes if "api.main:create_app" in command and f" {port} " in command}
+    servers = {pid for pid, _, _, command in processes if " serve " in command and f" --port {port} " in command}
     return [pid for pid, parent, name, _ in processes if pid in servers or parent in servers or name == "postgres"]
 
 
@@ -593,7 +585,7 @@ def run(kind: str, args: argparse.Namespace) -> Figures:
         # As deployed (README): one process on SQLite, a process per core against PostgreSQL. The no-op
         # endpoint runs on the same server, so the ratio compares like with like.
         workers = args.workers or (1 if kind == "sqlite" else os.cpu_count() or 1)
-        figures.add("API server processes (uvicorn workers)", str(workers))
+        figures.add("API server processes (couloir serve --workers)", str(workers))
         with api_server(url, secret, workers) as base:
             tokens = [token_for(secret, a, built.event_id) for a in callers]
             latency = fmt(percentiles(over_http(base, tokens, args.requests)))

@@ -33,10 +33,12 @@ def service_env(database_url: str, data_dir: Path, **settings: str) -> dict[str,
 
 
 class ServiceProcess:
-    """One `couloir serve` on its own port; `kill()` is kill -9, `start()` again restarts it on that port."""
+    """One `couloir serve` on its own port (with `workers` processes); `kill()` is kill -9, `start()` again
+    restarts it on that port."""
 
-    def __init__(self, env: dict[str, str], log_path: Path, port: int | None = None):
+    def __init__(self, env: dict[str, str], log_path: Path, port: int | None = None, workers: int = 1):
         self.port = port or free_port()
+        self.workers = workers
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.env = env | {"COULOIR_PUBLIC_BASE_URL": env.get("COULOIR_PUBLIC_BASE_URL", self.base_url)}
         self.log_path = log_path
@@ -45,7 +47,10 @@ class ServiceProcess:
     def start(self, timeout: float = 30) -> "ServiceProcess":
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [COULOIR, "serve", "--port", str(self.port)], env=self.env, stdout=log, stderr=subprocess.STDOUT
+                [COULOIR, "serve", "--port", str(self.port), "--workers", str(self.workers)],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + timeout
         while True:

@@ -1,0 +1,68 @@
+"""`couloir serve --workers N`: N processes that each listen on a socket of their own on the same port
+(SO_REUSEPORT), so that the kernel spreads new connections over them.
+
+uvicorn's own workers share one listening socket, and the worker that wakes first accepts every connection
+waiting. Sixteen keep-alive connections opened at once went 16/0, 16/0, 14/2, 11/5 and 11/5 between two
+workers (`ss -tnp`), and a phone keeps its connection for a whole break: one process served most of the
+crowd while the other idled. uvicorn still supervises the workers (it restarts one that dies, and handles
+SIGHUP, SIGTTIN and SIGTTOU).
+
+The price: a worker that dies resets the connections still waiting in its own queue, where a shared queue
+kept them for the others. Phones retry, and their writes carry Idempotency-Keys.
+"""
+
+import logging
+import socket
+import sys
+
+import uvicorn
+from uvicorn.config import STARTUP_FAILURE
+from uvicorn.supervisors import Multiprocess
+
+logger = logging.getLogger("uvicorn.error")
+
+
+def run_workers(config: uvicorn.Config) -> None:
+    """Serve `config.app` in `config.workers` processes, each with its own listening socket."""
+    family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
+    port = _free_port(family, config.host, config.port)
+    logger.info("Couloir running on http://%s:%d, %d processes", config.host, port, config.workers)
+    Multiprocess(config, sockets=[_SocketOfItsOwn(family, (config.host, port))]).run()
+
+
+def _free_port(family: socket.AddressFamily, host: str, port: int) -> int:
+    """`port` (or, for 0, the one the system picks), once it is known that nothing listens there. Sockets
+    that share a port with SO_REUSEPORT do not refuse another of their kind: without this check, a second
+    `couloir serve` on the same port would quietly take half of the first one's connections."""
+    with socket.socket(family) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            logger.error("Cannot listen on %s:%d: %s", host, port, exc)
+            sys.exit(STARTUP_FAILURE)
+        return probe.getsockname()[1]
+
+
+class _SocketOfItsOwn:
+    """Stands where uvicorn's supervisor expects the listening socket. uvicorn hands its sockets to the
+    worker processes it spawns by pickling them: this one is unpickled in each worker as a new socket that
+    the worker binds itself."""
+
+    def __init__(self, family: socket.AddressFamily, address: tuple[str, int]) -> None:
+        self.family, self.address = family, address
+
+    def __reduce__(self):
+        return (_listening_socket, (self.family, self.address))
+
+
+def _listening_socket(family: socket.AddressFamily, address: tuple[str, int]) -> socket.socket:
+    sock = socket.socket(family)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    try:
+        sock.bind(address)
+    except OSError as exc:  # taken meanwhile by something that does not share it
+        print(f"Cannot listen on {address[0]}:{address[1]}: {exc}", file=sys.stderr, flush=True)
+        sys.exit(STARTUP_FAILURE)
+    return sock
