@@ -161,8 +161,8 @@ def test_an_attendee_hidden_between_the_groups_read_and_its_write_is_not_indexed
 
 
 def test_check_ins_arriving_together_go_in_groups_and_one_attendee_at_a_time():
-    """Arrivals go together while groups are in flight, but a request whose key (attendee) is in flight or
-    already in the group waits for a later group; an exception answers only its own request."""
+    """Arrivals wait for the group in flight, then go together, one request per key (attendee) in a group;
+    an exception answers only its own request."""
     groups: list[list[str]] = []
     first_group_started, release = threading.Event(), threading.Event()
 
@@ -173,20 +173,21 @@ def test_check_ins_arriving_together_go_in_groups_and_one_attendee_at_a_time():
             release.wait(10)
         return [ValueError(r) if r.startswith("bad") else r.upper() for r in requests]
 
-    grouped = GroupCommit(serve, key=lambda r: r.split(":")[0], in_flight=2)
+    grouped = GroupCommit(serve, key=lambda r: r.split(":")[0])
 
     async def scenario():
         first = asyncio.create_task(grouped.submit("a:1"))
         await asyncio.to_thread(first_group_started.wait, 10)
         later = [asyncio.create_task(grouped.submit(r)) for r in ("b:1", "a:2", "bad:1", "c:1", "b:2")]
-        while len(groups) < 3:  # the second runner serves what it may while the first group is held
-            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.1)
+        held = list(groups)  # nothing else starts while the first group is in flight
         release.set()
-        return await asyncio.gather(first, *later, return_exceptions=True)
+        return held, await asyncio.gather(first, *later, return_exceptions=True)
 
-    answers = asyncio.run(scenario())
+    held, answers = asyncio.run(scenario())
 
-    assert groups == [["a:1"], ["b:1", "bad:1", "c:1"], ["b:2"], ["a:2"]]
+    assert held == [["a:1"]]
+    assert groups == [["a:1"], ["b:1", "a:2", "bad:1", "c:1"], ["b:2"]]
     assert answers[:3] == ["A:1", "B:1", "A:2"] and answers[4:] == ["C:1", "B:2"]
     assert isinstance(answers[3], ValueError)
 
@@ -200,7 +201,7 @@ def test_a_failed_group_fails_each_of_its_requests_and_the_next_group_runs():
             raise ConnectionError("database down")
         return list(requests)
 
-    grouped = GroupCommit(serve, key=lambda r: r, in_flight=1)
+    grouped = GroupCommit(serve, key=lambda r: r)
 
     async def scenario():
         failed = await asyncio.gather(grouped.submit("x"), return_exceptions=True)

@@ -1,8 +1,8 @@
 """A break's burst through the real server: more phones than the process serves at once.
 
 Each request in progress holds at most one database connection, and no more requests run at once than
-`requests_in_progress`; check-ins take no slot but go in groups, a connection each, from a pool of their own
-(PostgreSQL) or one more in the service's pool (SQLite's one group at a time). So the pool never overflows:
+`requests_in_progress`; check-ins take no slot but go in groups, one group at a time on a connection of its
+own (PostgreSQL) or on one more in the service's pool (SQLite). So the pool never overflows:
 earlier, 100 phones against 40 worker threads and a pool of 30 deadlocked it (requests holding connections
 waited for a thread, threads waited for a connection) and phones got 500s after the pool's 30 s timeout."""
 

@@ -1,10 +1,13 @@
 """Group commit: concurrent requests of one kind are served together, in one worker-thread hop and one
 transaction or statement, instead of one hop, one commit and its round trips each.
 
-No timer: the first request runs at once, alone. The requests that arrive while groups are in the database
-(`in_flight` at most) wait for one to finish and then go together, so a group is as large as the load makes
-it, and a quiet server answers as fast as before. Two requests with the same `key` (one attendee's
-retries, say) are never in the database at once: the second waits for the first's group to finish.
+No timer: the first request runs at once, alone. The requests that arrive while a group is in the database
+wait for it to finish and then go together, so a group is as large as the load makes it, and a quiet
+server answers as fast as before. One group at a time per process: two in flight made smaller groups, and
+cost more CPU per check-in than they saved in waiting (bench_matching on PostgreSQL, 2 API processes,
+alternated twice: 0.87 to 0.89 ms of CPU per check-in against 0.79 at 16 clients, 1.16 to 1.27 against
+1.00 to 1.03 at 64). Two requests with the same `key` (one attendee's retries, say) are never in the same
+group: the second waits for the next.
 
 The work of a group answers each request on its own: a result, or the exception that request raises
 (a 404 for one unknown poster does not fail the others). A phone that hangs up does not stop its group.
@@ -22,27 +25,17 @@ Result = TypeVar("Result")
 
 # One statement's parameters stay small, and one slow group does not hold too many phones.
 MAX_GROUP = 64
-# Groups in the database at once, per process, at most: each holds a connection, outside the request slots
-# (api/core/limits.py).
-MAX_IN_FLIGHT = 2
 
 
 class GroupCommit(Generic[Request, Result]):
     """`await submit(request)` runs `serve(group)` in a worker thread for a group of requests; `serve` returns
-    one result or exception per request, in the group's order. At most `in_flight` groups at once: two let
-    the next group start while one waits for its commit to reach the disk, where the database allows it."""
+    one result or exception per request, in the group's order."""
 
     def __init__(
-        self,
-        serve: Callable[[Sequence[Request]], Sequence[Result | Exception]],
-        key: Callable[[Request], Hashable],
-        in_flight: int,
+        self, serve: Callable[[Sequence[Request]], Sequence[Result | Exception]], key: Callable[[Request], Hashable]
     ) -> None:
-        if not 1 <= in_flight <= MAX_IN_FLIGHT:
-            raise ValueError(f"in_flight must be 1 to {MAX_IN_FLIGHT}")
         self._serve = serve
         self._key = key
-        self._in_flight = in_flight
         # Per event loop: a future is answered on the loop that awaits it (tests run several loops).
         self._queues: WeakKeyDictionary[asyncio.AbstractEventLoop, _Queue] = WeakKeyDictionary()
 
@@ -53,9 +46,8 @@ class GroupCommit(Generic[Request, Result]):
             queue = self._queues[loop] = _Queue()
         future: asyncio.Future = loop.create_future()
         queue.waiting.append((request, future))
-        if queue.running < self._in_flight:
-            queue.running += 1
-            queue.runners.add(loop.create_task(self._run(queue)))
+        if queue.runner is None:
+            queue.runner = loop.create_task(self._run(queue))
         # Shielded: a cancelled request leaves its future to be answered (and ignored).
         return await asyncio.shield(future)
 
@@ -63,21 +55,16 @@ class GroupCommit(Generic[Request, Result]):
         try:
             await self._serve_waiting(queue)
         finally:
-            # Counted down with no wait after the queue was last found empty: a request that arrives later
-            # always finds fewer than `in_flight` running, and starts one.
-            queue.running -= 1
-            queue.runners.discard(asyncio.current_task())
+            # Cleared with no wait after the queue was last found empty: a request that arrives later finds
+            # no runner, and starts one.
+            queue.runner = None
 
     async def _serve_waiting(self, queue: "_Queue") -> None:
         while group := self._next_group(queue):
-            keys = {self._key(request) for request, _ in group}
-            queue.busy |= keys
             try:
                 outcomes = await run_in_threadpool(self._serve, [request for request, _ in group])
             except Exception as failure:  # the whole group failed (the database is down, say)
                 outcomes = [failure] * len(group)
-            finally:
-                queue.busy -= keys
             for (_, future), outcome in zip(group, outcomes, strict=True):
                 if isinstance(outcome, Exception):
                     future.set_exception(outcome)
@@ -85,8 +72,8 @@ class GroupCommit(Generic[Request, Result]):
                     future.set_result(outcome)
 
     def _next_group(self, queue: "_Queue") -> list[tuple[Request, asyncio.Future]]:
-        """The waiting requests that go next, in arrival order: at most one per key, none of a key in flight."""
-        group, later, keys = [], [], set(queue.busy)
+        """The waiting requests that go next, in arrival order: at most one per key."""
+        group, later, keys = [], [], set()
         for entry in queue.waiting:
             key = self._key(entry[0])
             if key in keys or len(group) == MAX_GROUP:
@@ -101,6 +88,4 @@ class GroupCommit(Generic[Request, Result]):
 class _Queue:
     def __init__(self) -> None:
         self.waiting: list[tuple] = []
-        self.busy: set = set()  # the keys of the groups in flight
-        self.running = 0
-        self.runners: set[asyncio.Task] = set()  # referenced, or a running task may be garbage-collected
+        self.runner: asyncio.Task | None = None  # referenced, or a running task may be garbage-collected

@@ -24,7 +24,7 @@ from api.core import idempotency, ratelimit
 from api.core.config import Settings
 from api.core.db import UTCDateTime, utcnow
 from api.core.errors import NotAuthenticated
-from api.core.group_commit import MAX_IN_FLIGHT, GroupCommit
+from api.core.group_commit import GroupCommit
 from api.core.idempotency import run_once
 from api.core.one_hop import serve
 from api.core.security import TokenClaims
@@ -45,26 +45,22 @@ class CheckInRequest:
 
 
 def check_in_engine(engine: Engine, settings: Settings) -> Engine:
-    """What check-in groups run on. SQLite: the service's engine, whose pool has room for the one group in
-    flight. PostgreSQL: a pool of their own (a connection per group in flight) whose sessions plan a prepared
-    statement once. Left to choose, PostgreSQL planned both group statements afresh at every execution
-    (pg_prepared_statements: 0 generic plans, 1,195 custom ones), since a plan made knowing the size of their
-    arrays looks cheaper: about 1 ms of planning per group (EXPLAIN ANALYZE: 0.3 to 0.8 ms a statement)."""
+    """What check-in groups run on, one group at a time. SQLite: the service's engine, whose pool has room for
+    it. PostgreSQL: a connection of their own, whose session plans a prepared statement once. Left to choose,
+    PostgreSQL planned both group statements afresh at every execution (pg_prepared_statements: 0 generic
+    plans, 1,195 custom ones), since a plan made knowing the size of their arrays looks cheaper: about 1 ms
+    of planning per group (EXPLAIN ANALYZE: 0.3 to 0.8 ms a statement)."""
     if engine.dialect.name != "postgresql":
         return engine
     options = {"options": "-c plan_cache_mode=force_generic_plan"}
-    return create_engine(settings.sqlalchemy_url, pool_size=MAX_IN_FLIGHT, max_overflow=0, connect_args=options)
+    return create_engine(settings.sqlalchemy_url, pool_size=1, max_overflow=0, connect_args=options)
 
 
 def check_in_group(engine: Engine, settings: Settings) -> GroupCommit[CheckInRequest, Response]:
     """The check-ins of one API process, served in groups on `engine` (`check_in_engine`), one check-in per
-    attendee in a group. SQLite takes one group at a time: it has one writer, and a second group would only
-    wait for its lock."""
-    by_attendee = lambda request: request.claims.subject_id  # noqa: E731
-    if engine.dialect.name == "postgresql":
-        serve_group = functools.partial(check_in_together, engine, settings)
-        return GroupCommit(serve_group, by_attendee, in_flight=MAX_IN_FLIGHT)
-    return GroupCommit(functools.partial(check_in_in_one_transaction, engine, settings), by_attendee, in_flight=1)
+    attendee in a group."""
+    serve_group = check_in_together if engine.dialect.name == "postgresql" else check_in_in_one_transaction
+    return GroupCommit(functools.partial(serve_group, engine, settings), key=lambda request: request.claims.subject_id)
 
 
 # Every request's caller profile, the answer stored with its Idempotency-Key if any, and its target (the
