@@ -85,7 +85,7 @@ def test_connections_are_spread_over_the_workers(two_workers):
         held = [len(socket_inodes(pid) & established) for pid in workers]
         assert sum(held) == CONNECTIONS
         # Spread by the kernel's hash: 64 connections fall below 16 on one side about once in 40,000 runs.
-        # One shared socket gave all 16 of a burst to one worker two times in five.
+        # One shared socket gave all 16 of a burst to one worker in 9 bursts of 20.
         assert min(held) >= CONNECTIONS // 4, f"connections per worker: {held}"
     finally:
         for connection in connections:
