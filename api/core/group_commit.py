@@ -3,11 +3,11 @@ transaction or statement, instead of one hop, one commit and its round trips eac
 
 No timer: the first request runs at once, alone. The requests that arrive while a group is in the database
 wait for it to finish and then go together, so a group is as large as the load makes it, and a quiet
-server answers as fast as before. One group at a time per process: two in flight made smaller groups, and
-cost more CPU per check-in than they saved in waiting (bench_matching on PostgreSQL, 2 API processes,
-alternated twice: 0.87 to 0.89 ms of CPU per check-in against 0.79 at 16 clients, 1.16 to 1.27 against
-1.00 to 1.03 at 64). Two requests with the same `key` (one attendee's retries, say) are never in the same
-group: the second waits for the next.
+server answers as fast as before. One group at a time per process: two in flight made smaller groups that
+cost more CPU per check-in than they saved in waiting (bench_matching on PostgreSQL, 2 API processes, the
+two alternated twice: 0.87 and 0.89 ms per check-in with two in flight, 0.79 and 0.79 with one, at 16
+clients; 1.27 and 1.16 against 1.00 and 1.03 at 64). Two requests with the same `key` (one attendee's
+retries, say) are never in the same group: the second waits for the next.
 
 The work of a group answers each request on its own: a result, or the exception that request raises
 (a 404 for one unknown poster does not fail the others). A phone that hangs up does not stop its group.
