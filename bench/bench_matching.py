@@ -6,7 +6,7 @@ For each database, in one run:
    more common, as at a real event); bulk inserts (COPY on PostgreSQL);
 2. suggestion latency in-process (the service call with its own session), at 7,000 registered;
 3. adds 63,000 registered but absent attendees (70,000) and measures again: it must not grow;
-4. starts the API in its own process (uvicorn) and measures suggestion latency over HTTP;
+4. starts the API in its own process (`couloir serve`) and measures suggestion latency over HTTP;
 5. check-in throughput under concurrent clients (--concurrency: 16, then 64), next to the throughput of
    GET /api/health (the cheapest endpoint of the same server) measured in the same run: their ratio is the
    figure. Both are measured in alternating rounds (--rounds, 5), each reported as its median and range,
@@ -487,7 +487,7 @@ def checkin_cost(engine: Engine, url: str, built: Built, attendee_ids: list[int]
     from api.core.config import Settings
     from api.presence.routes import CHECK_IN_RATE
     from api.presence.schemas import CheckIn
-    from api.presence.groups import CheckInRequest, check_in_in_one_transaction, check_in_together
+    from api.presence.groups import CheckInRequest, serve_check_ins
 
     limit = (10**9, 60)  # counted as the route does, never reached
     settings = Settings(database_url=url, data_dir=Path(tempfile.gettempdir()), checkin_rate_per_ip=limit,
@@ -503,9 +503,8 @@ def checkin_cost(engine: Engine, url: str, built: Built, attendee_ids: list[int]
         claims = TokenClaims(kind="access", subject_kind="attendee", subject_id=attendee_id, jti="bench",
                              expires_at=datetime.now(UTC) + timedelta(hours=1), event_id=built.event_id)  # fmt: skip
         counted = CHECK_IN_RATE.counters(settings, claims, "127.0.0.1")
-        serve_group = check_in_together if engine.dialect.name == "postgresql" else check_in_in_one_transaction
         request = CheckInRequest(claims, uuid.uuid4().hex, CheckIn(token=token), counted)
-        [outcome] = serve_group(engine, settings, [request])
+        [outcome] = serve_check_ins(engine, settings, [request])
         if isinstance(outcome, Exception):
             raise outcome
 

@@ -38,9 +38,14 @@ def request(settings, person_id: int, event_id: int, key: str | None = None, **b
     return groups.CheckInRequest(claims, key or f.new_key(), CheckIn(**body), counted)
 
 
-def serve_group(srv, settings, requests):
-    serve = groups.check_in_together if srv.engine.dialect.name == "postgresql" else groups.check_in_in_one_transaction
-    return serve(srv.engine, settings, requests)
+def committed_meanwhile(srv, statement: str, **parameters):
+    """A step (see below) that runs `statement` in a transaction of its own, committed: another request's."""
+
+    def step():
+        with srv.engine.begin() as other:
+            other.execute(text(statement), parameters)
+
+    return step
 
 
 def serve_with_a_step_before_the_write(srv, hallway, people, poster: str, step) -> list:
@@ -56,7 +61,7 @@ def serve_with_a_step_before_the_write(srv, hallway, people, poster: str, step) 
     event.listen(srv.engine, "before_cursor_execute", before)
     try:
         checking_in = [request(srv.settings, person.id, hallway.event["id"], token=poster) for person in people]
-        outcomes = serve_group(srv, srv.settings, checking_in)
+        outcomes = groups.serve_check_ins(srv.engine, srv.settings, checking_in)
     finally:
         event.remove(srv.engine, "before_cursor_execute", before)
     assert ran
@@ -76,7 +81,7 @@ def test_each_request_of_a_group_gets_its_own_answer(srv, db):
     assert f.check_in(srv, cy.token, key=cy_key, token=coffee["checkin_url"]).status_code == 201
     records_before = db.exec(select(func.count()).select_from(CheckInRecord)).one()
 
-    outcomes = serve_group(srv, srv.settings, [
+    outcomes = groups.serve_check_ins(srv.engine, srv.settings, [
         request(srv.settings, lea.id, event_id, token=coffee["checkin_url"]),
         request(srv.settings, noe.id, event_id, code=buffet["code"]),
         request(srv.settings, ana.id, event_id, token="a-poster-that-was-never-printed"),
@@ -111,7 +116,7 @@ def test_a_group_spends_its_rate_limit_hits_in_order(srv, db):
     settings = srv.settings.model_copy(update={"checkin_rate_per_ip": (3, 60)})
     requests = [request(settings, p.id, h.event["id"], token=h.zones["lounge"]["checkin_url"]) for p in people]
 
-    outcomes = serve_group(srv, settings, requests)
+    outcomes = groups.serve_check_ins(srv.engine, settings, requests)
 
     assert [getattr(o, "status_code", None) for o in outcomes] == [201, 201, 201, 429, 429]
     assert all(isinstance(o, TooManyRequests) and 0 < int(o.headers["Retry-After"]) <= 60 for o in outcomes[3:])
@@ -129,10 +134,7 @@ def test_a_group_whose_write_fails_retries_each_alone(srv, db):
     h = f.hallway(srv)
     stays, leaves = h.person(srv, "Léa", ["Rust"], zone=None), h.person(srv, "Noé", ["Rust"], zone=None)
 
-    def erase():
-        with srv.engine.begin() as other:
-            other.execute(text("DELETE FROM attendee WHERE id = :id"), {"id": leaves.id})
-
+    erase = committed_meanwhile(srv, "DELETE FROM attendee WHERE id = :id", id=leaves.id)
     outcomes = serve_with_a_step_before_the_write(srv, h, [stays, leaves], h.zones["coffee"]["checkin_url"], erase)
 
     assert outcomes[0].status_code == 201
@@ -149,10 +151,7 @@ def test_an_attendee_hidden_between_the_groups_read_and_its_write_is_not_indexed
     h = f.hallway(srv)
     hides, stays = h.person(srv, "Léa", ["Rust"], zone=None), h.person(srv, "Noé", ["Rust"], zone=None)
 
-    def hide():
-        with srv.engine.begin() as other:
-            other.execute(text("UPDATE attendee SET visible = false WHERE id = :id"), {"id": hides.id})
-
+    hide = committed_meanwhile(srv, "UPDATE attendee SET visible = false WHERE id = :id", id=hides.id)
     outcomes = serve_with_a_step_before_the_write(srv, h, [hides, stays], h.zones["coffee"]["checkin_url"], hide)
 
     assert [o.status_code for o in outcomes] == [201, 201]

@@ -99,15 +99,10 @@ def _windows(counted: Counted, now: int) -> list[tuple[str, int]]:
 
 def _upsert_hits(engine: Engine, connection: Connection, counted: Counted, now: int) -> dict[str, int]:
     if engine.dialect.name == "postgresql":
-        return dict(connection.execute(_COUNT_WITHOUT_WAITING_FOR_DISK, counting_values(counted, now)).all())
+        values = group_counting_values([counted], now)  # a group of one request
+        return dict(connection.execute(_COUNT_WITHOUT_WAITING_FOR_DISK, values).all())
     values = [{"key": key, "window_start": start, "hits": 1} for key, start in _windows(counted, now)]
     return dict(connection.execute(_upsert(conflict_insert(engine)), values).all())
-
-
-def counting_values(counted: Counted, now: int) -> dict[str, list]:
-    """The parameters of PostgreSQL's counting upsert for these counters at `now`."""
-    windows = _windows(counted, now)
-    return {"rate_keys": [key for key, _ in windows], "rate_starts": [start for _, start in windows]}
 
 
 # PostgreSQL's counting upsert, committed without waiting for the disk (`synchronous_commit` off for its

@@ -59,8 +59,16 @@ def check_in_engine(engine: Engine, settings: Settings) -> Engine:
 def check_in_group(engine: Engine, settings: Settings) -> GroupCommit[CheckInRequest, Response]:
     """The check-ins of one API process, served in groups on `engine` (`check_in_engine`), one check-in per
     attendee in a group."""
+    by_attendee = lambda request: request.claims.subject_id  # noqa: E731
+    return GroupCommit(functools.partial(serve_check_ins, engine, settings), by_attendee)
+
+
+def serve_check_ins(
+    engine: Engine, settings: Settings, requests: Sequence[CheckInRequest]
+) -> list[Response | Exception]:
+    """One group of check-ins, as `engine`'s database takes them."""
     serve_group = check_in_together if engine.dialect.name == "postgresql" else check_in_in_one_transaction
-    return GroupCommit(functools.partial(serve_group, engine, settings), key=lambda request: request.claims.subject_id)
+    return serve_group(engine, settings, requests)
 
 
 # Every request's caller profile, the answer stored with its Idempotency-Key if any, and its target (the
