@@ -1,6 +1,6 @@
 """`couloir serve --workers 2`: each worker listens on a socket of its own (api/core/serving.py), so the
-kernel spreads connections over both, a second server on the same port is refused, and a worker that dies
-leaves no connection unanswered."""
+kernel spreads connections over both, a second server on the same port is refused, a worker that dies
+leaves no connection unanswered, and asking for no worker at all is refused."""
 
 import os
 import signal
@@ -117,3 +117,13 @@ def test_a_dead_worker_leaves_no_connection_unanswered_and_is_replaced(two_worke
         connection.close()
     replaced = listening_workers(two_workers, 2)
     assert second in replaced and first not in replaced
+
+
+def test_no_workers_is_refused_before_anything_starts(tmp_path):
+    refused = subprocess.run(
+        [COULOIR, "serve", "--port", "0", "--workers", "0"],
+        env=service_env(f"sqlite:///{tmp_path / 'never.db'}", tmp_path), capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert refused.returncode == 2
+    assert "Invalid value for" in refused.stderr and "greater than or equal to 1" in refused.stderr
+    assert not (tmp_path / "never.db").exists()
