@@ -2,8 +2,10 @@
 alone, whatever the others in its group do, on SQLite and PostgreSQL."""
 
 import asyncio
+import random
 import sqlite3
 import threading
+import time
 import uuid
 from datetime import timedelta
 
@@ -189,6 +191,65 @@ def test_check_ins_arriving_together_go_in_groups_and_one_attendee_at_a_time():
     assert groups == [["a:1"], ["b:1", "a:2", "bad:1", "c:1"], ["b:2"]]
     assert answers[:3] == ["A:1", "B:1", "A:2"] and answers[4:] == ["C:1", "B:2"]
     assert isinstance(answers[3], ValueError)
+
+
+def test_the_next_group_starts_while_the_event_loop_is_busy():
+    """The worker thread goes from one group to the next by itself: the event loop, busy with other requests,
+    answers the first group's requests later, without holding up the second."""
+    first_group_started, release, second_group_started = threading.Event(), threading.Event(), threading.Event()
+
+    def serve(requests):
+        if requests == ["a"]:
+            first_group_started.set()
+            release.wait(10)
+        else:
+            second_group_started.set()
+        return list(requests)
+
+    grouped = GroupCommit(serve, key=lambda r: r)
+
+    async def scenario():
+        first = asyncio.create_task(grouped.submit("a"))
+        await asyncio.to_thread(first_group_started.wait, 10)
+        second = asyncio.create_task(grouped.submit("b"))
+        await asyncio.sleep(0)  # "b" is waiting
+        release.set()
+        started_while_the_loop_was_busy = second_group_started.wait(5)  # blocks the event loop
+        return started_while_the_loop_was_busy, await asyncio.gather(first, second)
+
+    started_while_the_loop_was_busy, answers = asyncio.run(scenario())
+    assert started_while_the_loop_was_busy
+    assert answers == ["a", "b"]
+
+
+def test_one_group_at_a_time_whenever_requests_arrive():
+    """Requests arriving at random moments, the worker thread stopping whenever none waits and a new one starting
+    with the next: one group is ever in flight, and every request is answered."""
+    in_flight, most_in_flight, lock = 0, 0, threading.Lock()
+    rng = random.Random(2026)
+
+    def serve(requests):
+        nonlocal in_flight, most_in_flight
+        with lock:
+            in_flight += 1
+            most_in_flight = max(most_in_flight, in_flight)
+        time.sleep(rng.random() / 2000)
+        with lock:
+            in_flight -= 1
+        return [r * 2 for r in requests]
+
+    grouped = GroupCommit(serve, key=lambda r: r)
+
+    async def arriving(r):
+        await asyncio.sleep(rng.random() / 2000)
+        return await grouped.submit(r)
+
+    async def scenario():
+        return await asyncio.wait_for(asyncio.gather(*(arriving(r) for r in range(2000))), 60)
+
+    answers = asyncio.run(scenario())
+    assert answers == [r * 2 for r in range(2000)]
+    assert most_in_flight == 1
 
 
 def test_a_failed_group_fails_each_of_its_requests_and_the_next_group_runs():

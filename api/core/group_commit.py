@@ -1,5 +1,6 @@
-"""Group commit: concurrent requests of one kind are served together, in one worker-thread hop and one
-transaction or statement, instead of one hop, one commit and its round trips each.
+"""Group commit: concurrent requests of one kind are served together, in one transaction or statement,
+instead of one commit and its round trips each; and in a worker thread that goes from one group to the next
+while there is one, instead of a hop into a worker thread and back to the event loop for each.
 
 No timer: the first request runs at once, alone. The requests that arrive while a group is in the database
 wait for it to finish and then go together, so a group is as large as the load makes it, and a quiet
@@ -14,6 +15,7 @@ The work of a group answers each request on its own: a result, or the exception 
 """
 
 import asyncio
+import threading
 from collections.abc import Callable, Hashable, Sequence
 from typing import Generic, TypeVar
 from weakref import WeakKeyDictionary
@@ -45,31 +47,37 @@ class GroupCommit(Generic[Request, Result]):
         if queue is None:
             queue = self._queues[loop] = _Queue()
         future: asyncio.Future = loop.create_future()
-        queue.waiting.append((request, future))
-        if queue.runner is None:
-            queue.runner = loop.create_task(self._run(queue))
+        with queue.lock:
+            queue.waiting.append((request, future))
+            idle, queue.serving = not queue.serving, True
+        if idle:
+            queue.runner = loop.create_task(run_in_threadpool(self._serve_waiting, queue, loop))
         # Shielded: a cancelled request leaves its future to be answered (and ignored).
         return await asyncio.shield(future)
 
-    async def _run(self, queue: "_Queue") -> None:
+    def _serve_waiting(self, queue: "_Queue", loop: asyncio.AbstractEventLoop) -> None:
+        """In a worker thread: group after group, until none waits; the event loop answers each group's requests
+        while this thread serves the next. (A hop back to the loop and another into a worker thread between
+        two groups held each group 1.4 to 2.7 ms longer, of the 12 to 21 it took, under a burst of check-ins.)"""
         try:
-            await self._serve_waiting(queue)
-        finally:
-            # Cleared with no wait after the queue was last found empty: a request that arrives later finds
-            # no runner, and starts one.
-            queue.runner = None
+            while group := self._take_group(queue):
+                try:
+                    outcomes = self._serve([request for request, _ in group])
+                except Exception as failure:  # the whole group failed (the database is down, say)
+                    outcomes = [failure] * len(group)
+                loop.call_soon_threadsafe(_answer, group, outcomes)
+        except BaseException:  # the event loop closed, say: the next request starts a thread again
+            with queue.lock:
+                queue.serving = False
+            raise
 
-    async def _serve_waiting(self, queue: "_Queue") -> None:
-        while group := self._next_group(queue):
-            try:
-                outcomes = await run_in_threadpool(self._serve, [request for request, _ in group])
-            except Exception as failure:  # the whole group failed (the database is down, say)
-                outcomes = [failure] * len(group)
-            for (_, future), outcome in zip(group, outcomes, strict=True):
-                if isinstance(outcome, Exception):
-                    future.set_exception(outcome)
-                else:
-                    future.set_result(outcome)
+    def _take_group(self, queue: "_Queue") -> list[tuple[Request, asyncio.Future]]:
+        """The next group, taken under the lock that `submit` adds requests under; when none waits, the queue
+        is marked idle at once, so a request that arrives after starts a thread of its own."""
+        with queue.lock:
+            group = self._next_group(queue)
+            queue.serving = bool(group)
+            return group
 
     def _next_group(self, queue: "_Queue") -> list[tuple[Request, asyncio.Future]]:
         """The waiting requests that go next, in arrival order: at most one per key."""
@@ -85,7 +93,18 @@ class GroupCommit(Generic[Request, Result]):
         return group
 
 
+def _answer(group: list[tuple[object, asyncio.Future]], outcomes: Sequence[object]) -> None:
+    """On the event loop: each request's result, or the exception that answers it."""
+    for (_, future), outcome in zip(group, outcomes, strict=True):
+        if isinstance(outcome, Exception):
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)
+
+
 class _Queue:
     def __init__(self) -> None:
+        self.lock = threading.Lock()  # `waiting` and `serving` are shared by the event loop and the worker thread
         self.waiting: list[tuple] = []
+        self.serving = False
         self.runner: asyncio.Task | None = None  # referenced, or a running task may be garbage-collected
