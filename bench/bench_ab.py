@@ -8,8 +8,9 @@ the no-op `GET /api/health` then check-ins (new people, each once) on one, then 
 that alternates from round to round. Prints every round's figures, then per version the median ratio
 check-in ÷ no-op and CPU per check-in (server and PostgreSQL), the figure that moves least.
 
-Even so, one slot can fare better than the other whatever it runs (the same code in both gave 54 and 72 %
-medians at 16 clients in one run): run it twice, the second time with --swap, and read the two together.
+Even so, one slot may fare better than the other whatever it runs: run it twice, the second time with --swap,
+and read the two together. (The server whose check-ins ran first lost by 11 to 14 points until the groups'
+connection stopped planning sequential scans: see `check_in_engine`.)
 
     .venv/bin/python -m bench.bench_ab --baseline HEAD~1
     .venv/bin/python -m bench.bench_ab --baseline HEAD~1 --swap
