@@ -26,15 +26,11 @@ import secrets
 import statistics
 import subprocess
 import tempfile
-import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
-
-from api.events.models import Topic
 from bench import bench_matching as bm
 
 
@@ -73,14 +69,6 @@ def server_importing(tree: Path | None, url: str, secret: str, workers: int) -> 
         yield base
 
 
-def measure(version: Version, requests: list, clients: int) -> tuple[float, float]:
-    """(requests per second, CPU ms per request of the server and PostgreSQL)."""
-    serving = bm.serving_processes(version.base)
-    used = bm.cpu_seconds(serving)
-    rate = asyncio.run(bm.throughput(version.base, requests, clients))
-    return rate, (bm.cpu_seconds(serving) - used) * 1000 / len(requests)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", required=True, help="git revision to compare the working tree with")
@@ -97,12 +85,8 @@ def main() -> None:
         bm.migrate(url)
         engine = bm.app_engine(url)
         built = bm.build(engine, rng, 7_000, 5_000, 300)
-        with engine.connect() as conn:
-            topic_ids = list(conn.execute(select(Topic.id).where(Topic.event_id == built.event_id)).scalars())
-        weights = [1 / (rank + 1) ** 0.8 for rank in range(len(topic_ids))]
         needed = 2 * len(concurrencies) * args.rounds * args.checkins
-        people = iter(bm.add_attendees(engine, rng, built.event_id, topic_ids, weights, needed, "ab"))
-        bm.analyze(engine)
+        people = iter(bm.add_absent(engine, rng, built, needed, "ab"))
         engine.dispose()
 
         secret = secrets.token_urlsafe(48)
@@ -115,16 +99,14 @@ def main() -> None:
             for n in range(args.rounds):
                 for version in versions if n % 2 == 0 else reversed(versions):
                     noops = [("GET", "/api/health", None, {})] * args.checkins
-                    checkins = [
-                        ("POST", "/api/me/check-ins", {"token": f"{version.base}/z/{rng.choice(built.zone_tokens)}"},
-                         {"Authorization": f"Bearer {bm.token_for(secret, next(people), built.event_id)}",
-                          "Idempotency-Key": uuid.uuid4().hex})
-                        for _ in range(args.checkins)
-                    ]  # fmt: skip
+                    attendee_ids = [next(people) for _ in range(args.checkins)]
+                    checkins = bm.checkin_requests(version.base, secret, built, attendee_ids, rng)
                     if n == 0:
                         asyncio.run(bm.throughput(version.base, noops[:200], clients))  # warm
-                    noop, _ = measure(version, noops, clients)
-                    checkin, cpu = measure(version, checkins, clients)
+                    # Listed afresh: a server's groups open their PostgreSQL connection with its first check-in.
+                    serving = bm.serving_processes(version.base)
+                    noop, _ = bm.throughput_and_cpu(version.base, noops, clients, serving)
+                    checkin, cpu = bm.throughput_and_cpu(version.base, checkins, clients, serving)
                     version.ratios.setdefault(clients, []).append(checkin / noop)
                     version.cpu.setdefault(clients, []).append(cpu)
                     print(f"  {clients} clients, round {n + 1}, {version.name}: no-op {noop:,.0f} req/s, "

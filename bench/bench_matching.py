@@ -181,6 +181,17 @@ def add_attendees(
     return ids
 
 
+def add_absent(engine: Engine, rng: random.Random, built: Built, count: int, tag: str) -> list[int]:
+    """`count` more attendees of the event, registered but absent, with interests drawn as `build` draws them;
+    the tables analysed after. Returns their ids."""
+    with engine.connect() as conn:
+        topic_ids = list(conn.execute(select(Topic.id).where(Topic.event_id == built.event_id)).scalars())
+    weights = [1 / (rank + 1) ** 0.8 for rank in range(len(topic_ids))]
+    ids = add_attendees(engine, rng, built.event_id, topic_ids, weights, count, tag)
+    analyze(engine)
+    return ids
+
+
 def build(engine: Engine, rng: random.Random, registered: int, present: int, topics: int) -> Built:
     now = datetime.now(UTC)
     with Session(engine) as session:
@@ -368,6 +379,16 @@ def token_for(secret: str, attendee_id: int, event_id: int) -> str:
     return token
 
 
+def checkin_requests(base: str, secret: str, built: Built, attendee_ids, rng: random.Random) -> list[tuple]:
+    """A check-in at a zone of the event for each of `attendee_ids`, each with its own Idempotency-Key, as
+    `throughput` sends them."""
+    return [
+        ("POST", "/api/me/check-ins", {"token": f"{base}/z/{rng.choice(built.zone_tokens)}"},
+         {"Authorization": f"Bearer {token_for(secret, a, built.event_id)}", "Idempotency-Key": uuid.uuid4().hex})
+        for a in attendee_ids
+    ]  # fmt: skip
+
+
 def over_http(base: str, tokens: list[str], requests: int) -> list[float]:
     samples = []
     with httpx.Client(base_url=base, timeout=30) as client:
@@ -520,6 +541,13 @@ def checkin_cost(engine: Engine, url: str, built: Built, attendee_ids: list[int]
     return cpu, statements / len(measured)
 
 
+def throughput_and_cpu(base: str, requests: list, clients: int, serving: list[int]) -> tuple[float, float]:
+    """`throughput`, and the CPU milliseconds the processes `serving` used per request meanwhile."""
+    used = cpu_seconds(serving)
+    rate = asyncio.run(throughput(base, requests, clients))
+    return rate, (cpu_seconds(serving) - used) * 1000 / len(requests)
+
+
 def compare_throughput(figures: Figures, base: str, checkins: list, clients: int, rounds: int) -> None:
     """Check-ins (new people, each once) against the no-op, with `clients` keep-alive clients.
 
@@ -534,9 +562,9 @@ def compare_throughput(figures: Figures, base: str, checkins: list, clients: int
     cpu: dict[str, list[float]] = {"noop": [], "checkin": []}
     for n in range(rounds):
         for kind, requests in (("noop", noops), ("checkin", checkins[n::rounds])):
-            used = cpu_seconds(serving)
-            rates[kind].append(asyncio.run(throughput(base, requests, clients)))
-            cpu[kind].append((cpu_seconds(serving) - used) * 1000 / len(requests))
+            rate, used = throughput_and_cpu(base, requests, clients, serving)
+            rates[kind].append(rate)
+            cpu[kind].append(used)
     ratios = [checkin / noop for checkin, noop in zip(rates["checkin"], rates["noop"], strict=True)]
     cpu_ratios = [noop / checkin for checkin, noop in zip(cpu["checkin"], cpu["noop"], strict=True)]
     median = f"{clients} clients, median of {rounds} (range)"
@@ -565,12 +593,8 @@ def run(kind: str, args: argparse.Namespace) -> Figures:
         small, _ = measure_in_process(figures, engine, built, callers, args, args.small)
 
         started = time.perf_counter()
-        with engine.connect() as conn:
-            topic_ids = list(conn.execute(select(Topic.id).where(Topic.event_id == built.event_id)).scalars())
-        weights = [1 / (rank + 1) ** 0.8 for rank in range(len(topic_ids))]
         absent = args.registered - args.small
-        built.absent_ids += add_attendees(engine, rng, built.event_id, topic_ids, weights, absent, "x")
-        analyze(engine)
+        built.absent_ids += add_absent(engine, rng, built, absent, "x")
         figures.add(f"add {absent:,} absent attendees", f"{time.perf_counter() - started:.1f} s")
         large, shown = measure_in_process(figures, engine, built, callers, args, args.registered)
         figures.add(f"p95 at {args.registered:,} / p95 at {args.small:,} registered", f"{large[1] / small[1]:.2f}x")
@@ -593,12 +617,7 @@ def run(kind: str, args: argparse.Namespace) -> Figures:
             checkins_each = args.checkins * args.rounds
             people = rng.sample(built.absent_ids[:-IN_PROCESS_CHECKINS], checkins_each * len(concurrencies))
             for n, clients in enumerate(concurrencies):
-                checkins = [
-                    ("POST", "/api/me/check-ins", {"token": f"{base}/z/{rng.choice(built.zone_tokens)}"},
-                     {"Authorization": f"Bearer {token_for(secret, a, built.event_id)}",
-                      "Idempotency-Key": uuid.uuid4().hex})
-                    for a in people[n :: len(concurrencies)]
-                ]  # fmt: skip
+                checkins = checkin_requests(base, secret, built, people[n :: len(concurrencies)], rng)
                 compare_throughput(figures, base, checkins, clients, args.rounds)
     # Other work on the machine skews every figure: say how busy it was.
     figures.add("machine load average (1 min) before / after", f"{load_before:.1f} / {os.getloadavg()[0]:.1f}")
