@@ -93,4 +93,3 @@ def organizer_add(email: str) -> None:
         session.commit()
     typer.echo(f"Organizer {organizer.email} (id {organizer.id}).")
     typer.echo(f"One-time login link, valid {settings.magic_link_minutes} minutes:\n{link}")
-

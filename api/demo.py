@@ -85,24 +85,113 @@ TOPICS = {  # name: synonyms
 }
 
 FIRST_NAMES = [
-    "Camille", "Léa", "Chloé", "Manon", "Inès", "Zoé", "Élodie", "Anaïs", "Sophie", "Julie",
-    "Hugo", "Lucas", "Théo", "Mathis", "Nathan", "Louis", "Gabriel", "Raphaël", "Antoine", "Jérôme",
-    "Emma", "Olivia", "Amelia", "Grace", "Hannah", "Priya", "Aisha", "Mei", "Sofia", "Laura",
-    "Oliver", "James", "Noah", "Liam", "Ethan", "Arjun", "Kenji", "Mateo", "Tom", "Daniel",
+    "Camille",
+    "Léa",
+    "Chloé",
+    "Manon",
+    "Inès",
+    "Zoé",
+    "Élodie",
+    "Anaïs",
+    "Sophie",
+    "Julie",
+    "Hugo",
+    "Lucas",
+    "Théo",
+    "Mathis",
+    "Nathan",
+    "Louis",
+    "Gabriel",
+    "Raphaël",
+    "Antoine",
+    "Jérôme",
+    "Emma",
+    "Olivia",
+    "Amelia",
+    "Grace",
+    "Hannah",
+    "Priya",
+    "Aisha",
+    "Mei",
+    "Sofia",
+    "Laura",
+    "Oliver",
+    "James",
+    "Noah",
+    "Liam",
+    "Ethan",
+    "Arjun",
+    "Kenji",
+    "Mateo",
+    "Tom",
+    "Daniel",
 ]
 LAST_NAMES = [
-    "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau",
-    "Lefèvre", "Garnier", "Faure", "Rousseau", "Girard", "Bonnet", "N'Diaye", "Nguyen", "Benali", "Kowalski",
-    "Smith", "Johnson", "Brown", "Taylor", "Wilson", "Evans", "Patel", "Okafor", "Tanaka", "García",
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Lefèvre",
+    "Garnier",
+    "Faure",
+    "Rousseau",
+    "Girard",
+    "Bonnet",
+    "N'Diaye",
+    "Nguyen",
+    "Benali",
+    "Kowalski",
+    "Smith",
+    "Johnson",
+    "Brown",
+    "Taylor",
+    "Wilson",
+    "Evans",
+    "Patel",
+    "Okafor",
+    "Tanaka",
+    "García",
 ]
 COMPANIES = [
-    "Doctolib", "BlaBlaCar", "Scaleway", "OVHcloud", "Datadog", "Grafana Labs", "Qonto", "Alan",
-    "Back Market", "Mirakl", "Contentsquare", "Clever Cloud", "Shopify", "GitLab", "Red Hat", "Independent",
+    "Doctolib",
+    "BlaBlaCar",
+    "Scaleway",
+    "OVHcloud",
+    "Datadog",
+    "Grafana Labs",
+    "Qonto",
+    "Alan",
+    "Back Market",
+    "Mirakl",
+    "Contentsquare",
+    "Clever Cloud",
+    "Shopify",
+    "GitLab",
+    "Red Hat",
+    "Independent",
 ]
 HEADLINES = [
-    "SRE lead", "Platform engineer", "Staff engineer", "CTO", "Engineering manager", "DevOps consultant",
-    "Developer advocate", "Backend developer", "Security engineer", "Data engineer", "Product manager",
-    "Head of infrastructure", "Freelance cloud architect", "Recruiter", "Founder",
+    "SRE lead",
+    "Platform engineer",
+    "Staff engineer",
+    "CTO",
+    "Engineering manager",
+    "DevOps consultant",
+    "Developer advocate",
+    "Backend developer",
+    "Security engineer",
+    "Data engineer",
+    "Product manager",
+    "Head of infrastructure",
+    "Freelance cloud architect",
+    "Recruiter",
+    "Founder",
 ]
 GOALS = ["learn", "hire", "get_hired", "find_clients", "find_investors", "meet_speakers", "partner"]
 TALKS = [
@@ -178,8 +267,12 @@ def _write_check_in_history(session: Session, event: Event, crowd: list[Attendee
         select(AgendaBreak).where(AgendaBreak.event_id == event.id, AgendaBreak.ends_at <= now)
     ).all()
     rows = [
-        CheckInRecord(event_id=event.id, zone_id=zone_ids[rng.choice(CROWD_ZONES)], attendee_id=attendee_id,
-                      checked_in_at=pause.starts_at + timedelta(minutes=rng.randrange(8)))
+        CheckInRecord(
+            event_id=event.id,
+            zone_id=zone_ids[rng.choice(CROWD_ZONES)],
+            attendee_id=attendee_id,
+            checked_in_at=pause.starts_at + timedelta(minutes=rng.randrange(8)),
+        )
         for pause in earlier
         for attendee_id in crowd_ids
     ]
@@ -203,17 +296,13 @@ def _write_contacts(session: Session, event: Event, demo: list[Attendee], now: d
     ids = [a.id for a in demo]
     # Only the demo's own exchanges: a newcomer's contacts with demo attendees stay on both sides.
     session.execute(delete(Contact).where(Contact.owner_id.in_(ids), Contact.other_attendee_id.in_(ids)))
-    breaks = session.exec(
-        select(AgendaBreak).where(AgendaBreak.event_id == event.id, AgendaBreak.ends_at <= now)
-    ).all()
+    breaks = session.exec(select(AgendaBreak).where(AgendaBreak.event_id == event.id, AgendaBreak.ends_at <= now)).all()
     if not breaks:
         return
     topic_names = dict(session.exec(select(Topic.id, Topic.name).where(Topic.event_id == event.id)).all())
     interests: dict[int, set[str]] = {}
     for attendee_id, topic_id in session.exec(
-        select(AttendeeInterest.attendee_id, AttendeeInterest.topic_id).where(
-            AttendeeInterest.attendee_id.in_(ids)
-        )
+        select(AttendeeInterest.attendee_id, AttendeeInterest.topic_id).where(AttendeeInterest.attendee_id.in_(ids))
     ):
         interests.setdefault(attendee_id, set()).add(topic_names[topic_id])
     pairs: set[tuple[int, int]] = set()
@@ -226,11 +315,20 @@ def _write_contacts(session: Session, event: Event, demo: list[Attendee], now: d
         zone_name = ZONES[rng.choice(CROWD_ZONES)][0]
         shared = sorted(interests.get(a.id, set()) & interests.get(b.id, set()))
         for owner, other in ((a, b), (b, a)):
-            session.add(Contact(
-                owner_id=owner.id, other_attendee_id=other.id, name=other.display_name, headline=other.headline,
-                company=other.company or None, event_name=event.name, zone_name=zone_name, shared_topics=shared,
-                how=rng.choice(["suggestion", "qr"]), met_at=met_at,
-            ))
+            session.add(
+                Contact(
+                    owner_id=owner.id,
+                    other_attendee_id=other.id,
+                    name=other.display_name,
+                    headline=other.headline,
+                    company=other.company or None,
+                    event_name=event.name,
+                    zone_name=zone_name,
+                    shared_topics=shared,
+                    how=rng.choice(["suggestion", "qr"]),
+                    met_at=met_at,
+                )
+            )
     session.flush()
 
 
@@ -296,7 +394,9 @@ def _anchor_agenda(session: Session, rng: random.Random, event: Event, now) -> N
     session.execute(delete(AgendaBreak).where(AgendaBreak.event_id == event.id))
     topics = {t.name: t.id for t in session.exec(select(Topic).where(Topic.event_id == event.id))}
     speakers = list(
-        session.exec(select(Attendee.id).where(Attendee.event_id == event.id, Attendee.role == "speaker").order_by(Attendee.id))
+        session.exec(
+            select(Attendee.id).where(Attendee.event_id == event.id, Attendee.role == "speaker").order_by(Attendee.id)
+        )
     )
     # Three talk slots (45 min + 20 min break) before now, so the fourth break started 10 minutes ago.
     talk_start = now - timedelta(minutes=10) - timedelta(minutes=65) * 3 - timedelta(minutes=45)

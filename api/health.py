@@ -36,7 +36,7 @@ def health(engine: EngineDep) -> Health | JSONResponse:
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-    except Exception:
+    except Exception:  # noqa: BLE001 - any failure to answer is "unreachable"
         return JSONResponse(status_code=503, content={"status": "degraded", "database": "unreachable"})
     return Health(status="ok", database="ok")
 
@@ -52,6 +52,7 @@ def readiness(engine: EngineDep) -> Readiness:
     expected = head_revisions()
     if current != expected:
         found = ", ".join(sorted(current)) or "none"
-        raise NotReady(f"The database schema is at {found}, this code needs {', '.join(sorted(expected))}: "
-                       "run `couloir migrate`")
+        raise NotReady(
+            f"The database schema is at {found}, this code needs {', '.join(sorted(expected))}: run `couloir migrate`"
+        )
     return Readiness(status="ready", database="ok", migrations="current")

@@ -18,11 +18,11 @@ from api.attendees import routes as attendees
 from api.auth import routes as auth
 from api.contacts import routes as contacts
 from api.core.config import Settings, get_settings
-from api.dashboard import routes as dashboard
 from api.core.db import make_engine
 from api.core.errors import NotFound, install_error_handlers
 from api.core.limits import BodySizeLimit, RequestSlots
 from api.core.logs import RequestLog, configure_logging
+from api.dashboard import routes as dashboard
 from api.events import routes as events
 from api.matching import routes as matching
 from api.organizer import routes as organizer

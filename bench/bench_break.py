@@ -206,9 +206,11 @@ def report(kinds: dict[str, Kind], seconds: float) -> bool:
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for name, kind in [*kinds.items(), ("all", everything)]:
         errors = ", ".join(f"{n}x {e}" for e, n in kind.errors.items()) or "0"
-        print(f"| {name} | {len(kind.lags):,} | {errors} | {len(kind.latencies) / seconds:,.0f} /s "
-              f"| {ms(kind.latencies, 50):.0f} ms | {ms(kind.latencies, 95):.0f} ms | {ms(kind.latencies, 99):.0f} ms "
-              f"| {ms(kind.lags, 95):.0f} / {max(kind.lags, default=0) * 1000:.0f} ms |")
+        print(
+            f"| {name} | {len(kind.lags):,} | {errors} | {len(kind.latencies) / seconds:,.0f} /s "
+            f"| {ms(kind.latencies, 50):.0f} ms | {ms(kind.latencies, 95):.0f} ms | {ms(kind.latencies, 99):.0f} ms "
+            f"| {ms(kind.lags, 95):.0f} / {max(kind.lags, default=0) * 1000:.0f} ms |"
+        )
     met = not everything.errors and ms(everything.latencies, 95) <= TARGET_P95_MS
     print(f"\ntarget (0 errors, p95 <= {TARGET_P95_MS} ms): {'met' if met else 'NOT met'}")
     return met
@@ -240,9 +242,12 @@ def main() -> None:
         with api_server(url, secret, args.workers) as base:
             tokens = [token_for(secret, a, seeded.event_id) for a in seeded.attendee_ids]
             zone_urls = [f"{base}/z/{token}" for token in seeded.zone_tokens]
-            print(f"replaying a {args.minutes:g}-minute break: {args.attendees:,} check-ins within "
-                  f"{min(args.checkin_minutes, args.minutes):g} min, suggestions every {POLL_SECONDS} s; "
-                  f"{args.workers} API process(es), {args.connections} connections", flush=True)
+            print(
+                f"replaying a {args.minutes:g}-minute break: {args.attendees:,} check-ins within "
+                f"{min(args.checkin_minutes, args.minutes):g} min, suggestions every {POLL_SECONDS} s; "
+                f"{args.workers} API process(es), {args.connections} connections",
+                flush=True,
+            )
             started = time.perf_counter()
             kinds = asyncio.run(break_load(base, tokens, zone_urls, args))
             seconds = time.perf_counter() - started

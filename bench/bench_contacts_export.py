@@ -38,9 +38,16 @@ def build(settings: Settings, contacts: int) -> str:
     migrate(settings.sqlalchemy_url)
     now = datetime.now(UTC)
     with Session(engine, expire_on_commit=False) as session:
-        event = Event(slug="bench", name="Platform Days, Paris; 2026", subject="platform engineering",
-                      timezone="Europe/Paris", starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=8),
-                      languages=["fr", "en"], join_code="BENCHBEN")
+        event = Event(
+            slug="bench",
+            name="Platform Days, Paris; 2026",
+            subject="platform engineering",
+            timezone="Europe/Paris",
+            starts_at=now - timedelta(hours=1),
+            ends_at=now + timedelta(hours=8),
+            languages=["fr", "en"],
+            join_code="BENCHBEN",
+        )
         session.add(event)
         session.flush()
         me = Attendee(event_id=event.id, display_name="Moi Même", language="en")
@@ -48,11 +55,20 @@ def build(settings: Settings, contacts: int) -> str:
         session.flush()
         session.add_all(
             Contact(
-                owner_id=me.id, name=f"Zoë Ñúñez-Éloïse {i} 🚀", headline="Staff engineer, SRE; on-call",
-                company="Société Générale, Inc.", email=f"person{i}@example.org", phone="+33 6 12 34 56 78",
-                website_url=f"https://example.org/people/{i}", event_name=event.name, zone_name="Bar à café",
-                shared_topics=["Observability", "Kubernetes", "eBPF"], how="qr", met_at=now,
-                note="Parlé de tracing, de coûts; rappeler lundi.\n" * 8, tags=["follow-up", "hiring"],
+                owner_id=me.id,
+                name=f"Zoë Ñúñez-Éloïse {i} 🚀",
+                headline="Staff engineer, SRE; on-call",
+                company="Société Générale, Inc.",
+                email=f"person{i}@example.org",
+                phone="+33 6 12 34 56 78",
+                website_url=f"https://example.org/people/{i}",
+                event_name=event.name,
+                zone_name="Bar à café",
+                shared_topics=["Observability", "Kubernetes", "eBPF"],
+                how="qr",
+                met_at=now,
+                note="Parlé de tracing, de coûts; rappeler lundi.\n" * 8,
+                tags=["follow-up", "hiring"],
             )
             for i in range(contacts)
         )
@@ -85,8 +101,9 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as data_dir:
         port = free_port()
-        settings = Settings(environment="test", data_dir=Path(data_dir), public_base_url=f"http://127.0.0.1:{port}",
-                            pwa_dir=None)
+        settings = Settings(
+            environment="test", data_dir=Path(data_dir), public_base_url=f"http://127.0.0.1:{port}", pwa_dir=None
+        )
         token = build(settings, args.contacts)
         app = create_app(settings)
         engine = app.state.engine
@@ -105,12 +122,23 @@ def main() -> None:
         print(f"{args.contacts} contacts, {args.rounds} rounds each")
         for version in ("3.0", "4.0", "csv"):
             size = export_in_process(version)
-            print(row(f"in-process export {version}", timed(lambda: export_in_process(version), args.rounds), size))
-        for path in ("/api/contacts/export.vcf?version=3.0", "/api/contacts/export.vcf?version=4.0",
-                     "/api/contacts/export.csv"):
+            print(
+                row(
+                    f"in-process export {version}",
+                    timed(lambda version=version: export_in_process(version), args.rounds),
+                    size,
+                )
+            )
+        for path in (
+            "/api/contacts/export.vcf?version=3.0",
+            "/api/contacts/export.vcf?version=4.0",
+            "/api/contacts/export.csv",
+        ):
             response = client.get(path)
             assert response.status_code == 200, response.text
-            print(row(f"HTTP GET {path}", timed(lambda: client.get(path), args.rounds), len(response.content)))
+            print(
+                row(f"HTTP GET {path}", timed(lambda path=path: client.get(path), args.rounds), len(response.content))
+            )
         print(row("HTTP GET /api/me (baseline)", timed(lambda: client.get("/api/me"), args.rounds)))
         server.should_exit = True
 

@@ -46,29 +46,68 @@ def build(engine, rng: random.Random, attendees: int, now: datetime) -> int:
     """The event, filled; returns its id."""
     day_start = now - timedelta(hours=9)
     with Session(engine) as session:
-        event = Event(slug="bench", name="Bench Summit", subject="platform engineering", timezone="UTC",
-                      starts_at=day_start, ends_at=now + timedelta(hours=6), languages=["en"],
-                      join_code=secrets.token_hex(4).upper(), ticket_price_cents=90000, currency="EUR")
+        event = Event(
+            slug="bench",
+            name="Bench Summit",
+            subject="platform engineering",
+            timezone="UTC",
+            starts_at=day_start,
+            ends_at=now + timedelta(hours=6),
+            languages=["en"],
+            join_code=secrets.token_hex(4).upper(),
+            ticket_price_cents=90000,
+            currency="EUR",
+        )
         session.add(event)
         session.flush()
-        zones = [Zone(event_id=event.id, name=f"Zone {n}", kind="coffee", checkin_token=secrets.token_urlsafe(16),
-                      code=f"Z{n:03}") for n in range(ZONES)]
+        zones = [
+            Zone(
+                event_id=event.id,
+                name=f"Zone {n}",
+                kind="coffee",
+                checkin_token=secrets.token_urlsafe(16),
+                code=f"Z{n:03}",
+            )
+            for n in range(ZONES)
+        ]
         topics = [Topic(event_id=event.id, name=f"Topic {n}", key=f"topic {n}") for n in range(TOPICS)]
         session.add_all(zones + topics)
-        breaks = [AgendaBreak(event_id=event.id, label=f"Break {n}", starts_at=day_start + timedelta(hours=2 * n),
-                              ends_at=day_start + timedelta(hours=2 * n, minutes=30)) for n in range(5)]
+        breaks = [
+            AgendaBreak(
+                event_id=event.id,
+                label=f"Break {n}",
+                starts_at=day_start + timedelta(hours=2 * n),
+                ends_at=day_start + timedelta(hours=2 * n, minutes=30),
+            )
+            for n in range(5)
+        ]
         session.add_all(breaks)
         session.commit()
         event_id, zone_ids, topic_ids = event.id, [z.id for z in zones], [t.id for t in topics]
         break_spans = [(b.starts_at, b.ends_at) for b in breaks]
 
-    bulk_insert(engine, Attendee.__table__, ["event_id", "display_name", "headline", "company", "role", "goals",
-                "open_to_chat", "language", "visible", "findable_as_speaker", "created_at"],
-                [(event_id, f"Person {n}", "", "", "attendee", [], True, "en", True, False, now)
-                 for n in range(attendees)])
+    bulk_insert(
+        engine,
+        Attendee.__table__,
+        [
+            "event_id",
+            "display_name",
+            "headline",
+            "company",
+            "role",
+            "goals",
+            "open_to_chat",
+            "language",
+            "visible",
+            "findable_as_speaker",
+            "created_at",
+        ],
+        [(event_id, f"Person {n}", "", "", "attendee", [], True, "en", True, False, now) for n in range(attendees)],
+    )
     with engine.connect() as conn:
-        ids = list(conn.execute(select(Attendee.id).where(Attendee.event_id == event_id).order_by(Attendee.id))
-                   .scalars())
+        ids = list(
+            conn.execute(select(Attendee.id).where(Attendee.event_id == event_id).order_by(Attendee.id)).scalars()
+        )
 
     # Check-ins over the day, most in breaks, at minute precision as the service records them.
     records = []
@@ -91,11 +130,13 @@ def build(engine, rng: random.Random, attendees: int, now: datetime) -> int:
         for topic_id in rng.sample(topic_ids, INTERESTS_EACH):
             interests.append((attendee_id, topic_id))
             presence_topics.append((attendee_id, topic_id, zone_id, expires, 0))
-    bulk_insert(engine, Presence.__table__, ["attendee_id", "event_id", "zone_id", "checked_in_at", "expires_at"],
-                presence)
+    bulk_insert(
+        engine, Presence.__table__, ["attendee_id", "event_id", "zone_id", "checked_in_at", "expires_at"], presence
+    )
     bulk_insert(engine, AttendeeInterest.__table__, ["attendee_id", "topic_id"], interests)
-    bulk_insert(engine, PresenceTopic.__table__, ["attendee_id", "topic_id", "zone_id", "expires_at", "traits"],
-                presence_topics)
+    bulk_insert(
+        engine, PresenceTopic.__table__, ["attendee_id", "topic_id", "zone_id", "expires_at", "traits"], presence_topics
+    )
 
     pairs = set()
     while len(pairs) < min(EXCHANGES, len(ids) * 2):
@@ -104,20 +145,73 @@ def build(engine, rng: random.Random, attendees: int, now: datetime) -> int:
     copies = []
     for a, b in pairs:
         met = day_start + timedelta(minutes=rng.randrange(9 * 60))
-        copies += [(a, b, "x", "", "Bench Summit", [], "qr", met, [], "", False),
-                   (b, a, "x", "", "Bench Summit", [], "qr", met, [], "", False)]
-    bulk_insert(engine, Contact.__table__, ["owner_id", "other_attendee_id", "name", "headline", "event_name",
-                "shared_topics", "how", "met_at", "tags", "note", "follow_up"], copies)
+        copies += [
+            (a, b, "x", "", "Bench Summit", [], "qr", met, [], "", False),
+            (b, a, "x", "", "Bench Summit", [], "qr", met, [], "", False),
+        ]
+    bulk_insert(
+        engine,
+        Contact.__table__,
+        [
+            "owner_id",
+            "other_attendee_id",
+            "name",
+            "headline",
+            "event_name",
+            "shared_topics",
+            "how",
+            "met_at",
+            "tags",
+            "note",
+            "follow_up",
+        ],
+        copies,
+    )
 
     nudged = rng.sample(ids, min(NUDGES // 2, len(ids)))
-    nudges = [(attendee_id, event_id, f"break:{n + 1}", "match_nearby", now.date(), 1, n + 1,
-               rng.choice(["delivered", "delivered", "failed"]), 1, now,
-               now if rng.random() < 0.4 else None)
-              for attendee_id in nudged for n in range(2)]
+    nudges = [
+        (
+            attendee_id,
+            event_id,
+            f"break:{n + 1}",
+            "match_nearby",
+            now.date(),
+            1,
+            n + 1,
+            rng.choice(["delivered", "delivered", "failed"]),
+            1,
+            now,
+            now if rng.random() < 0.4 else None,
+        )
+        for attendee_id in nudged
+        for n in range(2)
+    ]
     with engine.begin() as conn:  # plain inserts: COPY of a date column needs no special care either way
-        conn.execute(insert(Nudge.__table__), [dict(zip(["attendee_id", "event_id", "break_key", "reason", "day",
-                     "break_slot", "day_slot", "status", "attempts", "created_at", "opened_at"], row, strict=True))
-                     for row in nudges])
+        conn.execute(
+            insert(Nudge.__table__),
+            [
+                dict(
+                    zip(
+                        [
+                            "attendee_id",
+                            "event_id",
+                            "break_key",
+                            "reason",
+                            "day",
+                            "break_slot",
+                            "day_slot",
+                            "status",
+                            "attempts",
+                            "created_at",
+                            "opened_at",
+                        ],
+                        row,
+                        strict=True,
+                    )
+                )
+                for row in nudges
+            ],
+        )
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("ANALYZE")  # as autovacuum does after such a load
@@ -139,10 +233,13 @@ def run(kind: str, attendees: int, rounds: int) -> None:
                 started = time.perf_counter()
                 picture = dashboard(session, settings, event)
                 samples.append(time.perf_counter() - started)
-        print(f"{kind}: dashboard over {rounds} calls: median {statistics.median(samples) * 1000:.0f} ms, "
-              f"max {max(samples) * 1000:.0f} ms; attendees {picture.kpis.attendees}, contacts made "
-              f"{picture.kpis.contacts_made}, nudges sent {picture.nudges.sent}, huddles now {picture.huddles.now}, "
-              f"peak cell {max(c for r in picture.heatmap.rows for c in r.people if isinstance(c, int))}", flush=True)
+        print(
+            f"{kind}: dashboard over {rounds} calls: median {statistics.median(samples) * 1000:.0f} ms, "
+            f"max {max(samples) * 1000:.0f} ms; attendees {picture.kpis.attendees}, contacts made "
+            f"{picture.kpis.contacts_made}, nudges sent {picture.nudges.sent}, huddles now {picture.huddles.now}, "
+            f"peak cell {max(c for r in picture.heatmap.rows for c in r.people if isinstance(c, int))}",
+            flush=True,
+        )
         engine.dispose()
 
 

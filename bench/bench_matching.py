@@ -114,6 +114,7 @@ def scratch_database(kind: str) -> Iterator[str]:
         return
     yield from fresh_postgres_database(os.environ.get("COULOIR_BENCH_DATABASE_URL", DEFAULT_PG))
 
+
 def migrate(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as conn:
@@ -242,12 +243,14 @@ def index_present_topics(engine: Engine, present_ids: list[int], zone_id: int, e
     """The PresenceTopic rows a check-in writes (api.presence.service.place), in bulk."""
     with engine.connect() as conn:
         people = conn.execute(
-            select(Attendee.id, Attendee.goals, Attendee.role, Attendee.open_to_chat, Attendee.findable_as_speaker)
-            .where(Attendee.id.in_(present_ids))
+            select(
+                Attendee.id, Attendee.goals, Attendee.role, Attendee.open_to_chat, Attendee.findable_as_speaker
+            ).where(Attendee.id.in_(present_ids))
         ).all()
         interests = conn.execute(
-            select(AttendeeInterest.attendee_id, AttendeeInterest.topic_id)
-            .where(AttendeeInterest.attendee_id.in_(present_ids))
+            select(AttendeeInterest.attendee_id, AttendeeInterest.topic_id).where(
+                AttendeeInterest.attendee_id.in_(present_ids)
+            )
         ).all()
     traits = {
         a: traits_of(goals=goals, role=role, open_to_chat=chat, findable_as_speaker=findable)
@@ -495,8 +498,9 @@ def measure_in_process(
     samples, shown = in_process(engine, built.event_id, callers, args.requests)
     figures.add(f"suggestions in-process, {registered:,} registered", fmt(percentiles(samples)))
     cpu, statements = suggestion_cost(engine, built.event_id, callers, args.requests)
-    figures.add(f"suggestions in-process, {registered:,} registered: CPU / SQL statements",
-                f"{cpu:.2f} ms / {statements:.1f}")
+    figures.add(
+        f"suggestions in-process, {registered:,} registered: CPU / SQL statements", f"{cpu:.2f} ms / {statements:.1f}"
+    )
     cold = rarity_cold(engine, built.event_id)
     figures.add(f"rarity refresh (once a minute), {registered:,} registered", f"{cold:.0f} ms")
     return percentiles(samples), shown
@@ -506,9 +510,9 @@ def checkin_cost(engine: Engine, url: str, built: Built, attendee_ids: list[int]
     """(CPU ms, SQL statements) per check-in, in-process: what the route does, without HTTP. Unlike
     throughput, CPU time barely moves when other work loads the machine."""
     from api.core.config import Settings
+    from api.presence.groups import CheckInRequest, serve_check_ins
     from api.presence.routes import CHECK_IN_RATE
     from api.presence.schemas import CheckIn
-    from api.presence.groups import CheckInRequest, serve_check_ins
 
     limit = (10**9, 60)  # counted as the route does, never reached
     settings = Settings(database_url=url, data_dir=Path(tempfile.gettempdir()), checkin_rate_per_ip=limit,

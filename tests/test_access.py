@@ -17,19 +17,59 @@ from tests.push_receiver import PushReceiver
 from tests.test_tokens import forge
 
 # Routes anyone may call (sign-in and joining).
-PUBLIC = {"health", "readiness", "request_organizer_link", "request_attendee_link", "redeem_magic_link", "refresh", "logout",
-          "join_event", "get_vapid_public_key"}
+PUBLIC = {
+    "health",
+    "readiness",
+    "request_organizer_link",
+    "request_attendee_link",
+    "redeem_magic_link",
+    "refresh",
+    "logout",
+    "join_event",
+    "get_vapid_public_key",
+}
 # Routes for a signed-in attendee about themselves (no object id from the path).
-SELF = {"get_my_profile", "update_my_profile", "delete_my_account", "list_my_push_subscriptions",
-        "add_push_subscription", "remove_push_subscription_by_endpoint", "get_my_push_preferences",
-        "set_my_push_preferences", "check_in", "get_my_presence", "leave", "get_suggestions", "block_attendee",
-        "list_my_blocks", "unblock_attendee", "report_attendee", "get_my_sharing", "set_my_sharing",
-        "send_contact_request", "list_contact_requests", "rotate_my_connect_code", "scan_connect_code",
-        "list_my_contacts", "export_my_contacts_vcard", "export_my_contacts_csv", "get_my_networking_return",
-        "get_my_card_qr", "export_my_data"}
+SELF = {
+    "get_my_profile",
+    "update_my_profile",
+    "delete_my_account",
+    "list_my_push_subscriptions",
+    "add_push_subscription",
+    "remove_push_subscription_by_endpoint",
+    "get_my_push_preferences",
+    "set_my_push_preferences",
+    "check_in",
+    "get_my_presence",
+    "leave",
+    "get_suggestions",
+    "block_attendee",
+    "list_my_blocks",
+    "unblock_attendee",
+    "report_attendee",
+    "get_my_sharing",
+    "set_my_sharing",
+    "send_contact_request",
+    "list_contact_requests",
+    "rotate_my_connect_code",
+    "scan_connect_code",
+    "list_my_contacts",
+    "export_my_contacts_vcard",
+    "export_my_contacts_csv",
+    "get_my_networking_return",
+    "get_my_card_qr",
+    "export_my_data",
+}
 # Attendee routes on one of the caller's own objects (its id in the path): other attendees get nothing.
-OWN = {"remove_push_subscription", "mark_nudge_opened", "get_my_contact", "update_my_contact", "remove_my_contact",
-       "export_my_contact_vcard", "accept_contact_request", "decline_contact_request"}
+OWN = {
+    "remove_push_subscription",
+    "mark_nudge_opened",
+    "get_my_contact",
+    "update_my_contact",
+    "remove_my_contact",
+    "export_my_contact_vcard",
+    "accept_contact_request",
+    "decline_contact_request",
+}
 # Event routes the event's own attendees may read.
 MEMBER = {"get_public_event", "list_topics", "get_agenda", "get_attendee_card", "get_zone_counts"}
 # Organizer routes without an event in the path: they list only the caller's own.
@@ -44,15 +84,43 @@ BODIES = {
     "update_topic": {"name": "Rust lang"},
     "create_talk": {"title": "T", "starts_at": SOON.isoformat(), "ends_at": (SOON + timedelta(minutes=30)).isoformat()},
     "update_talk": {"title": "T2"},
-    "create_break": {"label": "B", "starts_at": SOON.isoformat(), "ends_at": (SOON + timedelta(minutes=30)).isoformat()},
+    "create_break": {
+        "label": "B",
+        "starts_at": SOON.isoformat(),
+        "ends_at": (SOON + timedelta(minutes=30)).isoformat(),
+    },
     "update_break": {"label": "B2"},
     "set_attendee_role": {"role": "speaker"},
-    "import_programme": {"schedule": {"conference": {"days": [{"date": SOON.date().isoformat(), "rooms": {"A": [
-        {"id": "t1", "title": "T", "start": "10:00", "duration": "00:30", "persons": [{"public_name": "S"}]}]}}]}}},
+    "import_programme": {
+        "schedule": {
+            "conference": {
+                "days": [
+                    {
+                        "date": SOON.date().isoformat(),
+                        "rooms": {
+                            "A": [
+                                {
+                                    "id": "t1",
+                                    "title": "T",
+                                    "start": "10:00",
+                                    "duration": "00:30",
+                                    "persons": [{"public_name": "S"}],
+                                }
+                            ]
+                        },
+                    }
+                ]
+            }
+        }
+    },
     # A file, not JSON: (Content-Type, body).
     "import_attendees": ("text/csv", "name,email\nAda,ada@example.org\n"),
-    "set_my_push_preferences": {"enabled": True, "break_nudges": True, "speaker_nearby": True,
-                                "contact_requests": True},
+    "set_my_push_preferences": {
+        "enabled": True,
+        "break_nudges": True,
+        "speaker_nearby": True,
+        "contact_requests": True,
+    },
     "start_hallway_moment": {"minutes": 10},
     "update_my_contact": {"note": "x"},
 }
@@ -81,21 +149,46 @@ def build_world(srv):
     with PushReceiver() as receiver:
         device = factories.subscribe(srv, owner["tokens"]["access_token"], receiver.new_subscription()).json()
     with Session(srv.engine) as session:
-        nudge = Nudge(attendee_id=owner["attendee"]["id"], event_id=event_a["id"], break_key=f"break:{pause['id']}",
-                      reason="match_nearby", day=date.today(), break_slot=1, day_slot=1, status="delivered")
+        nudge = Nudge(
+            attendee_id=owner["attendee"]["id"],
+            event_id=event_a["id"],
+            break_key=f"break:{pause['id']}",
+            reason="match_nearby",
+            day=date.today(),
+            break_slot=1,
+            day_slot=1,
+            status="delivered",
+        )
         session.add(nudge)
-        contact = Contact(owner_id=owner["attendee"]["id"], name="Friend", event_name=event_a["name"], how="qr",
-                          met_at=datetime.now(UTC))
+        contact = Contact(
+            owner_id=owner["attendee"]["id"],
+            name="Friend",
+            event_name=event_a["name"],
+            how="qr",
+            met_at=datetime.now(UTC),
+        )
         session.add(contact)
         session.commit()
         nudge_id, contact_id = nudge.id, contact.id
     friend = factories.join(srv, event_a["join_code"], "Friend")
     with srv.client(friend["tokens"]["access_token"]) as client:
-        request_id = client.post("/api/contact-requests", json={"to_attendee_id": owner["attendee"]["id"]},
-                                 headers={"Idempotency-Key": factories.new_key()}).json()["id"]
-    ids = {"event_id": event_a["id"], "zone_id": zone["id"], "topic_id": topic, "talk_id": talk["id"],
-           "break_id": pause["id"], "attendee_id": owner["attendee"]["id"], "subscription_id": device["id"],
-           "nudge_id": nudge_id, "contact_id": contact_id, "request_id": request_id}
+        request_id = client.post(
+            "/api/contact-requests",
+            json={"to_attendee_id": owner["attendee"]["id"]},
+            headers={"Idempotency-Key": factories.new_key()},
+        ).json()["id"]
+    ids = {
+        "event_id": event_a["id"],
+        "zone_id": zone["id"],
+        "topic_id": topic,
+        "talk_id": talk["id"],
+        "break_id": pause["id"],
+        "attendee_id": owner["attendee"]["id"],
+        "subscription_id": device["id"],
+        "nudge_id": nudge_id,
+        "contact_id": contact_id,
+        "request_id": request_id,
+    }
     return {
         "ids": ids,
         "org_a": org_a,
@@ -127,9 +220,16 @@ def call(srv, token, method, path, operation_id, ids):
 
 
 def expired_token(srv, attendee):
-    claims = {"iss": srv.settings.jwt_issuer, "aud": "couloir:access", "sub": f"attendee:{attendee['id']}",
-              "typ": "access", "iat": int(time.time()) - 7200, "exp": int(time.time()) - 3600, "jti": "e" * 32,
-              "evt": attendee["event_id"]}
+    claims = {
+        "iss": srv.settings.jwt_issuer,
+        "aud": "couloir:access",
+        "sub": f"attendee:{attendee['id']}",
+        "typ": "access",
+        "iat": int(time.time()) - 7200,
+        "exp": int(time.time()) - 3600,
+        "jti": "e" * 32,
+        "evt": attendee["event_id"],
+    }
     return forge({"alg": "HS256", "typ": "JWT"}, claims, srv.settings.signing_key())
 
 

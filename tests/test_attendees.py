@@ -9,9 +9,16 @@ from tests import factories
 def setup_event(srv):
     token = factories.organizer_token(srv)
     event = factories.create_event(srv, token, languages=["fr", "en"])
-    topics = factories.add_topics(srv, token, event["id"], {
-        "Observability": ["o11y", "observabilité"], "Kubernetes": ["k8s"], "Sécurité": ["security"],
-    })
+    topics = factories.add_topics(
+        srv,
+        token,
+        event["id"],
+        {
+            "Observability": ["o11y", "observabilité"],
+            "Kubernetes": ["k8s"],
+            "Sécurité": ["security"],
+        },
+    )
     return token, event, topics
 
 
@@ -43,10 +50,15 @@ def test_interests_map_free_text_by_synonym_case_and_accents(srv):
     _, event, topics = setup_event(srv)
     token = factories.join(srv, event["join_code"])["tokens"]["access_token"]
     with srv.client(token) as client:
-        response = client.patch("/api/me", json={
-            "interests": ["O11Y", "  kubernetes ", "securite", "Observabilite"],
-            "goals": ["hire", "meet_speakers"], "headline": "SRE lead", "open_to_chat": False,
-        })
+        response = client.patch(
+            "/api/me",
+            json={
+                "interests": ["O11Y", "  kubernetes ", "securite", "Observabilite"],
+                "goals": ["hire", "meet_speakers"],
+                "headline": "SRE lead",
+                "open_to_chat": False,
+            },
+        )
     assert response.status_code == 200, response.text
     me = response.json()
     assert sorted(i["name"] for i in me["interests"]) == ["Kubernetes", "Observability", "Sécurité"]

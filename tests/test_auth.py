@@ -174,8 +174,7 @@ def test_magic_link_requests_are_rate_limited_per_email(strict_server):
 def test_joins_are_rate_limited_per_ip_even_when_the_code_is_wrong(strict_server):
     with strict_server.client() as client:
         codes = [
-            client.post("/api/join", json={"join_code": "WRONGCODE", "display_name": "x"}).status_code
-            for _ in range(4)
+            client.post("/api/join", json={"join_code": "WRONGCODE", "display_name": "x"}).status_code for _ in range(4)
         ]
         refused = client.post("/api/join", json={"join_code": "WRONGCODE", "display_name": "x"})
     assert codes == [404, 404, 404, 429]

@@ -209,8 +209,9 @@ def test_a_groups_plans_look_keys_up_however_small_the_tables_were_when_planned(
     engine = groups.check_in_engine(srv.engine, srv.settings)
 
     def check_in() -> None:
-        [answer] = groups.serve_check_ins(engine, srv.settings, [request(srv.settings, lea.id, h.event["id"],
-                                                                         token=h.zones["coffee"]["checkin_url"])])
+        [answer] = groups.serve_check_ins(
+            engine, srv.settings, [request(srv.settings, lea.id, h.event["id"], token=h.zones["coffee"]["checkin_url"])]
+        )
         assert answer.status_code == 201
 
     try:

@@ -25,8 +25,11 @@ def test_idempotency_keys_are_forgotten_after_the_retention(srv, db):
     assert factories.check_in(srv, ada.token, key="old-key-0001", token=coffee).status_code == 201
     assert factories.check_in(srv, ada.token, key="new-key-0001", token=coffee).status_code == 201
     retention = timedelta(hours=srv.settings.idempotency_retention_hours)
-    db.execute(update(IdempotencyRecord).where(IdempotencyRecord.key == "old-key-0001")
-               .values(created_at=utcnow() - retention - timedelta(minutes=1)))
+    db.execute(
+        update(IdempotencyRecord)
+        .where(IdempotencyRecord.key == "old-key-0001")
+        .values(created_at=utcnow() - retention - timedelta(minutes=1))
+    )
     db.commit()
 
     done = scheduler.clean_up(srv.engine, srv.settings)
@@ -75,8 +78,18 @@ def test_pushes_left_sending_by_a_killed_worker_are_requeued_or_failed(srv, db):
     long_ago, just_now = utcnow() - timeout - timedelta(minutes=1), utcnow() - timedelta(seconds=5)
 
     def nudge(key: str, reason: str, slot: int | None, claimed_at, **fields) -> Nudge:
-        row = Nudge(attendee_id=ada.id, event_id=place.event["id"], break_key=key, reason=reason, day=date.today(),
-                    break_slot=slot, day_slot=slot, status="sending", created_at=claimed_at, **fields)
+        row = Nudge(
+            attendee_id=ada.id,
+            event_id=place.event["id"],
+            break_key=key,
+            reason=reason,
+            day=date.today(),
+            break_slot=slot,
+            day_slot=slot,
+            status="sending",
+            created_at=claimed_at,
+            **fields,
+        )
         db.add(row)
         return row
 
@@ -100,7 +113,10 @@ def test_pushes_left_sending_by_a_killed_worker_are_requeued_or_failed(srv, db):
 def test_the_scheduler_loop_runs_the_cleanup(srv, db):
     place = factories.hallway(srv)
     ada = place.person(srv, "Ada", ["Rust"], zone=None)
-    assert factories.check_in(srv, ada.token, key="old-key-0002", token=place.zones["coffee"]["checkin_url"]).status_code == 201
+    assert (
+        factories.check_in(srv, ada.token, key="old-key-0002", token=place.zones["coffee"]["checkin_url"]).status_code
+        == 201
+    )
     db.execute(update(IdempotencyRecord).values(created_at=utcnow() - timedelta(days=30)))
     db.commit()
     fast = srv.settings.model_copy(update={"nudge_interval_seconds": 0.05, "cleanup_interval_seconds": 0.05})
@@ -116,4 +132,3 @@ def test_the_scheduler_loop_runs_the_cleanup(srv, db):
         stop.set()
         loop.join(timeout=10)
     assert db.exec(select(IdempotencyRecord)).first() is None
-

@@ -40,8 +40,10 @@ def run(env, *args) -> str:
 def counts(url: str) -> dict[str, int]:
     engine = create_engine(url)
     with Session(engine) as session:
-        out = {m.__name__: session.exec(select(func.count()).select_from(m)).one()[0]
-               for m in (Event, Zone, Topic, Attendee, Talk, AgendaBreak)}
+        out = {
+            m.__name__: session.exec(select(func.count()).select_from(m)).one()[0]
+            for m in (Event, Zone, Topic, Attendee, Talk, AgendaBreak)
+        }
     engine.dispose()
     return out
 
@@ -74,8 +76,9 @@ def test_organizer_add_prints_a_login_link_that_works(cli_env, tmp_path):
     assert "chloe@example.org" in out
     token = re.search(r"/login#token=([\w-]+)", out).group(1)
     port = free_port()
-    server = subprocess.Popen([COULOIR, "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        [COULOIR, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
@@ -89,8 +92,9 @@ def test_organizer_add_prints_a_login_link_that_works(cli_env, tmp_path):
             time.sleep(0.1)
         redeemed = httpx.post(f"{base}/api/auth/magic-link/redeem", json={"token": token})
         assert redeemed.status_code == 200
-        me = httpx.get(f"{base}/api/organizers/me",
-                       headers={"Authorization": f"Bearer {redeemed.json()['access_token']}"})
+        me = httpx.get(
+            f"{base}/api/organizers/me", headers={"Authorization": f"Bearer {redeemed.json()['access_token']}"}
+        )
         assert me.json()["email"] == "chloe@example.org"
         assert httpx.post(f"{base}/api/auth/magic-link/redeem", json={"token": token}).status_code == 401
     finally:

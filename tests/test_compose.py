@@ -50,17 +50,21 @@ def test_every_variable_is_a_setting_and_secrets_are_required(compose):
         env = compose["services"][name]["environment"]
         assert {key.removeprefix("COULOIR_").lower() for key in env} <= fields, name
         assert env["COULOIR_RUN_SCHEDULER_IN_PROCESS"] == "false"  # the worker nudges, not the replicas
-        assert env["COULOIR_DATABASE_URL"].startswith("postgresql+psycopg://") and "@postgres:5432/" in env[
-            "COULOIR_DATABASE_URL"]
+        assert (
+            env["COULOIR_DATABASE_URL"].startswith("postgresql+psycopg://")
+            and "@postgres:5432/" in env["COULOIR_DATABASE_URL"]
+        )
         # Compose refuses to start without them (${VAR:?message}) rather than run with generated keys
         # that would differ between replicas.
         for secret in ("COULOIR_SECRET_KEY", "COULOIR_VAPID_PRIVATE_KEY"):
-            assert re.fullmatch(r"\$\{%s:\?[^}]+\}" % secret, env[secret]), secret
+            assert re.fullmatch(rf"\$\{{{secret}:\?[^}}]+\}}", env[secret]), secret
 
 
 def test_replicas_are_probed_on_the_readiness_route(compose, srv):
-    probes = [" ".join(compose["services"]["api"]["healthcheck"]["test"]),
-              next(line for line in (ROOT / "Dockerfile").read_text().splitlines() if "urlopen(" in line)]
+    probes = [
+        " ".join(compose["services"]["api"]["healthcheck"]["test"]),
+        next(line for line in (ROOT / "Dockerfile").read_text().splitlines() if "urlopen(" in line),
+    ]
     for probe in probes:
         path = re.search(r"http://127\.0\.0\.1:8000(/\S+?)'", probe).group(1)
         with srv.client() as client:

@@ -13,7 +13,11 @@ from api.contacts.models import ConnectCode, Contact, ContactRequest
 from api.core.db import utcnow
 from tests import factories
 
-PRIVATE = {"email": "alice.private@example.org", "phone": "+33 6 11 22 33 44", "website_url": "https://alice.example.org/"}
+PRIVATE = {
+    "email": "alice.private@example.org",
+    "phone": "+33 6 11 22 33 44",
+    "website_url": "https://alice.example.org/",
+}
 
 
 def key() -> dict:
@@ -23,16 +27,21 @@ def key() -> dict:
 @pytest.fixture
 def people(srv):
     organizer = factories.organizer_token(srv)
-    event = factories.create_event(srv, organizer, name="DevOps Days, Lyon; 2026", ticket_price_cents=150_000,
-                                   currency="EUR")
+    event = factories.create_event(
+        srv, organizer, name="DevOps Days, Lyon; 2026", ticket_price_cents=150_000, currency="EUR"
+    )
     factories.add_topics(srv, organizer, event["id"], {"Observability": ["o11y"], "Kubernetes": ["k8s"]})
     out = {"event": event, "organizer": organizer}
     for name in ("Alice", "Bob", "Carol"):
         joined = factories.join(srv, event["join_code"], name, email=f"{name.lower()}@example.org")
         out[name] = {"id": joined["attendee"]["id"], "token": joined["tokens"]["access_token"]}
     with srv.client(out["Alice"]["token"]) as client:
-        assert client.patch("/api/me", json=PRIVATE | {"interests": ["o11y", "k8s"], "company": "Qonto",
-                                                         "headline": "SRE lead"}).status_code == 200
+        assert (
+            client.patch(
+                "/api/me", json=PRIVATE | {"interests": ["o11y", "k8s"], "company": "Qonto", "headline": "SRE lead"}
+            ).status_code
+            == 200
+        )
     with srv.client(out["Bob"]["token"]) as client:
         client.patch("/api/me", json={"interests": ["Observability"], "phone": "+44 20 7946 0000", "language": "en"})
     return out
@@ -40,7 +49,9 @@ def people(srv):
 
 def request(srv, who, to, message=""):
     with srv.client(who["token"]) as client:
-        return client.post("/api/contact-requests", json={"to_attendee_id": to["id"], "message": message}, headers=key())
+        return client.post(
+            "/api/contact-requests", json={"to_attendee_id": to["id"], "message": message}, headers=key()
+        )
 
 
 def all_text_bob_can_read(srv, people) -> str:
@@ -49,8 +60,13 @@ def all_text_bob_can_read(srv, people) -> str:
     with srv.client(people["Bob"]["token"]) as client:
         return "\n".join(
             client.get(url).text
-            for url in (f"/api/events/{event_id}/attendees/{people['Alice']['id']}", "/api/contact-requests",
-                        "/api/contacts", "/api/contacts/export.vcf", "/api/contacts/export.csv?flavour=outlook")
+            for url in (
+                f"/api/events/{event_id}/attendees/{people['Alice']['id']}",
+                "/api/contact-requests",
+                "/api/contacts",
+                "/api/contacts/export.vcf",
+                "/api/contacts/export.csv?flavour=outlook",
+            )
         )
 
 
@@ -64,8 +80,10 @@ def test_nothing_private_before_acceptance_and_what_was_chosen_after(srv, people
         assert [r["sender"]["display_name"] for r in received] == ["Bob"]
         assert received[0]["shared_topics"] == ["Observability"]
         assert "+44" not in client.get("/api/contact-requests").text  # Bob's phone, before acceptance
-        client.put("/api/me/sharing", json={"share_email": True, "share_phone": False, "share_website": True,
-                                            "share_company": True})
+        client.put(
+            "/api/me/sharing",
+            json={"share_email": True, "share_phone": False, "share_website": True, "share_company": True},
+        )
         accepted = client.post(f"/api/contact-requests/{received[0]['id']}/accept", headers=key())
     assert accepted.status_code == 200
     assert accepted.json()["name"] == "Bob" and accepted.json()["phone"] is None  # Bob shares no phone by default
@@ -157,8 +175,12 @@ def test_own_code_and_other_events_codes_are_refused(srv, people):
     stranger = factories.join(srv, other_event["join_code"], "Mallory")["tokens"]["access_token"]
     with srv.client(stranger) as client:
         assert client.post("/api/contacts/scan", json={"code": code}, headers=key()).status_code == 404
-        assert client.post("/api/contact-requests", json={"to_attendee_id": people["Alice"]["id"]},
-                           headers=key()).status_code == 404
+        assert (
+            client.post(
+                "/api/contact-requests", json={"to_attendee_id": people["Alice"]["id"]}, headers=key()
+            ).status_code
+            == 404
+        )
 
 
 def connect(srv, a, b):
@@ -172,8 +194,10 @@ def test_notes_tags_follow_up_and_removal_are_mine_only(srv, people):
     connect(srv, people["Alice"], people["Bob"])
     with srv.client(people["Bob"]["token"]) as client:
         contact = client.get("/api/contacts").json()["items"][0]
-        patched = client.patch(f"/api/contacts/{contact['id']}",
-                               json={"note": "Hiring SREs; send CV", "tags": ["hiring", "lyon"], "follow_up": True})
+        patched = client.patch(
+            f"/api/contacts/{contact['id']}",
+            json={"note": "Hiring SREs; send CV", "tags": ["hiring", "lyon"], "follow_up": True},
+        )
         assert patched.status_code == 200 and patched.json()["tags"] == ["hiring", "lyon"]
         assert client.patch(f"/api/contacts/{contact['id']}", json={"owner_id": 1}).status_code == 422
         assert client.get("/api/contacts", params={"tag": "hiring"}).json()["total"] == 1
@@ -243,8 +267,10 @@ def test_cost_per_contact(srv, people, db):
 
 def test_card_qr_carries_only_shared_details(srv, people):
     with srv.client(people["Alice"]["token"]) as client:
-        client.put("/api/me/sharing", json={"share_email": True, "share_phone": False, "share_website": False,
-                                            "share_company": True})
+        client.put(
+            "/api/me/sharing",
+            json={"share_email": True, "share_phone": False, "share_website": False, "share_company": True},
+        )
         svg = client.get("/api/me/card-qr.svg")
     assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
     assert "<svg" in svg.text
@@ -302,7 +328,9 @@ def test_a_request_queues_one_push_for_the_recipient(srv, people, db):
     request(srv, people["Bob"], people["Alice"])
     request(srv, people["Bob"], people["Alice"])  # asking again queues nothing more
     queued = db.exec(select(Nudge)).all()
-    assert [(n.attendee_id, n.reason, n.status) for n in queued] == [(people["Alice"]["id"], "contact_request", "pending")]
+    assert [(n.attendee_id, n.reason, n.status) for n in queued] == [
+        (people["Alice"]["id"], "contact_request", "pending")
+    ]
 
 
 def test_suggestions_and_huddles_carry_no_private_detail(srv):
@@ -311,7 +339,10 @@ def test_suggestions_and_huddles_carry_no_private_detail(srv):
     hall.person(srv, "Dan", ["o11y"])
     bob = hall.person(srv, "Bob", ["Observability"])
     with srv.client(bob.token) as client:
-        seen = client.get("/api/me/suggestions").text + client.get(f"/api/events/{hall.event['id']}/attendees/{alice.id}").text
+        seen = (
+            client.get("/api/me/suggestions").text
+            + client.get(f"/api/events/{hall.event['id']}/attendees/{alice.id}").text
+        )
     assert "Alice" in seen
     for value in PRIVATE.values():
         assert value not in seen
@@ -320,12 +351,15 @@ def test_suggestions_and_huddles_carry_no_private_detail(srv):
 def test_bad_contact_input_is_refused_and_stores_nothing(srv, people, db):
     with srv.client(people["Bob"]["token"]) as client:
         to_self = client.post("/api/contact-requests", json={"to_attendee_id": people["Bob"]["id"]}, headers=key())
-        too_long = client.post("/api/contact-requests", json={"to_attendee_id": people["Alice"]["id"],
-                                                             "message": "x" * 281}, headers=key())
+        too_long = client.post(
+            "/api/contact-requests", json={"to_attendee_id": people["Alice"]["id"], "message": "x" * 281}, headers=key()
+        )
         unknown = client.post("/api/contact-requests", json={"to_attendee_id": 999_999}, headers=key())
         bad_scan = client.post("/api/contacts/scan", json={"code": "short"}, headers=key())
-        bad_sharing = client.put("/api/me/sharing", json={"share_email": "maybe", "share_phone": True,
-                                                          "share_website": True, "share_company": True})
+        bad_sharing = client.put(
+            "/api/me/sharing",
+            json={"share_email": "maybe", "share_phone": True, "share_website": True, "share_company": True},
+        )
         bad_version = client.get("/api/contacts/export.vcf", params={"version": "2.1"})
     assert to_self.status_code == 422 and to_self.json()["error"] == "InvalidInput"
     assert too_long.status_code == 422 and unknown.status_code == 404

@@ -130,9 +130,9 @@ def test_kill_9_mid_burst_loses_no_acknowledged_write(empty_url, tmp_path):
 
         done = outcome.acknowledged + outcome.in_flight
         with Session(srv.engine) as db:
-            check_ins = Counter(dict(db.exec(
-                select(CheckInRecord.attendee_id, func.count()).group_by(CheckInRecord.attendee_id)
-            ).all()))
+            check_ins = Counter(
+                dict(db.exec(select(CheckInRecord.attendee_id, func.count()).group_by(CheckInRecord.attendee_id)).all())
+            )
             contacts = Counter((c.owner_id, c.other_attendee_id) for c in db.exec(select(Contact)))
             presence = {p.attendee_id: p.zone_id for p in db.exec(select(Presence))}
         assert check_ins == Counter(ids[w.attendee] for w in done if w.zone is not None)

@@ -19,8 +19,15 @@ def fixture_cards() -> list[ContactCard]:
     cards = json.loads((PARITY / "cards.json").read_text(encoding="utf-8"))
     return [
         ContactCard(
-            uid=c["uid"], full_name=c["fullName"], org=c["org"], title=c["title"], emails=c["emails"],
-            phones=c["phones"], urls=c["urls"], categories=c["categories"], note=c["note"],
+            uid=c["uid"],
+            full_name=c["fullName"],
+            org=c["org"],
+            title=c["title"],
+            emails=c["emails"],
+            phones=c["phones"],
+            urls=c["urls"],
+            categories=c["categories"],
+            note=c["note"],
         )
         for c in cards
     ]

@@ -49,8 +49,9 @@ def shown_slots(picture: dict, zone: str) -> dict[str, int]:
 
 def move_event_to_the_past(db, event_id: int) -> None:
     """The event took place on DAY (UTC), so the heatmap and hourly figures cover that day."""
-    db.execute(update(Event).where(Event.id == event_id).values(starts_at=at("08:00"), ends_at=at("18:00"),
-                                                                timezone="UTC"))
+    db.execute(
+        update(Event).where(Event.id == event_id).values(starts_at=at("08:00"), ends_at=at("18:00"), timezone="UTC")
+    )
     db.commit()
 
 
@@ -129,8 +130,11 @@ def test_the_heatmap_counts_each_stay_in_every_slot_it_touches(srv, db):
     db.add(AgendaBreak(event_id=event_id, label="Coffee break", starts_at=at("10:00"), ends_at=at("10:30")))
     for attendee_id, check_ins in visits:
         for zone, hhmm in check_ins:
-            db.add(CheckInRecord(event_id=event_id, zone_id=h.zones[zone]["id"], attendee_id=attendee_id,
-                                 checked_in_at=at(hhmm)))
+            db.add(
+                CheckInRecord(
+                    event_id=event_id, zone_id=h.zones[zone]["id"], attendee_id=attendee_id, checked_in_at=at(hhmm)
+                )
+            )
     db.commit()
 
     picture = dashboard(srv, h.organizer, event_id)
@@ -157,15 +161,22 @@ def test_contacts_per_hour_and_kpis(srv, db):
     for pair in ((a, b), (a, c), (a, d), (b, c), (e, g)):
         connect(srv, *pair)
     with srv.client(a.token) as client:  # one side removes its copy: the exchange still happened
-        [mine] = [x for x in client.get("/api/contacts").json()["items"]
-                  if x["name"] == b.name]
+        [mine] = [x for x in client.get("/api/contacts").json()["items"] if x["name"] == b.name]
         assert client.delete(f"/api/contacts/{mine['id']}").status_code == 204
     move_event_to_the_past(db, h.event["id"])
-    met = {(a.id, b.id): "09:10", (a.id, c.id): "09:40", (a.id, d.id): "09:59", (b.id, c.id): "11:30",
-           (e.id, g.id): "11:45"}
+    met = {
+        (a.id, b.id): "09:10",
+        (a.id, c.id): "09:40",
+        (a.id, d.id): "09:59",
+        (b.id, c.id): "11:30",
+        (e.id, g.id): "11:45",
+    }
     for (x, y), hhmm in met.items():
-        db.execute(update(Contact).where(Contact.owner_id.in_([x, y]), Contact.other_attendee_id.in_([x, y]))
-                   .values(met_at=at(hhmm)))
+        db.execute(
+            update(Contact)
+            .where(Contact.owner_id.in_([x, y]), Contact.other_attendee_id.in_([x, y]))
+            .values(met_at=at(hhmm))
+        )
     db.commit()
 
     picture = dashboard(srv, h.organizer, h.event["id"])
@@ -176,8 +187,13 @@ def test_contacts_per_hour_and_kpis(srv, db):
     kpis = picture["kpis"]
     # 6 attendees, all with a contact; 5 exchanges, 9 copies held (a removed one): 1.5 per attendee.
     assert kpis == {
-        "attendees": 6, "attendees_with_contact": 6, "share_with_contact": 1.0, "contacts_made": 5,
-        "contacts_per_attendee": 1.5, "ticket_price_cents": 60000, "currency": "EUR",
+        "attendees": 6,
+        "attendees_with_contact": 6,
+        "share_with_contact": 1.0,
+        "contacts_made": 5,
+        "contacts_per_attendee": 1.5,
+        "ticket_price_cents": 60000,
+        "currency": "EUR",
         "cost_per_contact_cents": 40000,
     }
 
@@ -189,7 +205,10 @@ def test_small_kpis_are_masked(srv):
     kpis = dashboard(srv, h.organizer, h.event["id"])["kpis"]
     assert (kpis["attendees"], kpis["attendees_with_contact"], kpis["contacts_made"]) == (4, FEW, FEW)
     assert (kpis["share_with_contact"], kpis["contacts_per_attendee"], kpis["cost_per_contact_cents"]) == (
-        None, None, None)
+        None,
+        None,
+        None,
+    )
 
 
 # Nudges and hallway moments ---------------------------------------------------------------------------
@@ -201,19 +220,54 @@ def test_nudges_sent_and_opened_per_break(srv, db):
     pause = f.add_break(srv, h.organizer, h.event["id"], started_minutes_ago=5, minutes_left=10)
     key = f"break:{pause['id']}"
     today = date.today()
-    outcomes = [("delivered", True), ("delivered", True), ("delivered", True), ("delivered", False),
-                ("failed", False), ("dropped", False)]
+    outcomes = [
+        ("delivered", True),
+        ("delivered", True),
+        ("delivered", True),
+        ("delivered", False),
+        ("failed", False),
+        ("dropped", False),
+    ]
     for person, (status, opened) in zip(crowd, outcomes, strict=True):
-        db.add(Nudge(attendee_id=person.id, event_id=h.event["id"], break_key=key, reason="match_nearby", day=today,
-                     break_slot=1, day_slot=1, status=status, opened_at=datetime.now(UTC) if opened else None))
+        db.add(
+            Nudge(
+                attendee_id=person.id,
+                event_id=h.event["id"],
+                break_key=key,
+                reason="match_nearby",
+                day=today,
+                break_slot=1,
+                day_slot=1,
+                status=status,
+                opened_at=datetime.now(UTC) if opened else None,
+            )
+        )
     # An earlier break with 2 nudges: masked, and left out of the totals, or 6 - 4 would tell it.
     earlier = f.add_break(srv, h.organizer, h.event["id"], started_minutes_ago=60, minutes_left=-45)
     for person in crowd[:2]:
-        db.add(Nudge(attendee_id=person.id, event_id=h.event["id"], break_key=f"break:{earlier['id']}",
-                     reason="match_nearby", day=today, break_slot=1, day_slot=2, status="delivered"))
+        db.add(
+            Nudge(
+                attendee_id=person.id,
+                event_id=h.event["id"],
+                break_key=f"break:{earlier['id']}",
+                reason="match_nearby",
+                day=today,
+                break_slot=1,
+                day_slot=2,
+                status="delivered",
+            )
+        )
     # A contact-request push is not a break nudge.
-    db.add(Nudge(attendee_id=crowd[0].id, event_id=h.event["id"], break_key="contact-request:1",
-                 reason="contact_request", day=today, status="delivered"))
+    db.add(
+        Nudge(
+            attendee_id=crowd[0].id,
+            event_id=h.event["id"],
+            break_key="contact-request:1",
+            reason="contact_request",
+            day=today,
+            status="delivered",
+        )
+    )
     db.commit()
 
     nudges = dashboard(srv, h.organizer, h.event["id"])["nudges"]
@@ -221,27 +275,39 @@ def test_nudges_sent_and_opened_per_break(srv, db):
     assert (nudges["sent"], nudges["opened"]) == (4, 3)
     latest, first = nudges["occasions"]
     assert (latest["kind"], latest["id"], latest["label"], latest["sent"], latest["opened"]) == (
-        "break", pause["id"], "Coffee break", 4, 3)
+        "break",
+        pause["id"],
+        "Coffee break",
+        4,
+        3,
+    )
     assert (first["id"], first["sent"], first["opened"]) == (earlier["id"], FEW, FEW)
 
 
 def test_a_hallway_moment_shows_with_the_nudges_it_sent(srv, db):
     h = f.hallway(srv)
     # Two hiring, two looking for a job, all sharing three topics: each has a strong match at hand.
-    crowd = [h.person(srv, f"Person {n}", ["Observability", "eBPF", "Rust"], zone="coffee", goals=[goal])
-             for n, goal in enumerate(["hire", "get_hired", "hire", "get_hired"])]
+    crowd = [
+        h.person(srv, f"Person {n}", ["Observability", "eBPF", "Rust"], zone="coffee", goals=[goal])
+        for n, goal in enumerate(["hire", "get_hired", "hire", "get_hired"])
+    ]
     with PushReceiver(application_server_key=vapid_keys(srv.settings).public_key) as receiver:
         for person in crowd:
             assert f.subscribe(srv, person.token, receiver.new_subscription()).status_code == 201
         with srv.client(h.organizer) as client:
-            response = client.post(f"/api/events/{h.event['id']}/hallway-moments",
-                                   json={"minutes": 10, "label": "Sponsor coffee"})
+            response = client.post(
+                f"/api/events/{h.event['id']}/hallway-moments", json={"minutes": 10, "label": "Sponsor coffee"}
+            )
         assert response.status_code == 201, response.text
         moment = response.json()
 
         [before] = dashboard(srv, h.organizer, h.event["id"])["nudges"]["occasions"]
         assert (before["kind"], before["id"], before["label"], before["sent"]) == (
-            "hallway_moment", moment["id"], "Sponsor coffee", FEW)
+            "hallway_moment",
+            moment["id"],
+            "Sponsor coffee",
+            FEW,
+        )
 
         report = f.nudge_tick(srv)
 
@@ -275,8 +341,16 @@ def test_the_csv_export_parses_and_matches_the_dashboard(srv):
     rows = list(csv.DictReader(io.StringIO(response.text)))
     figures = {(r["figure"], r["zone"]): r["value"] for r in rows}
     kpis = picture["kpis"]
-    for name in ("attendees", "attendees_with_contact", "share_with_contact", "contacts_made",
-                 "contacts_per_attendee", "ticket_price_cents", "currency", "cost_per_contact_cents"):
+    for name in (
+        "attendees",
+        "attendees_with_contact",
+        "share_with_contact",
+        "contacts_made",
+        "contacts_per_attendee",
+        "ticket_price_cents",
+        "currency",
+        "cost_per_contact_cents",
+    ):
         assert figures[(name, "")] == str(kpis[name]), name
     assert figures[("attendees", "")] == "5"
     assert figures[("contacts_made", "")] == "3"
@@ -302,8 +376,12 @@ def test_only_the_events_organizers_reach_it(srv, path):
     stranger = f.join(srv, other_event["join_code"], "Stranger")["tokens"]["access_token"]
     url = f"/api/events/{h.event['id']}/{path}"
     # Attendees hold no organizer's token at all; another event's organizer is told there is no such event.
-    refused = {"no token": (None, 401), "attendee of the event": (attendee.token, 401),
-               "another event's organizer": (other_organizer, 404), "another event's attendee": (stranger, 401)}
+    refused = {
+        "no token": (None, 401),
+        "attendee of the event": (attendee.token, 401),
+        "another event's organizer": (other_organizer, 404),
+        "another event's attendee": (stranger, 401),
+    }
     for who, (token, status) in refused.items():
         with srv.client(token) as client:
             response = client.get(url)
@@ -359,12 +437,24 @@ def test_a_daylight_saving_day_has_23_hours_of_slots_on_the_venues_clock(srv, db
     """Paris springs forward on 29 March 2026: its day runs 23:00 to 22:00 UTC."""
     h = f.hallway(srv)
     crowd = people(srv, h, 3, "Person")
-    db.execute(update(Event).where(Event.id == h.event["id"]).values(
-        starts_at=datetime(2026, 3, 28, 23, 0, tzinfo=UTC), ends_at=datetime(2026, 3, 29, 22, 0, tzinfo=UTC),
-        timezone="Europe/Paris"))
+    db.execute(
+        update(Event)
+        .where(Event.id == h.event["id"])
+        .values(
+            starts_at=datetime(2026, 3, 28, 23, 0, tzinfo=UTC),
+            ends_at=datetime(2026, 3, 29, 22, 0, tzinfo=UTC),
+            timezone="Europe/Paris",
+        )
+    )
     for person in crowd:  # 10:05 in Paris, after the change
-        db.add(CheckInRecord(event_id=h.event["id"], zone_id=h.zones["coffee"]["id"], attendee_id=person.id,
-                             checked_in_at=datetime(2026, 3, 29, 8, 5, tzinfo=UTC)))
+        db.add(
+            CheckInRecord(
+                event_id=h.event["id"],
+                zone_id=h.zones["coffee"]["id"],
+                attendee_id=person.id,
+                checked_in_at=datetime(2026, 3, 29, 8, 5, tzinfo=UTC),
+            )
+        )
     db.commit()
 
     picture = dashboard(srv, h.organizer, h.event["id"])

@@ -15,8 +15,10 @@ def test_organizer_creates_and_edits_an_event(srv):
     assert event["join_url"].endswith(f"/join/{event['join_code']}")
     assert event["languages"] == ["fr"]
     with srv.client(token) as client:
-        updated = client.patch(f"/api/events/{event['id']}", json={"subject": "observability", "currency": None,
-                                                                  "ticket_price_cents": None})
+        updated = client.patch(
+            f"/api/events/{event['id']}",
+            json={"subject": "observability", "currency": None, "ticket_price_cents": None},
+        )
         assert updated.status_code == 200, updated.text
         assert updated.json()["subject"] == "observability"
         assert updated.json()["ticket_price_cents"] is None
@@ -26,8 +28,14 @@ def test_organizer_creates_and_edits_an_event(srv):
 def test_event_input_is_validated(srv, db):
     token = factories.organizer_token(srv)
     now = datetime.now(UTC)
-    base = {"name": "X", "slug": "x-conf", "subject": "s", "timezone": "Europe/Paris",
-            "starts_at": now.isoformat(), "ends_at": (now + timedelta(hours=1)).isoformat()}
+    base = {
+        "name": "X",
+        "slug": "x-conf",
+        "subject": "s",
+        "timezone": "Europe/Paris",
+        "starts_at": now.isoformat(),
+        "ends_at": (now + timedelta(hours=1)).isoformat(),
+    }
     bad = [
         base | {"timezone": "Mars/Olympus"},
         base | {"ends_at": (now - timedelta(hours=1)).isoformat()},
@@ -56,9 +64,16 @@ def test_organizers_change_the_languages_and_the_presence_retention(srv, db):
         changed = client.patch(url, json={"languages": ["en", "fr"], "presence_retention_days": 30})
         assert changed.status_code == 200
         assert changed.json()["languages"] == ["en", "fr"] and changed.json()["presence_retention_days"] == 30
-        for bad in [{"languages": []}, {"languages": ["en", "en"]}, {"languages": ["de"]}, {"languages": None},
-                    {"presence_retention_days": -1}, {"presence_retention_days": 366},
-                    {"presence_retention_days": None}, {"languages": ["fr"], "presence_retention_days": 400}]:
+        for bad in [
+            {"languages": []},
+            {"languages": ["en", "en"]},
+            {"languages": ["de"]},
+            {"languages": None},
+            {"presence_retention_days": -1},
+            {"presence_retention_days": 366},
+            {"presence_retention_days": None},
+            {"languages": ["fr"], "presence_retention_days": 400},
+        ]:
             refused = client.patch(url, json=bad)
             assert refused.status_code == 422, bad
         assert client.get(url).json()["languages"] == ["en", "fr"]
@@ -110,12 +125,21 @@ def test_zones_have_neighbours_and_rotatable_tokens(srv, db):
         assert zones["Coffee bar"]["neighbour_ids"] == [buffet["id"]]  # symmetric
         rotated = client.post(f"/api/events/{event['id']}/zones/{buffet['id']}/rotate-token").json()
         assert rotated["checkin_token"] != buffet["checkin_token"]
-        assert client.post(f"/api/events/{event['id']}/zones", json={"name": "buffet", "kind": "buffet"}).status_code == 409
+        assert (
+            client.post(f"/api/events/{event['id']}/zones", json={"name": "buffet", "kind": "buffet"}).status_code
+            == 409
+        )
         assert client.post(f"/api/events/{event['id']}/zones", json={"name": "X", "kind": "sauna"}).status_code == 422
-        assert client.patch(f"/api/events/{event['id']}/zones/{coffee['id']}",
-                            json={"neighbour_ids": [coffee["id"]]}).status_code == 422
-        assert client.patch(f"/api/events/{event['id']}/zones/{coffee['id']}",
-                            json={"neighbour_ids": [99999]}).status_code == 422
+        assert (
+            client.patch(
+                f"/api/events/{event['id']}/zones/{coffee['id']}", json={"neighbour_ids": [coffee["id"]]}
+            ).status_code
+            == 422
+        )
+        assert (
+            client.patch(f"/api/events/{event['id']}/zones/{coffee['id']}", json={"neighbour_ids": [99999]}).status_code
+            == 422
+        )
         assert client.delete(f"/api/events/{event['id']}/zones/{coffee['id']}").status_code == 204
         remaining = client.get(f"/api/events/{event['id']}/zones").json()
     assert [(z["name"], z["neighbour_ids"]) for z in remaining] == [("Buffet", [])]
@@ -141,22 +165,40 @@ def test_agenda_with_talks_speakers_and_breaks(srv):
     speaker = factories.join(srv, event["join_code"], "Léa Dubois")["attendee"]
     now = datetime.now(UTC).replace(microsecond=0)
     with srv.client(token) as client:
-        talk = client.post(f"/api/events/{event['id']}/talks", json={
-            "title": "GitOps at 400 clusters", "room": "Amphi A",
-            "starts_at": now.isoformat(), "ends_at": (now + timedelta(minutes=45)).isoformat(),
-            "topic_ids": [topics["Kubernetes"]], "speaker_ids": [speaker["id"]],
-        })
+        talk = client.post(
+            f"/api/events/{event['id']}/talks",
+            json={
+                "title": "GitOps at 400 clusters",
+                "room": "Amphi A",
+                "starts_at": now.isoformat(),
+                "ends_at": (now + timedelta(minutes=45)).isoformat(),
+                "topic_ids": [topics["Kubernetes"]],
+                "speaker_ids": [speaker["id"]],
+            },
+        )
         assert talk.status_code == 201, talk.text
-        pause = client.post(f"/api/events/{event['id']}/breaks", json={
-            "label": "Coffee break", "starts_at": (now + timedelta(minutes=45)).isoformat(),
-            "ends_at": (now + timedelta(minutes=65)).isoformat()})
+        pause = client.post(
+            f"/api/events/{event['id']}/breaks",
+            json={
+                "label": "Coffee break",
+                "starts_at": (now + timedelta(minutes=45)).isoformat(),
+                "ends_at": (now + timedelta(minutes=65)).isoformat(),
+            },
+        )
         assert pause.status_code == 201
-        bad_speaker = client.post(f"/api/events/{event['id']}/talks", json={
-            "title": "T", "starts_at": now.isoformat(), "ends_at": (now + timedelta(minutes=5)).isoformat(),
-            "speaker_ids": [123456]})
+        bad_speaker = client.post(
+            f"/api/events/{event['id']}/talks",
+            json={
+                "title": "T",
+                "starts_at": now.isoformat(),
+                "ends_at": (now + timedelta(minutes=5)).isoformat(),
+                "speaker_ids": [123456],
+            },
+        )
         assert bad_speaker.status_code == 422
-        backwards = client.patch(f"/api/events/{event['id']}/breaks/{pause.json()['id']}",
-                                 json={"ends_at": now.isoformat()})
+        backwards = client.patch(
+            f"/api/events/{event['id']}/breaks/{pause.json()['id']}", json={"ends_at": now.isoformat()}
+        )
         assert backwards.status_code == 422
     attendee_token = factories.join(srv, event["join_code"], "Hugo")["tokens"]["access_token"]
     with srv.client(attendee_token) as client:

@@ -17,13 +17,13 @@ from pathlib import Path
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
-from schemathesis.checks import not_a_server_error
 from sqlmodel import Session
 
 from api.agenda.models import AgendaBreak, Talk
@@ -60,9 +60,18 @@ CHECKS = [
 
 
 # The seeded objects by the name of the path parameter that takes their id.
-SEEDED = {"event_id": Event, "zone_id": Zone, "topic_id": Topic, "talk_id": Talk, "break_id": AgendaBreak,
-          "attendee_id": Attendee, "subscription_id": PushSubscription, "nudge_id": Nudge, "contact_id": Contact,
-          "request_id": ContactRequest}
+SEEDED = {
+    "event_id": Event,
+    "zone_id": Zone,
+    "topic_id": Topic,
+    "talk_id": Talk,
+    "break_id": AgendaBreak,
+    "attendee_id": Attendee,
+    "subscription_id": PushSubscription,
+    "nudge_id": Nudge,
+    "contact_id": Contact,
+    "request_id": ContactRequest,
+}
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, get_args
 
@@ -37,7 +37,7 @@ from api.matching.icebreakers import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-WINTER_13H_UTC = datetime(2025, 1, 15, 13, 0, tzinfo=timezone.utc)  # 14:00 in Paris (UTC+1)
+WINTER_13H_UTC = datetime(2025, 1, 15, 13, 0, tzinfo=UTC)  # 14:00 in Paris (UTC+1)
 LANGUAGES: tuple[Language, ...] = get_args(Language)
 PAIR_KEYS = [f"event42:{i}:{i + 7}" for i in range(50)]
 
@@ -104,9 +104,7 @@ def words(text: str) -> set[str]:
 
 
 def lines_over_pairs(situation: str, language: Language, **overrides: Any) -> list[str]:
-    return [
-        icebreaker(make_ctx(language, pair_key=key, **(SITUATIONS[situation] | overrides))) for key in PAIR_KEYS
-    ]
+    return [icebreaker(make_ctx(language, pair_key=key, **(SITUATIONS[situation] | overrides))) for key in PAIR_KEYS]
 
 
 def all_lines() -> list[str]:
@@ -273,7 +271,7 @@ def test_pairs_get_varied_lines(situation: str, language: Language) -> None:
     ("starts_at", "tz", "en", "fr"),
     [
         (WINTER_13H_UTC, "Europe/Paris", "14:00", f"14{NBSP}h{NBSP}00"),
-        (datetime(2025, 7, 15, 12, 30, tzinfo=timezone.utc), "Europe/Paris", "14:30", f"14{NBSP}h{NBSP}30"),
+        (datetime(2025, 7, 15, 12, 30, tzinfo=UTC), "Europe/Paris", "14:30", f"14{NBSP}h{NBSP}30"),
         (WINTER_13H_UTC, "America/Montreal", "08:00", f"8{NBSP}h{NBSP}00"),
     ],
 )

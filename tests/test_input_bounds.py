@@ -22,7 +22,7 @@ def test_impossible_ids_in_any_path_are_refused_with_422(srv):
         for bad in IMPOSSIBLE_IDS:
             for name in names:
                 ids = world["ids"] | {name: bad}
-                url = re.sub(r"\{(\w+)\}", lambda m: str(ids[m.group(1)]), path)
+                url = re.sub(r"\{(\w+)\}", lambda m, ids=ids: str(ids[m.group(1)]), path)
                 token = owner if operation_id in SELF | OWN | MEMBER else world["org_a"]  # the rightful caller
                 with srv.client(token) as client:
                     response = client.request(method, url, headers={"Idempotency-Key": factories.new_key()})

@@ -55,8 +55,16 @@ def test_json_logs_one_object_per_line_without_secrets(sqlite_url, tmp_path):
     ]
     assert len({e["request_id"] for e in requests}) == len(requests)
 
-    secrets = [token, joined["tokens"]["refresh_token"], h.organizer, h.event["join_code"], poster.rsplit("/", 1)[-1],
-               "zoe@example.org", "Zoé", "Quesnel"]
+    secrets = [
+        token,
+        joined["tokens"]["refresh_token"],
+        h.organizer,
+        h.event["join_code"],
+        poster.rsplit("/", 1)[-1],
+        "zoe@example.org",
+        "Zoé",
+        "Quesnel",
+    ]
     assert [s for s in secrets if s in text] == []
     # Nor the client's address, which uvicorn's own access log would write ('127.0.0.1:53124 - "GET …').
     assert re.search(r'\d+\.\d+\.\d+\.\d+:\d+ - "', text) is None

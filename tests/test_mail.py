@@ -37,8 +37,9 @@ def smtp():
 def mailing_server(server, migrated_url, tmp_path, smtp):
     controller, _ = smtp
     wipe(server.engine)
-    yield from start_server(tmp_path, migrated_url, smtp_host="127.0.0.1", smtp_port=controller.port,
-                            smtp_starttls=False, **TEST_LIMITS)
+    yield from start_server(
+        tmp_path, migrated_url, smtp_host="127.0.0.1", smtp_port=controller.port, smtp_starttls=False, **TEST_LIMITS
+    )
 
 
 def test_organizer_link_is_emailed_and_works(mailing_server, smtp):

@@ -70,8 +70,9 @@ class Outbox:
             response = self.client.post("/api/contacts/scan", json=item.payload, headers=headers)
         else:  # a note: PATCH sets the same value however often it is replayed
             contact_id = self.contact_ids[item.payload["contact"]]
-            response = self.client.patch(f"/api/contacts/{contact_id}", json={"note": item.payload["note"]},
-                                         headers=headers)
+            response = self.client.patch(
+                f"/api/contacts/{contact_id}", json={"note": item.payload["note"]}, headers=headers
+            )
         if lose_response:
             raise NetworkDown()  # the server has done it; the phone never hears
         return response.status_code
@@ -84,7 +85,7 @@ class Outbox:
             try:
                 if duplicate_first and index == 0 and self.online:
                     with ThreadPoolExecutor(2) as tabs:
-                        status = min(tabs.map(lambda _: self.send(item), range(2)))
+                        status = min(tabs.map(lambda _, item=item: self.send(item), range(2)))
                 else:
                     status = self.send(item, lose_response=index == lose_response_of)
             except NetworkDown:
@@ -129,14 +130,20 @@ def scan(srv, me_token: str, other_token: str) -> int:
     with srv.client(other_token) as client:
         code = client.post("/api/me/connect-code").json()["code"]
     with srv.client(me_token) as client:
-        response = client.post("/api/contacts/scan", json={"code": code},
-                               headers={"Idempotency-Key": factories.new_key()})
+        response = client.post(
+            "/api/contacts/scan", json={"code": code}, headers={"Idempotency-Key": factories.new_key()}
+        )
     assert response.status_code == 201, response.text
     return response.json()["id"]
 
 
-@settings(max_examples=20, derandomize=True, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=20,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(steps=steps)
 def test_the_outbox_delivers_each_write_exactly_once_whatever_the_network_does(srv, place, steps):
     me = person(srv, place, "Me")
@@ -176,8 +183,9 @@ def test_the_outbox_delivers_each_write_exactly_once_whatever_the_network_does(s
 
     with Session(srv.engine) as db:
         check_ins = [zone for kind, zone in written if kind == "check_in"]
-        assert db.exec(select(func.count()).select_from(CheckInRecord)
-                       .where(CheckInRecord.attendee_id == me.id)).one() == len(check_ins)
+        assert db.exec(
+            select(func.count()).select_from(CheckInRecord).where(CheckInRecord.attendee_id == me.id)
+        ).one() == len(check_ins)
         if check_ins:
             presence = db.exec(select(Presence).where(Presence.attendee_id == me.id)).one()
             assert presence.zone_id == place.zones[ZONES[check_ins[-1]]]["id"]  # the last one counts
@@ -186,13 +194,16 @@ def test_the_outbox_delivers_each_write_exactly_once_whatever_the_network_does(s
         contacts = db.exec(select(Contact).where(Contact.owner_id == me.id)).all()
         expected = {p.id for p in known} | {scanned[i].id for kind, i in written if kind == "scan"}
         assert sorted(c.other_attendee_id for c in contacts) == sorted(expected)
-        last_note = {index: note for kind, (index, note) in
-                     ((k, a) for k, a in written if k == "note")}
+        last_note = {index: note for kind, (index, note) in ((k, a) for k, a in written if k == "note")}
         for index, note in last_note.items():
             assert db.get(Contact, contact_ids[index]).note == note
         keyed = sum(kind != "note" for kind, _ in written) + KNOWN_CONTACTS
-        assert db.exec(select(func.count()).select_from(IdempotencyRecord)
-                       .where(IdempotencyRecord.attendee_id == me.id)).one() == keyed
+        assert (
+            db.exec(
+                select(func.count()).select_from(IdempotencyRecord).where(IdempotencyRecord.attendee_id == me.id)
+            ).one()
+            == keyed
+        )
 
 
 def payload_of(kind: str, arg, place, targets, codes) -> dict:

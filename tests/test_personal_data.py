@@ -18,7 +18,9 @@ def met(srv, a, b):
     with srv.client(a.token) as client:
         code = client.post("/api/me/connect-code").json()["code"]
     with srv.client(b.token) as client:
-        response = client.post("/api/contacts/scan", json={"code": code}, headers={"Idempotency-Key": factories.new_key()})
+        response = client.post(
+            "/api/contacts/scan", json={"code": code}, headers={"Idempotency-Key": factories.new_key()}
+        )
         assert response.status_code == 201
 
 
@@ -61,9 +63,14 @@ def test_deleting_an_account_leaves_no_row_about_them(srv):
     bob = hall.person(srv, "Bob", ["o11y"])
     met(srv, alice, bob)
     with srv.client(bob.token) as client:
-        client.post("/api/contact-requests", json={"to_attendee_id": alice.id}, headers={"Idempotency-Key": factories.new_key()})
-        client.post("/api/me/reports", json={"attendee_id": alice.id, "reason": "spam"},
-                    headers={"Idempotency-Key": factories.new_key()})
+        client.post(
+            "/api/contact-requests", json={"to_attendee_id": alice.id}, headers={"Idempotency-Key": factories.new_key()}
+        )
+        client.post(
+            "/api/me/reports",
+            json={"attendee_id": alice.id, "reason": "spam"},
+            headers={"Idempotency-Key": factories.new_key()},
+        )
     with srv.client(alice.token) as client:
         client.post("/api/me/blocks", json={"attendee_id": bob.id}, headers={"Idempotency-Key": factories.new_key()})
     with PushReceiver() as receiver:
@@ -71,14 +78,18 @@ def test_deleting_an_account_leaves_no_row_about_them(srv):
     columns = list(attendee_columns())
     assert len(columns) > 15
     with Session(srv.engine) as session:
-        before = {f"{t.name}.{c.name}": session.execute(select(func.count()).select_from(t).where(c == alice.id)).scalar()
-                  for t, c in columns}
+        before = {
+            f"{t.name}.{c.name}": session.execute(select(func.count()).select_from(t).where(c == alice.id)).scalar()
+            for t, c in columns
+        }
     assert sum(before.values()) > 10
     with srv.client(alice.token) as client:
         assert client.delete("/api/me").status_code == 204
     with Session(srv.engine) as session:
-        after = {f"{t.name}.{c.name}": session.execute(select(func.count()).select_from(t).where(c == alice.id)).scalar()
-                 for t, c in columns}
+        after = {
+            f"{t.name}.{c.name}": session.execute(select(func.count()).select_from(t).where(c == alice.id)).scalar()
+            for t, c in columns
+        }
         kept = session.exec(select(Contact).where(Contact.owner_id == bob.id)).scalars().one()
     assert {k: v for k, v in after.items() if v} == {}
     assert kept.name == "Alice" and kept.other_attendee_id is None

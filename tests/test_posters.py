@@ -40,7 +40,7 @@ def decode_svg_qr(svg: ElementTree.Element) -> str:
     for x, y, n in runs:
         for row in range(y * px, (y + 1) * px):
             start = row * modules * px + x * px
-            image[start:start + n * px] = bytes(n * px)
+            image[start : start + n * px] = bytes(n * px)
     results = zxingcpp.read_barcodes(memoryview(image).cast("B", (modules * px, modules * px)))
     assert len(results) == 1
     return results[0].text

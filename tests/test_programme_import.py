@@ -18,10 +18,14 @@ SCHEDULE_XML = (DATA / "schedule-frab.xml").read_bytes()
 PROGRAMME_CSV = (DATA / "programme.csv").read_bytes()
 JSON, XML, CSV = "application/json", "application/xml", "text/csv"
 PARIS_JUNE = {
-    "timezone": "Europe/Paris", "starts_at": "2027-06-10T08:00:00+02:00", "ends_at": "2027-06-11T19:00:00+02:00"
+    "timezone": "Europe/Paris",
+    "starts_at": "2027-06-10T08:00:00+02:00",
+    "ends_at": "2027-06-11T19:00:00+02:00",
 }
 PARIS_MARCH = {
-    "timezone": "Europe/Paris", "starts_at": "2027-03-18T08:00:00+01:00", "ends_at": "2027-03-18T18:00:00+01:00"
+    "timezone": "Europe/Paris",
+    "starts_at": "2027-03-18T08:00:00+01:00",
+    "ends_at": "2027-03-18T18:00:00+01:00",
 }
 
 
@@ -107,7 +111,9 @@ def test_pretalx_json_builds_the_agenda(srv, db, rhone):
     }
     workshop = seen["talks"]["Workshop: your first OpenTelemetry Collector pipeline"]
     assert (workshop["starts_at"], workshop["ends_at"], workshop["topics"]) == (
-        "2027-06-11T07:30:00Z", "2027-06-11T09:00:00Z", ["Observability"]
+        "2027-06-11T07:30:00Z",
+        "2027-06-11T09:00:00Z",
+        ["Observability"],
     )
     assert seen["talks"]["eBPF in production without tears"]["speakers"] == ["Samir Haddad"]
     assert seen["breaks"] == [
@@ -267,23 +273,38 @@ MALFORMED = {
     "not a schedule": (b'{"talks": []}', JSON, "schedule", None, "missing"),
     "missing title": (
         _json_with(lambda s: _rooms(s)["Salle Jacquard"][2].pop("title")),
-        JSON, 'schedule.conference.days[0].rooms["Salle Jacquard"][2]', "title", "missing",
+        JSON,
+        'schedule.conference.days[0].rooms["Salle Jacquard"][2]',
+        "title",
+        "missing",
     ),
     "bad time": (
         _json_with(lambda s: _rooms(s, 1)["Amphi Lumière"][0].update(date="2027-06-11T9h30")),
-        JSON, 'schedule.conference.days[1].rooms["Amphi Lumière"][0]', "date", "not a date and time",
+        JSON,
+        'schedule.conference.days[1].rooms["Amphi Lumière"][0]',
+        "date",
+        "not a date and time",
     ),
     "bad duration": (
         _json_with(lambda s: _rooms(s)["Amphi Lumière"][0].update(duration="45 min")),
-        JSON, 'schedule.conference.days[0].rooms["Amphi Lumière"][0]', "duration", "not a duration",
+        JSON,
+        'schedule.conference.days[0].rooms["Amphi Lumière"][0]',
+        "duration",
+        "not a duration",
     ),
     "unknown room format": (
         _json_with(lambda s: s["schedule"]["conference"]["days"][1].update(rooms=[{"name": "Amphi Lumière"}])),
-        JSON, "schedule.conference.days[1]", "rooms", "unknown room format",
+        JSON,
+        "schedule.conference.days[1]",
+        "rooms",
+        "unknown room format",
     ),
     "repeated id": (
         _json_with(lambda s: _rooms(s)["Salle Jacquard"][0].update(guid=_rooms(s)["Amphi Lumière"][0]["guid"])),
-        JSON, 'schedule.conference.days[0].rooms["Salle Jacquard"][0]', "id", "already the id of",
+        JSON,
+        'schedule.conference.days[0].rooms["Salle Jacquard"][0]',
+        "id",
+        "already the id of",
     ),
     "XML not well-formed": (SCHEDULE_XML[:-40], XML, "line", None, "not well-formed XML"),
     "XML entity": (
@@ -291,16 +312,27 @@ MALFORMED = {
             b'<?xml version="1.0"?><!DOCTYPE schedule [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
             b"<schedule><day><room name='A'><event id='1'><title>&b;</title></event></room></day></schedule>"
         ),
-        XML, "file", None, "DTD or entities",
+        XML,
+        "file",
+        None,
+        "DTD or entities",
     ),
     "XML missing duration": (
         SCHEDULE_XML.replace(b"<duration>00:40</duration>", b"", 1),
-        XML, 'schedule/day[1]/room[@name="Amphi Lumière"]/event[3]', "duration", "missing",
+        XML,
+        'schedule/day[1]/room[@name="Amphi Lumière"]/event[3]',
+        "duration",
+        "missing",
     ),
     "CSV bad date": (_csv_with_line_4("2027-03-32 10:40"), CSV, "line 4", "start", "not a date and time"),
     "CSV missing column": (b"id,title,start\n1,Talk,2027-03-18 10:00\n", CSV, "line 1", None, "missing column(s): end"),
-    "not UTF-8": ("id,title,start,end\n1,Café,2027-03-18 10:00,2027-03-18 11:00\n".encode("latin-1"), CSV,
-                  "line 2", None, "not UTF-8 text"),
+    "not UTF-8": (
+        "id,title,start,end\n1,Café,2027-03-18 10:00,2027-03-18 11:00\n".encode("latin-1"),
+        CSV,
+        "line 2",
+        None,
+        "not UTF-8 text",
+    ),
 }
 
 
@@ -338,7 +370,7 @@ def test_other_file_types_are_refused(srv, rhone):
 def test_a_programme_larger_than_the_general_body_cap_is_accepted(srv, rhone):
     abstract = "Lorem ipsum dolor sit amet, hallway edition. " * 30
     rows = [
-        f"t{i},Talk {i},\"{abstract}\",Room {i % 4},2027-06-10 {8 + i % 10:02d}:00,2027-06-10 {8 + i % 10:02d}:30,,"
+        f't{i},Talk {i},"{abstract}",Room {i % 4},2027-06-10 {8 + i % 10:02d}:00,2027-06-10 {8 + i % 10:02d}:30,,'
         for i in range(250)
     ]
     content = ("id,title,abstract,room,start,end,speakers,topics\n" + "\n".join(rows)).encode()

@@ -90,7 +90,7 @@ def test_two_worker_processes_send_each_nudge_once(srv, db):
             ]
         outputs = [worker.communicate(timeout=120) for worker in workers]
 
-        for worker, (out, err) in zip(workers, outputs, strict=True):
+        for worker, (_, err) in zip(workers, outputs, strict=True):
             assert worker.returncode == 0, err
         reports = [tuple(map(int, REPORT.search(out).groups())) for out, _ in outputs]
         # Both planned every nudge; the database let each be claimed once, by one of them.

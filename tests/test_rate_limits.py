@@ -91,8 +91,11 @@ def test_contact_requests_and_scans_share_one_budget_per_attendee(strict):
     wait_for_next_window()
     with strict.client(ada.token) as client:
         sent = [
-            client.post("/api/contact-requests", json={"to_attendee_id": other.id},
-                        headers={"Idempotency-Key": factories.new_key()}).status_code
+            client.post(
+                "/api/contact-requests",
+                json={"to_attendee_id": other.id},
+                headers={"Idempotency-Key": factories.new_key()},
+            ).status_code
             for other in others[:2]
         ]
         scan = client.post("/api/contacts/scan", json={"code": code}, headers={"Idempotency-Key": factories.new_key()})
@@ -149,8 +152,9 @@ def test_a_break_rush_behind_one_venue_address_is_not_refused_by_the_defaults(de
     replayed = [factories.check_in(srv, replayer.token, token=zones[i % 3]).status_code for i in range(20)]
     with srv.client(replayer.token) as client:
         replayed += [
-            client.post("/api/contact-requests", json={"to_attendee_id": p.id},
-                        headers={"Idempotency-Key": factories.new_key()}).status_code
+            client.post(
+                "/api/contact-requests", json={"to_attendee_id": p.id}, headers={"Idempotency-Key": factories.new_key()}
+            ).status_code
             for p in people[1:21]
         ]
     assert replayed == [201] * 40
@@ -165,12 +169,18 @@ def redis_replicas(migrated_url, tmp_path, server):
     except redis.RedisError:
         pytest.skip(f"no Redis at {REDIS_URL}")
     prefix = f"couloir-test-{uuid.uuid4().hex[:8]}"
-    limits = TEST_LIMITS | {"checkin_rate_per_attendee": (3, WINDOW), "redis_url": REDIS_URL, "redis_prefix": prefix,
-                            "secret_key": uuid.uuid4().hex * 2}  # replicas share one, as in production
+    limits = TEST_LIMITS | {
+        "checkin_rate_per_attendee": (3, WINDOW),
+        "redis_url": REDIS_URL,
+        "redis_prefix": prefix,
+        "secret_key": uuid.uuid4().hex * 2,
+    }  # replicas share one, as in production
     wipe(server.engine)
     with ExitStack() as stack:
-        replicas = [stack.enter_context(contextmanager(start_server)(tmp_path / name, migrated_url, **limits))
-                    for name in ("a", "b")]
+        replicas = [
+            stack.enter_context(contextmanager(start_server)(tmp_path / name, migrated_url, **limits))
+            for name in ("a", "b")
+        ]
         yield replicas
     for key in client.scan_iter(f"{prefix}:*"):
         client.delete(key)
@@ -197,7 +207,8 @@ def test_with_redis_down_the_limits_are_counted_in_the_database(migrated_url, tm
         place = factories.hallway(srv)
         ada = place.person(srv, "Ada", ["Rust"], zone=None)
         wait_for_next_window()
-        codes = [factories.check_in(srv, ada.token, token=place.zones["coffee"]["checkin_url"]).status_code
-                 for _ in range(4)]
+        codes = [
+            factories.check_in(srv, ada.token, token=place.zones["coffee"]["checkin_url"]).status_code for _ in range(4)
+        ]
         assert codes == [201, 201, 201, 429]
         assert count(srv, RateLimitWindow) >= 2

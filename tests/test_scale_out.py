@@ -51,8 +51,13 @@ def test_two_replicas_and_a_worker_under_a_check_in_burst(pg_url, tmp_path):
     try:
         h = f.hallway(srv)
         crowd = [
-            h.person(srv, f"Person {i}", ["Observability", "eBPF", "Rust"], zone=None,
-                     goals=["hire" if i % 2 else "get_hired"])
+            h.person(
+                srv,
+                f"Person {i}",
+                ["Observability", "eBPF", "Rust"],
+                zone=None,
+                goals=["hire" if i % 2 else "get_hired"],
+            )
             for i in range(CROWD)
         ]
         pause = f.add_break(srv, h.organizer, h.event["id"])
@@ -61,8 +66,11 @@ def test_two_replicas_and_a_worker_under_a_check_in_burst(pg_url, tmp_path):
         for n, person in enumerate(crowd):
             subscriptions[person.id] = receiver.new_subscription()
             with replicas[n % 2].client(person.token) as client:
-                response = client.post("/api/me/push-subscriptions", json=subscriptions[person.id],
-                                       headers={"Idempotency-Key": f.new_key()})
+                response = client.post(
+                    "/api/me/push-subscriptions",
+                    json=subscriptions[person.id],
+                    headers={"Idempotency-Key": f.new_key()},
+                )
             assert response.status_code == 201, response.text
 
         with (tmp_path / "worker.log").open("ab") as log:
@@ -80,8 +88,10 @@ def test_two_replicas_and_a_worker_under_a_check_in_burst(pg_url, tmp_path):
                 first, other = replicas[(n + visit) % 2], replicas[(n + visit + 1) % 2]
                 retried = visit % 2 == 0  # a lost answer: the phone resends, the balancer picks the other replica
                 with ThreadPoolExecutor(2) as both:
-                    sends = [both.submit(check_in, target, person.token, key, body)
-                             for target in ([first, other] if retried else [first])]
+                    sends = [
+                        both.submit(check_in, target, person.token, key, body)
+                        for target in ([first, other] if retried else [first])
+                    ]
                     answers = [s.result() for s in sends]
                 with lock:
                     statuses.update(answers)
@@ -92,9 +102,9 @@ def test_two_replicas_and_a_worker_under_a_check_in_burst(pg_url, tmp_path):
         assert statuses == Counter({201: sum(CHECK_INS_EACH + (CHECK_INS_EACH + 1) // 2 for _ in crowd)})
 
         with Session(srv.engine) as db:
-            records = Counter(dict(db.exec(
-                select(CheckInRecord.attendee_id, func.count()).group_by(CheckInRecord.attendee_id)
-            ).all()))
+            records = Counter(
+                dict(db.exec(select(CheckInRecord.attendee_id, func.count()).group_by(CheckInRecord.attendee_id)).all())
+            )
             presences = Counter(p.attendee_id for p in db.exec(select(Presence)))
             where = {p.zone_id for p in db.exec(select(Presence))}
         assert records == keys_sent

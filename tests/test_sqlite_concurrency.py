@@ -33,11 +33,17 @@ def test_fifty_phones_checking_in_and_connecting_at_once_all_succeed(srv):
         with srv.client(token) as client:
             start.wait()  # all at once, as when a break starts
             for n in range(CHECK_INS_EACH):
-                response = client.post("/api/me/check-ins", json={"token": zones[(index + n) % 3]},
-                                       headers={"Idempotency-Key": factories.new_key()})
+                response = client.post(
+                    "/api/me/check-ins",
+                    json={"token": zones[(index + n) % 3]},
+                    headers={"Idempotency-Key": factories.new_key()},
+                )
                 answers.append(("check-in", response.status_code, response.text))
-            response = client.post("/api/contact-requests", json={"to_attendee_id": other_id},
-                                   headers={"Idempotency-Key": factories.new_key()})
+            response = client.post(
+                "/api/contact-requests",
+                json={"to_attendee_id": other_id},
+                headers={"Idempotency-Key": factories.new_key()},
+            )
             answers.append(("contact request", response.status_code, response.text))
         return answers
 

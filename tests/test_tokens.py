@@ -69,8 +69,18 @@ def test_a_correctly_forged_token_works(srv, attendee):
         ({"alg": "HS256", "typ": "JWT"}, {"typ": "refresh"}, hashlib.sha256),
         ({"alg": "HS256", "typ": "JWT"}, {"evt": 999_999}, hashlib.sha256),
     ],
-    ids=["alg-none", "wrong-alg", "wrong-aud", "refresh-aud", "wrong-iss", "no-exp", "expired", "no-sub",
-         "wrong-typ", "other-event"],
+    ids=[
+        "alg-none",
+        "wrong-alg",
+        "wrong-aud",
+        "refresh-aud",
+        "wrong-iss",
+        "no-exp",
+        "expired",
+        "no-sub",
+        "wrong-typ",
+        "other-event",
+    ],
 )
 def test_defective_tokens_are_refused(srv, attendee, header, changes, digest):
     key = srv.settings.signing_key() if digest else None

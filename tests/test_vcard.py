@@ -443,11 +443,7 @@ def test_csv_formula_injection_guard(flavour: CsvFlavour) -> None:
     assert row["Notes"].startswith("'\tindented")
     email = row["E-mail 1 - Value"] if google else row["E-mail Address"]
     assert email == "'=1+1@x.io"
-    phones = (
-        [row["Phone 1 - Value"], row["Phone 2 - Value"]]
-        if google
-        else [row["Mobile Phone"], row["Other Phone"]]
-    )
+    phones = [row["Phone 1 - Value"], row["Phone 2 - Value"]] if google else [row["Mobile Phone"], row["Other Phone"]]
     # A plain international number stays importable; one hiding a payload does not pass.
     assert phones == ["+33 6 12 34 56 78", "'+1 =cmd|' /C calc'!A0"]
     labels = row["Labels"] if google else row["Categories"]

@@ -9,7 +9,9 @@ from api.core.db import UTCDateTime
 class Talk(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("event_id", "external_id"),)
     id: int | None = Field(default=None, primary_key=True)
-    event_id: int = Field(sa_column=Column(Integer, ForeignKey("event.id", ondelete="CASCADE"), nullable=False, index=True))
+    event_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("event.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
     title: str = Field(max_length=300)
     abstract: str = Field(default="", sa_type=Text)
     room: str = Field(default="", max_length=100)
@@ -40,7 +42,9 @@ class AgendaBreak(SQLModel, table=True):
 
     __tablename__ = "agenda_break"
     id: int | None = Field(default=None, primary_key=True)
-    event_id: int = Field(sa_column=Column(Integer, ForeignKey("event.id", ondelete="CASCADE"), nullable=False, index=True))
+    event_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("event.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
     label: str = Field(max_length=100)
     starts_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     ends_at: datetime = Field(sa_type=UTCDateTime, nullable=False)

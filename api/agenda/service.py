@@ -99,7 +99,9 @@ def delete_break(session: Session, slot: AgendaBreak) -> None:
 
 
 def list_breaks(session: Session, event_id: int) -> list[AgendaBreak]:
-    return list(session.exec(select(AgendaBreak).where(AgendaBreak.event_id == event_id).order_by(AgendaBreak.starts_at)))
+    return list(
+        session.exec(select(AgendaBreak).where(AgendaBreak.event_id == event_id).order_by(AgendaBreak.starts_at))
+    )
 
 
 def current_break(session: Session, event_id: int, at: datetime) -> AgendaBreak | None:

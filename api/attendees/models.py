@@ -9,7 +9,9 @@ from api.core.db import UTCDateTime, utcnow
 class Attendee(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("event_id", "email"),)
     id: int | None = Field(default=None, primary_key=True)
-    event_id: int = Field(sa_column=Column(Integer, ForeignKey("event.id", ondelete="CASCADE"), nullable=False, index=True))
+    event_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("event.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
     display_name: str = Field(max_length=80)
     headline: str = Field(default="", max_length=160)
     company: str = Field(default="", max_length=120)
@@ -31,7 +33,7 @@ class Attendee(SQLModel, table=True):
 
 class AttendeeInterest(SQLModel, table=True):
     __tablename__ = "attendee_interest"
-    attendee_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("attendee.id", ondelete="CASCADE"), primary_key=True)
+    attendee_id: int = Field(sa_column=Column(Integer, ForeignKey("attendee.id", ondelete="CASCADE"), primary_key=True))
+    topic_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("topic.id", ondelete="CASCADE"), primary_key=True, index=True)
     )
-    topic_id: int = Field(sa_column=Column(Integer, ForeignKey("topic.id", ondelete="CASCADE"), primary_key=True, index=True))

@@ -102,7 +102,9 @@ def get_attendee_card(attendee_id: PathId, event: MemberEvent, claims: Claims, s
 
 
 @people.patch("/{attendee_id}/role", responses=responses(InvalidInput))
-def set_attendee_role(attendee_id: PathId, data: RoleUpdate, event: OrganizerEvent, session: SessionDep) -> AttendeeCard:
+def set_attendee_role(
+    attendee_id: PathId, data: RoleUpdate, event: OrganizerEvent, session: SessionDep
+) -> AttendeeCard:
     """Organizers mark speakers, exhibitors and staff."""
     attendee = service.get_attendee(session, event_id=event.id, attendee_id=attendee_id)
     attendee.role = data.role.value

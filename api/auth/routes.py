@@ -20,8 +20,10 @@ def _limit_link_requests(engine, settings, email: str, ip: str) -> None:
     ratelimit.hit_all(
         engine,
         settings,
-        [(f"magic-link:ip:{ip}", settings.magic_link_rate_per_ip),
-         (f"magic-link:email:{email}", settings.magic_link_rate_per_email)],
+        [
+            (f"magic-link:ip:{ip}", settings.magic_link_rate_per_ip),
+            (f"magic-link:email:{email}", settings.magic_link_rate_per_email),
+        ],
     )
 
 
@@ -38,7 +40,9 @@ def request_organizer_link(
     return LinkSent()
 
 
-@router.post("/attendees/magic-link", status_code=status.HTTP_202_ACCEPTED, responses=responses(TooManyRequests, InvalidInput))
+@router.post(
+    "/attendees/magic-link", status_code=status.HTTP_202_ACCEPTED, responses=responses(TooManyRequests, InvalidInput)
+)
 def request_attendee_link(
     data: AttendeeLinkRequest, background: BackgroundTasks, engine: EngineDep, settings: SettingsDep, ip: ClientIP
 ) -> LinkSent:

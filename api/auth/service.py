@@ -186,9 +186,7 @@ def send_attendee_links(engine: Engine, settings: Settings, email: str, event_sl
         ]
         session.commit()
     for event_name, link in links:
-        send_email(
-            settings, to=email, subject=f"Sign in to {event_name} on Couloir", body=_link_body(link, settings)
-        )
+        send_email(settings, to=email, subject=f"Sign in to {event_name} on Couloir", body=_link_body(link, settings))
 
 
 def _link_body(link: str, settings: Settings) -> str:

@@ -44,7 +44,9 @@ class Contact(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("owner_id", "other_attendee_id"),)
     id: int | None = Field(default=None, primary_key=True)
     owner_id: int = Field(sa_column=reference("attendee.id", index=True))
-    other_attendee_id: int | None = Field(default=None, sa_column=reference("attendee.id", nullable=True, on_delete="SET NULL"))
+    other_attendee_id: int | None = Field(
+        default=None, sa_column=reference("attendee.id", nullable=True, on_delete="SET NULL")
+    )
     name: str = Field(max_length=80)
     headline: str = Field(default="", max_length=160)
     company: str | None = Field(default=None, max_length=120)

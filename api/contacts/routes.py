@@ -61,8 +61,13 @@ def send_contact_request(
 ) -> Response:
     """Ask someone (usually a suggestion) to exchange contacts. Asking twice changes nothing."""
     return run_once(
-        session, attendee_id=attendee.id, key=key, operation="send_contact_request", payload=data,
-        status_code=status.HTTP_201_CREATED, action=lambda: service.send_request(session, attendee, data),
+        session,
+        attendee_id=attendee.id,
+        key=key,
+        operation="send_contact_request",
+        payload=data,
+        status_code=status.HTTP_201_CREATED,
+        action=lambda: service.send_request(session, attendee, data),
     )
 
 
@@ -81,8 +86,12 @@ def accept_contact_request(
     request_id: PathId, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey
 ) -> Response:
     return run_once(
-        session, attendee_id=attendee.id, key=key, operation="accept_contact_request",
-        payload={"request_id": request_id}, status_code=status.HTTP_200_OK,
+        session,
+        attendee_id=attendee.id,
+        key=key,
+        operation="accept_contact_request",
+        payload={"request_id": request_id},
+        status_code=status.HTTP_200_OK,
         action=lambda: service.accept_request(session, attendee, request_id),
     )
 
@@ -97,8 +106,12 @@ def decline_contact_request(
 ) -> Response:
     """Silent: the sender keeps seeing a request that waits."""
     return run_once(
-        session, attendee_id=attendee.id, key=key, operation="decline_contact_request",
-        payload={"request_id": request_id}, status_code=status.HTTP_204_NO_CONTENT,
+        session,
+        attendee_id=attendee.id,
+        key=key,
+        operation="decline_contact_request",
+        payload={"request_id": request_id},
+        status_code=status.HTTP_204_NO_CONTENT,
         action=lambda: service.decline_request(session, attendee, request_id),
     )
 
@@ -116,11 +129,18 @@ def rotate_my_connect_code(attendee: CurrentAttendee, session: SessionDep, setti
     responses=responses(service.UnknownConnectCode, InvalidInput, TooManyRequests),
     dependencies=[CONNECT_RATE],
 )
-def scan_connect_code(data: ConnectScan, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey) -> Response:
+def scan_connect_code(
+    data: ConnectScan, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey
+) -> Response:
     """I scanned someone's connect QR: we are contacts now, both ways."""
     return run_once(
-        session, attendee_id=attendee.id, key=key, operation="scan_connect_code", payload=data,
-        status_code=status.HTTP_201_CREATED, action=lambda: service.scan(session, attendee, data.code),
+        session,
+        attendee_id=attendee.id,
+        key=key,
+        operation="scan_connect_code",
+        payload=data,
+        status_code=status.HTTP_201_CREATED,
+        action=lambda: service.scan(session, attendee, data.code),
     )
 
 
@@ -150,7 +170,8 @@ def export_my_contacts_vcard(
     """All my contacts (or those with a tag) as one .vcf file."""
     cards = [service.card_of(c, attendee.language) for c in service.my_contacts(session, attendee, tag=tag)]
     return Response(
-        render_vcards(cards, version), media_type=VCARD_MEDIA_TYPE,
+        render_vcards(cards, version),
+        media_type=VCARD_MEDIA_TYPE,
         headers={"Content-Disposition": content_disposition(tag or "contacts", "vcf")},
     )
 
@@ -165,7 +186,8 @@ def export_my_contacts_csv(
     """My contacts with the column names Google Contacts (or Outlook) imports."""
     cards = [service.card_of(c, attendee.language) for c in service.my_contacts(session, attendee, tag=tag)]
     return Response(
-        render_csv(cards, flavour), media_type=CSV_MEDIA_TYPE,
+        render_csv(cards, flavour),
+        media_type=CSV_MEDIA_TYPE,
         headers={"Content-Disposition": content_disposition(tag or "contacts", "csv")},
     )
 
@@ -185,7 +207,8 @@ def export_my_contact_vcard(
 ) -> Response:
     contact = service.get_contact(session, attendee, contact_id)
     return Response(
-        render_vcards([service.card_of(contact, attendee.language)], version), media_type=VCARD_MEDIA_TYPE,
+        render_vcards([service.card_of(contact, attendee.language)], version),
+        media_type=VCARD_MEDIA_TYPE,
         headers={"Content-Disposition": content_disposition(contact.name, "vcf")},
     )
 
@@ -214,5 +237,8 @@ def get_my_networking_return(attendee: CurrentAttendee, session: SessionDep) -> 
 @router.get("/me/card-qr.svg", response_class=Response, responses={200: {"content": {"image/svg+xml": {}}}})
 def get_my_card_qr(attendee: CurrentAttendee, session: SessionDep) -> Response:
     """A QR of my shared details that any phone camera opens as a contact (for people without the app)."""
-    return Response(card_qr_svg(service.own_card(session, attendee)), media_type="image/svg+xml",
-                    headers={"Cache-Control": "no-store"})
+    return Response(
+        card_qr_svg(service.own_card(session, attendee)),
+        media_type="image/svg+xml",
+        headers={"Cache-Control": "no-store"},
+    )

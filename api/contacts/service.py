@@ -162,7 +162,12 @@ def list_requests(session: Session, me: Attendee) -> ContactRequests:
             .order_by(ContactRequest.created_at.desc())
         )
     )
-    people = {a.id: a for a in _attendees(session, [r.from_attendee_id for r in received_rows] + [r.to_attendee_id for r in sent_rows])}
+    people = {
+        a.id: a
+        for a in _attendees(
+            session, [r.from_attendee_id for r in received_rows] + [r.to_attendee_id for r in sent_rows]
+        )
+    }
     people_cards = {c.id: c for c in cards(session, list(people.values()))}
     zones = _zone_names(session, [r.zone_id for r in received_rows])
     return ContactRequests(
@@ -178,8 +183,9 @@ def list_requests(session: Session, me: Attendee) -> ContactRequests:
             for r in received_rows
         ],
         sent=[
-            SentRequest(id=r.id, to=people_cards[r.to_attendee_id], message=r.message, status="pending",
-                        created_at=r.created_at)
+            SentRequest(
+                id=r.id, to=people_cards[r.to_attendee_id], message=r.message, status="pending", created_at=r.created_at
+            )
             for r in sent_rows
         ],
     )
@@ -197,7 +203,11 @@ def _zone_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
 
 def _received(session: Session, me: Attendee, request_id: int) -> ContactRequest:
     request = session.get(ContactRequest, request_id)
-    if request is None or request.to_attendee_id != me.id or request.from_attendee_id in blocked_either_way(session, me.id):
+    if (
+        request is None
+        or request.to_attendee_id != me.id
+        or request.from_attendee_id in blocked_either_way(session, me.id)
+    ):
         raise NotFound("No such contact request for you")
     return request
 
@@ -215,8 +225,9 @@ def _accept(session: Session, request: ContactRequest, *, accepter: Attendee) ->
     session.add(request)
     sender = session.get(Attendee, request.from_attendee_id)
     zone_name = _zone_names(session, [request.zone_id]).get(request.zone_id)
-    mine, _ = exchange(session, accepter, sender, how="suggestion", zone_name=zone_name,
-                       shared_topics=request.shared_topics)
+    mine, _ = exchange(
+        session, accepter, sender, how="suggestion", zone_name=zone_name, shared_topics=request.shared_topics
+    )
     return mine
 
 
@@ -292,8 +303,14 @@ def scan(session: Session, me: Attendee, scanned: str) -> ContactPublic:
         raise UnknownConnectCode()
     _can_connect(session, me, other.id)
     zone = _my_zone(session, me)
-    mine, _ = exchange(session, me, other, how="qr", zone_name=zone.name if zone else None,
-                       shared_topics=_shared_topic_names(session, me.id, other.id))
+    mine, _ = exchange(
+        session,
+        me,
+        other,
+        how="qr",
+        zone_name=zone.name if zone else None,
+        shared_topics=_shared_topic_names(session, me.id, other.id),
+    )
     return public(mine)
 
 
@@ -343,7 +360,10 @@ def networking_return(session: Session, me: Attendee) -> NetworkingReturn:
     if event.ticket_price_cents is not None and count:
         cost = round(event.ticket_price_cents / count)
     return NetworkingReturn(
-        contacts=count, ticket_price_cents=event.ticket_price_cents, currency=event.currency, cost_per_contact_cents=cost
+        contacts=count,
+        ticket_price_cents=event.ticket_price_cents,
+        currency=event.currency,
+        cost_per_contact_cents=cost,
     )
 
 
@@ -386,4 +406,3 @@ def own_card(session: Session, me: Attendee) -> ContactCard:
         phones=[me.phone] if sharing.share_phone and me.phone else [],
         urls=[me.website_url] if sharing.share_website and me.website_url else [],
     )
-

@@ -189,9 +189,7 @@ def _vcard_lines(card: ContactCard, version: VCardVersion) -> list[str]:
         lines.append(f"NOTE:{_escape(note)}")
     if card.photo_jpeg:
         encoded = base64.b64encode(card.photo_jpeg).decode("ascii")
-        lines.append(
-            f"PHOTO:data:image/jpeg;base64,{encoded}" if v4 else f"PHOTO;ENCODING=b;TYPE=JPEG:{encoded}"
-        )
+        lines.append(f"PHOTO:data:image/jpeg;base64,{encoded}" if v4 else f"PHOTO;ENCODING=b;TYPE=JPEG:{encoded}")
     if card.revision is not None:
         lines.append(f"REV:{_timestamp(card.revision, version)}")
     return _envelope(lines, version)

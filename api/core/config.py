@@ -123,7 +123,8 @@ class Settings(BaseSettings):
     def rate_limits(self) -> dict[str, tuple[int, int]]:
         """Every rate limit setting by name: (max hits, window seconds)."""
         return {
-            name: getattr(self, name) for name, field in type(self).model_fields.items()
+            name: getattr(self, name)
+            for name, field in type(self).model_fields.items()
             if field.annotation == tuple[int, int]
         }
 

@@ -131,6 +131,7 @@ def document_one_error_shape(app: FastAPI) -> None:
 
 def install_error_handlers(app: FastAPI) -> None:
     document_one_error_shape(app)
+
     @app.exception_handler(CouloirError)
     async def _domain(_: Request, exc: CouloirError) -> JSONResponse:
         return error_response(exc.status_code, type(exc).__name__, exc.detail, exc.headers)
@@ -148,8 +149,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         detail = [
-            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-            for e in exc.errors()
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()
         ]
         return error_response(422, "InvalidInput", detail)
 

@@ -63,7 +63,7 @@ class GroupCommit(Generic[Request, Result]):
             while group := self._take_group(queue):
                 try:
                     outcomes = self._serve([request for request, _ in group])
-                except Exception as failure:  # the whole group failed (the database is down, say)
+                except Exception as failure:  # noqa: BLE001 - the whole group failed (the database is down, say)
                     outcomes = [failure] * len(group)
                 loop.call_soon_threadsafe(_answer, group, outcomes)
         except BaseException:  # the event loop closed, say: the next request starts a thread again

@@ -62,9 +62,7 @@ class MissingIdempotencyKey(InvalidInput):
 
 
 class IdempotencyKeyReused(InvalidInput):
-    default_detail = (
-        f"This {HEADER} was already used for a different request: make a new key for a new action"
-    )
+    default_detail = f"This {HEADER} was already used for a different request: make a new key for a new action"
 
 
 # async: a header check needs no worker thread (FastAPI runs plain `def` dependencies in a pool).

@@ -10,7 +10,6 @@ from functools import lru_cache
 from typing import Any
 
 import redis
-
 from fastapi import Depends
 from sqlalchemy import Integer, String, column, delete, text
 from sqlalchemy.engine import Connection, Engine

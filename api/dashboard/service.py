@@ -143,9 +143,7 @@ def heatmap(session: Session, settings: Settings, event: Event, day: _Day, now: 
     stays = select(
         records.c.zone_id,
         records.c.start_s,
-        _least(session, func.coalesce(next_start, records.c.expiry_s), records.c.expiry_s, now_s).label(
-            "end_s"
-        ),
+        _least(session, func.coalesce(next_start, records.c.expiry_s), records.c.expiry_s, now_s).label("end_s"),
         next_start.label("next_start"),
         func.lead(records.c.zone_id, type_=Integer).over(**order).label("next_zone"),
     ).subquery()

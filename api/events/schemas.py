@@ -33,7 +33,6 @@ def _known_timezone(value: str) -> str:
     return value
 
 
-
 TimeZoneName = Annotated[str, AfterValidator(_known_timezone)]
 Slug = Annotated[str, Field(min_length=2, max_length=64, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
 Name = Annotated[str, Field(min_length=1, max_length=200)]

@@ -275,4 +275,3 @@ def topic_vocabulary(session: Session, event_id: int) -> dict[str, Topic]:
         for synonym in topic.synonyms:
             vocabulary.setdefault(fold(synonym), topic)
     return vocabulary
-

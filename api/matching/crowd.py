@@ -201,7 +201,7 @@ class Crowd:
         heaviest_first = sorted(weights.items(), key=lambda item: (-item[1], item[0]))
         with self._lock:
             zones = [self._people.get(zone_id, {}) for zone_id in zone_ids]
-            for zone_id, people in zip(zone_ids, zones):
+            for zone_id, people in zip(zone_ids, zones, strict=True):
                 for topic_id in weights:
                     followers = people.get(topic_id)
                     if followers:

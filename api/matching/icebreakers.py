@@ -532,9 +532,7 @@ class TemplateIcebreakers:
         return next((line for line in candidates if len(line) <= MAX_LINE_CHARS), candidates[-1])
 
     @staticmethod
-    def _join_clauses(
-        ctx: IcebreakerContext, phrases: _Phrases, topics: Sequence[str], talk: str, goals: str
-    ) -> str:
+    def _join_clauses(ctx: IcebreakerContext, phrases: _Phrases, topics: Sequence[str], talk: str, goals: str) -> str:
         shared = phrases.shared.format(topics=_join(topics, phrases.and_)) if topics else ""
         # Two clauses at most: the "why" is read at a glance, in a hallway.
         clauses = [clause for clause in (shared, talk, goals) if clause][:2]

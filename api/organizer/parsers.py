@@ -545,9 +545,7 @@ def _external_id(value: Any, where: str, seen: dict[str, str], problems: _Proble
     return ident
 
 
-def _speakers(
-    persons: list[tuple[Any, Any]], where: str, field: str, problems: _Problems
-) -> list[SpeakerRef]:
+def _speakers(persons: list[tuple[Any, Any]], where: str, field: str, problems: _Problems) -> list[SpeakerRef]:
     speakers: dict[tuple[str, str | None], SpeakerRef] = {}
     for raw_name, raw_email in persons:
         name = _text(raw_name, where, field, problems)
@@ -602,7 +600,8 @@ def _read_csv(text: str, problems: _Problems) -> tuple[list[str], list[tuple[int
                     header = [fold(c) for c in cells]
                 elif len(cells) > len(header):
                     problems.add(
-                        f"line {line}", None,
+                        f"line {line}",
+                        None,
                         f"{len(cells)} fields but the header has {len(header)}: quote values that hold a '{delimiter}'",
                     )
                 else:
@@ -640,8 +639,18 @@ _TICKET_COLUMNS: dict[str, list[str]] = {
     "name": ["attendee name", "name", "full name", "nom complet", "participant"],
     "given": ["attendee name given name", "given name", "first name", "prenom"],
     "family": ["attendee name family name", "family name", "last name", "surname", "nom de famille"],
-    "email": ["attendee email", "attendee e mail", "email", "e mail", "email address", "e mail address",
-              "adresse e mail", "adresse email", "courriel", "mail"],
+    "email": [
+        "attendee email",
+        "attendee e mail",
+        "email",
+        "e mail",
+        "email address",
+        "e mail address",
+        "adresse e mail",
+        "adresse email",
+        "courriel",
+        "mail",
+    ],
     "company": ["company", "attendee company", "organization", "organisation", "societe", "entreprise"],
 }
 

@@ -17,9 +17,7 @@ from api.organizer import posters, service
 from api.organizer.parsers import InvalidImportFile, UnsupportedFileType, Upload, parse_programme, parse_tickets
 from api.organizer.schemas import AttendeeImportSummary, PosterSize, ProgrammeImportSummary
 
-router = APIRouter(
-    prefix="/api/events/{event_id}", tags=["organizer"], responses=responses(NotAuthenticated, NotFound)
-)
+router = APIRouter(prefix="/api/events/{event_id}", tags=["organizer"], responses=responses(NotAuthenticated, NotFound))
 # The routes whose bodies are files, allowed past the general body cap (Settings.max_import_bytes).
 IMPORT_PATHS = re.compile(r"/api/events/[0-9]+/(programme|attendees)/import")
 POSTER_VERSION = "Poster-Version"
@@ -187,7 +185,7 @@ def get_zone_poster_png(zone_id: PathId, event: OrganizerEvent, session: Session
 def get_all_posters(
     event: OrganizerEvent, session: SessionDep, settings: SettingsDep, size: PosterSize = PosterSize.A4
 ) -> Response:
-    """"Print all": a page per zone, for the browser to print or save as PDF. Its `Poster-Version`
+    """ "Print all": a page per zone, for the browser to print or save as PDF. Its `Poster-Version`
     changes when any zone's token is rotated, or a zone is added or removed."""
     zones = list_zones(session, event.id)
     return _poster_response(

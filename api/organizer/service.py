@@ -252,9 +252,7 @@ def import_attendees(
             without_email[ticket.name] -= 1
             reason = SkipReason.already_in_event
         if reason is not None:
-            skipped.append(
-                SkippedTicket(line=ticket.line, display_name=ticket.name, email=ticket.email, reason=reason)
-            )
+            skipped.append(SkippedTicket(line=ticket.line, display_name=ticket.name, email=ticket.email, reason=reason))
             continue
         if ticket.email:
             seen_emails.add(ticket.email)

@@ -40,9 +40,13 @@ def export(session: Session, me: Attendee) -> dict:
         "profile": private_profile(session, me).model_dump(mode="json"),
         "sharing": sharing_of(session, me.id).model_dump(exclude={"attendee_id"}),
         "presence": (
-            {"zone": zones.get(presence.zone_id), "checked_in_at": presence.checked_in_at.isoformat(),
-             "expires_at": presence.expires_at.isoformat()}
-            if presence else None
+            {
+                "zone": zones.get(presence.zone_id),
+                "checked_in_at": presence.checked_in_at.isoformat(),
+                "expires_at": presence.expires_at.isoformat(),
+            }
+            if presence
+            else None
         ),
         "check_ins": [{"zone": zones.get(c.zone_id), "at": c.checked_in_at.isoformat()} for c in check_ins],
         "contacts": [
@@ -50,9 +54,12 @@ def export(session: Session, me: Attendee) -> dict:
             for c in session.exec(select(Contact).where(Contact.owner_id == me.id).order_by(Contact.met_at))
         ],
         "contact_requests": [
-            {"direction": "sent" if r.from_attendee_id == me.id else "received", "message": r.message,
-             "status": r.status if r.to_attendee_id == me.id or r.status == "accepted" else "pending",
-             "created_at": r.created_at.isoformat()}
+            {
+                "direction": "sent" if r.from_attendee_id == me.id else "received",
+                "message": r.message,
+                "status": r.status if r.to_attendee_id == me.id or r.status == "accepted" else "pending",
+                "created_at": r.created_at.isoformat(),
+            }
             for r in requests
         ],
         "blocks": [b.blocked_id for b in session.exec(select(Block).where(Block.blocker_id == me.id))],

@@ -249,7 +249,7 @@ def _read_values(dialect: str, requests: Sequence[CheckInRequest], now: datetime
     if dialect == "sqlite":
         return {"items": json.dumps(items), "now": now}
     columns = ("attendee_ids", "event_ids", "keys", "tokens", "codes")
-    return {name: list(column) for name, column in zip(columns, zip(*items), strict=True)} | {"now": now}
+    return {name: list(column) for name, column in zip(columns, zip(*items, strict=True), strict=True)} | {"now": now}
 
 
 def _judge_all(settings: Settings, requests: Sequence[CheckInRequest], rows, refusals, now: datetime):
@@ -261,7 +261,7 @@ def _judge_all(settings: Settings, requests: Sequence[CheckInRequest], rows, ref
             if refused is not None:
                 raise refused
             outcome = _judge(settings, index, request, row, now)
-        except Exception as refusal:
+        except Exception as refusal:  # noqa: BLE001 - a request's refusal is its answer
             outcomes[index] = refusal
             continue
         if isinstance(outcome, Response):
@@ -304,7 +304,7 @@ def _write_group(connection: Connection, writes: list[_Write], outcomes: list, n
         except DBAPIError as failure:
             connection.rollback()
             outcomes[write.index] = failure
-        except Exception as failure:
+        except Exception as failure:  # noqa: BLE001 - this write's failure is its answer
             outcomes[write.index] = failure
 
 
@@ -411,7 +411,7 @@ def check_in_one_by_one(
     for request in requests:
         try:
             outcomes.append(serve(engine, settings, request.claims, request.counted, _check_in_once(settings, request)))
-        except Exception as refused:
+        except Exception as refused:  # noqa: BLE001 - a request's refusal is its answer
             outcomes.append(refused)
     return outcomes
 

@@ -52,9 +52,7 @@ class PresenceTopic(SQLModel, table=True):
     __table_args__ = (
         Index("ix_presence_topic_zone_id_topic_id", "zone_id", "topic_id", "expires_at", "attendee_id", "traits"),
     )
-    attendee_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("attendee.id", ondelete="CASCADE"), primary_key=True)
-    )
+    attendee_id: int = Field(sa_column=Column(Integer, ForeignKey("attendee.id", ondelete="CASCADE"), primary_key=True))
     # Topic and zone are not foreign keys: checking them locked the zone's row and each topic's row for
     # every topic row that every check-in writes, and those rows are the busiest of a break. A zone's or a
     # topic's deletion removes its rows itself (events.service). No index of its own: only a topic's
@@ -99,8 +97,18 @@ TRAIT_BITS: dict[str, int] = {
     name: 1 << bit
     for bit, name in enumerate(
         [
-            "learn", "hire", "get_hired", "find_clients", "find_investors", "meet_speakers", "partner",
-            "speaker", "exhibitor", "organizer", "open_to_chat", "findable_as_speaker",
+            "learn",
+            "hire",
+            "get_hired",
+            "find_clients",
+            "find_investors",
+            "meet_speakers",
+            "partner",
+            "speaker",
+            "exhibitor",
+            "organizer",
+            "open_to_chat",
+            "findable_as_speaker",
         ]  # fmt: skip
     )
 }

@@ -51,9 +51,7 @@ def leave(attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey) -
     )
 
 
-events = APIRouter(
-    prefix="/api/events/{event_id}", tags=["presence"], responses=responses(NotAuthenticated, NotFound)
-)
+events = APIRouter(prefix="/api/events/{event_id}", tags=["presence"], responses=responses(NotAuthenticated, NotFound))
 
 
 @events.get("/zone-counts")

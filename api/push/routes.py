@@ -109,9 +109,7 @@ def mark_nudge_opened(nudge_id: PathId, attendee: CurrentAttendee, session: Sess
 events = APIRouter(prefix="/api/events/{event_id}", tags=["push"], responses=responses(NotAuthenticated, NotFound))
 
 
-@events.post(
-    "/hallway-moments", status_code=status.HTTP_201_CREATED, responses=responses(Conflict, InvalidInput)
-)
+@events.post("/hallway-moments", status_code=status.HTTP_201_CREATED, responses=responses(Conflict, InvalidInput))
 def start_hallway_moment(data: HallwayMomentCreate, event: OrganizerEvent, session: SessionDep) -> HallwayMomentPublic:
     """Organizers: open the hallway now, for `minutes`. Nudges treat it as a break."""
     moment = service.start_hallway_moment(session, event, data)

@@ -188,9 +188,7 @@ def _sendable(endpoint: str, settings: Settings, resolve: Resolver | None, verdi
     return verdicts[origin]
 
 
-def _results(
-    pushes: list[_Push], outcomes: list[DeliveryOutcome]
-) -> tuple[dict[int, tuple[str, int]], list[int]]:
+def _results(pushes: list[_Push], outcomes: list[DeliveryOutcome]) -> tuple[dict[int, tuple[str, int]], list[int]]:
     """Per nudge row: delivered if any device got its push, gone if every device is gone, else failed."""
     per_push: defaultdict[int, list[DeliveryOutcome]] = defaultdict(list)
     gone = []

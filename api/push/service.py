@@ -41,7 +41,6 @@ def vapid_keys(settings: Settings) -> VapidKeys:
     return load_or_create_vapid_keys(settings.data_dir)
 
 
-
 def _chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -272,7 +271,6 @@ def record_outcomes(
             )
     for chunk in _chunks(sorted(set(gone_subscription_ids))):
         session.execute(delete(PushSubscription).where(PushSubscription.id.in_(chunk)))
-
 
 
 def release_stuck_sends(session: Session, claimed_before: datetime) -> tuple[int, int]:

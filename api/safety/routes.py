@@ -39,7 +39,9 @@ def list_my_blocks(attendee: CurrentAttendee, session: SessionDep) -> list[Block
 
 
 @me.delete("/blocks/{attendee_id}", status_code=status.HTTP_204_NO_CONTENT, responses=responses(InvalidInput))
-def unblock_attendee(attendee_id: PathId, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey) -> Response:
+def unblock_attendee(
+    attendee_id: PathId, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey
+) -> Response:
     return run_once(
         session,
         attendee_id=attendee.id,
@@ -58,7 +60,9 @@ def unblock_attendee(attendee_id: PathId, attendee: CurrentAttendee, session: Se
     responses=responses(NotFound, InvalidInput, TooManyRequests),
     dependencies=[ratelimit.limited("report", per_attendee="report_rate_per_attendee")],
 )
-def report_attendee(data: ReportCreate, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey) -> Response:
+def report_attendee(
+    data: ReportCreate, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey
+) -> Response:
     """Tell the event's organizers about someone. Blocking them is a separate step."""
     return run_once(
         session,

@@ -22,9 +22,7 @@ def block(session: Session, me: Attendee, attendee_id: int) -> BlockPublic:
     """Takes effect at once, both ways; blocking again changes nothing."""
     other = _other_attendee(session, me, attendee_id, "block")
     insert = conflict_insert(session.get_bind())
-    session.execute(
-        insert(Block).values(blocker_id=me.id, blocked_id=other.id).on_conflict_do_nothing()
-    )
+    session.execute(insert(Block).values(blocker_id=me.id, blocked_id=other.id).on_conflict_do_nothing())
     row = session.exec(select(Block).where(Block.blocker_id == me.id, Block.blocked_id == other.id)).one()
     return BlockPublic(attendee=PersonRef(id=other.id, display_name=other.display_name), blocked_at=row.created_at)
 

@@ -46,7 +46,7 @@ def open_ring(x: float, y: float, radius: float, width: float) -> float:
 
 
 def blend(under: tuple, over: tuple, alpha: float) -> tuple:
-    return tuple(round(u + (o - u) * alpha) for u, o in zip(under, over))
+    return tuple(round(u + (o - u) * alpha) for u, o in zip(under, over, strict=True))
 
 
 def icon(size: int, *, full_bleed: bool, scale: float) -> bytes:

@@ -76,6 +76,7 @@ def wait_for_service_worker(page) -> None:
     except Exception as exc:
         state = page.evaluate(
             """() => navigator.serviceWorker.getRegistrations().then(rs => rs.map(r =>
-                [r.scope, r.active && r.active.state, r.installing && r.installing.state, r.waiting && r.waiting.state]))"""
+                [r.scope, r.active && r.active.state, r.installing && r.installing.state,
+                 r.waiting && r.waiting.state]))"""
         )
         raise AssertionError(f"no service worker controls {page.url}: {state}") from exc

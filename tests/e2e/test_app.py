@@ -191,7 +191,8 @@ END_SESSION = """() => new Promise(resolve => {
         const store = open.result.transaction("kv", "readwrite").objectStore("kv");
         const read = store.get("session");
         read.onsuccess = () => {
-            store.put({ ...read.result, access_token: "expired".repeat(4), refresh_token: "revoked".repeat(4) }, "session");
+            const expired = { access_token: "expired".repeat(4), refresh_token: "revoked".repeat(4) };
+            store.put({ ...read.result, ...expired }, "session");
             store.transaction.oncomplete = resolve;
         };
     };

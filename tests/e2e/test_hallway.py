@@ -27,7 +27,12 @@ def bob(app_server, event, zone) -> dict:
     joined = join(app_server, event["join_code"], name="Bob Martin")
     token = joined["tokens"]["access_token"]
     update_me(
-        app_server, token, interests=["Kubernetes", "eBPF"], visible=True, headline="SRE", company="Acme",
+        app_server,
+        token,
+        interests=["Kubernetes", "eBPF"],
+        visible=True,
+        headline="SRE",
+        company="Acme",
         email="bob@example.org",
     )
     assert check_in(app_server, token, token=zone["checkin_url"]).status_code == 201
@@ -210,9 +215,7 @@ def test_offline_check_in_and_connect_code_reach_the_server_once(phone, app_serv
 
 
 def test_a_pushed_nudge_shows_a_notification(browser, app_server, event):
-    context = browser.new_context(
-        **PHONE, locale="en-US", base_url=app_server.base_url, permissions=["notifications"]
-    )
+    context = browser.new_context(**PHONE, locale="en-US", base_url=app_server.base_url, permissions=["notifications"])
     seed_session(context, join(app_server, event["join_code"], name="Nina Nudge")["tokens"])
     page = context.new_page()
     page.goto("/here")
@@ -237,7 +240,11 @@ def test_a_pushed_nudge_shows_a_notification(browser, app_server, event):
     }
     cdp.send(
         "ServiceWorker.deliverPushMessage",
-        {"origin": app_server.base_url, "registrationId": registrations[0]["registrationId"], "data": json.dumps(nudge)},
+        {
+            "origin": app_server.base_url,
+            "registrationId": registrations[0]["registrationId"],
+            "data": json.dumps(nudge),
+        },
     )
     shown = eventually(
         lambda: page.evaluate(
@@ -246,7 +253,9 @@ def test_a_pushed_nudge_shows_a_notification(browser, app_server, event):
                 .then(all => all.map(n => ({ title: n.title, body: n.body, tag: n.tag, data: n.data })))"""
         )
     )
-    assert shown == [{"title": nudge["title"], "body": nudge["body"], "tag": "nudge", "data": {"url": "/here", "id": 41}}]
+    assert shown == [
+        {"title": nudge["title"], "body": nudge["body"], "tag": "nudge", "data": {"url": "/here", "id": 41}}
+    ]
 
     # A tap on the notification, through the worker's own handler: it finds the open app, focuses it and
     # asks it to show the notification's screen. (Headless Chromium cannot tap a notification: the worker

@@ -40,7 +40,9 @@ def test_chromium_offers_its_install_prompt(playwright, app_server, event, tmp_p
     page.reload()
     expect(page.get_by_role("heading", name="Hello Ivan Install")).to_be_visible()
     page.get_by_role("link", name="Settings", exact=True).click()
-    expect(page.get_by_role("complementary", name="Install Couloir").get_by_role("button", name="Install")).to_be_visible()
+    expect(
+        page.get_by_role("complementary", name="Install Couloir").get_by_role("button", name="Install")
+    ).to_be_visible()
     page.get_by_role("link", name="Here", exact=True).click()
     expect(page.get_by_role("heading", name="Hello Ivan Install")).to_be_visible()
     expect(page.get_by_role("complementary", name="Install Couloir")).to_be_hidden()

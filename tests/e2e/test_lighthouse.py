@@ -18,13 +18,19 @@ def run_lighthouse(url: str) -> dict:
     chrome_flags = " ".join(["--headless=new", *CHROMIUM_ARGS])
     result = subprocess.run(
         [
-            str(LIGHTHOUSE), url,
+            str(LIGHTHOUSE),
+            url,
             "--only-categories=" + ",".join(MINIMUM),
-            "--output=json", "--output-path=stdout", "--quiet",
+            "--output=json",
+            "--output-path=stdout",
+            "--quiet",
             f"--chrome-flags={chrome_flags}",
         ],
         env=os.environ | {"CHROME_PATH": str(CHROMIUM)},
-        capture_output=True, text=True, timeout=240, check=False,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     return json.loads(result.stdout)

@@ -26,9 +26,7 @@ def test_export_my_data_downloads_my_profile_as_json(page, app_server, event):
     # The server writes the file: offline, the phone says so instead of saving nothing.
     page.context.set_offline(True)
     page.get_by_role("button", name="Export my data").click()
-    expect(page.get_by_role("alert")).to_have_text(
-        "The export could not be made: check your connection and try again."
-    )
+    expect(page.get_by_role("alert")).to_have_text("The export could not be made: check your connection and try again.")
     page.context.set_offline(False)
 
 
@@ -83,8 +81,10 @@ def test_a_new_contact_sees_exactly_the_details_chosen_offline(page, phone, app_
     expect(page.get_by_text("Waiting to send")).to_be_hidden()
     with app_server.client(fanny["tokens"]["access_token"]) as client:
         eventually(
-            lambda: client.get("/api/me/sharing").json()
-            == {"share_email": False, "share_phone": True, "share_website": True, "share_company": False}
+            lambda: (
+                client.get("/api/me/sharing").json()
+                == {"share_email": False, "share_phone": True, "share_website": True, "share_company": False}
+            )
         )
 
     gus = join(app_server, event["join_code"], name="Gus New")

@@ -24,8 +24,11 @@ def test_the_live_screen_shows_a_check_in_masked_then_counted_and_starts_a_hallw
     add_zone(app_server, token, event["id"], "Buffet", "buffet", neighbour_ids=[coffee["id"]])
     now = datetime.now(UTC)
     with app_server.client(token) as client:
-        pause = {"label": "Morning break", "starts_at": (now - timedelta(minutes=5)).isoformat(),
-                 "ends_at": (now + timedelta(minutes=15)).isoformat()}
+        pause = {
+            "label": "Morning break",
+            "starts_at": (now - timedelta(minutes=5)).isoformat(),
+            "ends_at": (now + timedelta(minutes=15)).isoformat(),
+        }
         assert client.post(f"/api/events/{event['id']}/breaks", json=pause).status_code == 201
 
     # An attendee films the coffee bar's poster.
@@ -54,7 +57,8 @@ def test_the_live_screen_shows_a_check_in_masked_then_counted_and_starts_a_hallw
     heatmap = page.get_by_role("table")
     expect(heatmap.get_by_role("rowheader", name="Coffee bar")).to_be_visible()
     expect(page.get_by_test_id("occasion").filter(has_text="Morning break")).to_contain_text(
-        "Nudges sent: Fewer than 3")
+        "Nudges sent: Fewer than 3"
+    )
     assert_accessible(page, "live picture")
 
     # Two more arrive: three people are a crowd the dashboard may count.

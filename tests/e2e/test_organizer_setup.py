@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlmodel import Session, select
 import zxingcpp
 from PIL import Image
 from playwright.sync_api import expect
+from sqlmodel import Session, select
 
 from api.agenda.models import Talk
 from api.auth.service import create_magic_link
