@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PWA := pwa
 PORT ?= 8000
+# pytest-xdist workers for `make test`: each has its own servers, SQLite files and PostgreSQL databases.
+TEST_WORKERS ?= 4
 export COULOIR_DATA_DIR ?= $(CURDIR)/data
 export COULOIR_PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
@@ -48,7 +50,7 @@ run: demo pwa
 
 test: install pwa browser
 	cd $(PWA) && $(NPM) test
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
 
 # Known vulnerabilities in the pinned dependencies (needs the advisory databases: not run in CI here).
 audit: install

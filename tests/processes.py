@@ -44,7 +44,7 @@ class ServiceProcess:
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 30) -> "ServiceProcess":
+    def start(self, timeout: float = 120) -> "ServiceProcess":
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 [COULOIR, "serve", "--port", str(self.port), "--workers", str(self.workers)],

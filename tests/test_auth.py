@@ -17,7 +17,7 @@ from tests.conftest import TEST_LIMITS, start_server, wipe
 LINK = re.compile(r"/login#token=([A-Za-z0-9_\-]+)")
 
 
-def wait_for_link(caplog, to: str, timeout: float = 5.0) -> str:
+def wait_for_link(caplog, to: str, timeout: float = 30.0) -> str:
     """The console mailer logs the email after the response; wait for it."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

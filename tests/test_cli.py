@@ -81,7 +81,7 @@ def test_organizer_add_prints_a_login_link_that_works(cli_env, tmp_path):
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             try:
                 if httpx.get(f"{base}/api/health").status_code == 200:

@@ -414,7 +414,7 @@ def test_the_scheduler_runs_inside_the_service_by_default(srv, migrated_url, db,
     sub = device(srv, receiver, lea)
     overrides = TEST_LIMITS | {"run_scheduler_in_process": True, "nudge_interval_seconds": 0.2}
     for _ in start_server(srv.settings.data_dir, migrated_url, **overrides):
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + 60
         while not receiver.received_for(sub) and time.monotonic() < deadline:
             time.sleep(0.05)
         time.sleep(0.5)  # a few more ticks: still one nudge

@@ -13,6 +13,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# How long a test waits for the page before it fails (Playwright's own default is 5 s for expect()).
+PATIENCE_MS = 30_000
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
 
@@ -22,7 +24,7 @@ def launch(playwright, *extra_args: str):
     )
 
 
-def eventually(check, timeout: float = 10.0):
+def eventually(check, timeout: float = PATIENCE_MS / 1000):
     """Polls `check` until it returns a truthy value: the phone syncs in the background."""
     deadline = time.monotonic() + timeout
     while not (result := check()):
@@ -72,7 +74,7 @@ def outbox_items(page) -> list[dict]:
 def wait_for_service_worker(page) -> None:
     """Until the service worker controls the page (offline and push need it); says its state if it never does."""
     try:
-        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15_000)
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=PATIENCE_MS)
     except Exception as exc:
         state = page.evaluate(
             """() => navigator.serviceWorker.getRegistrations().then(rs => rs.map(r =>

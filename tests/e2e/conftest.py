@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TEST_LIMITS, Server, migrate, start_server
-from tests.e2e.browser import CHROMIUM, PHONE, launch
+from tests.e2e.browser import CHROMIUM, PATIENCE_MS, PHONE, launch
 from tests.factories import add_topics, create_event, organizer_token
 
 REPO = Path(__file__).resolve().parents[2]
@@ -42,8 +42,11 @@ def app_server(tmp_path_factory, pwa_dist: Path) -> Iterator[Server]:
 def playwright():
     if not CHROMIUM.exists():
         pytest.skip("Chromium is not installed: scripts/install-browser.sh installs it")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # A wait ends as soon as its condition holds: generous bounds cost nothing on a quiet machine and
+    # keep a busy one (CI shares its cores) from failing a test that would have passed a moment later.
+    expect.set_options(timeout=PATIENCE_MS)
     with sync_playwright() as pw:
         yield pw
 

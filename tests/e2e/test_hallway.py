@@ -66,7 +66,7 @@ def test_two_attendees_meet_connect_and_export_offline(playwright, app_server, e
     page = phone.new_page()
     page.goto("/scan")
     page.get_by_role("button", name="Turn on the camera").click()
-    expect(page.get_by_text("You're at Coffee bar")).to_be_visible(timeout=15_000)
+    expect(page.get_by_text("You're at Coffee bar")).to_be_visible()
 
     # Hidden by default: no names, and the one sentence that says why.
     expect(page.get_by_text("You're hidden: nobody sees you, so you see no names either")).to_be_visible()

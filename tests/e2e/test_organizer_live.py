@@ -39,7 +39,7 @@ def test_the_live_screen_shows_a_check_in_masked_then_counted_and_starts_a_hallw
     attendee = phone.new_page()
     attendee.goto("/scan")
     attendee.get_by_role("button", name="Turn on the camera").click()
-    expect(attendee.get_by_text("You're at Coffee bar")).to_be_visible(timeout=15_000)
+    expect(attendee.get_by_text("You're at Coffee bar")).to_be_visible()
     assert check_ins_of(app_server, me["attendee"]["id"]) == 1
     camera.close()
 

@@ -128,7 +128,7 @@ def test_an_organizer_sets_up_an_event_and_an_attendee_checks_in_at_a_printed_po
     attendee = phone.new_page()
     attendee.goto("/scan")
     attendee.get_by_role("button", name="Turn on the camera").click()
-    expect(attendee.get_by_text("You're at Coffee bar")).to_be_visible(timeout=15_000)
+    expect(attendee.get_by_text("You're at Coffee bar")).to_be_visible()
     assert check_ins_of(app_server, me["attendee"]["id"]) == 1
     camera.close()
 

@@ -80,7 +80,7 @@ def test_a_zone_poster_is_read_through_the_camera(playwright, app_server, event,
     page.get_by_role("link", name="Scan", exact=True).click()
     page.get_by_role("button", name="Turn on the camera").click()
     # Read, sent, and the Here screen shows the zone.
-    expect(page.get_by_text("You're at Coffee bar")).to_be_visible(timeout=15_000)
+    expect(page.get_by_text("You're at Coffee bar")).to_be_visible()
     assert any("jsQR" in url for url in scripts)
     assert outbox_items(page) == []
     assert check_ins_of(app_server, me["id"]) == 1
