@@ -35,8 +35,8 @@ from api.push import scheduler as push_scheduler
 from api.push.service import vapid_keys
 from api.safety import routes as safety
 
-# Requests are matched against routes in this order, one pattern after another (about 5 µs each): the
-# routes every phone calls through a break come first.
+# Requests are matched against routes in this order, one pattern after another: the routes every
+# phone calls through a break come first.
 ROUTERS = [
     presence.me,
     matching.router,

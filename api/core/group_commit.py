@@ -5,10 +5,9 @@ while there is one, instead of a hop into a worker thread and back to the event 
 No timer: the first request runs at once, alone. The requests that arrive while a group is in the database
 wait for it to finish and then go together, so a group is as large as the load makes it, and a quiet
 server answers as fast as before. One group at a time per process: two in flight made smaller groups that
-cost more CPU per check-in than they saved in waiting (bench_matching on PostgreSQL, 2 API processes, the
-two alternated twice: 0.87 and 0.89 ms per check-in with two in flight, 0.79 and 0.79 with one, at 16
-clients; 1.27 and 1.16 against 1.00 and 1.03 at 64). Two requests with the same `key` (one attendee's
-retries, say) are never in the same group: the second waits for the next.
+cost more CPU per check-in than they saved in waiting (bench_matching, alternated: bench/RESULTS.md). Two
+requests with the same `key` (one attendee's retries, say) are never in the same group: the second waits
+for the next.
 
 The work of a group answers each request on its own: a result, or the exception that request raises
 (a 404 for one unknown poster does not fail the others). A phone that hangs up does not stop its group.
@@ -57,8 +56,8 @@ class GroupCommit(Generic[Request, Result]):
 
     def _serve_waiting(self, queue: "_Queue", loop: asyncio.AbstractEventLoop) -> None:
         """In a worker thread: group after group, until none waits; the event loop answers each group's requests
-        while this thread serves the next. (A hop back to the loop and another into a worker thread between
-        two groups held each group 1.4 to 2.8 ms longer, of the 12 to 18 it took, under a burst of check-ins.)"""
+        while this thread serves the next: a hop back to the loop and another into a worker thread between two
+        groups made each group wait under a burst of check-ins."""
         try:
             while group := self._take_group(queue):
                 try:

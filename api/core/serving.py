@@ -2,8 +2,7 @@
 (SO_REUSEPORT), so that the kernel spreads new connections over them.
 
 uvicorn's own workers share one listening socket, and the worker that wakes first accepts every connection
-waiting: in 20 bursts of 16 keep-alive connections opened at once, one of two workers took all 16 nine
-times and 14 or more 15 times (`ss -tnp`). A phone keeps its connection for a whole break: one process
+waiting, often a whole burst of them (bench/RESULTS.md). A phone keeps its connection for a whole break: one process
 served most of the crowd while the other idled. uvicorn still supervises the workers (it restarts one that
 dies, and handles SIGHUP, SIGTTIN and SIGTTOU).
 

@@ -322,7 +322,7 @@ def huddles(session: Session, event: Event, now: datetime) -> HuddleFigures:
 def dashboard(session: Session, settings: Settings, event: Event) -> Dashboard:
     if session.get_bind().dialect.name == "postgresql":
         # These aggregates are estimated costly enough for PostgreSQL to compile them (JIT), which took
-        # longer than running them (measured: 490 of 711 ms for contacts per hour at 70,000 attendees).
+        # longer than running them (bench_dashboard at 70,000 attendees).
         session.execute(text("SET LOCAL jit = off"))
     now = utcnow()
     day = shown_day(event, now)

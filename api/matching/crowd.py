@@ -74,11 +74,10 @@ def _statements(dialect: str) -> tuple[TextClause, TextClause]:
     )
     # Every changed attendee comes back once with no topic, then with their current topics if any (none once
     # they left, hid or were erased). IN rather than a join: SQLite would build a Bloom filter of all of
-    # presence_topic on every call (1.5 ms with 3,000 people present). On PostgreSQL, = ANY(ARRAY(...)):
-    # the changed ids are unknown when the plan is made, so it always looks them up by key. IN let the plan
-    # follow statistics that a break outdates within minutes (these tables go from empty to one row per
-    # person present): planned on an empty presence_change, it hashed it and read all of presence_topic,
-    # 12 ms instead of 0.06 with 10,000 people present.
+    # presence_topic on every call. On PostgreSQL, = ANY(ARRAY(...)): the changed ids are unknown when the
+    # plan is made, so it always looks them up by key. IN let the plan follow statistics that a break
+    # outdates within minutes (these tables go from empty to one row per person present): planned on an
+    # empty presence_change, it hashed it and read all of presence_topic on every call.
     changed_ids = "SELECT attendee_id FROM presence_change WHERE changed >= :since"
     wanted = f"= ANY(ARRAY({changed_ids}))" if dialect == "postgresql" else f"IN ({changed_ids})"
     changed = text(

@@ -47,13 +47,11 @@ class CheckInRequest:
 def check_in_engine(engine: Engine, settings: Settings) -> Engine:
     """What check-in groups run on, one group at a time. SQLite: the service's engine, whose pool has room for
     it. PostgreSQL: a connection of their own, whose session plans a prepared statement once. Left to choose,
-    PostgreSQL planned both group statements afresh at every execution (pg_prepared_statements: 0 generic
-    plans, 1,195 custom ones), since a plan made knowing the size of their arrays looks cheaper: about 1 ms
-    of planning per group (EXPLAIN ANALYZE: 0.3 to 0.8 ms a statement). A plan kept that long must not depend on
-    the tables' sizes when it was made, and every lookup of these statements is by key: no sequential scans.
-    Planned while the Idempotency-Keys' table was empty, the read scanned all of it for each group as it grew
-    (33 million rows in 2,718 scans, two API servers side by side: two to three times the database CPU per
-    check-in of the server planned a minute later)."""
+    PostgreSQL planned both group statements afresh at every execution, since a plan made knowing the size of
+    their arrays looks cheaper, and planning cost about as much as running them. A plan kept that long must not
+    depend on the tables' sizes when it was made, and every lookup of these statements is by key: no
+    sequential scans (planned while the Idempotency-Keys' table was empty, the read scanned all of it for each
+    group as it grew). The measurements are in bench/RESULTS.md."""
     if engine.dialect.name != "postgresql":
         return engine
     options = {"options": "-c plan_cache_mode=force_generic_plan -c enable_seqscan=off"}
