@@ -3,6 +3,12 @@
 Pure functions over `ContactCard`; no FastAPI or database dependency, so the
 routers only map their models to cards and pick a format.
 
+This is the source of truth for every export. The PWA carries a second writer
+(pwa/src/features/contacts/vcard.ts and csv.ts) for one reason: contacts must
+export with no network, from the phone's last sync. It asks for the server's
+file whenever it is online, and is held to this one by csv-parity/ (the CSVs)
+and its own vcard tests; a change here is a change there.
+
 vCard rules applied (RFC 2426 for 3.0, RFC 6350 for 4.0):
 - UTF-8, CRLF after every line, lines folded at 75 octets (the leading space of
   a continuation line included) and never inside a multi-byte character;

@@ -1,6 +1,7 @@
-/** A vCard 3.0 writer (RFC 2426), so contacts export with no network from the last sync. It writes what
- * the server's export writes: UTF-8, CRLF line ends, lines folded at 75 octets without splitting a
- * character, TEXT values escaped, empty values left out. */
+/** A vCard 3.0 writer (RFC 2426), so contacts export with no network from the last sync. The server's
+ * encoder (api/contacts/vcard.py) is the source of truth and is used whenever the phone is online; this
+ * copy exists only for offline exports and writes what the server's writes: UTF-8, CRLF line ends, lines
+ * folded at 75 octets without splitting a character, TEXT values escaped, empty values left out. */
 
 export interface Card {
   uid: string;
