@@ -45,8 +45,9 @@ migrate: install
 demo: migrate
 	$(BIN)/couloir demo
 
-run: demo pwa
-	PORT=$(PORT) $(BIN)/couloir serve --port $(PORT)
+# The demo is made once the service answers, and the way in (join link, zone codes, organizer link) printed then.
+run: migrate pwa
+	PORT=$(PORT) $(BIN)/couloir serve --port $(PORT) --demo
 
 test: install pwa browser
 	cd $(PWA) && $(NPM) test

@@ -1,7 +1,9 @@
 """The `couloir` command: serve, migrate, worker, demo, organizer add."""
 
 import threading
+import time
 
+import httpx
 import typer
 import uvicorn
 from alembic import command
@@ -31,9 +33,16 @@ def serve(
     host: str = typer.Option("127.0.0.1", envvar="HOST"),
     port: int = typer.Option(8000, envvar="PORT"),
     workers: int = typer.Option(1, min=1, help="Processes, each with its own socket on the port; on SQLite keep 1"),
+    with_demo: bool = typer.Option(
+        False, "--demo", help="Once the service answers, create (or refresh) the demo and print how to get in"
+    ),
 ) -> None:
     """Run the API (and the built PWA) with uvicorn."""
     settings = get_settings()
+    if with_demo:
+        # Built once the service answers, so the demo's break and one-time link start when a newcomer can use
+        # them, and the way in is the last thing printed, not buried under the start-up output.
+        threading.Thread(target=_demo_when_ready, args=(f"http://127.0.0.1:{port}/api/health",), daemon=True).start()
     options = dict(
         host=host,
         port=port,
@@ -72,14 +81,36 @@ def worker(once: bool = typer.Option(False, "--once", help="Run one tick, print 
 @app.command()
 def demo() -> None:
     """Create (or refresh) the demo conference and print how to get in."""
+    typer.echo(_build_demo())
+
+
+def _build_demo() -> str:
     from api.demo import build_demo
 
     settings = get_settings()
     engine = make_engine(settings)
-    with Session(engine, expire_on_commit=False) as session:
-        summary = build_demo(session, settings)
-        session.commit()
-    typer.echo(summary)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            summary = build_demo(session, settings)
+            session.commit()
+    finally:
+        engine.dispose()
+    return summary
+
+
+def _demo_when_ready(health_url: str, give_up_after: float = 300) -> None:
+    deadline = time.monotonic() + give_up_after
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(health_url, timeout=2).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    else:
+        typer.echo("The service did not answer: no demo was made.", err=True)
+        return
+    typer.echo(f"\nCouloir is ready.\n{_build_demo()}")
 
 
 @organizer_app.command("add")

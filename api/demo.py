@@ -388,6 +388,10 @@ def _create_event(session: Session, rng: random.Random, organizer_id: int, now) 
     return event
 
 
+CURRENT_BREAK_STARTED = timedelta(minutes=5)
+CURRENT_BREAK_LENGTH = timedelta(minutes=50)
+
+
 def _anchor_agenda(session: Session, rng: random.Random, event: Event, now) -> None:
     """A day of talks and breaks around now, with a break on right now."""
     session.execute(delete(Talk).where(Talk.event_id == event.id))
@@ -398,8 +402,9 @@ def _anchor_agenda(session: Session, rng: random.Random, event: Event, now) -> N
             select(Attendee.id).where(Attendee.event_id == event.id, Attendee.role == "speaker").order_by(Attendee.id)
         )
     )
-    # Three talk slots (45 min + 20 min break) before now, so the fourth break started 10 minutes ago.
-    talk_start = now - timedelta(minutes=10) - timedelta(minutes=65) * 3 - timedelta(minutes=45)
+    # Three talk slots (45 min + 20 min break) before now, so the fourth break started 5 minutes ago; it lasts
+    # long enough for a newcomer to build, join, check in and meet people before it ends.
+    talk_start = now - CURRENT_BREAK_STARTED - timedelta(minutes=65) * 3 - timedelta(minutes=45)
     talk_index = 0
     for slot in range(8):
         break_start = talk_start + timedelta(minutes=45)
@@ -421,7 +426,7 @@ def _anchor_agenda(session: Session, rng: random.Random, event: Event, now) -> N
                 session.add(TalkSpeaker(talk_id=talk.id, attendee_id=speakers[talk_index % len(speakers)]))
             talk_index += 1
         label = "Pause déjeuner / Lunch" if slot == 4 else "Pause café / Coffee break"
-        length = timedelta(minutes=60) if slot == 4 else timedelta(minutes=20)
+        length = {3: CURRENT_BREAK_LENGTH, 4: timedelta(minutes=60)}.get(slot, timedelta(minutes=20))
         session.add(AgendaBreak(event_id=event.id, label=label, starts_at=break_start, ends_at=break_start + length))
         talk_start = break_start + length
     session.flush()

@@ -5,6 +5,7 @@ import re
 import subprocess
 import sys
 import time
+from datetime import UTC, timedelta
 from pathlib import Path
 
 import httpx
@@ -65,8 +66,38 @@ def test_demo_is_realistic_and_idempotent(cli_env):
         from api.core.db import utcnow
 
         event = session.exec(select(Event)).one()[0]
-        assert current_break(session, event.id, utcnow()) is not None  # a break is on right now
+        pause = current_break(session, event.id, utcnow())
+        assert pause is not None  # a break is on right now, with time to try the app before it ends
+        assert pause.ends_at.replace(tzinfo=UTC) - utcnow() >= timedelta(minutes=40)
     engine.dispose()
+
+
+def test_serve_with_the_demo_prints_the_way_in_once_it_answers(cli_env):
+    env, _ = cli_env
+    run(env, "migrate")
+    port = free_port()
+    server = subprocess.Popen(
+        [COULOIR, "serve", "--port", str(port), "--demo"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        printed = []
+        for line in server.stdout:
+            printed.append(line)
+            if line.startswith("Join code:"):
+                break
+        # Printed only after the service answered: the link works the moment a newcomer reads it.
+        assert httpx.get(f"http://127.0.0.1:{port}/api/health").status_code == 200
+        join_code = re.search(r"Join code: ([A-Z0-9]{8})", printed[-1]).group(1)
+        assert printed[-1].endswith(f"/join/{join_code}\n")
+        assert any(line.startswith("Couloir is ready.") for line in printed)
+        assert "/login#token=" in next(server.stdout) + next(server.stdout) + next(server.stdout)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def test_organizer_add_prints_a_login_link_that_works(cli_env, tmp_path):
