@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 import uuid
 from datetime import timedelta
 
@@ -248,6 +249,38 @@ def test_csv_export_has_the_import_headers(srv, people):
     assert rows[0]["First Name"] == "Alice" and rows[0]["E-mail 1 - Value"] == PRIVATE["email"]
     outlook_rows = list(csv.DictReader(io.StringIO(outlook.lstrip("\ufeff"))))
     assert outlook_rows[0]["E-mail Address"] == PRIVATE["email"]
+
+
+def test_exports_carry_my_tags_and_follow_up_and_are_named_after_the_event_and_format(srv, people):
+    connect(srv, people["Alice"], people["Bob"])
+    with srv.client(people["Bob"]["token"]) as client:
+        contact = client.get("/api/contacts").json()["items"][0]
+        client.patch(f"/api/contacts/{contact['id']}", json={"tags": ["prospect", "lyon"], "follow_up": True})
+        exports = {
+            "vcard 3.0": client.get("/api/contacts/export.vcf"),
+            "vcard 4.0": client.get("/api/contacts/export.vcf", params={"version": "4.0"}),
+            "google": client.get("/api/contacts/export.csv"),
+            "outlook": client.get("/api/contacts/export.csv", params={"flavour": "outlook"}),
+            "tagged": client.get("/api/contacts/export.csv", params={"tag": "lyon"}),
+        }
+    labels = ["DevOps Days, Lyon; 2026", "prospect", "lyon", "Follow up"]
+    card = next(vobject.readComponents(exports["vcard 3.0"].text))
+    assert card.categories.value == labels
+    [google] = csv.DictReader(io.StringIO(exports["google"].text))
+    assert google["Labels"] == " ::: ".join(labels)
+    [outlook] = csv.DictReader(io.StringIO(exports["outlook"].text.lstrip("\ufeff")))
+    assert outlook["Categories"] == "DevOps Days, Lyon, 2026;prospect;lyon;Follow up"
+    names = {
+        kind: re.search(r'filename="([^"]+)"', response.headers["content-disposition"]).group(1)
+        for kind, response in exports.items()
+    }
+    assert names == {
+        "vcard 3.0": "couloir-contacts-devops-days-lyon-2026.vcf",
+        "vcard 4.0": "couloir-contacts-devops-days-lyon-2026-vcard4.vcf",
+        "google": "couloir-contacts-devops-days-lyon-2026-google.csv",
+        "outlook": "couloir-contacts-devops-days-lyon-2026-outlook.csv",
+        "tagged": "couloir-contacts-devops-days-lyon-2026-lyon-google.csv",
+    }
 
 
 def test_cost_per_contact(srv, people, db):

@@ -12,8 +12,11 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import json
+import subprocess
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
@@ -108,8 +111,9 @@ def test_tricky_card_round_trips_field_by_field(version: VCardVersion) -> None:
     assert parsed.title.value == 'Head of DevOps, EMEA; "Platform"'
     assert values_of(parsed, "email") == card.emails
     assert values_of(parsed, "tel") == card.phones
-    # Reserved URI characters are percent-encoded (see _uri), nothing else changes.
-    assert values_of(parsed, "url") == ["https://zoe.example/", "https://example.org/p?a=1%2C2%3Bx=%5Cy"]
+    # A URI is written as given. vobject reads URL as TEXT and would cut it at the comma: its raw value is
+    # checked here, and ical.js reads it as the URI it is (test_ical_js_reads_what_was_written).
+    assert raw_values(text, "URL") == card.urls
     assert parsed.categories.value == ["DevOps Days, Paris", "Speakers; 2025", "back\\slash"]
     assert parsed.note.value == TRICKY_NOTE
     assert parsed.uid.value == "attendee-42"
@@ -143,10 +147,15 @@ def test_property_parameters(version: VCardVersion) -> None:
 def test_escaping_on_the_wire(version: VCardVersion) -> None:
     text = render_vcards([tricky_card()], version)
     unfolded = text.replace("\r\n ", "")
+    # Both versions escape ';' inside a component of a structured value (N, ORG).
     assert "\r\nN:Ñúñez-Éloïse;Zoë;;;\r\n" in unfolded
     assert "\r\nORG:Acme\\, Inc.\\; R&D \\\\ Labs\r\n" in unfolded
-    assert "\r\nCATEGORIES:DevOps Days\\, Paris,Speakers\\; 2025,back\\\\slash\r\n" in unfolded
-    assert "\r\nNOTE:Line 1\\nLine 2\\, with comma\\; semicolon \\\\ backslash\\n\\nMet" in unfolded
+    # 3.0 escapes ';' in every text value; 4.0 nowhere else (RFC 6350 §3.4).
+    semicolon = "\\;" if version == "3.0" else ";"
+    assert f'\r\nTITLE:Head of DevOps\\, EMEA{semicolon} "Platform"\r\n' in unfolded
+    assert f"\r\nCATEGORIES:DevOps Days\\, Paris,Speakers{semicolon} 2025,back\\\\slash\r\n" in unfolded
+    assert f"\r\nNOTE:Line 1\\nLine 2\\, with comma{semicolon} semicolon \\\\ backslash\\n\\nMet" in unfolded
+    assert "\r\nURL:https://example.org/p?a=1,2;x=\\y\r\n" in unfolded
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -309,6 +318,49 @@ def test_random_text_round_trips_exactly(version: VCardVersion, name: str, org: 
         assert "note" not in parsed.contents
 
 
+READ_VCARDS = Path(__file__).resolve().parents[1] / "pwa" / "scripts" / "read_vcards.mjs"
+
+
+def read_with_ical_js(text: str) -> list[dict[str, list]]:
+    """Each card's properties as Mozilla's ical.js reads them: a parser Couloir does not write with."""
+    if not (READ_VCARDS.parent.parent / "node_modules" / "ical.js").exists():
+        pytest.fail("ical.js is not installed: run `npm ci` in pwa/")
+    result = subprocess.run(["node", str(READ_VCARDS)], input=text, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_ical_js_reads_what_was_written() -> None:
+    card = tricky_card(photo_jpeg=None, title="Zoë d'Arc-Müller; Jr.", note="a; b, c\\n")
+    [v4] = read_with_ical_js(render_vcards([card], "4.0"))
+    assert v4["fn"] == ["Zoë Ñúñez-Éloïse"]
+    assert v4["n"] == [["Ñúñez-Éloïse", "Zoë", "", "", ""]]
+    assert v4["org"] == ["Acme, Inc.; R&D \\ Labs"]
+    assert v4["title"] == ["Zoë d'Arc-Müller; Jr."]
+    assert v4["note"] == ["a; b, c\\n"]
+    assert v4["categories"] == [["DevOps Days, Paris", "Speakers; 2025", "back\\slash"]]
+    # ical.js reads 3.0 with 4.0's rules for ';' (it keeps '\\;' in TEXT, which RFC 2426 asks writers to
+    # put there): vobject checks 3.0's text above; ical.js checks what both versions share, the URIs.
+    for version in VERSIONS:
+        [parsed] = read_with_ical_js(render_vcards([card], version))
+        assert parsed["url"] == ["https://zoe.example/", "https://example.org/p?a=1,2;x=\\y"]
+        assert parsed["tel"] == card.phones and parsed["email"] == card.emails
+
+
+@settings(max_examples=1, deadline=None)
+@given(cards=st.lists(st.tuples(vcard_text.filter(str.strip), vcard_text, vcard_text), min_size=40, max_size=40))
+def test_random_text_round_trips_exactly_through_ical_js_in_4_0(cards: list[tuple[str, str, str]]) -> None:
+    # One file of many cards: one node process reads them all.
+    written = [
+        ContactCard(full_name=name, uid=f"u{i}", title=title, note=note) for i, (name, title, note) in enumerate(cards)
+    ]
+    parsed = read_with_ical_js(render_vcards(written, "4.0"))
+    for card, read in zip(written, parsed, strict=True):
+        assert read["fn"] == [card.full_name]
+        assert read.get("title") == ([card.title] if card.title.strip() else None)
+        assert read.get("note") == ([card.note] if card.note.strip() else None)
+
+
 def test_media_type() -> None:
     assert VCARD_MEDIA_TYPE == "text/vcard; charset=utf-8"
     assert CSV_MEDIA_TYPE == "text/csv; charset=utf-8"
@@ -425,9 +477,9 @@ def test_csv_formula_injection_guard(flavour: CsvFlavour) -> None:
         given_name='=HYPERLINK("http://evil.example","x")',
         family_name="+cmd|' /C calc'!A0",
         uid="x",
-        org="-2+3",
+        org="-2+SUM(A1)",
         title="@SUM(A1:A9)",
-        note="\tindented",
+        note="\t=1+1",
         emails=["=1+1@x.io"],
         phones=["+33 6 12 34 56 78", "+1 =cmd|' /C calc'!A0"],
         categories=["=evil"],
@@ -438,9 +490,9 @@ def test_csv_formula_injection_guard(flavour: CsvFlavour) -> None:
     assert last == "'+cmd|' /C calc'!A0"
     google = flavour == "google"
     company, job = ("Organization Name", "Organization Title") if google else ("Company", "Job Title")
-    assert row[company] == "'-2+3"
+    assert row[company] == "'-2+SUM(A1)"
     assert row[job] == "'@SUM(A1:A9)"
-    assert row["Notes"].startswith("'\tindented")
+    assert row["Notes"].startswith("'\t=1+1")  # some importers strip the tab, then see "="
     email = row["E-mail 1 - Value"] if google else row["E-mail Address"]
     assert email == "'=1+1@x.io"
     phones = [row["Phone 1 - Value"], row["Phone 2 - Value"]] if google else [row["Mobile Phone"], row["Other Phone"]]
@@ -448,6 +500,34 @@ def test_csv_formula_injection_guard(flavour: CsvFlavour) -> None:
     assert phones == ["+33 6 12 34 56 78", "'+1 =cmd|' /C calc'!A0"]
     labels = row["Labels"] if google else row["Categories"]
     assert labels == "'=evil"
+
+
+@pytest.mark.parametrize("flavour", ["google", "outlook"])
+def test_csv_keeps_names_and_numbers_that_no_spreadsheet_runs(flavour: CsvFlavour) -> None:
+    card = ContactCard(
+        full_name="-Jean Dupont",
+        given_name="-Jean",
+        family_name="@Dupont",
+        uid="x",
+        org="@Home",
+        title="- co-founder, +10 years",
+        note="+1 for the talk",
+        phones=["+33 6 12 34 56 78", "+1 (555) 010-0199"],
+        categories=["@lyon", "-5"],
+    )
+    [row] = read_csv(render_csv([card], flavour))
+    google = flavour == "google"
+    company, job = ("Organization Name", "Organization Title") if google else ("Company", "Job Title")
+    assert (row["First Name"], row["Last Name"], row[company], row[job]) == (
+        "-Jean",
+        "@Dupont",
+        "@Home",
+        "- co-founder, +10 years",
+    )
+    assert row["Notes"] == "+1 for the talk"
+    phones = [row["Phone 1 - Value"], row["Phone 2 - Value"]] if google else [row["Mobile Phone"], row["Other Phone"]]
+    assert phones == ["+33 6 12 34 56 78", "+1 (555) 010-0199"]
+    assert (row["Labels"] if google else row["Categories"]) == ("@lyon ::: -5" if google else "@lyon;-5")
 
 
 def test_csv_unknown_flavour_is_rejected() -> None:

@@ -1,7 +1,9 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response, status
+from sqlmodel import Session
 
+from api.attendees.models import Attendee
 from api.contacts import service
 from api.contacts.schemas import (
     ConnectCodePublic,
@@ -18,6 +20,7 @@ from api.contacts.schemas import (
 from api.contacts.vcard import (
     CSV_MEDIA_TYPE,
     VCARD_MEDIA_TYPE,
+    ExportExtension,
     card_qr_svg,
     content_disposition,
     render_csv,
@@ -157,6 +160,10 @@ def list_my_contacts(
     return Page(items=items, total=len(rows), limit=page.limit, offset=page.offset)
 
 
+def _disposition(session: Session, attendee: Attendee, tag: str | None, form: str, ext: ExportExtension) -> str:
+    return content_disposition(service.export_label(session, attendee, tag, form), ext)
+
+
 ExportVersion = Annotated[Literal["3.0", "4.0"], Query(description="vCard 3.0 imports everywhere; 4.0 on request")]
 
 
@@ -172,7 +179,7 @@ def export_my_contacts_vcard(
     return Response(
         render_vcards(cards, version),
         media_type=VCARD_MEDIA_TYPE,
-        headers={"Content-Disposition": content_disposition(tag or "contacts", "vcf")},
+        headers={"Content-Disposition": _disposition(session, attendee, tag, version, "vcf")},
     )
 
 
@@ -188,7 +195,7 @@ def export_my_contacts_csv(
     return Response(
         render_csv(cards, flavour),
         media_type=CSV_MEDIA_TYPE,
-        headers={"Content-Disposition": content_disposition(tag or "contacts", "csv")},
+        headers={"Content-Disposition": _disposition(session, attendee, tag, flavour, "csv")},
     )
 
 

@@ -370,6 +370,22 @@ def networking_return(session: Session, me: Attendee) -> NetworkingReturn:
 # Export ----------------------------------------------------------------------------------------
 
 
+def export_label(session: Session, attendee: Attendee, tag: str | None, form: str) -> str:
+    """What an export's file is named after: the event, the tag it is narrowed to, and the format, so that
+    "couloir-contacts-devops-days-google.csv" and "…-outlook.csv" (or a 3.0 and a 4.0 vCard) never collide."""
+    event = session.get(Event, attendee.event_id)
+    label_of_form = {"3.0": "", "4.0": "vcard4"}.get(form, form)
+    return " ".join(part for part in (event.name if event else "", tag or "", label_of_form) if part)
+
+
+# The follow-up mark as an address book label (a CATEGORIES item, a Google label, an Outlook category).
+FOLLOW_UP = {"fr": "À recontacter", "en": "Follow up"}
+
+
+def _follow_up(language: str) -> str:
+    return FOLLOW_UP["fr" if language == "fr" else "en"]
+
+
 def card_of(contact: Contact, language: str) -> ContactCard:
     met = contact.met_at.strftime("%Y-%m-%d")
     where = f"{contact.event_name}, {contact.zone_name}" if contact.zone_name else contact.event_name
@@ -388,7 +404,7 @@ def card_of(contact: Contact, language: str) -> ContactCard:
         emails=[contact.email] if contact.email else [],
         phones=[contact.phone] if contact.phone else [],
         urls=[contact.website_url] if contact.website_url else [],
-        categories=[contact.event_name],
+        categories=[contact.event_name, *contact.tags, *([_follow_up(language)] if contact.follow_up else [])],
         note=note,
         revision=contact.met_at,
     )

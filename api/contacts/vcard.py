@@ -50,7 +50,7 @@ class ContactCard:
 
     `given_name`/`family_name` are optional: when both are missing the N
     property is derived from `full_name`. `photo_jpeg` must hold JPEG bytes.
-    `categories` carries the event name(s). Naive `revision` datetimes are
+    `categories` carries the event name, the owner's tags and a follow-up mark. Naive `revision` datetimes are
     taken as UTC (how the app stores timestamps).
     """
 
@@ -108,25 +108,27 @@ def _name_parts(card: ContactCard) -> tuple[str, str]:
 # --- vCard ------------------------------------------------------------------
 
 
-def _escape(value: str) -> str:
-    """TEXT escaping shared by RFC 2426 §4 and RFC 6350 §3.4."""
-    return value.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;").replace("\n", "\\n")
+def _escape(value: str, version: VCardVersion) -> str:
+    """A TEXT value. RFC 2426 §4 (3.0) escapes ';' in every text value; RFC 6350 §3.4 (4.0) only where it
+    separates components (`_structured`), and a reader of 4.0 (Mozilla's ical.js, say) keeps a '\\;' in a
+    single value such as FN, TITLE or NOTE as it stands."""
+    escaped = value.replace("\\", "\\\\").replace(",", "\\,").replace("\n", "\\n")
+    return escaped.replace(";", "\\;") if version == "3.0" else escaped
 
 
 def _structured(*components: str) -> str:
-    """Compound value (N, ORG): ';' separates components, so each is escaped."""
-    return ";".join(_escape(_clean(c) or "") for c in components)
+    """Compound value (N, ORG): ';' separates components, so each escapes its own in both versions."""
+    return ";".join(_escape(_clean(c) or "", "3.0") for c in components)
 
 
-# Commas/semicolons/backslashes in a URI are ambiguous in vCard: RFC 6350's
-# ABNF leaves URIs unescaped but its §3.4 (errata 3845) says commas MUST be
-# escaped, and parsers side with one or the other. Percent-encoding them (and
-# whitespace, which a URI cannot hold) reads the same under both readings.
-_URI_AMBIGUOUS = re.compile(r"[\\,;\s]")
+# A URI is written as given: vCard does not escape URI values (RFC 6350's ABNF; URL is a URI in 3.0 too),
+# and escaping or percent-encoding its ',' or ';' would make another URI. Only whitespace, which no URI can
+# hold, is percent-encoded.
+_URI_WHITESPACE = re.compile(r"\s")
 
 
 def _uri(url: str) -> str:
-    return _URI_AMBIGUOUS.sub(lambda m: quote(m.group(), safe=""), url)
+    return _URI_WHITESPACE.sub(lambda m: quote(m.group(), safe=""), url)
 
 
 def _fold(line: str) -> str:
@@ -163,17 +165,17 @@ def _identity_lines(card: ContactCard, version: VCardVersion) -> list[str]:
         raise ValueError("ContactCard.full_name is required (FN is mandatory in vCard)")
     v4 = version == "4.0"
     family, given = _name_parts(card)
-    lines = [f"FN:{_escape(full_name)}", f"N:{_structured(family, given, '', '', '')}"]
+    lines = [f"FN:{_escape(full_name, version)}", f"N:{_structured(family, given, '', '', '')}"]
     if (org := _clean(card.org)) is not None:
         lines.append(f"ORG:{_structured(org)}")
     if (title := _clean(card.title)) is not None:
-        lines.append(f"TITLE:{_escape(title)}")
+        lines.append(f"TITLE:{_escape(title, version)}")
     # Numbers collected in a hallway are mobiles; TEL stays free text (the 4.0
     # default too) because the app does not normalise numbers to tel: URIs.
-    lines += [f"TEL;TYPE={'cell' if v4 else 'CELL'}:{_escape(p)}" for p in _present(card.phones)]
+    lines += [f"TEL;TYPE={'cell' if v4 else 'CELL'}:{_escape(p, version)}" for p in _present(card.phones)]
     # TYPE=INTERNET is the 3.0 default that some importers still require; 4.0 dropped it.
     email_prefix = "EMAIL" if v4 else "EMAIL;TYPE=INTERNET"
-    lines += [f"{email_prefix}:{_escape(e)}" for e in _present(card.emails)]
+    lines += [f"{email_prefix}:{_escape(e, version)}" for e in _present(card.emails)]
     lines += [f"URL:{_uri(u)}" for u in _present(card.urls)]
     return lines
 
@@ -187,12 +189,12 @@ def _vcard_lines(card: ContactCard, version: VCardVersion) -> list[str]:
     v4 = version == "4.0"
     # The uid is an opaque app id, not necessarily a URI, so 4.0 resets the
     # value type to text (RFC 6350 §6.7.6); the value is identical in 3.0.
-    lines = [f"PRODID:{_PRODID}", f"{'UID;VALUE=text' if v4 else 'UID'}:{_escape(card.uid)}"]
+    lines = [f"PRODID:{_PRODID}", f"{'UID;VALUE=text' if v4 else 'UID'}:{_escape(card.uid, version)}"]
     lines += _identity_lines(card, version)
     if categories := _present(card.categories):
-        lines.append("CATEGORIES:" + ",".join(_escape(c) for c in categories))
+        lines.append("CATEGORIES:" + ",".join(_escape(c, version) for c in categories))
     if (note := _clean(card.note)) is not None:
-        lines.append(f"NOTE:{_escape(note)}")
+        lines.append(f"NOTE:{_escape(note, version)}")
     if card.photo_jpeg:
         encoded = base64.b64encode(card.photo_jpeg).decode("ascii")
         lines.append(f"PHOTO:data:image/jpeg;base64,{encoded}" if v4 else f"PHOTO;ENCODING=b;TYPE=JPEG:{encoded}")
@@ -261,21 +263,21 @@ def content_disposition(label: str, ext: ExportExtension = "vcf") -> str:
 
 # --- CSV --------------------------------------------------------------------
 
-# Spreadsheets execute cells starting with these as formulas, so an attendee
-# could plant `=HYPERLINK(...)` or a DDE payload in their bio that fires when
-# an organiser opens the export in Excel (OWASP "CSV injection"). A leading
-# apostrophe makes the cell literal text. OWASP also lists CR, which `_clean`
-# has already turned into LF by the time a cell is checked.
-_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t")
-# An international number such as "+33 6 12 34 56 78" starts with "+" but has
-# no letters or ":", so it cannot name a function or a cell reference; it is
-# left intact because an apostrophe would break it in the importing app.
+# Spreadsheets run a cell as a formula when it starts with "=", "+", "-" or "@" (OWASP "CSV injection"): an
+# attendee could plant `=HYPERLINK(...)` or a DDE payload in their profile that fires when someone opens the
+# export in Excel. Only cells that could do something are guarded, with a leading apostrophe that keeps them
+# text: one whose first character past any whitespace (which some importers strip) is "=", or "+", "-" or
+# "@" followed somewhere by a function call "(", a DDE "|" or a reference to another sheet or file "!".
+# Anything else ("@Home", "-Jean", "+33 6 12 34 56 78", "- co-founder") is a name or a number, and an
+# apostrophe would be a wrong character in the importing address book.
+_FORMULA = re.compile(r"\s*(=|[-+@].*[(|!])", re.DOTALL)
+# A phone number in parentheses, "+1 (555) 010-0199", holds no function: digits and punctuation only.
 _INERT_PHONE = re.compile(r"\+[0-9 ().\-/]+")
 
 
 def _cell(value: str | None, *, phone: bool = False) -> str:
     text = _clean(value) or ""
-    if text.startswith(_FORMULA_TRIGGERS) and not (phone and _INERT_PHONE.fullmatch(text)):
+    if _FORMULA.match(text) and not (phone and _INERT_PHONE.fullmatch(text)):
         return "'" + text
     return text
 

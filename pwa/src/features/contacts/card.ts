@@ -3,8 +3,12 @@ import type { Lang } from "../../i18n";
 import type { Card } from "./vcard";
 
 const NOTE = {
-  en: { met: (where: string, day: string) => `Met at ${where}, ${day}.`, topics: "Topics: " },
-  fr: { met: (where: string, day: string) => `Rencontré à ${where}, le ${day}.`, topics: "Sujets : " },
+  en: { met: (where: string, day: string) => `Met at ${where}, ${day}.`, topics: "Topics: ", followUp: "Follow up" },
+  fr: {
+    met: (where: string, day: string) => `Rencontré à ${where}, le ${day}.`,
+    topics: "Sujets : ",
+    followUp: "À recontacter",
+  },
 } as const;
 
 /** A contact as an address book card, carrying where, when and why we met (as the server's export does). */
@@ -21,7 +25,8 @@ export function contactCard(contact: Contact, lang: Lang): Card {
     emails: contact.email ? [contact.email] : [],
     phones: contact.phone ? [contact.phone] : [],
     urls: contact.website_url ? [contact.website_url] : [],
-    categories: [contact.event_name],
+    // The event, my tags and the follow-up mark: each becomes a group or label in the address book.
+    categories: [contact.event_name, ...contact.tags, ...(contact.follow_up ? [words.followUp] : [])],
     note,
     revision: new Date(contact.met_at),
   };

@@ -57,11 +57,15 @@ describe("CSV cells", () => {
     expect(zoe!["Organization Title"]).toBe("'=HYPERLINK(\"http://evil.example\")");
     expect(zoe!.Notes).toBe("Met at the coffee bar.\nTalked about eBPF; k8s, and \\ backslashes.");
     expect(zoe!["Phone 1 - Value"]).toBe("+33 6 12 34 56 78"); // an international number stays intact
-    expect(zoe!["Phone 3 - Value"]).toBe("'-1+2");
-    expect(ludwig!["Phone 1 - Value"]).toBe("'+33 6 =1"); // not a plain number: escaped
+    expect(zoe!["Phone 3 - Value"]).toBe("-1+2") // arithmetic on numbers runs nothing: left as given;
+    expect(ludwig!["Phone 1 - Value"]).toBe("+33 6 =1"); // no call, DDE or reference: nothing to run
     expect([ludwig!["First Name"], ludwig!["Last Name"]]).toEqual(["Ludwig", "van Beethoven"]);
-    expect(cher!["Organization Title"]).toBe("'-5");
+    expect(cher!["Organization Title"]).toBe("-5");
     expect(cher!["E-mail 2 - Value"]).toBe(""); // padded to the busiest card's count
+    const jean = rows("google")[3]!;
+    expect([jean["First Name"], jean["Last Name"], jean["Organization Name"]]).toEqual(["-Jean", "@Dupont", "@Home"]);
+    expect(jean.Notes).toBe("'\t=1+1 is a formula"); // an importer may strip the tab, then see "="
+    expect(jean.Labels).toBe("Platform Days ::: prospect ::: lyon ::: Follow up");
   });
 
   it("puts what Outlook has no slot for in Notes, and starts with a BOM", () => {

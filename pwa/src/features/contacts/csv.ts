@@ -19,15 +19,15 @@ function clean(value: string | null | undefined): string | undefined {
 const present = (values: readonly string[] | undefined) =>
   (values ?? []).map(clean).filter((v): v is string => v !== undefined).map((v) => v.trim());
 
-// A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection"): a leading
-// apostrophe keeps it text. An international number ("+33 6 …") cannot be a formula and stays intact.
-const FORMULA_TRIGGERS = ["=", "+", "-", "@", "\t"];
+// What a spreadsheet would run (OWASP "CSV injection"), as the server decides it (api/contacts/vcard.py):
+// "=" past any leading whitespace, or "+", "-", "@" followed by a call "(", a DDE "|" or a reference "!".
+// Such a cell gets a leading apostrophe; "@Home", "-Jean" or "+33 6 12 34 56 78" are left as given.
+const FORMULA = /^\s*(=|[-+@][\s\S]*[(|!])/;
 const INERT_PHONE = /^\+[0-9 ().\-/]+$/;
 
 function cell(value: string | null | undefined, phone = false): string {
   const text = clean(value) ?? "";
-  const risky = FORMULA_TRIGGERS.some((trigger) => text.startsWith(trigger));
-  return risky && !(phone && INERT_PHONE.test(text)) ? `'${text}` : text;
+  return FORMULA.test(text) && !(phone && INERT_PHONE.test(text)) ? `'${text}` : text;
 }
 
 /** Exactly `count` cells: the first values, padded with blanks. */

@@ -25,13 +25,19 @@ function localVCards(contacts: readonly Contact[], lang: Lang): Blob {
   return new Blob([renderVCards(contacts.map((c) => contactCard(c, lang)))], { type: VCARD_TYPE });
 }
 
+/** The name the server gives the same export: after the event and the format ("…-google.csv"). */
+function exportName(contacts: readonly Contact[], form: string, ext: string): string {
+  return safeName(["couloir contacts", contacts[0]?.event_name ?? "", form].join(" "), ext);
+}
+
 /** All contacts as one .vcf: the server's export online, else written here from the last sync. */
 export async function exportAllVCards(contacts: readonly Contact[], lang: Lang): Promise<void> {
+  const name = exportName(contacts, "", "vcf");
   const file = await serverFile(
     () => api.GET("/api/contacts/export.vcf", { params: { query: { version: "3.0" } }, parseAs: "blob" }),
-    "contacts.vcf",
+    name,
   );
-  saveFile(file?.blob ?? localVCards(contacts, lang), file?.name ?? "contacts.vcf");
+  saveFile(file?.blob ?? localVCards(contacts, lang), file?.name ?? name);
 }
 
 /** One contact's .vcf, the same way. */
@@ -50,7 +56,7 @@ export async function exportOneVCard(contact: Contact, lang: Lang): Promise<void
 
 /** CSV for Google or Outlook: the server's export online, else written here from the last sync. */
 export async function exportCsv(contacts: readonly Contact[], flavour: CsvFlavour, lang: Lang): Promise<void> {
-  const name = `contacts-${flavour}.csv`;
+  const name = exportName(contacts, flavour, "csv");
   const file = await serverFile(
     () => api.GET("/api/contacts/export.csv", { params: { query: { flavour } }, parseAs: "blob" }),
     name,

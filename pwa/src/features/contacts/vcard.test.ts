@@ -83,7 +83,7 @@ describe("vCard 3.0 writer", () => {
     expect(unescape(card!.TITLE![0]!)).toEqual(["Head of 🚀 platform, EMEA"]);
     expect(card!.EMAIL).toEqual(["zoe@example.org"]); // the blank one is left out
     expect(unescape(card!.TEL![0]!)).toEqual(["+33 6 12 34 56 78"]);
-    expect(card!.URL).toEqual(["https://example.org/a%2Cb%3Bc%20d"]);
+    expect(card!.URL).toEqual(["https://example.org/a,b;c%20d"]);
     expect(unescape(card!.CATEGORIES![0]!, ",")).toEqual(["DevOps Days, Lyon"]);
     expect(unescape(card!.NOTE![0]!)).toEqual([tricky.note!.replace("\r\n", "\n")]);
     expect(card!.REV).toEqual(["2026-03-12T10:32:05Z"]);
@@ -136,5 +136,11 @@ describe("a contact as a card", () => {
     expect(card!.UID).toEqual(["couloir-contact-12"]);
     expect(card!.ORG).toEqual(["Acme"]);
     expect(card!.TEL).toBeUndefined();
+  });
+
+  it("carries my tags and the follow-up mark as categories, as the server's export does", () => {
+    expect(contactCard(contact, "en").categories).toEqual(["DevOps Days Lyon", "hiring", "Follow up"]);
+    expect(contactCard(contact, "fr").categories).toEqual(["DevOps Days Lyon", "hiring", "À recontacter"]);
+    expect(contactCard({ ...contact, tags: [], follow_up: false }, "en").categories).toEqual(["DevOps Days Lyon"]);
   });
 });

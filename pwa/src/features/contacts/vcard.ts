@@ -34,9 +34,9 @@ export function escapeText(value: string): string {
   return value.replace(/\\/g, "\\\\").replace(/,/g, "\\,").replace(/;/g, "\\;").replace(/\n/g, "\\n");
 }
 
-/** A URI holds no escapes in vCard: the characters that would need one are percent-encoded instead. */
+/** A URI is written as given (vCard escapes no URI value); only whitespace, which no URI holds, is encoded. */
 function uri(value: string): string {
-  return value.replace(/[\\,;\s]/g, (c) => encodeURIComponent(c));
+  return value.replace(/\s/g, (c) => encodeURIComponent(c));
 }
 
 const utf8Length = (char: string) => new TextEncoder().encode(char).length;
