@@ -111,7 +111,8 @@ def test_two_attendees_meet_connect_and_export_offline(playwright, app_server, e
     phone.set_offline(True)
     with page.expect_download() as download:
         page.get_by_role("button", name="All as vCard").click()
-    assert download.value.suggested_filename == "contacts.vcf"
+    # Offline, the file is named as the server names it: after the event and the format.
+    assert download.value.suggested_filename == "couloir-contacts-devops-days-lyon.vcf"
     card = vobject.readOne(download.value.path().read_text(encoding="utf-8"))
     assert card.fn.value == "Bob Martin"
     assert card.email.value == "bob@example.org"
@@ -122,7 +123,7 @@ def test_two_attendees_meet_connect_and_export_offline(playwright, app_server, e
     for flavour, button in [("google", "CSV for Google"), ("outlook", "CSV for Outlook")]:
         with page.expect_download() as download:
             page.get_by_role("button", name=button).click()
-        assert download.value.suggested_filename == f"contacts-{flavour}.csv"
+        assert download.value.suggested_filename == f"couloir-contacts-devops-days-lyon-{flavour}.csv"
         with app_server.client(alice_token) as client:
             served = client.get("/api/contacts/export.csv", params={"flavour": flavour}).content
         assert download.value.path().read_bytes() == served
