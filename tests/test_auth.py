@@ -52,9 +52,9 @@ def shape(value):
 def same_headers(a, b) -> bool:
     """The same header names, and the same values but for those that differ between any two answers."""
     varying = {"date", "content-length", "x-request-id"}
-    return set(a.headers) == set(b.headers) and {
-        k: v for k, v in a.headers.items() if k not in varying
-    } == {k: v for k, v in b.headers.items() if k not in varying}
+    return set(a.headers) == set(b.headers) and {k: v for k, v in a.headers.items() if k not in varying} == {
+        k: v for k, v in b.headers.items() if k not in varying
+    }
 
 
 def redeem(srv, token):

@@ -49,6 +49,8 @@ export function SharingSettings({ profile }: { profile: Profile }) {
     company: profile.company ?? "",
   }));
   const [saved, setSaved] = useState(false);
+  // A new email is the attendee's once they open the link the server mails to it.
+  const [emailSent, setEmailSent] = useState<string>();
 
   function share(name: keyof SharingChoice, on: boolean) {
     if (!choice) return;
@@ -59,8 +61,10 @@ export function SharingSettings({ profile }: { profile: Profile }) {
   function save(event: Event) {
     event.preventDefault();
     const blankIsNone = (text: string) => text.trim() || null;
+    const email = blankIsNone(values.email);
+    setEmailSent(email && email.toLowerCase() !== profile.email ? email : undefined);
     void outbox.enqueue("profile", {
-      email: blankIsNone(values.email),
+      email,
       phone: blankIsNone(values.phone),
       website_url: blankIsNone(values.website_url),
       company: values.company.trim(),
@@ -109,6 +113,7 @@ export function SharingSettings({ profile }: { profile: Profile }) {
         {saved && (
           <p class="done" role="status">
             {t("sharing.saved")}
+            {emailSent && ` ${t("sharing.emailSent", { email: emailSent })}`}
           </p>
         )}
       </form>
