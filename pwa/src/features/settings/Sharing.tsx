@@ -41,7 +41,14 @@ export function SharingSettings({ profile }: { profile: Profile }) {
   // The latest choice wins: made here now, else queued and not yet sent, else the server's.
   const [chosen, setChosen] = useState<Partial<SharingChoice>>({});
   const queued = pending.at(-1)?.payload as SharingChoice | undefined;
-  const choice = loaded && { ...loaded, ...queued, ...chosen };
+  const choice: SharingChoice | undefined = loaded && {
+    share_email: loaded.share_email,
+    share_phone: loaded.share_phone,
+    share_website: loaded.share_website,
+    share_company: loaded.share_company,
+    ...queued,
+    ...chosen,
+  };
   const [values, setValues] = useState<Record<Detail, string>>(() => ({
     email: profile.email ?? "",
     phone: profile.phone ?? "",
