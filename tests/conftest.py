@@ -124,7 +124,7 @@ def start_server(tmp_path: Path, database_url: str, **overrides) -> Iterator[Ser
 TEST_LIMITS = {
     "join_rate_per_ip": (10_000, 60),
     "magic_link_rate_per_ip": (10_000, 60),
-    "magic_link_rate_per_email": (10_000, 60),
+    "mail_rate_per_address": (10_000, 60),
     # Crash and scale-out bursts re-check in faster than any person; per address, the defaults are kept.
     "checkin_rate_per_attendee": (10_000, 60),
     "connect_rate_per_attendee": (10_000, 60),

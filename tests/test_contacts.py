@@ -43,6 +43,12 @@ def people(srv):
             ).status_code
             == 200
         )
+        # Alice chose what her exchanges give (as the app asks at her first one); Bob and Carol have not.
+        client.put(
+            "/api/me/sharing",
+            json={"share_email": True, "share_phone": False, "share_website": True, "share_company": True},
+        )
+    factories.prove_email(srv, out["Alice"]["id"], PRIVATE["email"])
     with srv.client(out["Bob"]["token"]) as client:
         client.patch("/api/me", json={"interests": ["Observability"], "phone": "+44 20 7946 0000", "language": "en"})
     return out
@@ -91,6 +97,36 @@ def test_nothing_private_before_acceptance_and_what_was_chosen_after(srv, people
     after = all_text_bob_can_read(srv, people)
     assert PRIVATE["email"] in after and PRIVATE["website_url"] in after
     assert PRIVATE["phone"] not in after  # Alice chose not to share it
+
+
+def test_until_chosen_an_exchange_gives_the_name_alone(srv, people):
+    """Bob proved his email and gave a phone but chose nothing: an exchange gives Alice his name (and public
+    headline) only. Once he chooses, his next exchanges give what he chose."""
+    factories.update_me(srv, people["Bob"]["token"], headline="Platform", website_url="https://bob.example.org/")
+    with srv.client(people["Bob"]["token"]) as client:
+        unchosen = client.get("/api/me/sharing").json()
+    assert unchosen == {
+        "share_email": False,
+        "share_phone": False,
+        "share_website": False,
+        "share_company": False,
+        "chosen": False,
+    }
+    connect(srv, people["Bob"], people["Alice"])
+    with srv.client(people["Alice"]["token"]) as client:
+        [bob] = client.get("/api/contacts").json()["items"]
+        card = client.get(f"/api/contacts/{bob['id']}/vcard").text
+    assert (bob["name"], bob["headline"]) == ("Bob", "Platform")
+    assert (bob["email"], bob["phone"], bob["website_url"], bob["company"]) == (None, None, None, None)
+    assert "bob@example.org" not in card and "+44" not in card
+
+    choice = {"share_email": True, "share_phone": False, "share_website": False, "share_company": False}
+    with srv.client(people["Bob"]["token"]) as client:
+        assert client.put("/api/me/sharing", json=choice).json() == choice | {"chosen": True}
+    connect(srv, people["Bob"], people["Carol"])
+    with srv.client(people["Carol"]["token"]) as client:
+        [bob] = client.get("/api/contacts").json()["items"]
+    assert (bob["email"], bob["phone"], bob["website_url"]) == ("bob@example.org", None, None)
 
 
 def test_declining_is_silent_and_reveals_nothing(srv, people, db):

@@ -7,12 +7,13 @@ from email import message_from_bytes
 
 import pytest
 from aiosmtpd.controller import Controller
+from sqlalchemy import create_engine
 from sqlmodel import Session
 
 from api.core.config import Settings
 from api.core.mailer import send_email
 from api.organizers.service import add_organizer
-from tests.conftest import TEST_LIMITS, free_port, start_server, wipe
+from tests.conftest import TEST_LIMITS, free_port, migrate, start_server, wipe
 
 
 class Inbox:
@@ -62,9 +63,15 @@ def test_organizer_link_is_emailed_and_works(mailing_server, smtp):
 
 
 def test_production_without_smtp_logs_neither_the_address_nor_the_link(tmp_path, caplog):
-    settings = Settings(environment="production", data_dir=tmp_path)
+    url = f"sqlite:///{tmp_path / 'couloir.db'}"
+    migrate(url)
+    engine = create_engine(url)
+    settings = Settings(environment="production", data_dir=tmp_path, database_url=url)
     with caplog.at_level(logging.WARNING, logger="couloir.mail"):
-        send_email(settings, to="ada@example.org", subject="Sign in", body="https://couloir.example/login#token=s3cret")
+        send_email(
+            engine, settings, to="ada@example.org", subject="Sign in", body="https://couloir.example/login#token=s3cret"
+        )
+    engine.dispose()
     assert [r.getMessage() for r in caplog.records] == [
         "an email was not sent: no SMTP server is configured (COULOIR_SMTP_HOST)"
     ]

@@ -1,14 +1,12 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, status
 from pydantic import BaseModel
-from starlette.background import BackgroundTask
 
 from api.attendees import service
 from api.attendees.schemas import AttendeeCard, AttendeePrivate, JoinRequest, ProfileUpdate, RoleUpdate
 from api.auth.schemas import TokenPair
-from api.auth.service import open_session, send_attendee_links
+from api.auth.service import open_session, send_email_proof
 from api.core import ratelimit
 from api.core.deps import Claims, ClientIP, CurrentAttendee, EngineDep, SessionDep, SettingsDep
 from api.core.errors import (
@@ -17,12 +15,10 @@ from api.core.errors import (
     NotAuthenticated,
     NotFound,
     TooManyRequests,
-    error_response,
     responses,
 )
 from api.core.schemas import Page, PageParams, PathId, page_params
 from api.events.access import MemberEvent, OrganizerEvent
-from api.events.service import event_by_join_code
 from api.presence.service import refresh_presence
 from api.safety.service import blocked_either_way
 
@@ -37,24 +33,30 @@ class JoinResult(BaseModel):
 @router.post(
     "/join",
     status_code=status.HTTP_201_CREATED,
-    response_model=JoinResult,
     responses=responses(NotFound, Conflict, InvalidInput, TooManyRequests),
 )
 def join_event(
-    data: JoinRequest, session: SessionDep, engine: EngineDep, settings: SettingsDep, ip: ClientIP
-) -> JoinResult | JSONResponse:
-    """Join an event with its join code. The code scopes a new attendee to the event; it proves no identity."""
+    data: JoinRequest,
+    background: BackgroundTasks,
+    session: SessionDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    ip: ClientIP,
+) -> JoinResult:
+    """Join an event with its join code. The code scopes a new attendee to the event; it proves no identity.
+    Nor does an email: the answer is the same whoever owns it, and the mailbox gets a link to confirm it (or,
+    if it already joined the event, to sign in to that account)."""
     ratelimit.hit(engine, settings, f"join:ip:{ip}", settings.join_rate_per_ip)
-    try:
-        attendee = service.join(session, data)
-    except service.EmailAlreadyJoined as exc:
-        # The owner of that address gets a sign-in link instead of a second account.
-        slug = event_by_join_code(session, data.join_code).slug
-        response = error_response(exc.status_code, type(exc).__name__, exc.detail)
-        response.background = BackgroundTask(send_attendee_links, engine, settings, data.email.lower(), slug)
-        return response
+    attendee = service.join(session, data)
+    _prove_email(background, engine, settings, attendee.id, service.claimed_email(attendee, data.email))
     tokens = open_session(session, settings, attendee=attendee)
     return JoinResult(attendee=service.private_profile(session, attendee), tokens=tokens)
+
+
+def _prove_email(background: BackgroundTasks, engine, settings, attendee_id: int, claimed: str | None) -> None:
+    """Mail a proof to a newly given address after the response, once the request's work is committed."""
+    if claimed:
+        background.add_task(send_email_proof, engine, settings, attendee_id, claimed)
 
 
 me = APIRouter(prefix="/api/me", tags=["attendees"], responses=responses(NotAuthenticated))
@@ -65,9 +67,20 @@ def get_my_profile(attendee: CurrentAttendee, session: SessionDep) -> AttendeePr
     return service.private_profile(session, attendee)
 
 
-@me.patch("", responses=responses(InvalidInput, Conflict))
-def update_my_profile(data: ProfileUpdate, attendee: CurrentAttendee, session: SessionDep) -> AttendeePrivate:
-    return service.private_profile(session, service.update_profile(session, attendee, data))
+@me.patch("", responses=responses(InvalidInput))
+def update_my_profile(
+    data: ProfileUpdate,
+    attendee: CurrentAttendee,
+    background: BackgroundTasks,
+    session: SessionDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+) -> AttendeePrivate:
+    """A new email is not saved here: it is mailed a link, and becomes mine when that link is followed."""
+    claimed = service.claimed_email(attendee, data.email)
+    profile = service.private_profile(session, service.update_profile(session, attendee, data))
+    _prove_email(background, engine, settings, attendee.id, claimed)
+    return profile
 
 
 @me.delete("", status_code=status.HTTP_204_NO_CONTENT)

@@ -35,7 +35,9 @@ Goals = Annotated[list[Goal], Field(max_length=7), AfterValidator(unique_items)]
 class JoinRequest(InputModel):
     join_code: Annotated[str, Field(min_length=4, max_length=16)]
     display_name: DisplayName
-    email: EmailStr | None = None
+    email: EmailStr | None = Field(
+        default=None, description="Mailed a link to confirm it; it is the attendee's once that link is followed"
+    )
     language: Language | None = None
 
 
@@ -57,7 +59,9 @@ class ProfileUpdate(UpdateModel):
     interests: Interests | None = Field(
         default=None, description="Free text, mapped onto the event's topics by name or synonym"
     )
-    email: EmailStr | None = None
+    email: EmailStr | None = Field(
+        default=None, description="A new address is mailed a link and saved once it is followed; null removes it"
+    )
     phone: Phone | None = None
     website_url: HttpUrl | None = None
 

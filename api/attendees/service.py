@@ -3,6 +3,7 @@
 from collections import defaultdict
 
 from sqlalchemy import delete, func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from api.attendees.models import Attendee, AttendeeInterest
@@ -17,23 +18,16 @@ from api.presence.service import mark_changed, refresh_presence
 _MATCHING_FIELDS = {"visible", "interests", "goals", "open_to_chat", "findable_as_speaker"}
 
 
-class EmailAlreadyJoined(Conflict):
-    default_detail = "This email already joined the event: use the sign-in link we sent to it"
-
-
 def join(session: Session, data: JoinRequest) -> Attendee:
+    """A new attendee of the event the code opens. An email given here is not theirs yet: see `claimed_email`."""
     event = event_by_join_code(session, data.join_code)
     if event is None:
         raise NotFound("Unknown join code: check the code on your badge or at the venue")
     if event.ends_at <= utcnow():
         raise Conflict("This event is over")
-    email = data.email.lower() if data.email else None
-    if email and _email_taken(session, event.id, email):
-        raise EmailAlreadyJoined()
     attendee = Attendee(
         event_id=event.id,
         display_name=data.display_name,
-        email=email,
         language=(data.language.value if data.language else _default_language(event)),
     )
     session.add(attendee)
@@ -45,22 +39,44 @@ def _default_language(event: Event) -> str:
     return event.languages[0] if event.languages else "en"
 
 
-def _email_taken(session: Session, event_id: int, email: str, except_id: int | None = None) -> bool:
-    return (
-        session.exec(
-            select(Attendee.id).where(Attendee.event_id == event_id, Attendee.email == email, Attendee.id != except_id)
-        ).first()
-        is not None
-    )
+# Emails -----------------------------------------------------------------------------------------
+# An address someone types (at join, or in their profile) proves nothing: anyone could type anyone's, and
+# answering "taken" would tell them who is here. It becomes the attendee's only once a link mailed to it is
+# followed (api.auth.service.send_email_proof); until then the answer is the same whoever owns it.
+
+
+def claimed_email(attendee: Attendee, email: str | None) -> str | None:
+    """The address to mail a proof to, when `email` is a new one for `attendee`."""
+    email = email.lower() if email else None
+    return email if email and email != attendee.email else None
+
+
+def email_owner(session: Session, event_id: int, email: str, except_id: int | None = None) -> Attendee | None:
+    return session.exec(
+        select(Attendee).where(Attendee.event_id == event_id, Attendee.email == email, Attendee.id != except_id)
+    ).first()
+
+
+def attach_proven_email(session: Session, attendee: Attendee, email: str) -> Attendee:
+    """The owner of `email` followed the link mailed to it for `attendee`: the address is theirs now. Should
+    another attendee of the event have proved it first, that account is the person's, and is the one returned."""
+    owner = email_owner(session, attendee.event_id, email, except_id=attendee.id)
+    if owner is not None:
+        return owner
+    try:
+        with session.begin_nested():
+            attendee.email = email
+            session.add(attendee)
+    except IntegrityError:  # proved for another attendee at the same moment
+        return email_owner(session, attendee.event_id, email, except_id=attendee.id)
+    return attendee
 
 
 def update_profile(session: Session, attendee: Attendee, data: ProfileUpdate) -> Attendee:
     changes = data.changes()
     interests = changes.pop("interests", None)
-    if changes.get("email"):
-        changes["email"] = changes["email"].lower()
-        if _email_taken(session, attendee.event_id, changes["email"], except_id=attendee.id):
-            raise Conflict("Another attendee of this event uses this email")
+    if changes.get("email") is not None:
+        del changes["email"]  # a new address waits for its proof (`claimed_email`); clearing one is at once
     if changes.get("website_url") is not None:
         changes["website_url"] = str(changes["website_url"])
     for enum_field in ("goals",):

@@ -21,6 +21,9 @@ class MagicLink(SQLModel, table=True):
     )
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The address this link was mailed to as proof that it belongs to the attendee: following it attaches
+    # it to them. An address someone types is never an attendee's before that.
+    confirms_email: str | None = Field(default=None, max_length=254)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 

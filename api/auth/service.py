@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from api.attendees.models import Attendee
+from api.attendees.service import attach_proven_email, email_owner
 from api.auth.models import MagicLink, RefreshSession
 from api.auth.schemas import TokenPair
 from api.core.config import Settings
@@ -108,14 +109,21 @@ def logout(session: Session, settings: Settings, token: str) -> None:
 
 
 def create_magic_link(
-    session: Session, settings: Settings, *, organizer_id: int | None = None, attendee_id: int | None = None
+    session: Session,
+    settings: Settings,
+    *,
+    organizer_id: int | None = None,
+    attendee_id: int | None = None,
+    confirms_email: str | None = None,
 ) -> str:
-    """Store a new single-use link (hashed) and return its URL."""
+    """Store a new single-use link (hashed) and return its URL. A newer link leaves the older ones valid: asking
+    for links to someone's address (anyone can) never spoils the one its owner holds."""
     return _store_link(
         session,
         settings,
         organizer_id=organizer_id,
         attendee_id=attendee_id,
+        confirms_email=confirms_email,
         expires_at=utcnow() + timedelta(minutes=settings.magic_link_minutes),
     )
 
@@ -133,11 +141,16 @@ def _store_link(
     expires_at: datetime,
     organizer_id: int | None = None,
     attendee_id: int | None = None,
+    confirms_email: str | None = None,
 ) -> str:
     token = new_secret_token()
     session.add(
         MagicLink(
-            token_hash=hash_secret(token), organizer_id=organizer_id, attendee_id=attendee_id, expires_at=expires_at
+            token_hash=hash_secret(token),
+            organizer_id=organizer_id,
+            attendee_id=attendee_id,
+            confirms_email=confirms_email,
+            expires_at=expires_at,
         )
     )
     session.flush()
@@ -152,15 +165,17 @@ def redeem_magic_link(session: Session, settings: Settings, token: str) -> Token
         update(MagicLink)
         .where(MagicLink.token_hash == hash_secret(token), MagicLink.used_at.is_(None), MagicLink.expires_at > now)
         .values(used_at=now)
-        .returning(MagicLink.organizer_id, MagicLink.attendee_id)
+        .returning(MagicLink.organizer_id, MagicLink.attendee_id, MagicLink.confirms_email)
     ).first()
     if row is None:
         raise NotAuthenticated(_LINK_REFUSED)
-    organizer_id, attendee_id = row
+    organizer_id, attendee_id, confirms_email = row
     organizer = session.get(Organizer, organizer_id) if organizer_id else None
     attendee = session.get(Attendee, attendee_id) if attendee_id else None
     if organizer is None and attendee is None:
         raise NotAuthenticated(_LINK_REFUSED)
+    if attendee is not None and confirms_email:
+        attendee = attach_proven_email(session, attendee, confirms_email)
     return open_session(session, settings, organizer=organizer, attendee=attendee)
 
 
@@ -172,7 +187,7 @@ def send_organizer_link(engine: Engine, settings: Settings, email: str) -> None:
             return
         link = create_magic_link(session, settings, organizer_id=organizer.id)
         session.commit()
-    send_email(settings, to=email, subject="Your Couloir sign-in link", body=_link_body(link, settings))
+    send_email(engine, settings, to=email, subject="Your Couloir sign-in link", body=_link_body(link, settings))
 
 
 def send_attendee_links(engine: Engine, settings: Settings, email: str, event_slug: str | None) -> None:
@@ -186,7 +201,54 @@ def send_attendee_links(engine: Engine, settings: Settings, email: str, event_sl
         ]
         session.commit()
     for event_name, link in links:
-        send_email(settings, to=email, subject=f"Sign in to {event_name} on Couloir", body=_link_body(link, settings))
+        send_email(
+            engine, settings, to=email, subject=f"Sign in to {event_name} on Couloir", body=_link_body(link, settings)
+        )
+
+
+def send_email_proof(engine: Engine, settings: Settings, attendee_id: int, email: str) -> None:
+    """`email` was given as attendee `attendee_id`'s (at join, or in their profile). Only its owner can make it
+    theirs: the mailbox gets a link that confirms it or, if an attendee of the event already has it, that
+    attendee's sign-in link. Runs after the response, which is the same either way."""
+    with Session(engine) as session:
+        claimer = session.get(Attendee, attendee_id)
+        if claimer is None:
+            return
+        event_name = session.get(Event, claimer.event_id).name
+        owner = email_owner(session, claimer.event_id, email, except_id=claimer.id)
+        if owner is not None:
+            link = create_magic_link(session, settings, attendee_id=owner.id)
+            subject, body = f"Sign in to {event_name} on Couloir", _already_joined_body(link, event_name, settings)
+        else:
+            link = create_magic_link(session, settings, attendee_id=claimer.id, confirms_email=email)
+            subject, body = f"Confirm your email for {event_name} on Couloir", _confirm_body(link, event_name, settings)
+        session.commit()
+    send_email(engine, settings, to=email, subject=subject, body=body)
+
+
+def _confirm_body(link: str, event_name: str, settings: Settings) -> str:
+    minutes = settings.magic_link_minutes
+    return (
+        f"Someone, maybe you, gave this address on joining {event_name} on Couloir. Open this link to confirm it "
+        f"is yours (valid {minutes} minutes, once): it then lets you sign in again on another phone.\n\n{link}\n\n"
+        "If it was not you, ignore this email: the address is not saved.\n\n"
+        f"Quelqu'un, peut-être vous, a donné cette adresse en rejoignant {event_name} sur Couloir. Ouvrez ce lien "
+        f"pour confirmer qu'elle est à vous (valable {minutes} minutes, une fois) : elle vous permettra ensuite de "
+        "vous reconnecter sur un autre téléphone. Si ce n'était pas vous, ignorez ce message : l'adresse n'est pas "
+        "enregistrée.\n"
+    )
+
+
+def _already_joined_body(link: str, event_name: str, settings: Settings) -> str:
+    minutes = settings.magic_link_minutes
+    return (
+        f"Someone, maybe you, gave this address on joining {event_name} on Couloir, which you had already joined "
+        f"with it. Open this link to sign in to your account (valid {minutes} minutes, once):\n\n{link}\n\n"
+        "If it was not you, ignore this email: nothing was changed.\n\n"
+        f"Quelqu'un, peut-être vous, a donné cette adresse en rejoignant {event_name} sur Couloir, que vous aviez "
+        f"déjà rejoint avec elle. Ouvrez ce lien pour vous connecter à votre compte (valable {minutes} minutes, une "
+        "fois). Si ce n'était pas vous, ignorez ce message : rien n'a changé.\n"
+    )
 
 
 def _link_body(link: str, settings: Settings) -> str:

@@ -7,14 +7,15 @@ from api.core.db import UTCDateTime, reference, utcnow
 
 
 class ContactSharing(SQLModel, table=True):
-    """Which private details an attendee's exchanges share. No row: the defaults."""
+    """Which private details an attendee's exchanges share. No row: not chosen yet, and an exchange gives the
+    other side the name (and public headline) alone; the app asks at the first exchange."""
 
     __tablename__ = "contact_sharing"
     attendee_id: int = Field(sa_column=Column(Integer, ForeignKey("attendee.id", ondelete="CASCADE"), primary_key=True))
-    share_email: bool = True
+    share_email: bool = False
     share_phone: bool = False
-    share_website: bool = True
-    share_company: bool = True
+    share_website: bool = False
+    share_company: bool = False
 
 
 class ContactRequest(SQLModel, table=True):

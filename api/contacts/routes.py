@@ -37,19 +37,17 @@ router = APIRouter(prefix="/api", tags=["contacts"], responses=responses(NotAuth
 CONNECT_RATE = ratelimit.limited("connect", per_attendee="connect_rate_per_attendee", per_ip="connect_rate_per_ip")
 
 
-def _sharing(row) -> Sharing:
-    return Sharing.model_validate(row, from_attributes=True)
-
-
 @router.get("/me/sharing")
 def get_my_sharing(attendee: CurrentAttendee, session: SessionDep) -> Sharing:
-    """Which of my private details an exchange shares (nothing is readable before an exchange)."""
-    return _sharing(service.sharing_of(session, attendee.id))
+    """Which of my private details an exchange shares (nothing is readable before an exchange). Until I choose,
+    only my name."""
+    return service.sharing_view(session, attendee.id)
 
 
 @router.put("/me/sharing", responses=responses(InvalidInput))
 def set_my_sharing(data: SharingChoice, attendee: CurrentAttendee, session: SessionDep) -> Sharing:
-    return _sharing(service.set_sharing(session, attendee, data))
+    service.set_sharing(session, attendee, data)
+    return service.sharing_view(session, attendee.id)
 
 
 @router.post(

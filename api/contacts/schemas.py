@@ -28,6 +28,7 @@ class Sharing(BaseModel):
     share_phone: bool
     share_website: bool
     share_company: bool
+    chosen: bool = Field(description="False until the attendee chooses: until then an exchange shares the name alone")
 
 
 class ContactRequestCreate(InputModel):

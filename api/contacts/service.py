@@ -22,6 +22,7 @@ from api.contacts.schemas import (
     NetworkingReturn,
     ReceivedRequest,
     SentRequest,
+    Sharing,
     SharingChoice,
 )
 from api.contacts.vcard import ContactCard
@@ -45,7 +46,14 @@ class UnknownConnectCode(NotFound):
 
 
 def sharing_of(session: Session, attendee_id: int) -> ContactSharing:
+    """The attendee's choice, or the defaults (the name alone) while they have made none."""
     return session.get(ContactSharing, attendee_id) or ContactSharing(attendee_id=attendee_id)
+
+
+def sharing_view(session: Session, attendee_id: int) -> Sharing:
+    row = session.get(ContactSharing, attendee_id)
+    choice = (row or ContactSharing(attendee_id=attendee_id)).model_dump(exclude={"attendee_id"})
+    return Sharing(**choice, chosen=row is not None)
 
 
 def set_sharing(session: Session, attendee: Attendee, choice: SharingChoice) -> ContactSharing:

@@ -60,8 +60,11 @@ class Settings(BaseSettings):
     requests_in_progress: int = Field(default=8, ge=1, le=1000)
     # Fixed-window rate limits: (max hits, window seconds).
     join_rate_per_ip: tuple[int, int] = (30, 60)
-    magic_link_rate_per_email: tuple[int, int] = (5, 900)
     magic_link_rate_per_ip: tuple[int, int] = (20, 900)
+    # Every mail to one address, of any kind (sign-in and confirmation links, invitations), spends its one
+    # budget; past it the answer stays the same and nothing is sent. No longer than a sign-in link lives, so
+    # whoever spends an address's budget, its owner still holds a mailed link that works until it refills.
+    mail_rate_per_address: tuple[int, int] = (5, 900)
     report_rate_per_attendee: tuple[int, int] = (10, 3600)
     # A venue's Wi-Fi puts hundreds of phones behind one address, all checking in as a break starts: per
     # address, only a flood is refused. One person re-checks in often (a zone, the next, back), and a phone
@@ -118,6 +121,15 @@ class Settings(BaseSettings):
                     "COULOIR_SECRET_KEY is a placeholder or shorter than 32 characters; "
                     "unset it to have one generated, or give a random value of at least 256 bits"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _check_mail_budget(self) -> "Settings":
+        if self.mail_rate_per_address[1] > self.magic_link_minutes * 60:
+            raise ValueError(
+                "COULOIR_MAIL_RATE_PER_ADDRESS's window is longer than a sign-in link lives "
+                "(COULOIR_MAGIC_LINK_MINUTES): an address's owner could be left with no working link"
+            )
         return self
 
     def rate_limits(self) -> dict[str, tuple[int, int]]:

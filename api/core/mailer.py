@@ -5,6 +5,9 @@ import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
 
+from sqlalchemy.engine import Engine
+
+from api.core import ratelimit
 from api.core.config import Settings
 
 log = logging.getLogger("couloir.mail")
@@ -19,8 +22,20 @@ class Attachment:
 
 
 def send_email(
-    settings: Settings, *, to: str, subject: str, body: str, attachments: tuple[Attachment, ...] = ()
+    engine: Engine,
+    settings: Settings,
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    attachments: tuple[Attachment, ...] = (),
 ) -> None:
+    """Send one mail, if its address has budget left (`mail_rate_per_address`, one budget for every mail of
+    any kind): whoever asks, a mailbox never gets more. Past it nothing is sent and the caller answers as
+    usual, so the budget tells no one whether the address is known."""
+    if not ratelimit.spend(engine, settings, f"mail:{to.lower()}", settings.mail_rate_per_address):
+        log.info("an email was not sent: its address has had its budget of mail for now")
+        return
     if not settings.smtp_host:
         if settings.environment == "production":
             # The body holds a sign-in link and the address is personal data: in production neither is logged.

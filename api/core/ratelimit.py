@@ -38,6 +38,16 @@ def hit(engine: Engine, settings: Settings, key: str, limit: tuple[int, int]) ->
     hit_all(engine, settings, [(key, limit)])
 
 
+def spend(engine: Engine, settings: Settings, key: str, limit: tuple[int, int]) -> bool:
+    """Count one hit for `key`; False past `limit`, for a budget that refuses in silence (the mail budget:
+    its refusal must not tell the caller anything about the address)."""
+    try:
+        hit(engine, settings, key, limit)
+    except TooManyRequests:
+        return False
+    return True
+
+
 def hit_all(engine: Engine, settings: Settings, counted: Counted, autocommit: Connection | None = None) -> None:
     """Count one hit for each (key, limit); raise TooManyRequests if any is past its limit.
 

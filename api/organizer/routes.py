@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Header, Request, Response
 
-from api.core.deps import SessionDep, SettingsDep
+from api.core.deps import EngineDep, SessionDep, SettingsDep
 from api.core.errors import Conflict, NotAuthenticated, NotFound, PayloadTooLarge, responses
 from api.core.schemas import PathId
 from api.events.access import OrganizerEvent
@@ -101,6 +101,7 @@ def import_attendees(
     upload: FileBody,
     event: OrganizerEvent,
     session: SessionDep,
+    engine: EngineDep,
     settings: SettingsDep,
     background: BackgroundTasks,
     send: bool = False,
@@ -121,7 +122,7 @@ def import_attendees(
     tickets = parse_tickets(upload)
     summary, letters = service.import_attendees(session, settings, event, tickets, send=send)
     if letters:
-        background.add_task(service.send_invitations, settings, event, letters)
+        background.add_task(service.send_invitations, engine, settings, event, letters)
     if "text/csv" in accept:
         return Response(_badges_csv(summary), media_type="text/csv; charset=utf-8")
     return summary

@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -299,11 +300,12 @@ def import_attendees(
     return summary, letters
 
 
-def send_invitations(settings: Settings, event: Event, letters: list[Letter]) -> None:
+def send_invitations(engine: Engine, settings: Settings, event: Event, letters: list[Letter]) -> None:
     """Runs after the response, once the links are committed. One failing address does not stop the rest."""
     for letter in letters:
         try:
             send_email(
+                engine,
                 settings,
                 to=letter.to,
                 subject=_SUBJECT[event.languages[0]].format(event=event.name),

@@ -81,6 +81,10 @@ def test_two_attendees_meet_connect_and_export_offline(playwright, app_server, e
     expect(bob_card).to_contain_text(expected["icebreaker"])
     assert_accessible(page, "here, with a suggestion")
     bob_card.get_by_role("button", name="Connect with Bob Martin").click()
+    # Her first exchange: what Bob would receive, which is her name alone (she gave no other detail).
+    choice = bob_card.get_by_role("form", name="What they will receive")
+    expect(choice).to_contain_text("they get your name only")
+    choice.get_by_role("button", name="Give this and continue").click()
     expect(bob_card.get_by_text("Request sent")).to_be_visible()
 
     # Bob's phone: the request waits in Contacts, with where it was made; he accepts.
@@ -93,6 +97,10 @@ def test_two_attendees_meet_connect_and_export_offline(playwright, app_server, e
     expect(request).to_contain_text("You both follow Kubernetes")
     assert_accessible(bob_page, "contacts, with a request")
     request.get_by_role("button", name="Accept Alice Durand").click()
+    choice = request.get_by_role("form", name="What they will receive")
+    choice.get_by_label("Email: bob@example.org").check()
+    choice.get_by_label("Company: Acme").check()
+    choice.get_by_role("button", name="Give this and continue").click()
     expect(person_card(bob_page, "Alice Durand")).to_contain_text("Met at Coffee bar, DevOps Days Lyon")
     assert contacts_of(app_server, bob["attendee"]["id"]) == ["Alice Durand"]
 

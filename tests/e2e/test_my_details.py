@@ -52,9 +52,9 @@ def test_a_new_contact_sees_exactly_the_details_chosen_offline(page, phone, app_
     page.goto("/settings")
     wait_for_service_worker(page)
     expect(page.get_by_role("heading", name="What a contact exchange shares")).to_be_visible()
-    # The server's defaults: email, website and company shared, phone not.
-    expect(page.get_by_label("Share in exchanges: Email")).to_be_checked()
-    expect(page.get_by_label("Share in exchanges: Phone")).not_to_be_checked()
+    # Until she chooses, an exchange gives her name alone: nothing is ticked.
+    for detail in ("Email", "Phone", "Website or LinkedIn", "Company"):
+        expect(page.get_by_label(f"Share in exchanges: {detail}")).not_to_be_checked()
     assert_accessible(page, "settings, sharing")
 
     # Not a phone number: refused on the phone, before anything is queued, and the text stays.
@@ -70,9 +70,10 @@ def test_a_new_contact_sees_exactly_the_details_chosen_offline(page, phone, app_
     page.get_by_role("button", name="Save my details").click()
     expect(page.get_by_text("Saved (sent as soon as the network allows).")).to_be_visible()
     page.get_by_label("Share in exchanges: Phone").check()
-    page.get_by_label("Share in exchanges: Email").uncheck()
+    page.get_by_label("Share in exchanges: Website or LinkedIn").check()
+    page.get_by_label("Share in exchanges: Company").check()
     page.get_by_label("Share in exchanges: Company").uncheck()
-    expect(page.get_by_text("Waiting to send: 4")).to_be_visible()
+    expect(page.get_by_text("Waiting to send: 5")).to_be_visible()
     expect(page.get_by_label("Share in exchanges: Phone")).to_be_checked()
     expect(page.get_by_label("Share in exchanges: Email")).not_to_be_checked()
 
@@ -83,7 +84,13 @@ def test_a_new_contact_sees_exactly_the_details_chosen_offline(page, phone, app_
         eventually(
             lambda: (
                 client.get("/api/me/sharing").json()
-                == {"share_email": False, "share_phone": True, "share_website": True, "share_company": False}
+                == {
+                    "share_email": False,
+                    "share_phone": True,
+                    "share_website": True,
+                    "share_company": False,
+                    "chosen": True,
+                }
             )
         )
 

@@ -489,6 +489,8 @@ export interface paths {
         /**
          * Join Event
          * @description Join an event with its join code. The code scopes a new attendee to the event; it proves no identity.
+         *     Nor does an email: the answer is the same whoever owns it, and the mailbox gets a link to confirm it (or,
+         *     if it already joined the event, to sign in to that account).
          */
         post: operations["join_event"];
         delete?: never;
@@ -515,7 +517,10 @@ export interface paths {
         delete: operations["delete_my_account"];
         options?: never;
         head?: never;
-        /** Update My Profile */
+        /**
+         * Update My Profile
+         * @description A new email is not saved here: it is mailed a link, and becomes mine when that link is followed.
+         */
         patch: operations["update_my_profile"];
         trace?: never;
     };
@@ -588,7 +593,8 @@ export interface paths {
         };
         /**
          * Get My Sharing
-         * @description Which of my private details an exchange shares (nothing is readable before an exchange).
+         * @description Which of my private details an exchange shares (nothing is readable before an exchange). Until I choose,
+         *     only my name.
          */
         get: operations["get_my_sharing"];
         /** Set My Sharing */
@@ -1840,7 +1846,10 @@ export interface components {
             join_code: string;
             /** Display Name */
             display_name: string;
-            /** Email */
+            /**
+             * Email
+             * @description Mailed a link to confirm it; it is the attendee's once that link is followed
+             */
             email?: string | null;
             language?: components["schemas"]["Language"] | null;
         };
@@ -2074,7 +2083,10 @@ export interface components {
              * @description Free text, mapped onto the event's topics by name or synonym
              */
             interests?: string[] | null;
-            /** Email */
+            /**
+             * Email
+             * @description A new address is mailed a link and saved once it is followed; null removes it
+             */
             email?: string | null;
             /** Phone */
             phone?: string | null;
@@ -2270,6 +2282,11 @@ export interface components {
             share_website: boolean;
             /** Share Company */
             share_company: boolean;
+            /**
+             * Chosen
+             * @description False until the attendee chooses: until then an exchange shares the name alone
+             */
+            chosen: boolean;
         };
         /** SharingChoice */
         SharingChoice: {
@@ -4371,15 +4388,6 @@ export interface operations {
             };
             /** @description NotAuthenticated */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Conflict */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };

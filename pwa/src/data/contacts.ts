@@ -70,6 +70,6 @@ export type SharingChoice = Schemas["SharingChoice"];
  * choice again, so it needs no Idempotency-Key to be safe to retry. */
 export const sendSharing: Sender = async (payload) => {
   const result = await api.PUT("/api/me/sharing", { body: payload as SharingChoice });
-  if (result.data) invalidate("sharing");
+  if (result.data) invalidate("sharing", "cardQr");
   return result;
 };

@@ -1,6 +1,8 @@
+import { useState } from "preact/hooks";
 import { outbox } from "../../app/outbox";
 import type { ContactRequests } from "../../data/resources";
 import { useT } from "../../i18n";
+import { ShareChoice, useSharingChosen } from "./ShareChoice";
 
 type Received = ContactRequests["received"][number];
 
@@ -35,6 +37,9 @@ export function Requests({
 
 function ReceivedRequest({ request }: { request: Received }) {
   const t = useT();
+  const chosen = useSharingChosen();
+  const [choosing, setChoosing] = useState(false);
+  const accept = () => void outbox.enqueue("accept", { request_id: request.id });
   const { sender } = request;
   const id = `request-${request.id}`;
   const context = [
@@ -47,19 +52,30 @@ function ReceivedRequest({ request }: { request: Received }) {
       {sender.headline && <p class="hint">{sender.headline}</p>}
       {context.length > 0 && <p>{context.join(" · ")}</p>}
       {request.message && <blockquote class="icebreaker">{request.message}</blockquote>}
-      <div class="row">
-        <button
-          type="button"
-          class="btn-primary grow"
-          aria-label={t("contacts.acceptFrom", { name: sender.display_name })}
-          onClick={() => void outbox.enqueue("accept", { request_id: request.id })}
-        >
-          {t("contacts.accept")}
-        </button>
-        <button type="button" onClick={() => void outbox.enqueue("decline", { request_id: request.id })}>
-          {t("contacts.decline")}
-        </button>
-      </div>
+      {choosing ? (
+        <ShareChoice
+          heading="h4"
+          onChosen={() => {
+            setChoosing(false);
+            accept();
+          }}
+          onCancel={() => setChoosing(false)}
+        />
+      ) : (
+        <div class="row">
+          <button
+            type="button"
+            class="btn-primary grow"
+            aria-label={t("contacts.acceptFrom", { name: sender.display_name })}
+            onClick={() => (chosen ? accept() : setChoosing(true))}
+          >
+            {t("contacts.accept")}
+          </button>
+          <button type="button" onClick={() => void outbox.enqueue("decline", { request_id: request.id })}>
+            {t("contacts.decline")}
+          </button>
+        </div>
+      )}
     </li>
   );
 }

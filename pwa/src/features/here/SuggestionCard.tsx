@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import type { Schemas } from "../../api/client";
 import { outbox } from "../../app/outbox";
 import { useT } from "../../i18n";
+import { ShareChoice, useSharingChosen } from "../contacts/ShareChoice";
 import { ReportPerson } from "./ReportPerson";
 
 type Suggestion = Schemas["Suggestion"];
@@ -37,6 +38,17 @@ export function SuggestionCard({ suggestion, connect }: { suggestion: Suggestion
 
 function ConnectButton({ attendeeId, state, name }: { attendeeId: number; state: ConnectState; name: string }) {
   const t = useT();
+  const chosen = useSharingChosen();
+  const [choosing, setChoosing] = useState(false);
+  const ask = () => void outbox.enqueue("contactRequest", { to_attendee_id: attendeeId, message: "" });
+  if (choosing) return <ShareChoice
+          heading="h4"
+          onChosen={() => {
+            setChoosing(false);
+            ask();
+          }}
+          onCancel={() => setChoosing(false)}
+        />;
   if (state !== "none") {
     return (
       <p class="done" role="status">
@@ -49,7 +61,7 @@ function ConnectButton({ attendeeId, state, name }: { attendeeId: number; state:
       type="button"
       class="btn-primary"
       aria-label={t("here.connectWith", { name })}
-      onClick={() => void outbox.enqueue("contactRequest", { to_attendee_id: attendeeId, message: "" })}
+      onClick={() => (chosen ? ask() : setChoosing(true))}
     >
       {t("here.connect")}
     </button>

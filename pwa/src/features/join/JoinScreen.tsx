@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { unwrap } from "../../api/client";
 import { signIn } from "../../app/account";
 import { api } from "../../app/api";
+import { notice } from "../../app/notices";
 import { followLink, navigate } from "../../app/router";
 import { useStore } from "../../app/store";
 import { language, useT } from "../../i18n";
@@ -30,9 +31,11 @@ export function JoinScreen({ code: linkCode }: { code: string }) {
         }),
       );
       await signIn(joined.tokens, joined.attendee);
+      // The answer is the same whoever owns the address: the mailbox is where its owner learns which it was.
+      if (email.trim()) notice.set("join.checkMail");
       navigate("/onboarding", { replace: true });
     } catch (e) {
-      setError(errorMessage(t, e, { NotFound: "join.unknownCode", EmailAlreadyJoined: "join.emailTaken" }));
+      setError(errorMessage(t, e, { NotFound: "join.unknownCode" }));
       setBusy(false);
     }
   }

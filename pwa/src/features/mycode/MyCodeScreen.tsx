@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { useResource } from "../../data/resources";
 import { useT } from "../../i18n";
 import { Screen } from "../../ui/Screen";
+import { ShareChoice, useSharingChosen } from "../contacts/ShareChoice";
 import { ExchangeNav } from "./ExchangeNav";
 import { qrDrawing } from "./qr";
 import { useConnectCode } from "./useConnectCode";
@@ -10,11 +11,20 @@ import { useConnectCode } from "./useConnectCode";
  * my card QR for people without the app. Its own chunk, with the QR encoder. */
 export default function MyCodeScreen() {
   const t = useT();
+  // Showing either code gives my details to whoever scans it: the first time, I see and choose what first.
+  const chosen = useSharingChosen();
+  const [justChosen, setJustChosen] = useState(false);
   return (
     <Screen title={t("code.title")}>
       <ExchangeNav current="code" />
-      <ConnectQr />
-      <CardQr />
+      {chosen || justChosen ? (
+        <>
+          <ConnectQr />
+          <CardQr />
+        </>
+      ) : (
+        chosen === false && <ShareChoice onChosen={() => setJustChosen(true)} />
+      )}
     </Screen>
   );
 }

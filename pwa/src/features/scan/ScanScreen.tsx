@@ -7,6 +7,7 @@ import type { Outcome } from "../../offline/queue";
 import { errorMessage } from "../../ui/errors";
 import { Field } from "../../ui/Field";
 import { Alert, Screen } from "../../ui/Screen";
+import { ShareChoice, useSharingChosen } from "../contacts/ShareChoice";
 import { ExchangeNav } from "../mycode/ExchangeNav";
 import { saveCheckin, saveConnectScan } from "./checkin";
 import { connectCode } from "./connectLink";
@@ -43,6 +44,9 @@ export function ScanScreen() {
   const [result, setResult] = useState<string | null>(null);
   const [error, setError] = useState<string>();
   const [refused, setRefused] = useState(false);
+  // A scanned connect code gives both sides each other's details: the first time, I see and choose mine first.
+  const chosen = useSharingChosen();
+  const [held, setHeld] = useState<string>();
 
   async function connect(code: string) {
     const outcome = await saveConnectScan(code);
@@ -59,7 +63,8 @@ export function ScanScreen() {
     if (!token && !code) return false;
     camera.stop();
     if (token) void checkIn({ token }).then((outcome) => setError(refusal(t, outcome)));
-    if (code) void connect(code);
+    if (code && chosen) void connect(code);
+    else if (code) setHeld(code);
     return true;
   }
 
@@ -78,6 +83,15 @@ export function ScanScreen() {
         </p>
       )}
       <Alert text={error} />
+      {held && (
+        <ShareChoice
+          onChosen={() => {
+            setHeld(undefined);
+            void connect(held);
+          }}
+          onCancel={() => setHeld(undefined)}
+        />
+      )}
       {camera.state === "on" || camera.state === "starting" ? (
         <div class="viewfinder">
           <video ref={camera.video} muted playsInline aria-label={t("scan.video")} />

@@ -41,7 +41,14 @@ export function SharingSettings({ profile }: { profile: Profile }) {
   // The latest choice wins: made here now, else queued and not yet sent, else the server's.
   const [chosen, setChosen] = useState<Partial<SharingChoice>>({});
   const queued = pending.at(-1)?.payload as SharingChoice | undefined;
-  const choice = loaded && { ...loaded, ...queued, ...chosen };
+  const choice: SharingChoice | undefined = loaded && {
+    share_email: loaded.share_email,
+    share_phone: loaded.share_phone,
+    share_website: loaded.share_website,
+    share_company: loaded.share_company,
+    ...queued,
+    ...chosen,
+  };
   const [values, setValues] = useState<Record<Detail, string>>(() => ({
     email: profile.email ?? "",
     phone: profile.phone ?? "",
@@ -49,6 +56,8 @@ export function SharingSettings({ profile }: { profile: Profile }) {
     company: profile.company ?? "",
   }));
   const [saved, setSaved] = useState(false);
+  // A new email is the attendee's once they open the link the server mails to it.
+  const [emailSent, setEmailSent] = useState<string>();
 
   function share(name: keyof SharingChoice, on: boolean) {
     if (!choice) return;
@@ -59,8 +68,10 @@ export function SharingSettings({ profile }: { profile: Profile }) {
   function save(event: Event) {
     event.preventDefault();
     const blankIsNone = (text: string) => text.trim() || null;
+    const email = blankIsNone(values.email);
+    setEmailSent(email && email.toLowerCase() !== profile.email ? email : undefined);
     void outbox.enqueue("profile", {
-      email: blankIsNone(values.email),
+      email,
       phone: blankIsNone(values.phone),
       website_url: blankIsNone(values.website_url),
       company: values.company.trim(),
@@ -109,6 +120,7 @@ export function SharingSettings({ profile }: { profile: Profile }) {
         {saved && (
           <p class="done" role="status">
             {t("sharing.saved")}
+            {emailSent && ` ${t("sharing.emailSent", { email: emailSent })}`}
           </p>
         )}
       </form>
