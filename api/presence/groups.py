@@ -8,7 +8,6 @@ SQLite: one transaction per group, a statement per table whatever the group's si
 
 import functools
 import json
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -385,10 +384,12 @@ def _write_sqlite(connection: Connection, writes: list[_Write], outcomes: list, 
     anything more; the others' stored answers are replayed."""
     if not writes:
         return
-    stored_time = UTCDateTime().bind_processor(connection.dialect)
+    # SQLite's text of a time, as a check-in alone stores it: SQLite compares times as text, and the generic
+    # type's processor gave a datetime whose text drops ".000000" on a whole second (a break's end, say).
+    stored_time = UTCDateTime().dialect_impl(connection.dialect).bind_processor(connection.dialect)
     rows = [
         [write.request.claims.subject_id, write.request.key, write.digest, json.dumps(write.answer), write.event_id,
-         write.zone_id, sqlite3.adapt(stored_time(write.expires_at)), write.traits]
+         write.zone_id, stored_time(write.expires_at), write.traits]
         for write in writes
     ]  # fmt: skip
     values = {"status_code": status.HTTP_201_CREATED, "now": now}
