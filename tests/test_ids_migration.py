@@ -1,5 +1,5 @@
-"""Revision 0007 on a database in use: the demo conference and a device signed in before it, upgraded by
-`couloir migrate` as an operator runs it (on SQLite, with the service's engine, foreign keys on)."""
+"""Revision 0007 on a database in use: the demo conference and a device signed in, at the revision before it,
+upgraded by `couloir migrate` as an operator runs it (on SQLite, with the service's engine, foreign keys on)."""
 
 import os
 import secrets
@@ -8,12 +8,15 @@ import sys
 import time
 from pathlib import Path
 
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
+from api.core.migrations import alembic_config
 from tests.conftest import start_server
 from tests.test_tokens import forge
 
 COULOIR = str(Path(sys.executable).with_name("couloir"))
+BEFORE = ScriptDirectory.from_config(alembic_config()).get_revision("0007").down_revision
 
 
 def couloir(env: dict, *args: str) -> None:
@@ -33,7 +36,7 @@ def test_0007_keeps_every_row_and_reference_and_the_devices_signed_in(empty_url,
         "COULOIR_ENVIRONMENT": "development",
         "COULOIR_DATABASE_URL": empty_url,
     }
-    couloir(env, "migrate", "0006")
+    couloir(env, "migrate", BEFORE)
     couloir(env, "demo")
     engine = create_engine(empty_url)
     # A phone signed in before the upgrade: its session keyed by its refresh token's jti, as then.
