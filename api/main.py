@@ -90,8 +90,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description="Hallway networking for conferences.",
         generate_unique_id_function=_operation_id,
-        openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        # Off: not served, while app.openapi() still gives the schema (pwa/scripts/gen_api.py reads it).
+        openapi_url="/api/openapi.json" if settings.serves_api_docs else None,
+        docs_url="/api/docs" if settings.serves_api_docs else None,
         redoc_url=None,
     )
     app.state.settings = settings

@@ -1,5 +1,7 @@
 """Every table model, imported once so the metadata (and Alembic) sees the whole schema."""
 
+from sqlalchemy import Integer
+
 from api.agenda.models import AgendaBreak, Talk, TalkSpeaker, TalkTopic
 from api.attendees.models import Attendee, AttendeeInterest
 from api.auth.models import MagicLink, RefreshSession
@@ -12,6 +14,14 @@ from api.organizers.models import Organizer
 from api.presence.models import CheckInRecord, Presence, PresenceChange, PresenceTopic
 from api.push.models import HallwayMoment, Nudge, PushPreference, PushSubscription
 from api.safety.models import Block, Report
+
+# An id that leaves the database (in a token, a URL, a phone's contacts, a row naming a person) is never given
+# twice: SQLite gives the highest deleted INTEGER PRIMARY KEY again unless the table says AUTOINCREMENT
+# (PostgreSQL's sequences never do). Every table with an integer id says so; tests/test_migrations.py checks
+# the migrated schema does too.
+for _table in metadata.tables.values():
+    if [column.name for column in _table.primary_key] == ["id"] and _table.c.id.type._type_affinity is Integer:
+        _table.dialect_options["sqlite"]["autoincrement"] = True
 
 __all__ = [
     "AgendaBreak",

@@ -54,6 +54,7 @@ from sqlmodel import Session
 
 from api.agenda.models import AgendaBreak, Talk, TalkSpeaker, TalkTopic
 from api.attendees.models import Attendee, AttendeeInterest
+from api.auth.models import RefreshSession
 from api.cli import alembic_config
 from api.core.security import TokenClaims, issue_token
 from api.events.models import Event, Topic, Zone, ZoneNeighbour
@@ -179,7 +180,19 @@ def add_attendees(
         chosen = set(rng.choices(topic_ids, weights=weights, k=rng.randint(8, 12)))
         interests.extend((attendee_id, t) for t in chosen)
     bulk_insert(engine, AttendeeInterest.__table__, ["attendee_id", "topic_id"], interests)
+    # Each signed in on a phone: the session its access token names (`token_for`), as joining opens one.
+    bulk_insert(
+        engine,
+        RefreshSession.__table__,
+        ["id", "refresh_jti", "attendee_id", "expires_at", "created_at"],
+        [(session_of(a), session_of(a), a, now + timedelta(days=1), now) for a in ids],
+    )
     return ids
+
+
+def session_of(attendee_id: int) -> str:
+    """The id of a bench attendee's signed-in session (see `add_attendees`)."""
+    return f"{attendee_id:032x}"
 
 
 def add_absent(engine: Engine, rng: random.Random, built: Built, count: int, tag: str) -> list[int]:
@@ -292,7 +305,8 @@ def in_process(engine: Engine, event_id: int, callers: list[int], requests: int)
     for n in range(requests):
         started = time.perf_counter()
         with Session(engine) as session:
-            result = suggestions_for(session, callers[n % len(callers)], event_id, limit=5)
+            caller = callers[n % len(callers)]
+            result = suggestions_for(session, caller, event_id, session_id=session_of(caller), limit=5)
         samples.append(time.perf_counter() - started)
         shown += len(result.suggestions)
     return samples, shown
@@ -378,7 +392,8 @@ def api_server(url: str, secret: str, workers: int) -> Iterator[str]:
 
 def token_for(secret: str, attendee_id: int, event_id: int) -> str:
     token, _ = issue_token(kind="access", subject_kind="attendee", subject_id=attendee_id, event_id=event_id,
-                           key=secret, issuer=ISSUER, lifetime=timedelta(hours=2))  # fmt: skip
+                           session_id=session_of(attendee_id), key=secret, issuer=ISSUER,
+                           lifetime=timedelta(hours=2))  # fmt: skip
     return token
 
 
@@ -526,7 +541,8 @@ def checkin_cost(engine: Engine, url: str, built: Built, attendee_ids: list[int]
     def one(attendee_id: int, token: str) -> None:
         # As the route does (api/presence/routes.py): a group of one, rate-limit hits included.
         claims = TokenClaims(kind="access", subject_kind="attendee", subject_id=attendee_id, jti="bench",
-                             expires_at=datetime.now(UTC) + timedelta(hours=1), event_id=built.event_id)  # fmt: skip
+                             session_id=session_of(attendee_id), expires_at=datetime.now(UTC) + timedelta(hours=1),
+                             event_id=built.event_id)  # fmt: skip
         counted = CHECK_IN_RATE.counters(settings, claims, "127.0.0.1")
         request = CheckInRequest(claims, uuid.uuid4().hex, CheckIn(token=token), counted)
         [outcome] = serve_check_ins(engine, settings, [request])

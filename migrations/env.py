@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from alembic import context
 from sqlmodel.sql.sqltypes import AutoString
 
@@ -35,8 +37,39 @@ def _migrate(connection) -> None:
         compare_type=True,
         render_item=_render_item,
     )
-    with context.begin_transaction():
-        context.run_migrations()
+    with _sqlite_foreign_keys_off(connection):
+        with context.begin_transaction():
+            context.run_migrations()
+            _check_foreign_keys(connection)
+
+
+@contextmanager
+def _sqlite_foreign_keys_off(connection):
+    """SQLite's batch mode rebuilds a table by copy, drop and rename, and with foreign keys on (as the service's
+    engine turns them on), dropping a table deletes the rows of the tables that reference it (ON DELETE
+    CASCADE). Off while migrating, as SQLite's documentation prescribes for rebuilding a table; the pragma
+    does nothing inside a transaction, so it is set on the driver's connection before any."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    was_on = driver.execute("PRAGMA foreign_keys").fetchone()[0]
+    driver.execute("PRAGMA foreign_keys=OFF")
+    if driver.execute("PRAGMA foreign_keys").fetchone()[0]:
+        raise RuntimeError("SQLite migrations must start outside a transaction: foreign keys could not be turned off")
+    try:
+        yield
+    finally:
+        if was_on:
+            driver.execute("PRAGMA foreign_keys=ON")
+
+
+def _check_foreign_keys(connection) -> None:
+    """With foreign keys off, nothing stopped a migration from leaving a row whose reference is gone."""
+    if connection.dialect.name == "sqlite":
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+        if broken:
+            raise RuntimeError(f"rows referencing missing rows after migrating: {broken[:10]}")
 
 
 run_migrations()

@@ -19,7 +19,7 @@ from api.core.errors import NotAuthenticated, TooManyRequests
 from api.core.group_commit import GroupCommit
 from api.core.idempotency import IdempotencyKeyReused
 from api.core.ratelimit import RateLimitWindow
-from api.core.security import TokenClaims
+from api.core.security import TokenClaims, read_token
 from api.presence import groups, service
 from api.presence.models import CheckInRecord, Presence, PresenceTopic
 from api.presence.routes import CHECK_IN_RATE
@@ -29,13 +29,22 @@ from tests import factories as f
 IP = "198.51.100.7"
 
 
-def claims_of(person_id: int, event_id: int) -> TokenClaims:
+def claims_of(settings, person: f.Person | int, event_id: int) -> TokenClaims:
+    """The claims of `person`'s access token (their signed-in session), or of someone unknown (an id)."""
+    if isinstance(person, int):
+        person_id, session_id = person, uuid.uuid4().hex
+    else:
+        person_id = person.id
+        session_id = read_token(
+            person.token, kind="access", key=settings.signing_key(), issuer=settings.jwt_issuer
+        ).session_id
+    expires_at = utcnow() + timedelta(minutes=30)
     return TokenClaims(kind="access", subject_kind="attendee", subject_id=person_id, jti=uuid.uuid4().hex,
-                       expires_at=utcnow() + timedelta(minutes=30), event_id=event_id)  # fmt: skip
+                       session_id=session_id, expires_at=expires_at, event_id=event_id)  # fmt: skip
 
 
-def request(settings, person_id: int, event_id: int, key: str | None = None, **body) -> groups.CheckInRequest:
-    claims = claims_of(person_id, event_id)
+def request(settings, person: f.Person | int, event_id: int, key: str | None = None, **body) -> groups.CheckInRequest:
+    claims = claims_of(settings, person, event_id)
     counted = CHECK_IN_RATE.counters(settings, claims, IP)
     return groups.CheckInRequest(claims, key or f.new_key(), CheckIn(**body), counted)
 
@@ -62,7 +71,7 @@ def serve_with_a_step_before_the_write(srv, hallway, people, poster: str, step) 
 
     event.listen(srv.engine, "before_cursor_execute", before)
     try:
-        checking_in = [request(srv.settings, person.id, hallway.event["id"], token=poster) for person in people]
+        checking_in = [request(srv.settings, person, hallway.event["id"], token=poster) for person in people]
         outcomes = groups.serve_check_ins(srv.engine, srv.settings, checking_in)
     finally:
         event.remove(srv.engine, "before_cursor_execute", before)
@@ -84,13 +93,13 @@ def test_each_request_of_a_group_gets_its_own_answer(srv, db):
     records_before = db.exec(select(func.count()).select_from(CheckInRecord)).one()
 
     outcomes = groups.serve_check_ins(srv.engine, srv.settings, [
-        request(srv.settings, lea.id, event_id, token=coffee["checkin_url"]),
-        request(srv.settings, noe.id, event_id, code=buffet["code"]),
-        request(srv.settings, ana.id, event_id, token="a-poster-that-was-never-printed"),
-        request(srv.settings, ben.id, event_id, key=ben_key, token=coffee["checkin_url"]),
-        request(srv.settings, cy.id, event_id, key=cy_key, token=buffet["checkin_url"]),
+        request(srv.settings, lea, event_id, token=coffee["checkin_url"]),
+        request(srv.settings, noe, event_id, code=buffet["code"]),
+        request(srv.settings, ana, event_id, token="a-poster-that-was-never-printed"),
+        request(srv.settings, ben, event_id, key=ben_key, token=coffee["checkin_url"]),
+        request(srv.settings, cy, event_id, key=cy_key, token=buffet["checkin_url"]),
         request(srv.settings, 10**9, event_id, token=coffee["checkin_url"]),
-        request(srv.settings, dan.id, event_id, token=elsewhere.zones["coffee"]["checkin_url"]),
+        request(srv.settings, dan, event_id, token=elsewhere.zones["coffee"]["checkin_url"]),
     ])  # fmt: skip
 
     lea_answer, noe_answer, unknown, replayed, reused, gone, other_event = outcomes
@@ -116,7 +125,7 @@ def test_a_group_spends_its_rate_limit_hits_in_order(srv, db):
     h = f.hallway(srv)
     people = [h.person(srv, f"Phone {n}", ["Rust"], zone=None) for n in range(5)]
     settings = srv.settings.model_copy(update={"checkin_rate_per_ip": (3, 60)})
-    requests = [request(settings, p.id, h.event["id"], token=h.zones["lounge"]["checkin_url"]) for p in people]
+    requests = [request(settings, p, h.event["id"], token=h.zones["lounge"]["checkin_url"]) for p in people]
 
     outcomes = groups.serve_check_ins(srv.engine, settings, requests)
 
@@ -210,7 +219,7 @@ def test_a_groups_plans_look_keys_up_however_small_the_tables_were_when_planned(
 
     def check_in() -> None:
         [answer] = groups.serve_check_ins(
-            engine, srv.settings, [request(srv.settings, lea.id, h.event["id"], token=h.zones["coffee"]["checkin_url"])]
+            engine, srv.settings, [request(srv.settings, lea, h.event["id"], token=h.zones["coffee"]["checkin_url"])]
         )
         assert answer.status_code == 201
 

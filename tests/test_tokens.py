@@ -5,6 +5,7 @@ import base64
 import hashlib
 import hmac
 import json
+import secrets
 import time
 
 import pytest
@@ -22,11 +23,17 @@ def forge(header: dict, payload: dict, key: str | None, digest=hashlib.sha256) -
     return f"{signing_input}.{b64(signature)}"
 
 
+def payload_of(token: str) -> dict:
+    part = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+
+
 @pytest.fixture
 def attendee(srv):
+    """A joined attendee, and the id of their signed-in session (`sid`), which a valid token names."""
     event = factories.create_event(srv, factories.organizer_token(srv))
     joined = factories.join(srv, event["join_code"])
-    return joined["attendee"]
+    return joined["attendee"] | {"sid": payload_of(joined["tokens"]["access_token"]).get("sid")}
 
 
 def valid_claims(srv, attendee, **changes) -> dict:
@@ -39,6 +46,7 @@ def valid_claims(srv, attendee, **changes) -> dict:
         "iat": now,
         "exp": now + 600,
         "jti": "x" * 32,
+        "sid": attendee["sid"],
         "evt": attendee["event_id"],
     } | changes
     return {k: v for k, v in claims.items() if v is not None}
@@ -68,6 +76,10 @@ def test_a_correctly_forged_token_works(srv, attendee):
         ({"alg": "HS256", "typ": "JWT"}, {"sub": None}, hashlib.sha256),
         ({"alg": "HS256", "typ": "JWT"}, {"typ": "refresh"}, hashlib.sha256),
         ({"alg": "HS256", "typ": "JWT"}, {"evt": 999_999}, hashlib.sha256),
+        ({"alg": "HS256", "typ": "JWT"}, {"aud": ["couloir:access", "someone-else"]}, hashlib.sha256),
+        ({"alg": "HS256", "typ": "JWT"}, {"aud": ["couloir:access"]}, hashlib.sha256),
+        ({"alg": "HS256", "typ": "JWT"}, {"sid": None}, hashlib.sha256),
+        ({"alg": "HS256", "typ": "JWT"}, {"sid": "0" * 32}, hashlib.sha256),
     ],
     ids=[
         "alg-none",
@@ -80,12 +92,34 @@ def test_a_correctly_forged_token_works(srv, attendee):
         "no-sub",
         "wrong-typ",
         "other-event",
+        "aud-list-with-another",
+        "aud-list",
+        "no-session",
+        "other-session",
     ],
 )
 def test_defective_tokens_are_refused(srv, attendee, header, changes, digest):
     key = srv.settings.signing_key() if digest else None
     token = forge(header, valid_claims(srv, attendee, **changes), key, digest or hashlib.sha256)
     assert status_with(srv, token) == 401
+
+
+# The attendee's id in other scripts' digits, which str.isdigit() and int() take for ASCII ones.
+DIGITS = {"arabic-indic": "٠١٢٣٤٥٦٧٨٩", "fullwidth": "０１２３４５６７８９", "devanagari": "०१२३४५६७८९"}
+
+
+@pytest.mark.parametrize("script", DIGITS)
+def test_a_subject_in_non_ascii_digits_is_refused(srv, attendee, script):
+    digits = str(attendee["id"]).translate(str.maketrans("0123456789", DIGITS[script]))
+    token = forge({"alg": "HS256", "typ": "JWT"}, valid_claims(srv, attendee, sub=f"attendee:{digits}"),
+                  srv.settings.signing_key())  # fmt: skip
+    assert status_with(srv, token) == 401
+
+
+@pytest.mark.parametrize("sub", ["attendee:0{id}", "attendee:+{id}", "attendee: {id}", "Attendee:{id}"])
+def test_a_subject_not_written_as_issued_is_refused(srv, attendee, sub):
+    claims = valid_claims(srv, attendee, sub=sub.format(id=attendee["id"]))
+    assert status_with(srv, forge({"alg": "HS256", "typ": "JWT"}, claims, srv.settings.signing_key())) == 401
 
 
 def test_wrong_key_is_refused(srv, attendee):
@@ -116,7 +150,7 @@ def test_a_token_remembered_under_one_key_is_refused_by_a_service_with_another(s
     token = forge({"alg": "HS256", "typ": "JWT"}, valid_claims(srv, attendee), srv.settings.signing_key())
     assert status_with(srv, token) == 200
     # The same database in the same process, another signing key: what was verified must not carry over.
-    running = start_server(tmp_path, srv.settings.database_url, secret_key="another-signing-key-" + "k" * 40)
+    running = start_server(tmp_path, srv.settings.database_url, secret_key=secrets.token_urlsafe(32))
     other = next(running)
     try:
         assert status_with(other, token) == 401

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer
+from sqlalchemy import CheckConstraint, Column, Exists, ForeignKey, Integer, exists
 from sqlmodel import Field, SQLModel
 
 from api.core.db import UTCDateTime, utcnow
@@ -28,11 +28,15 @@ class MagicLink(SQLModel, table=True):
 
 
 class RefreshSession(SQLModel, table=True):
-    """One signed-in device; its refresh token carries the jti. Logout or deletion revokes it."""
+    """One signed-in device, the family of the refresh tokens it is given one after the other: both its
+    tokens carry its id (`sid`), and only the latest refresh token (`refresh_jti`) can be spent. Logout,
+    the reuse of a spent refresh token, or the account's erasure (its rows go with it) end the session,
+    and with it the device's access token (`signed_in`)."""
 
     __tablename__ = "refresh_session"
     __table_args__ = (CheckConstraint(_ONE_SUBJECT, name="one_subject"),)
-    jti: str = Field(primary_key=True, max_length=32)
+    id: str = Field(primary_key=True, max_length=32)
+    refresh_jti: str = Field(max_length=32)
     organizer_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("organizer.id", ondelete="CASCADE"), index=True)
     )
@@ -42,3 +46,14 @@ class RefreshSession(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+def signed_in(session_id, *, attendee_id=None, organizer_id=None) -> Exists:
+    """The condition, for a query that reads the caller anyway, that their access token's session
+    (`session_id`) is theirs and still signed in. Each argument a value, a column or a bind parameter."""
+    subject = (
+        RefreshSession.attendee_id == attendee_id
+        if organizer_id is None
+        else RefreshSession.organizer_id == organizer_id
+    )
+    return exists().where(RefreshSession.id == session_id, subject, RefreshSession.revoked_at.is_(None))

@@ -3,7 +3,7 @@
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import and_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -13,9 +13,18 @@ from api.auth.models import MagicLink, RefreshSession
 from api.auth.schemas import TokenPair
 from api.core.config import Settings
 from api.core.db import utcnow
-from api.core.errors import NotAuthenticated
+from api.core.errors import SIGNED_OUT, NotAuthenticated
 from api.core.mailer import send_email
-from api.core.security import InvalidToken, hash_secret, issue_token, new_secret_token, read_token
+from api.core.security import (
+    InvalidToken,
+    SubjectKind,
+    TokenClaims,
+    hash_secret,
+    issue_token,
+    new_secret_token,
+    new_token_id,
+    read_token,
+)
 from api.events.models import Event
 from api.organizers.models import Organizer
 
@@ -29,37 +38,45 @@ def open_session(
 ) -> TokenPair:
     """Sign a device in: a refresh session row and a fresh token pair."""
     subject_kind, subject_id = ("organizer", organizer.id) if organizer else ("attendee", attendee.id)
+    session_id, refresh_jti = new_token_id(), new_token_id()
     event_id = attendee.event_id if attendee else None
-    key, issuer = settings.signing_key(), settings.jwt_issuer
-    refresh, refresh_claims = issue_token(
-        kind="refresh",
-        subject_kind=subject_kind,
-        subject_id=subject_id,
-        event_id=event_id,
-        key=key,
-        issuer=issuer,
-        lifetime=timedelta(days=settings.refresh_token_days),
-    )
+    tokens, expires_at = _token_pair(settings, subject_kind, subject_id, event_id, session_id, refresh_jti)
     session.add(
         RefreshSession(
-            jti=refresh_claims.jti,
+            id=session_id,
+            refresh_jti=refresh_jti,
             organizer_id=organizer.id if organizer else None,
             attendee_id=attendee.id if attendee else None,
-            expires_at=refresh_claims.expires_at,
+            expires_at=expires_at,
         )
     )
     session.flush()
-    access_lifetime = timedelta(minutes=settings.access_token_minutes)
-    access, _ = issue_token(
-        kind="access",
+    return tokens
+
+
+def _token_pair(
+    settings: Settings,
+    subject_kind: SubjectKind,
+    subject_id: int,
+    event_id: int | None,
+    session_id: str,
+    refresh_jti: str,
+) -> tuple[TokenPair, datetime]:
+    """Session `session_id`'s pair, its refresh token numbered `refresh_jti`, and when that one expires."""
+    common = dict(
         subject_kind=subject_kind,
         subject_id=subject_id,
+        session_id=session_id,
         event_id=event_id,
-        key=key,
-        issuer=issuer,
-        lifetime=access_lifetime,
+        key=settings.signing_key(),
+        issuer=settings.jwt_issuer,
     )
-    return TokenPair(
+    refresh, refresh_claims = issue_token(
+        kind="refresh", jti=refresh_jti, lifetime=timedelta(days=settings.refresh_token_days), **common
+    )
+    access_lifetime = timedelta(minutes=settings.access_token_minutes)
+    access, _ = issue_token(kind="access", lifetime=access_lifetime, **common)
+    pair = TokenPair(
         access_token=access,
         refresh_token=refresh,
         expires_in=int(access_lifetime.total_seconds()),
@@ -67,6 +84,7 @@ def open_session(
         subject_id=subject_id,
         event_id=event_id,
     )
+    return pair, refresh_claims.expires_at
 
 
 def _read_refresh(settings: Settings, token: str):
@@ -76,33 +94,54 @@ def _read_refresh(settings: Settings, token: str):
         raise NotAuthenticated("Invalid or expired refresh token") from None
 
 
+def _of_subject(claims: TokenClaims):
+    """The session row of the token's subject (a session id is never another subject's)."""
+    column = RefreshSession.attendee_id if claims.subject_kind == "attendee" else RefreshSession.organizer_id
+    return and_(RefreshSession.id == claims.session_id, column == claims.subject_id)
+
+
 def refresh(session: Session, settings: Settings, token: str) -> TokenPair:
-    """Rotate: the presented refresh token is spent and a new pair is issued."""
+    """Rotate: the presented refresh token is spent and its session's next pair is issued.
+
+    A refresh token already spent is a copy in other hands, or a replay (OAuth 2.1 reuse detection): the
+    whole session is signed out, the device's latest tokens included, whoever holds them."""
     claims = _read_refresh(settings, token)
     now = utcnow()
-    spent = session.execute(
+    refresh_jti = new_token_id()
+    tokens, expires_at = _token_pair(
+        settings, claims.subject_kind, claims.subject_id, claims.event_id, claims.session_id, refresh_jti
+    )
+    rotated = session.execute(
         update(RefreshSession)
-        .where(RefreshSession.jti == claims.jti, RefreshSession.revoked_at.is_(None), RefreshSession.expires_at > now)
-        .values(revoked_at=now)
-        .returning(RefreshSession.organizer_id, RefreshSession.attendee_id)
-    ).first()
-    if spent is None:
-        raise NotAuthenticated("This session was signed out")
-    organizer_id, attendee_id = spent
-    organizer = session.get(Organizer, organizer_id) if organizer_id else None
-    attendee = session.get(Attendee, attendee_id) if attendee_id else None
-    if organizer is None and attendee is None:
-        raise NotAuthenticated("This account no longer exists")
-    return open_session(session, settings, organizer=organizer, attendee=attendee)
+        .where(
+            _of_subject(claims),
+            RefreshSession.refresh_jti == claims.jti,
+            RefreshSession.revoked_at.is_(None),
+            RefreshSession.expires_at > now,
+        )
+        .values(refresh_jti=refresh_jti, expires_at=expires_at)
+    )
+    if rotated.rowcount == 0:
+        if _end_session(session, claims):
+            log.warning("a spent refresh token was presented again: its session is signed out")
+            session.commit()  # kept, although the request is refused (and its session rolled back)
+        raise NotAuthenticated(SIGNED_OUT)
+    return tokens
 
 
 def logout(session: Session, settings: Settings, token: str) -> None:
-    claims = _read_refresh(settings, token)
-    session.execute(
+    """Sign the device out: its session ends, and with it both its tokens."""
+    _end_session(session, _read_refresh(settings, token))
+
+
+def _end_session(session: Session, claims: TokenClaims) -> bool:
+    """Whether the token's session was signed in (it is not any more)."""
+    ended = session.execute(
         update(RefreshSession)
-        .where(RefreshSession.jti == claims.jti, RefreshSession.revoked_at.is_(None))
+        .where(_of_subject(claims), RefreshSession.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
+    return ended.rowcount > 0
 
 
 # Magic links ----------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """Settings from the environment (prefix COULOIR_), with safe defaults for a laptop."""
 
+import math
 import os
 import secrets
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -11,6 +13,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Values people paste from tutorials; refused as secret keys outside development.
 PLACEHOLDER_SECRETS = {"changethis", "change-me", "changeme", "secret", "your-secret-key", "dev", "test"}
+# The least randomness a given secret key must show by `estimated_bits`. 256 random bits written out (32
+# bytes in base64url or hex, as `secrets.token_urlsafe(32)` or `openssl rand -hex 32` give) measure 180 or
+# more; a 36-letter word repeated, or one letter 36 times, far less.
+MIN_SECRET_KEY_BITS = 160
 SECRET_KEY_FILE = "secret_key"
 REPO_PWA_BUILD = Path(__file__).resolve().parents[2] / "pwa" / "dist"
 
@@ -109,6 +115,9 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     jwt_issuer: str = "couloir"
+    # Whether the interactive API docs (/api/docs) and the OpenAPI schema (/api/openapi.json) are served;
+    # unset: in development and test only, since in production they only draw a map for a stranger.
+    api_docs: bool | None = None
     # The build of pwa/ in this checkout; served at / when it has been built (`npm run build` in pwa/).
     pwa_dir: Path | None = Field(default=REPO_PWA_BUILD, description="Built PWA to serve at /")
 
@@ -116,10 +125,11 @@ class Settings(BaseSettings):
     def _check_secret(self) -> "Settings":
         if self.secret_key is not None and self.environment != "development":
             key = self.secret_key.strip()
-            if key.lower() in PLACEHOLDER_SECRETS or len(key) < 32:
+            if key.lower() in PLACEHOLDER_SECRETS or len(key) < 32 or estimated_bits(key) < MIN_SECRET_KEY_BITS:
                 raise ValueError(
-                    "COULOIR_SECRET_KEY is a placeholder or shorter than 32 characters; "
-                    "unset it to have one generated, or give a random value of at least 256 bits"
+                    "COULOIR_SECRET_KEY is a placeholder, shorter than 32 characters or not random enough; "
+                    "unset it to have one generated, or give a random value of at least 256 bits "
+                    "(e.g. the output of `openssl rand -hex 32`)"
                 )
         return self
 
@@ -147,6 +157,10 @@ class Settings(BaseSettings):
         return f"sqlite:///{(self.data_dir / 'couloir.db').resolve()}"
 
     @property
+    def serves_api_docs(self) -> bool:
+        return self.api_docs if self.api_docs is not None else self.environment != "production"
+
+    @property
     def is_sqlite(self) -> bool:
         return self.sqlalchemy_url.startswith("sqlite")
 
@@ -169,6 +183,12 @@ class Settings(BaseSettings):
             finally:
                 tmp.unlink()
         return path.read_text(encoding="utf-8").strip()
+
+
+def estimated_bits(key: str) -> float:
+    """How much randomness `key` shows: its length times the entropy of its own characters' frequencies. An
+    upper bound (a keyboard run looks random to it), enough to refuse keys nobody drew at random."""
+    return -sum(n * math.log2(n / len(key)) for n in Counter(key).values())
 
 
 @lru_cache

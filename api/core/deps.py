@@ -9,12 +9,13 @@ from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from api.attendees.models import Attendee
+from api.auth.models import signed_in
 from api.core.config import Settings
 from api.core.db import utcnow
-from api.core.errors import NotAuthenticated
+from api.core.errors import SIGNED_OUT, NotAuthenticated
 from api.core.security import InvalidToken, TokenClaims, read_token
 from api.organizers.models import Organizer
 
@@ -120,19 +121,35 @@ def current_attendee(claims: AttendeeClaims, session: SessionDep) -> Attendee:
 
 
 def load_attendee(session: Session, claims: TokenClaims) -> Attendee:
-    """The attendee an attendee's access token (AttendeeClaims) names, refused if the account is gone."""
-    attendee = session.get(Attendee, claims.subject_id)
-    if attendee is None or attendee.event_id != claims.event_id:
-        raise NotAuthenticated("This account no longer exists")
+    """The attendee an attendee's access token (AttendeeClaims) names, refused if the account is gone or the
+    token's session ended (signed out): read in one statement."""
+    attendee = session.exec(
+        select(Attendee).where(
+            Attendee.id == claims.subject_id,
+            Attendee.event_id == claims.event_id,
+            signed_in(claims.session_id, attendee_id=Attendee.id),
+        )
+    ).first()
+    if attendee is None:
+        raise NotAuthenticated(SIGNED_OUT)
     return attendee
 
 
 def current_organizer(claims: Claims, session: SessionDep) -> Organizer:
     if claims.subject_kind != "organizer":
         raise NotAuthenticated("This needs an organizer's access token")
-    organizer = session.get(Organizer, claims.subject_id)
+    return load_organizer(session, claims)
+
+
+def load_organizer(session: Session, claims: TokenClaims) -> Organizer:
+    """The organizer an organizer's access token names, refused as `load_attendee` refuses."""
+    organizer = session.exec(
+        select(Organizer).where(
+            Organizer.id == claims.subject_id, signed_in(claims.session_id, organizer_id=Organizer.id)
+        )
+    ).first()
     if organizer is None:
-        raise NotAuthenticated("This account no longer exists")
+        raise NotAuthenticated(SIGNED_OUT)
     return organizer
 
 

@@ -29,6 +29,10 @@ class CouloirError(Exception):
         super().__init__(str(self.detail))
 
 
+# An access or refresh token whose session ended: signed out, its refresh token reused, or the account erased.
+SIGNED_OUT = "This device was signed out, or its account no longer exists"
+
+
 class NotAuthenticated(CouloirError):
     status_code = 401
     default_detail = "A valid access token is required"

@@ -7,7 +7,7 @@ dependency (`ratelimit.limited`), `current_attendee` and `get_session` do, in th
 
 The token and its kind (`AttendeeClaims`) are checked before, on the event loop, as before; the rest of
 the request's input is now checked before the hop too, so a malformed request is refused (422) without
-using up a rate-limit hit, and ahead of a 401 for an account that no longer exists or of a 429.
+using up a rate-limit hit, and ahead of a 401 for a signed-out device or an erased account, or of a 429.
 
 Work that finds the caller itself, with what else it reads, goes through `read_in_one_hop` (suggestions).
 Check-ins go further: many in one hop (api/core/group_commit.py).
@@ -47,7 +47,7 @@ async def in_one_hop(
 
 async def read_in_one_hop(request: Request, work: Callable[[Session], Result]) -> Result:
     """`work(session)` for work that only reads, and reads the caller's own row with the rest rather than
-    before it (so it refuses an account that no longer exists itself).
+    before it (so it refuses a signed-out device or an erased account itself).
 
     On PostgreSQL it runs without a transaction: under READ COMMITTED every statement reads its own snapshot
     anyway, and BEGIN and COMMIT were two round trips of eight on a suggestions call."""

@@ -5,8 +5,7 @@ from typing import Annotated
 from fastapi import Depends
 from sqlmodel import select
 
-from api.attendees.models import Attendee
-from api.core.deps import Claims, CurrentOrganizer, SessionDep
+from api.core.deps import Claims, CurrentOrganizer, SessionDep, load_attendee, load_organizer
 from api.core.errors import NotFound
 from api.core.schemas import PathId
 from api.events.models import Event, EventOrganizer
@@ -18,19 +17,18 @@ def organizer_event(event_id: PathId, organizer: CurrentOrganizer, session: Sess
 
 
 def member_event(event_id: PathId, claims: Claims, session: SessionDep) -> Event:
-    """The event, if the caller organizes it or attends it."""
+    """The event, if the caller organizes it or attends it (refused as any other request if signed out)."""
     if claims.subject_kind == "attendee":
-        allowed = claims.event_id == event_id and session.get(Attendee, claims.subject_id) is not None
+        member = claims.event_id == event_id
+        if member:
+            load_attendee(session, claims)
     else:
-        allowed = (
-            session.exec(
-                select(EventOrganizer).where(
-                    EventOrganizer.event_id == event_id, EventOrganizer.organizer_id == claims.subject_id
-                )
-            ).first()
-            is not None
+        organizer = load_organizer(session, claims)
+        membership = select(EventOrganizer).where(
+            EventOrganizer.event_id == event_id, EventOrganizer.organizer_id == organizer.id
         )
-    event = session.get(Event, event_id) if allowed else None
+        member = session.exec(membership).first() is not None
+    event = session.get(Event, event_id) if member else None
     if event is None:
         raise NotFound("No such event among yours")
     return event

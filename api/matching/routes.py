@@ -24,7 +24,10 @@ async def get_suggestions(
     """
     # Called by every phone through a break: one worker-thread hop (see api/core/one_hop.py).
     suggestions = await read_in_one_hop(
-        request, lambda session: service.suggestions_for(session, claims.subject_id, claims.event_id, limit=limit)
+        request,
+        lambda session: service.suggestions_for(
+            session, claims.subject_id, claims.event_id, session_id=claims.session_id, limit=limit
+        ),
     )
     # Sent as built: returned as a model, FastAPI would check it against `response_model` again before dumping it.
     return Response(suggestions.model_dump_json(), media_type="application/json")

@@ -20,9 +20,10 @@ from sqlmodel import Session, select
 from api.agenda.models import Talk, TalkSpeaker, TalkTopic
 from api.attendees.models import Attendee, AttendeeInterest
 from api.attendees.schemas import AttendeeCard, InterestPublic
+from api.auth.models import signed_in
 from api.contacts.models import Contact
 from api.core.db import UTCDateTime, utcnow
-from api.core.errors import NotAuthenticated
+from api.core.errors import SIGNED_OUT, NotAuthenticated
 from api.core.privacy import masked_count, masked_sort_key
 from api.events.models import Event, Topic, Zone, ZoneNeighbour
 from api.matching import icebreakers
@@ -365,39 +366,50 @@ _EVENT = bindparam("event_id")
 _NOW = bindparam("now", type_=UTCDateTime)
 _HERE = select(Presence.zone_id).where(Presence.attendee_id == _ME, Presence.expires_at > _NOW)
 _MY_EXCLUSIONS = _exclusions(lambda column: column == _ME).subquery()
-# One round trip instead of seven, built once: rows of (what, id, name, detail, timezone, created at). The
-# event's row comes first because the first SELECT gives the columns their types.
-_CALLER = union_all(
-    select(literal_column("'event'"), Event.id, Event.name, Event.subject, Event.timezone, Event.created_at).where(
-        Event.id == _EVENT
-    ),
-    # The caller: language, goals (as JSON text) and visibility.
-    select(
-        literal_column("'me'"),
-        Attendee.id,
-        Attendee.language,
-        cast(Attendee.goals, String),
-        case((Attendee.visible, literal_column("'visible'")), else_=literal_column("'hidden'")),
-        null(),
-    ).where(Attendee.id == _ME, Attendee.event_id == _EVENT),
-    select(literal_column("'topic'"), Topic.id, Topic.name, null(), null(), null())
-    .join(AttendeeInterest, AttendeeInterest.topic_id == Topic.id)
-    .where(AttendeeInterest.attendee_id == _ME),
-    select(literal_column("'zone'"), Zone.id, Zone.name, Zone.kind, null(), null()).where(Zone.event_id == _EVENT),
-    select(literal_column("'here'"), Presence.zone_id, null(), null(), null(), null()).where(
-        Presence.attendee_id == _ME, Presence.expires_at > _NOW
-    ),
-    select(literal_column("'neighbour'"), ZoneNeighbour.neighbour_id, null(), null(), null(), null()).where(
-        ZoneNeighbour.zone_id.in_(_HERE)
-    ),
-    select(literal_column("'excluded'"), _MY_EXCLUSIONS.c[1], null(), null(), null(), null()),
-)
 
 
-def _caller(session: Session, attendee_id: int, event_id: int, now: datetime) -> _Caller:
+def _caller_statement(*conditions) -> Any:
+    """One round trip instead of seven, built once: rows of (what, id, name, detail, timezone, created at). The
+    event's row comes first because the first SELECT gives the columns their types. The caller's row (none:
+    no such attendee) must meet `conditions` too."""
+    return union_all(
+        select(literal_column("'event'"), Event.id, Event.name, Event.subject, Event.timezone, Event.created_at).where(
+            Event.id == _EVENT
+        ),
+        # The caller: language, goals (as JSON text) and visibility.
+        select(
+            literal_column("'me'"),
+            Attendee.id,
+            Attendee.language,
+            cast(Attendee.goals, String),
+            case((Attendee.visible, literal_column("'visible'")), else_=literal_column("'hidden'")),
+            null(),
+        ).where(Attendee.id == _ME, Attendee.event_id == _EVENT, *conditions),
+        select(literal_column("'topic'"), Topic.id, Topic.name, null(), null(), null())
+        .join(AttendeeInterest, AttendeeInterest.topic_id == Topic.id)
+        .where(AttendeeInterest.attendee_id == _ME),
+        select(literal_column("'zone'"), Zone.id, Zone.name, Zone.kind, null(), null()).where(Zone.event_id == _EVENT),
+        select(literal_column("'here'"), Presence.zone_id, null(), null(), null(), null()).where(
+            Presence.attendee_id == _ME, Presence.expires_at > _NOW
+        ),
+        select(literal_column("'neighbour'"), ZoneNeighbour.neighbour_id, null(), null(), null(), null()).where(
+            ZoneNeighbour.zone_id.in_(_HERE)
+        ),
+        select(literal_column("'excluded'"), _MY_EXCLUSIONS.c[1], null(), null(), null(), null()),
+    )
+
+
+_CALLER = _caller_statement()
+# A phone's call: its access token's session must still be signed in, checked in the same round trip.
+_SIGNED_IN_CALLER = _caller_statement(signed_in(bindparam("session_id"), attendee_id=_ME))
+
+
+def _caller(session: Session, attendee_id: int, event_id: int, session_id: str | None, now: datetime) -> _Caller:
     caller = _Caller(excluded={attendee_id})
-    values = {"attendee_id": attendee_id, "event_id": event_id, "now": now}
-    for what, row_id, name, detail, timezone, created_at in session.connection().execute(_CALLER, values):
+    statement, values = _CALLER, {"attendee_id": attendee_id, "event_id": event_id, "now": now}
+    if session_id is not None:
+        statement, values = _SIGNED_IN_CALLER, values | {"session_id": session_id}
+    for what, row_id, name, detail, timezone, created_at in session.connection().execute(statement, values):
         if what == "event":
             caller.event = _EventFacts(row_id, name, detail, timezone, created_at)
         elif what == "me":
@@ -415,18 +427,21 @@ def _caller(session: Session, attendee_id: int, event_id: int, now: datetime) ->
     return caller
 
 
-def suggestions_for(session: Session, attendee_id: int, event_id: int, *, limit: int = DEFAULT_LIMIT) -> Suggestions:
+def suggestions_for(
+    session: Session, attendee_id: int, event_id: int, *, session_id: str | None = None, limit: int = DEFAULT_LIMIT
+) -> Suggestions:
     """Suggestions for attendee `attendee_id` of event `event_id`: people in their zone then its neighbours;
-    else where to go, as masked counts. Refused (NotAuthenticated) if there is no such attendee (any more):
-    their profile is read with the rest, not before.
+    else where to go, as masked counts. Refused (NotAuthenticated) if there is no such attendee (any more), or
+    when the caller's access token's session (`session_id`, a phone's call) ended: their profile is read with
+    the rest, not before.
 
     A hidden caller gets only "where to go": you see people by name only while they can see you.
     """
     now = utcnow()
-    caller = _caller(session, attendee_id, event_id, now)
+    caller = _caller(session, attendee_id, event_id, session_id, now)
     attendee = caller.me
     if attendee is None:
-        raise NotAuthenticated("This account no longer exists")
+        raise NotAuthenticated(SIGNED_OUT)
     names = caller.topics
     topic_ids = list(names)
     my_zone = caller.zones[caller.here] if caller.here is not None else None

@@ -22,7 +22,7 @@ from api.attendees.models import Attendee
 from api.core import idempotency, ratelimit
 from api.core.config import Settings
 from api.core.db import UTCDateTime, utcnow
-from api.core.errors import NotAuthenticated
+from api.core.errors import SIGNED_OUT, NotAuthenticated
 from api.core.group_commit import GroupCommit
 from api.core.idempotency import run_once
 from api.core.one_hop import serve
@@ -72,17 +72,19 @@ def serve_check_ins(
     return serve_group(engine, settings, requests)
 
 
-# Every request's caller profile, the answer stored with its Idempotency-Key if any, and its target (the
-# zone, its event's end, the break under way), in one read. `item` lists the requests, in order.
+# Every request's caller profile (none once the access token's session ended, as `signed_in` says), the answer
+# stored with its Idempotency-Key if any, and its target (the zone, its event's end, the break under way), in
+# one read. `item` lists the requests, in order.
 _ITEMS = {
     "postgresql": """
         SELECT * FROM unnest(CAST(:attendee_ids AS integer[]), CAST(:event_ids AS integer[]),
-                             CAST(:keys AS text[]), CAST(:tokens AS text[]), CAST(:codes AS text[]))
-            WITH ORDINALITY AS item(attendee_id, event_id, key, token, code, n)""",
+                             CAST(:session_ids AS text[]), CAST(:keys AS text[]), CAST(:tokens AS text[]),
+                             CAST(:codes AS text[]))
+            WITH ORDINALITY AS item(attendee_id, event_id, session_id, key, token, code, n)""",
     "sqlite": """
         SELECT key AS n, json_extract(value, '$[0]') AS attendee_id, json_extract(value, '$[1]') AS event_id,
-            json_extract(value, '$[2]') AS key, json_extract(value, '$[3]') AS token,
-            json_extract(value, '$[4]') AS code
+            json_extract(value, '$[2]') AS session_id, json_extract(value, '$[3]') AS key,
+            json_extract(value, '$[4]') AS token, json_extract(value, '$[5]') AS code
         FROM json_each(:items)""",
 }
 _READ = """
@@ -94,7 +96,9 @@ _READ = """
          WHERE agenda_break.event_id = zone.event_id AND starts_at <= :now AND ends_at > :now) AS break_ends_at
         {hits}
     FROM item
-    LEFT JOIN attendee ON attendee.id = item.attendee_id
+    LEFT JOIN attendee ON attendee.id = item.attendee_id AND EXISTS (
+        SELECT 1 FROM refresh_session AS signed_in WHERE signed_in.id = item.session_id
+            AND signed_in.attendee_id = item.attendee_id AND signed_in.revoked_at IS NULL)
     LEFT JOIN idempotency_record AS record ON record.attendee_id = item.attendee_id AND record.key = item.key
     LEFT JOIN zone ON zone.id = coalesce(
         (SELECT id FROM zone WHERE checkin_token = item.token),
@@ -238,14 +242,14 @@ def check_in_in_one_transaction(
 
 
 def _read_values(dialect: str, requests: Sequence[CheckInRequest], now: datetime) -> dict:
-    items = [
-        (request.claims.subject_id, request.claims.event_id, request.key, looked_up.get("token"), looked_up.get("code"))
-        for request in requests
-        for _, looked_up in [target_lookup(request.data, request.claims.event_id)]
-    ]
+    items = []
+    for request in requests:
+        claims, (_, looked_up) = request.claims, target_lookup(request.data, request.claims.event_id)
+        who = (claims.subject_id, claims.event_id, claims.session_id)
+        items.append((*who, request.key, looked_up.get("token"), looked_up.get("code")))
     if dialect == "sqlite":
         return {"items": json.dumps(items), "now": now}
-    columns = ("attendee_ids", "event_ids", "keys", "tokens", "codes")
+    columns = ("attendee_ids", "event_ids", "session_ids", "keys", "tokens", "codes")
     return {name: list(column) for name, column in zip(columns, zip(*items, strict=True), strict=True)} | {"now": now}
 
 
@@ -272,7 +276,7 @@ def _judge(settings: Settings, index: int, request: CheckInRequest, row, now: da
     """A request's stored answer (a retry), or what it writes (`index`: its place in the group); raises what
     refuses it."""
     if row.event_id is None or row.event_id != request.claims.event_id:
-        raise NotAuthenticated("This account no longer exists")
+        raise NotAuthenticated(SIGNED_OUT)
     digest = idempotency.fingerprint("check_in", request.data)
     if row.fingerprint is not None:
         return idempotency.replay(row.fingerprint, row.status_code, row.response_body, digest)
