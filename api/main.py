@@ -187,6 +187,18 @@ class _CompressApp:
         await (self.app if plain else self.gzip)(scope, receive, send)
 
 
+def _file_at(root: Path, path: str) -> Path | None:
+    """The built file `path` names under `root`, if any. The path is the URL's: a name the file system cannot
+    hold (too long, a NUL byte) is no file of ours rather than an error."""
+    if not path:
+        return None
+    try:
+        file = (root / path).resolve()
+        return file if file.is_relative_to(root) and file.is_file() else None
+    except (OSError, ValueError):
+        return None
+
+
 def _serve_pwa(app: FastAPI, root: Path) -> None:
     root = root.resolve()
     index = root / "index.html"
@@ -195,8 +207,8 @@ def _serve_pwa(app: FastAPI, root: Path) -> None:
 
     @app.get("/{path:not_api}", include_in_schema=False)
     def pwa(path: str) -> FileResponse:
-        file = (root / path).resolve()
-        if path and file.is_file() and file.is_relative_to(root):
+        file = _file_at(root, path)
+        if file is not None:
             return _pwa_file(file)
         if "." in path.rsplit("/", 1)[-1]:
             raise NotFound("No such file")  # a missing file is not an app route: never answer it with HTML
