@@ -106,6 +106,7 @@ def test_a_server_error_logs_its_traceback_with_the_request_id(empty_url, tmp_pa
             failed = client.post("/api/join", json={"join_code": "ANYCODE1", "display_name": "Ann"})
     assert failed.status_code == 500 and failed.json()["error"] == "InternalError"
     rid = failed.headers["X-Request-ID"]  # the phone's answer names the log lines of its request
+    assert failed.headers["X-Content-Type-Options"] == "nosniff" and failed.headers["Cache-Control"] == "no-store"
     text_ = process.log_path.read_text()
     assert "Exception in ASGI application" not in text_  # logged once, where the request id is known
     if log_format == "json":

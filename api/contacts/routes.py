@@ -245,5 +245,6 @@ def get_my_card_qr(attendee: CurrentAttendee, session: SessionDep) -> Response:
     return Response(
         card_qr_svg(service.own_card(session, attendee)),
         media_type="image/svg+xml",
-        headers={"Cache-Control": "no-store"},
+        # Rendered by the browser when opened: nothing in it may run or load.
+        headers={"Cache-Control": "no-store", "Content-Security-Policy": "default-src 'none'"},
     )

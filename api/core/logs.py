@@ -132,7 +132,12 @@ _INTERNAL_ERROR_BODY = json.dumps({"error": "InternalError", "detail": "Somethin
 _INTERNAL_ERROR = {
     "type": "http.response.start",
     "status": 500,
-    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(_INTERNAL_ERROR_BODY)).encode())],
+    "headers": [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(_INTERNAL_ERROR_BODY)).encode()),
+        (b"x-content-type-options", b"nosniff"),  # as every API answer (api/core/headers.py), which this is outside of
+        (b"cache-control", b"no-store"),
+    ],
 }
 
 
