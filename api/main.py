@@ -20,6 +20,7 @@ from api.contacts import routes as contacts
 from api.core.config import Settings, get_settings
 from api.core.db import make_engine
 from api.core.errors import NotFound, install_error_handlers
+from api.core.forwarded import ForwardedAddress
 from api.core.headers import ApiHeaders
 from api.core.limits import BodySizeLimit, RequestSlots
 from api.core.logs import RequestLog, configure_logging
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ApiHeaders)
     if settings.pwa_dir and (settings.pwa_dir / "index.html").exists():
         _serve_pwa(app, settings.pwa_dir)
+    app.add_middleware(ForwardedAddress, trusted=settings.forwarded_allow_ips)
     app.add_middleware(RequestLog)  # outermost: it times and tags everything below
     return app
 

@@ -103,7 +103,8 @@ def start_server(tmp_path: Path, database_url: str, **overrides) -> Iterator[Ser
         **overrides,
     )
     app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    # As `couloir serve`: the app, not uvicorn, reads X-Forwarded-For.
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60

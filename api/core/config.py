@@ -45,8 +45,9 @@ class Settings(BaseSettings):
     # otherwise; either way every replica sees the same hits. Keys start with the prefix (one Redis, several
     # deployments).
     redis_url: str | None = None
-    # Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses, or * when nothing but the
-    # proxy can reach the service): per-address limits must count the phone's address, not the proxy's.
+    # Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or networks, or * when nothing
+    # but the proxy can reach the service): per-address limits must count the phone's address, not the proxy's.
+    # The phone's is the rightmost entry a trusted proxy did not add (api/core/forwarded.py).
     forwarded_allow_ips: str = "127.0.0.1"
     # How long an idle keep-alive connection stays open. Longer than any proxy in front keeps its idle
     # connections to us (Caddy: 2 minutes): else the proxy may send a request on a connection the service
