@@ -1,5 +1,6 @@
 """The Couloir application: API routers under /api, the built PWA at /."""
 
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -19,6 +20,7 @@ from api.auth import routes as auth
 from api.contacts import routes as contacts
 from api.core.config import Settings, get_settings
 from api.core.db import make_engine
+from api.core.deps import holds_organizer_token
 from api.core.errors import NotFound, install_error_handlers
 from api.core.forwarded import ForwardedAddress
 from api.core.headers import ApiHeaders
@@ -108,7 +110,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,
-        path_limits=[(organizer.IMPORT_PATHS, settings.max_import_bytes)],
+        seconds=settings.body_timeout_seconds,
+        large_paths=organizer.IMPORT_PATHS,
+        large_bytes=settings.max_import_bytes,
+        may_send_large=functools.partial(holds_organizer_token, settings=settings),
+        large_at_once=settings.imports_in_progress,
     )
     app.add_middleware(ApiHeaders)
     if settings.pwa_dir and (settings.pwa_dir / "index.html").exists():

@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = 256 * 1024
     # Programme and attendee files outgrow the general cap: a large conference's schedule is a few MB.
     max_import_bytes: int = 10 * 1024 * 1024
+    # Import files held in memory at once per process (each up to max_import_bytes): more wait in line, unread.
+    imports_in_progress: int = Field(default=2, ge=1)
+    # How long a request's body may take to arrive: a large file on a venue's Wi-Fi takes seconds, a sender
+    # trickling its body to hold memory and a connection is cut off.
+    body_timeout_seconds: float = Field(default=60.0, gt=0)
     # How long a check-in lasts outside a break (in a break, it ends with the break).
     presence_ttl_minutes: int = Field(default=20, ge=1, le=24 * 60)
 
