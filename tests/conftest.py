@@ -129,6 +129,7 @@ TEST_LIMITS = {
     # Crash and scale-out bursts re-check in faster than any person; per address, the defaults are kept.
     "checkin_rate_per_attendee": (10_000, 60),
     "connect_rate_per_attendee": (10_000, 60),
+    "requests_waiting_per_attendee": (10_000, 3600),
 }
 
 

@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     # Contact requests and connect-QR scans together.
     connect_rate_per_ip: tuple[int, int] = (5_000, 60)
     connect_rate_per_attendee: tuple[int, int] = (30, 300)
+    # Contact requests waiting for one person's answer, sent over the last window (seconds): past it strangers
+    # wait (a 429), so a few throwaway accounts cannot bury someone under requests. One per sender anyway.
+    requests_waiting_per_attendee: tuple[int, int] = (10, 3600)
 
     # Web Push. The VAPID key is made in the data dir at first run unless given here (PEM): replicas must
     # share one, since every browser subscription is bound to its public half.
