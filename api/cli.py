@@ -48,8 +48,7 @@ def serve(
         port=port,
         workers=workers,
         factory=True,
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
+        proxy_headers=False,  # the app reads X-Forwarded-For itself (api/core/forwarded.py)
         timeout_keep_alive=settings.keep_alive_seconds,
         log_config=uvicorn_log_config(settings.log_format, settings.log_level),
         access_log=False,  # the app logs each request itself, without addresses or query strings

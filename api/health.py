@@ -2,6 +2,8 @@
 i.e. its database answers and carries the schema this code expects). A load balancer sends traffic
 only to ready replicas; a replica started before `couloir migrate` finished stays out until it has."""
 
+import logging
+
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -11,6 +13,7 @@ from api.core.deps import EngineDep
 from api.core.errors import CouloirError, responses
 from api.core.migrations import current_revisions, head_revisions
 
+log = logging.getLogger("couloir")
 router = APIRouter(prefix="/api", tags=["health"])
 
 
@@ -37,6 +40,7 @@ def health(engine: EngineDep) -> Health | JSONResponse:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception:  # noqa: BLE001 - any failure to answer is "unreachable"
+        log.warning("health: the database does not answer", exc_info=True)
         return JSONResponse(status_code=503, content={"status": "degraded", "database": "unreachable"})
     return Health(status="ok", database="ok")
 

@@ -1,5 +1,6 @@
 """The Couloir application: API routers under /api, the built PWA at /."""
 
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -19,7 +20,10 @@ from api.auth import routes as auth
 from api.contacts import routes as contacts
 from api.core.config import Settings, get_settings
 from api.core.db import make_engine
+from api.core.deps import holds_organizer_token
 from api.core.errors import NotFound, install_error_handlers
+from api.core.forwarded import ForwardedAddress
+from api.core.headers import ApiHeaders
 from api.core.limits import BodySizeLimit, RequestSlots
 from api.core.logs import RequestLog, configure_logging
 from api.dashboard import routes as dashboard
@@ -107,10 +111,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,
-        path_limits=[(organizer.IMPORT_PATHS, settings.max_import_bytes)],
+        seconds=settings.body_timeout_seconds,
+        large_paths=organizer.IMPORT_PATHS,
+        large_bytes=settings.max_import_bytes,
+        may_send_large=functools.partial(holds_organizer_token, settings=settings),
+        large_at_once=settings.imports_in_progress,
     )
+    app.add_middleware(ApiHeaders)
     if settings.pwa_dir and (settings.pwa_dir / "index.html").exists():
         _serve_pwa(app, settings.pwa_dir)
+    app.add_middleware(ForwardedAddress, trusted=settings.forwarded_allow_ips)
     app.add_middleware(RequestLog)  # outermost: it times and tags everything below
     return app
 
@@ -188,6 +198,18 @@ class _CompressApp:
         await (self.app if plain else self.gzip)(scope, receive, send)
 
 
+def _file_at(root: Path, path: str) -> Path | None:
+    """The built file `path` names under `root`, if any. The path is the URL's: a name the file system cannot
+    hold (too long, a NUL byte) is no file of ours rather than an error."""
+    if not path:
+        return None
+    try:
+        file = (root / path).resolve()
+        return file if file.is_relative_to(root) and file.is_file() else None
+    except (OSError, ValueError):
+        return None
+
+
 def _serve_pwa(app: FastAPI, root: Path) -> None:
     root = root.resolve()
     index = root / "index.html"
@@ -196,8 +218,8 @@ def _serve_pwa(app: FastAPI, root: Path) -> None:
 
     @app.get("/{path:not_api}", include_in_schema=False)
     def pwa(path: str) -> FileResponse:
-        file = (root / path).resolve()
-        if path and file.is_file() and file.is_relative_to(root):
+        file = _file_at(root, path)
+        if file is not None:
             return _pwa_file(file)
         if "." in path.rsplit("/", 1)[-1]:
             raise NotFound("No such file")  # a missing file is not an app route: never answer it with HTML

@@ -69,6 +69,7 @@ OWN = {
     "export_my_contact_vcard",
     "accept_contact_request",
     "decline_contact_request",
+    "decline_and_block_contact_request",
 }
 # Event routes the event's own attendees may read.
 MEMBER = {"get_public_event", "list_topics", "get_agenda", "get_attendee_card", "get_zone_counts"}

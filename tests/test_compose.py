@@ -69,3 +69,12 @@ def test_replicas_are_probed_on_the_readiness_route(compose, srv):
         path = re.search(r"http://127\.0\.0\.1:8000(/\S+?)'", probe).group(1)
         with srv.client() as client:
             assert client.get(path).json()["status"] == "ready"
+
+
+def test_the_proxy_asks_for_https_and_leaves_api_answers_uncompressed():
+    """HSTS from the TLS proxy; no compression by the proxy, which would compress API answers the service
+    deliberately sends plain (BREACH: a secret next to reflected input)."""
+    directives = [line.split("#", 1)[0].strip() for line in (ROOT / "deploy" / "Caddyfile").read_text().splitlines()]
+    hsts = [re.fullmatch(r'header Strict-Transport-Security "max-age=(\d+)[^"]*"', d) for d in directives]
+    assert [int(m[1]) >= 365 * 24 * 3600 for m in hsts if m] == [True]
+    assert not [d for d in directives if d.split(" ", 1)[0] == "encode"]

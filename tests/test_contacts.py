@@ -13,6 +13,7 @@ from sqlmodel import select
 from api.contacts.models import ConnectCode, Contact, ContactRequest
 from api.core.db import utcnow
 from tests import factories
+from tests.conftest import TEST_LIMITS, start_server, wipe
 
 PRIVATE = {
     "email": "alice.private@example.org",
@@ -441,3 +442,55 @@ def test_bad_contact_input_is_refused_and_stores_nothing(srv, people, db):
         assert client.patch(f"/api/contacts/{contact_id}", json={"tags": ["x", "x"]}).status_code == 422
         assert client.patch(f"/api/contacts/{contact_id}", json={"note": None}).status_code == 422
         assert client.get(f"/api/contacts/{contact_id}").json()["tags"] == []
+
+
+@pytest.fixture
+def capped(migrated_url, tmp_path, server):
+    """A server where three requests at most may wait for one person's answer."""
+    wipe(server.engine)
+    yield from start_server(tmp_path, migrated_url, **(TEST_LIMITS | {"requests_waiting_per_attendee": (3, 3600)}))
+
+
+def test_strangers_cannot_bury_someone_under_requests(capped):
+    """Throwaway accounts asking one person: one request each waits at most, and past a few waiting at once
+    the next stranger is told to try later, until the person answers one."""
+    hall = factories.hallway(capped)
+    ann = hall.person(capped, "Ann", ["Rust"], zone=None)
+    strangers = [hall.person(capped, f"Spam {n}", ["Rust"], zone=None) for n in range(5)]
+    sent = [request(capped, {"token": s.token}, {"id": ann.id}).status_code for s in strangers[:4]]
+    again = {request(capped, {"token": strangers[0].token}, {"id": ann.id}).json()["id"] for _ in range(3)}
+    with capped.client(ann.token) as client:
+        received = client.get("/api/contact-requests").json()["received"]
+        first = next(r["id"] for r in received if r["sender"]["id"] == strangers[0].id)
+        assert client.post(f"/api/contact-requests/{first}/decline", headers=key()).status_code == 204
+    assert sent == [201, 201, 201, 429]
+    assert len(received) == 3 and again == {first}  # one request per sender, however often they ask
+    assert request(capped, {"token": strangers[3].token}, {"id": ann.id}).status_code == 201  # a place freed
+    assert request(capped, {"token": strangers[4].token}, {"id": ann.id}).status_code == 429
+    # Asking again after a decline is the same request, still declined: it does not come back to Ann.
+    assert request(capped, {"token": strangers[0].token}, {"id": ann.id}).json()["id"] == first
+    with capped.client(ann.token) as client:
+        assert first not in [r["id"] for r in client.get("/api/contact-requests").json()["received"]]
+    # The cap is Ann's, not the senders'.
+    bob = hall.person(capped, "Bob", ["Rust"], zone=None)
+    assert request(capped, {"token": strangers[4].token}, {"id": bob.id}).status_code == 201
+
+
+def test_decline_and_block_stops_the_sender_for_good(srv, people, db):
+    request(srv, people["Bob"], people["Alice"])
+    with srv.client(people["Alice"]["token"]) as client:
+        request_id = client.get("/api/contact-requests").json()["received"][0]["id"]
+        headers = key()
+        answered = client.post(f"/api/contact-requests/{request_id}/decline-and-block", headers=headers)
+        replayed = client.post(f"/api/contact-requests/{request_id}/decline-and-block", headers=headers)
+        assert client.get("/api/contact-requests").json()["received"] == []
+        blocks = client.get("/api/me/blocks").json()
+    assert answered.status_code == replayed.status_code == 204
+    assert replayed.headers["Idempotent-Replayed"] == "true"
+    assert [b["attendee"]["id"] for b in blocks] == [people["Bob"]["id"]]
+    assert db.get(ContactRequest, request_id).status == "declined"
+    with srv.client(people["Bob"]["token"]) as client:
+        assert client.get("/api/contact-requests").json()["sent"] == []  # not told: it is simply gone
+    assert request(srv, people["Bob"], people["Alice"]).status_code == 404
+    with srv.client(people["Carol"]["token"]) as client:  # nobody else may answer it for her
+        assert client.post(f"/api/contact-requests/{request_id}/decline-and-block", headers=key()).status_code == 404

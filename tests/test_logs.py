@@ -5,9 +5,10 @@ import json
 import re
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from tests import factories as f
-from tests.conftest import migrate
+from tests.conftest import migrate, start_server
 from tests.processes import ServiceProcess, as_server, service_env
 
 
@@ -91,3 +92,59 @@ def test_log_level_warning_drops_the_request_lines(sqlite_url, tmp_path):
         with process.client() as client:
             assert client.get("/api/health").status_code == 200
     assert "couloir.access" not in process.log_path.read_text()
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_a_server_error_logs_its_traceback_with_the_request_id(empty_url, tmp_path, log_format):
+    migrate(empty_url)
+    with ServiceProcess(service_env(empty_url, tmp_path, log_format=log_format), tmp_path / "serve.log") as process:
+        engine = create_engine(empty_url)
+        with engine.begin() as connection:  # a real failure: the events' table is gone under the service
+            connection.execute(text("ALTER TABLE event RENAME TO event_gone"))
+        engine.dispose()
+        with process.client() as client:
+            failed = client.post("/api/join", json={"join_code": "ANYCODE1", "display_name": "Ann"})
+    assert failed.status_code == 500 and failed.json()["error"] == "InternalError"
+    rid = failed.headers["X-Request-ID"]  # the phone's answer names the log lines of its request
+    assert failed.headers["X-Content-Type-Options"] == "nosniff" and failed.headers["Cache-Control"] == "no-store"
+    text_ = process.log_path.read_text()
+    assert "Exception in ASGI application" not in text_  # logged once, where the request id is known
+    if log_format == "json":
+        entries = [json.loads(line) for line in text_.splitlines() if line.strip()]
+        errors = [e for e in entries if e["level"] == "ERROR"]
+        assert len(errors) == 1 and errors[0]["request_id"] == rid
+        assert "POST /api/join" in errors[0]["message"] and "Traceback" in errors[0]["exception"]
+        assert "event" in errors[0]["exception"]
+    else:
+        error = text_.index(f"ERROR couloir: unhandled error in POST /api/join (request {rid})")
+        assert text_[error:].splitlines()[1] == "Traceback (most recent call last):"
+
+
+def test_the_app_shell_answers_paths_no_file_can_have(migrated_url, tmp_path):
+    """URL paths reach the file system (the app's files): a name too long for it, or with a NUL byte, is
+    simply no file of ours."""
+    (tmp_path / "pwa" / "icons").mkdir(parents=True)
+    (tmp_path / "pwa" / "index.html").write_text("<!doctype html><title>Couloir</title>")
+    server = start_server(tmp_path, migrated_url, pwa_dir=tmp_path / "pwa")
+    srv = next(server)
+    try:
+        with srv.client() as client:
+            answers = {
+                path: client.get(path).status_code
+                for path in [
+                    "/join/" + "A" * 300,
+                    "/z/a%00b",
+                    "/" + "a" * 300,
+                    "/icons/" + "b" * 300 + ".png",
+                    "/icons",
+                ]
+            }
+    finally:
+        server.close()
+    assert answers == {
+        "/join/" + "A" * 300: 200,
+        "/z/a%00b": 200,
+        "/" + "a" * 300: 200,
+        "/icons/" + "b" * 300 + ".png": 404,
+        "/icons": 200,
+    }

@@ -212,3 +212,80 @@ def test_with_redis_down_the_limits_are_counted_in_the_database(migrated_url, tm
         ]
         assert codes == [201, 201, 201, 429]
         assert count(srv, RateLimitWindow) >= 2
+
+
+@pytest.fixture(params=["database", "redis"])
+def lasting(request, migrated_url, tmp_path, server):
+    """Small limits over a window longer than any test, counted in the database or in Redis."""
+    limits = TEST_LIMITS | {
+        "checkin_rate_per_attendee": (3, 600),
+        "connect_rate_per_attendee": (2, 600),
+        "report_rate_per_attendee": (2, 600),
+    }
+    if request.param == "redis":
+        try:
+            redis.Redis.from_url(REDIS_URL).ping()
+        except redis.RedisError:
+            pytest.skip(f"no Redis at {REDIS_URL}")
+        limits |= {"redis_url": REDIS_URL, "redis_prefix": f"couloir-test-{uuid.uuid4().hex[:8]}"}
+    wipe(server.engine)
+    yield from start_server(tmp_path, migrated_url, **limits)
+
+
+def replays(client, path: str, body: dict, key: str, times: int) -> list[tuple[int, str | None]]:
+    answers = [client.post(path, json=body, headers={"Idempotency-Key": key}) for _ in range(times)]
+    return [(a.status_code, a.headers.get("Idempotent-Replayed")) for a in answers]
+
+
+def test_a_retry_of_an_answered_write_is_replayed_before_any_limit_and_costs_nothing(lasting):
+    """A phone's outbox after bad Wi-Fi sends the same key again and again: every time its stored answer,
+    never a 429, and its budget is still whole for new actions afterwards."""
+    place = factories.hallway(lasting)
+    ada = place.person(lasting, "Ada", ["Rust"], zone=None)
+    bob, cleo, dan = (place.person(lasting, name, ["Rust"], zone=None) for name in ("Bob", "Cleo", "Dan"))
+    coffee = {"token": place.zones["coffee"]["checkin_url"]}
+    with lasting.client(ada.token) as client:
+        check_ins = replays(client, "/api/me/check-ins", coffee, factories.new_key(), 35)
+        new_check_ins = [factories.check_in(lasting, ada.token, **coffee).status_code for _ in range(3)]
+        requests = replays(client, "/api/contact-requests", {"to_attendee_id": bob.id}, factories.new_key(), 12)
+        new_requests = [
+            client.post(
+                "/api/contact-requests",
+                json={"to_attendee_id": other.id},
+                headers={"Idempotency-Key": factories.new_key()},
+            ).status_code
+            for other in (cleo, dan)
+        ]
+        report = {"attendee_id": dan.id, "reason": "spam"}
+        reports = replays(client, "/api/me/reports", report, factories.new_key(), 12)
+        new_reports = [
+            client.post("/api/me/reports", json=report, headers={"Idempotency-Key": factories.new_key()}).status_code
+            for _ in range(2)
+        ]
+    assert check_ins == [(201, None)] + [(201, "true")] * 34
+    assert new_check_ins == [201, 201, 429]
+    assert requests == [(201, None)] + [(201, "true")] * 11
+    assert new_requests == [201, 429]
+    assert reports == [(201, None)] + [(201, "true")] * 11
+    assert new_reports == [201, 429]
+
+
+def test_retries_replayed_together_with_new_check_ins_are_not_counted(lasting):
+    """Check-ins are served in groups (api/presence/groups.py), whose read counts the hits: a retry in a group
+    is replayed there too, free, whatever else the group holds."""
+    place = factories.hallway(lasting)
+    people = [place.person(lasting, f"P{n}", ["Rust"], zone=None) for n in range(6)]
+    coffee = {"token": place.zones["coffee"]["checkin_url"]}
+    keys = [factories.new_key() for _ in people]
+    for person, key in zip(people, keys, strict=True):
+        assert factories.check_in(lasting, person.token, key=key, **coffee).status_code == 201
+
+    def outbox(index: int) -> list[int]:
+        person, key = people[index], keys[index]
+        return [factories.check_in(lasting, person.token, key=key, **coffee).status_code for _ in range(8)]
+
+    with ThreadPoolExecutor(len(people)) as pool:
+        retried = list(pool.map(outbox, range(len(people))))
+    assert retried == [[201] * 8] * len(people)
+    # Each spent one hit of three, on their first check-in.
+    assert [factories.check_in(lasting, p.token, **coffee).status_code for p in people] == [201] * len(people)

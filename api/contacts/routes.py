@@ -58,9 +58,14 @@ def set_my_sharing(data: SharingChoice, attendee: CurrentAttendee, session: Sess
     dependencies=[CONNECT_RATE],
 )
 def send_contact_request(
-    data: ContactRequestCreate, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey
+    data: ContactRequestCreate,
+    attendee: CurrentAttendee,
+    session: SessionDep,
+    settings: SettingsDep,
+    key: IdempotencyKey,
 ) -> Response:
-    """Ask someone (usually a suggestion) to exchange contacts. Asking twice changes nothing."""
+    """Ask someone (usually a suggestion) to exchange contacts. Asking twice changes nothing: one request of
+    mine at most waits for them. Refused (429) while too many requests from others wait for them."""
     return run_once(
         session,
         attendee_id=attendee.id,
@@ -68,7 +73,7 @@ def send_contact_request(
         operation="send_contact_request",
         payload=data,
         status_code=status.HTTP_201_CREATED,
-        action=lambda: service.send_request(session, attendee, data),
+        action=lambda: service.send_request(session, settings, attendee, data),
     )
 
 
@@ -114,6 +119,27 @@ def decline_contact_request(
         payload={"request_id": request_id},
         status_code=status.HTTP_204_NO_CONTENT,
         action=lambda: service.decline_request(session, attendee, request_id),
+    )
+
+
+@router.post(
+    "/contact-requests/{request_id}/decline-and-block",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=responses(NotFound, InvalidInput),
+)
+def decline_and_block_contact_request(
+    request_id: PathId, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey
+) -> Response:
+    """Decline and block the sender: neither of us sees the other any more, and they cannot ask again. They
+    are not told."""
+    return run_once(
+        session,
+        attendee_id=attendee.id,
+        key=key,
+        operation="decline_and_block_contact_request",
+        payload={"request_id": request_id},
+        status_code=status.HTTP_204_NO_CONTENT,
+        action=lambda: service.decline_and_block(session, attendee, request_id),
     )
 
 
@@ -245,5 +271,6 @@ def get_my_card_qr(attendee: CurrentAttendee, session: SessionDep) -> Response:
     return Response(
         card_qr_svg(service.own_card(session, attendee)),
         media_type="image/svg+xml",
-        headers={"Cache-Control": "no-store"},
+        # Rendered by the browser when opened: nothing in it may run or load.
+        headers={"Cache-Control": "no-store", "Content-Security-Policy": "default-src 'none'"},
     )

@@ -28,12 +28,12 @@ from api.contacts.schemas import (
 from api.contacts.vcard import ContactCard
 from api.core.config import Settings
 from api.core.db import utcnow
-from api.core.errors import Conflict, InvalidInput, NotFound
+from api.core.errors import Conflict, InvalidInput, NotFound, TooManyRequests
 from api.core.security import hash_secret, new_secret_token
 from api.events.models import Event, Zone
 from api.presence.service import current_presence
 from api.push.service import notify_contact_request
-from api.safety.service import blocked_either_way
+from api.safety.service import block, blocked_either_way
 
 CONNECT_CODE_LIFETIME = timedelta(minutes=3)
 
@@ -89,7 +89,35 @@ def _contact_ids(session: Session, owner_id: int) -> set[int]:
     return set(session.exec(select(Contact.other_attendee_id).where(Contact.owner_id == owner_id)))
 
 
-def send_request(session: Session, me: Attendee, data: ContactRequestCreate) -> SentRequest:
+class TooManyWaiting(TooManyRequests):
+    """Strangers may not bury someone under requests: a few at a time wait for them (one per sender)."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(retry_after)
+        self.detail = "This person has too many requests waiting for an answer: try again later"
+
+
+def _refuse_past_waiting_cap(session: Session, settings: Settings, to: Attendee) -> None:
+    """TooManyWaiting when `requests_waiting_per_attendee` requests sent to `to` in its window still wait for an
+    answer; one declined (or accepted) frees its place."""
+    cap, window = settings.requests_waiting_per_attendee
+    since = utcnow() - timedelta(seconds=window)
+    waiting = session.exec(
+        select(ContactRequest.created_at)
+        .where(
+            ContactRequest.to_attendee_id == to.id,
+            ContactRequest.status == "pending",
+            ContactRequest.created_at > since,
+        )
+        .order_by(ContactRequest.created_at.desc())
+        .limit(cap)
+    ).all()
+    if len(waiting) >= cap:
+        oldest = min(waiting)
+        raise TooManyWaiting(retry_after=max(1, int((oldest - since).total_seconds()) + 1))
+
+
+def send_request(session: Session, settings: Settings, me: Attendee, data: ContactRequestCreate) -> SentRequest:
     other = _can_connect(session, me, data.to_attendee_id)
     if other.id in _contact_ids(session, me.id):
         raise Conflict("You are already in each other's contacts")
@@ -107,6 +135,8 @@ def send_request(session: Session, me: Attendee, data: ContactRequestCreate) -> 
             ContactRequest.status == "pending",
         )
     ).first()
+    if crossed is None:
+        _refuse_past_waiting_cap(session, settings, other)
     zone = _my_zone(session, me)
     request = ContactRequest(
         event_id=me.event_id,
@@ -240,7 +270,17 @@ def _accept(session: Session, request: ContactRequest, *, accepter: Attendee) ->
 
 
 def decline_request(session: Session, me: Attendee, request_id: int) -> None:
+    _decline(session, _received(session, me, request_id))
+
+
+def decline_and_block(session: Session, me: Attendee, request_id: int) -> None:
+    """Decline, and block the sender: they can reach me no more, and see nothing of me any more."""
     request = _received(session, me, request_id)
+    _decline(session, request)
+    block(session, me, request.from_attendee_id)
+
+
+def _decline(session: Session, request: ContactRequest) -> None:
     if request.status == "pending":
         request.status = "declined"
         request.answered_at = utcnow()

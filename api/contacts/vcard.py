@@ -230,9 +230,11 @@ def _slug(label: str, *, ascii_only: bool) -> str:
     return re.sub(r"[\W_]+", "-", label.lower()).strip("-")[:_SLUG_MAX].strip("-")
 
 
-def _export_filename(label: str, ext: ExportExtension, *, ascii_only: bool = True) -> str:
+def _export_filename(
+    label: str, ext: ExportExtension, *, ascii_only: bool = True, prefix: str = _FILENAME_PREFIX
+) -> str:
     slug = _slug(label, ascii_only=ascii_only)
-    return f"{_FILENAME_PREFIX}-{slug}.{ext}" if slug else f"{_FILENAME_PREFIX}.{ext}"
+    return f"{prefix}-{slug}.{ext}" if slug else f"{prefix}.{ext}"
 
 
 def vcard_filename(label: str) -> str:
@@ -245,16 +247,16 @@ def csv_filename(label: str) -> str:
     return _export_filename(label, "csv")
 
 
-def content_disposition(label: str, ext: ExportExtension = "vcf") -> str:
+def content_disposition(label: str, ext: ExportExtension = "vcf", *, prefix: str = _FILENAME_PREFIX) -> str:
     """`Content-Disposition` value for an export download (RFC 6266).
 
     The ASCII `filename` comes first as the fallback (RFC 6266 appendix D);
     `filename*` (RFC 8187 UTF-8 form) is added only when the label has
     characters the ASCII name lost, e.g. "Journées DevOps" or "東京".
     """
-    ascii_name = _export_filename(label, ext)
+    ascii_name = _export_filename(label, ext, prefix=prefix)
     header = f'attachment; filename="{ascii_name}"'
-    utf8_name = _export_filename(label, ext, ascii_only=False)
+    utf8_name = _export_filename(label, ext, ascii_only=False, prefix=prefix)
     if utf8_name != ascii_name:
         # attr-char of RFC 8187: everything else is percent-encoded.
         header += "; filename*=UTF-8''" + quote(utf8_name, safe="!#$&+-.^_`|~")

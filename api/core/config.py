@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = 256 * 1024
     # Programme and attendee files outgrow the general cap: a large conference's schedule is a few MB.
     max_import_bytes: int = 10 * 1024 * 1024
+    # Import files held in memory at once per process (each up to max_import_bytes): more wait in line, unread.
+    imports_in_progress: int = Field(default=2, ge=1)
+    # How long a request's body may take to arrive: a large file on a venue's Wi-Fi takes seconds, a sender
+    # trickling its body to hold memory and a connection is cut off.
+    body_timeout_seconds: float = Field(default=60.0, gt=0)
     # How long a check-in lasts outside a break (in a break, it ends with the break).
     presence_ttl_minutes: int = Field(default=20, ge=1, le=24 * 60)
 
@@ -51,8 +56,9 @@ class Settings(BaseSettings):
     # otherwise; either way every replica sees the same hits. Keys start with the prefix (one Redis, several
     # deployments).
     redis_url: str | None = None
-    # Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses, or * when nothing but the
-    # proxy can reach the service): per-address limits must count the phone's address, not the proxy's.
+    # Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or networks, or * when nothing
+    # but the proxy can reach the service): per-address limits must count the phone's address, not the proxy's.
+    # The phone's is the rightmost entry a trusted proxy did not add (api/core/forwarded.py).
     forwarded_allow_ips: str = "127.0.0.1"
     # How long an idle keep-alive connection stays open. Longer than any proxy in front keeps its idle
     # connections to us (Caddy: 2 minutes): else the proxy may send a request on a connection the service
@@ -80,6 +86,9 @@ class Settings(BaseSettings):
     # Contact requests and connect-QR scans together.
     connect_rate_per_ip: tuple[int, int] = (5_000, 60)
     connect_rate_per_attendee: tuple[int, int] = (30, 300)
+    # Contact requests waiting for one person's answer, sent over the last window (seconds): past it strangers
+    # wait (a 429), so a few throwaway accounts cannot bury someone under requests. One per sender anyway.
+    requests_waiting_per_attendee: tuple[int, int] = (10, 3600)
 
     # Web Push. The VAPID key is made in the data dir at first run unless given here (PEM): replicas must
     # share one, since every browser subscription is bound to its public half.

@@ -106,6 +106,19 @@ def _verified_access_token(token: str, key: str, issuer: str) -> TokenClaims:
 Claims = Annotated[TokenClaims, Depends(_claims)]
 
 
+def holds_organizer_token(headers: dict[bytes, bytes], settings: Settings) -> bool:
+    """Whether a request's headers carry a valid organizer's access token, checked as `Claims` checks one (the
+    account itself is looked up later, by the route): before reading a body only an organizer may send."""
+    scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return False
+    try:
+        claims = _verified_access_token(token.strip(), settings.signing_key(), settings.jwt_issuer)
+    except InvalidToken:
+        return False
+    return claims.subject_kind == "organizer" and claims.expires_at > utcnow()
+
+
 async def _attendee_claims(claims: Claims) -> TokenClaims:
     """An attendee's token: its kind is checked on the event loop, before the request's input is."""
     if claims.subject_kind != "attendee":

@@ -9,6 +9,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.core.logs import request_id, route_of
+
 log = logging.getLogger("couloir")
 
 
@@ -134,10 +136,15 @@ def document_one_error_shape(app: FastAPI) -> None:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    """The answers to errors a route raises. An unexpected exception is logged and answered (500 InternalError)
+    by api.core.logs.RequestLog, where the request id is still known."""
     document_one_error_shape(app)
 
     @app.exception_handler(CouloirError)
-    async def _domain(_: Request, exc: CouloirError) -> JSONResponse:
+    async def _domain(request: Request, exc: CouloirError) -> JSONResponse:
+        if exc.status_code >= 500:  # the service failing (not ready, say): why, with what caused it
+            where = f"{request.method} {route_of(request.scope)} (request {request_id.get()})"
+            log.error("%s in %s", type(exc).__name__, where, exc_info=exc)
         return error_response(exc.status_code, type(exc).__name__, exc.detail, exc.headers)
 
     @app.exception_handler(StarletteHTTPException)
@@ -156,10 +163,3 @@ def install_error_handlers(app: FastAPI) -> None:
             {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()
         ]
         return error_response(422, "InvalidInput", detail)
-
-    @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-        # Logged in full, never shown: a stack trace in a response helps only an attacker. The request's
-        # own log line (same request id) names its route; the concrete path may hold codes.
-        log.exception("unhandled error")
-        return error_response(500, "InternalError", "Something went wrong on our side")

@@ -65,11 +65,15 @@ class IdempotencyKeyReused(InvalidInput):
     default_detail = f"This {HEADER} was already used for a different request: make a new key for a new action"
 
 
+def is_idempotency_key(key: str) -> bool:
+    return _KEY_FORMAT.fullmatch(key) is not None
+
+
 # async: a header check needs no worker thread (FastAPI runs plain `def` dependencies in a pool).
 async def idempotency_key(key: Annotated[str | None, Header(alias=HEADER)] = None) -> str:
     if key is None:
         raise MissingIdempotencyKey()
-    if not _KEY_FORMAT.fullmatch(key):
+    if not is_idempotency_key(key):
         raise MissingIdempotencyKey(f"{HEADER} must be 8 to 64 letters, digits, or - _ : . characters")
     return key
 
@@ -139,6 +143,17 @@ def _statements(insert: Callable) -> tuple[Insert, Update]:
 _STORED = select(IdempotencyRecord.fingerprint, IdempotencyRecord.status_code, IdempotencyRecord.response_body).where(
     IdempotencyRecord.attendee_id == bindparam("attendee_id"), IdempotencyRecord.key == bindparam("key")
 )
+
+
+_ANSWERED = select(IdempotencyRecord.id).where(
+    IdempotencyRecord.attendee_id == bindparam("attendee_id"), IdempotencyRecord.key == bindparam("key")
+)
+
+
+def has_stored_answer(connection: Connection, *, attendee_id: int, key: str) -> bool:
+    """Whether this key's request has run and its answer is stored (committed: a record carries its answer
+    from its first commit), so sending it again replays that answer, or is refused as another request's key."""
+    return connection.execute(_ANSWERED, {"attendee_id": attendee_id, "key": key}).first() is not None
 
 
 def replay_stored(connection: Connection, *, attendee_id: int, key: str, digest: str) -> Response:

@@ -3,7 +3,7 @@ cannot get past it), and how many requests run at once in a process."""
 
 import asyncio
 import re
-from collections.abc import Sequence
+from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -11,48 +11,102 @@ from api.core.errors import error_response
 
 
 class BodySizeLimit:
-    """`max_bytes` for every path, except the paths matching a pattern of `path_limits`, which get its cap."""
+    """Request bodies are read whole before the app sees them (then replayed to it), within bounds:
 
-    def __init__(self, app: ASGIApp, max_bytes: int, path_limits: Sequence[tuple[re.Pattern[str], int]] = ()):
+    - `max_bytes` for every path; a path matching `large_paths` (file imports) may send up to `large_bytes`,
+      but only with a valid organizer's token (`may_send_large`, given the request's headers), checked before
+      a byte is read: anyone else's large upload is refused at once (401) and costs no memory;
+    - at most `large_at_once` large bodies are held at once in the process, the others wait in line unread;
+    - a body must have arrived `seconds` after its request began (else 408): a sender that trickles it cannot
+      keep its buffer, its connection and its place in line forever.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        seconds: float,
+        large_paths: re.Pattern[str] | None = None,
+        large_bytes: int = 0,
+        may_send_large: Callable[[dict[bytes, bytes]], bool] = lambda _: False,
+        large_at_once: int = 1,
+    ):
         self.app = app
         self.max_bytes = max_bytes
-        self.path_limits = path_limits
-
-    def _limit_for(self, path: str) -> int:
-        for pattern, limit in self.path_limits:
-            if pattern.fullmatch(path):
-                return limit
-        return self.max_bytes
+        self.seconds = seconds
+        self.large_paths = large_paths
+        self.large_bytes = large_bytes
+        self.may_send_large = may_send_large
+        self.large_slots = _PerLoop(lambda: asyncio.Semaphore(large_at_once))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self._limit_for(scope["path"])
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length")
+        size = int(declared) if declared is not None and declared.isdigit() else None
+        # A body of unknown size (chunked) may be large; no Content-Length and no chunks: no body.
+        may_be_large = size > self.max_bytes if size is not None else b"transfer-encoding" in headers
+        if not (may_be_large and self.large_paths is not None and self.large_paths.fullmatch(scope["path"])):
+            await self._read_then_serve(scope, receive, send, self.max_bytes, size)
+            return
+        if not self.may_send_large(headers):
+            detail = "Sending a file needs a valid organizer's access token"
+            headers_out = {"WWW-Authenticate": "Bearer"}
+            await error_response(401, "NotAuthenticated", detail, headers_out)(scope, receive, send)
+            return
+        async with self.large_slots.get():
+            await self._read_then_serve(scope, receive, send, self.large_bytes, size)
+
+    async def _read_then_serve(self, scope: Scope, receive: Receive, send: Send, limit: int, size: int | None) -> None:
+        if size is not None and size > limit:
             await self._refuse(scope, receive, send, limit)
             return
-        # Bodies are small (a few hundred KB, an imported file a few MB): read the whole body, then replay it.
         chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":  # the client left before sending its body
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                await self._refuse(scope, receive, send, limit)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        await self.app(scope, _replay(b"".join(chunks), receive), send)
+        read = 0
+        try:
+            async with asyncio.timeout(self.seconds):
+                while True:
+                    message = await receive()
+                    if message["type"] != "http.request":  # the client left before sending its body
+                        return
+                    chunk = message.get("body", b"")
+                    read += len(chunk)
+                    if read > limit:
+                        chunks.clear()
+                        await self._refuse(scope, receive, send, limit)
+                        return
+                    chunks.append(chunk)
+                    if not message.get("more_body", False):
+                        break
+        except TimeoutError:
+            chunks.clear()
+            detail = f"The request body did not arrive within {self.seconds:g} seconds"
+            await error_response(408, "RequestTimeout", detail, {"Connection": "close"})(scope, receive, send)
+            return
+        body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        chunks.clear()
+        await self.app(scope, _replay(body, receive), send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         response = error_response(413, "PayloadTooLarge", f"Request bodies are limited to {limit} bytes")
         await response(scope, receive, send)
+
+
+class _PerLoop:
+    """One object per event loop (a test client runs each in a loop of its own); the service runs one."""
+
+    def __init__(self, make: Callable[[], asyncio.Semaphore]):
+        self.make = make
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._value: asyncio.Semaphore | None = None
+
+    def get(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            self._loop, self._value = loop, self.make()
+        return self._value
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
@@ -85,20 +139,12 @@ class RequestSlots:
         self.app = app
         self.slots = slots
         self.grouped = grouped
-        self._semaphore: asyncio.Semaphore | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    def _semaphore_of_this_loop(self) -> asyncio.Semaphore:
-        # One per event loop (a test client runs each in a loop of its own); the service runs one.
-        loop = asyncio.get_running_loop()
-        if self._loop is not loop:
-            self._loop, self._semaphore = loop, asyncio.Semaphore(self.slots)
-        return self._semaphore
+        self._semaphore = _PerLoop(lambda: asyncio.Semaphore(slots))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
         if scope["type"] != "http" or not (path == "/api" or path.startswith("/api/")) or path in self.grouped:
             await self.app(scope, receive, send)  # the app's own files touch no database
             return
-        async with self._semaphore_of_this_loop():
+        async with self._semaphore.get():
             await self.app(scope, receive, send)

@@ -25,6 +25,7 @@ REQUEST_FIELDS = ("method", "path", "status", "duration_ms")
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 access_log = logging.getLogger("couloir.access")
+error_log = logging.getLogger("couloir")
 
 
 class JsonFormatter(logging.Formatter):
@@ -82,7 +83,11 @@ def uvicorn_log_config(log_format: str, level: str) -> dict[str, Any]:
 
 class RequestLog:
     """One log line per HTTP request (method, route, status, duration), tagged with a request id that
-    every other line logged while serving it carries too, and that is sent back as X-Request-ID."""
+    every other line logged while serving it carries too, and that is sent back as X-Request-ID.
+
+    An exception no handler turned into an answer is logged here, with its traceback, while the request id
+    is still set, and answered with a 500 that carries the id too: the line a person reads and the answer
+    a phone got lead to each other."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -94,7 +99,7 @@ class RequestLog:
         given = dict(scope["headers"]).get(REQUEST_ID_HEADER.lower().encode(), b"").decode("latin-1")
         rid = given if _REQUEST_ID_FORMAT.fullmatch(given) else uuid.uuid4().hex
         token = request_id.set(rid)
-        status = 500  # unless a response starts: an exception escaped every handler
+        status = CLIENT_LEFT  # unless a response starts: the client went away before it was answered
         started = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
@@ -106,15 +111,37 @@ class RequestLog:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            error_log.exception("unhandled error in %s %s (request %s)", scope["method"], route_of(scope), rid)
+            if status != CLIENT_LEFT:
+                raise  # the answer had begun: the server drops the connection, so it is not taken as whole
+            status = 500
+            await send_with_id(_INTERNAL_ERROR)
+            await send_with_id({"type": "http.response.body", "body": _INTERNAL_ERROR_BODY})
         finally:
-            method, path = scope["method"], _route_of(scope)
+            method, path = scope["method"], route_of(scope)
             duration_ms = round((time.perf_counter() - started) * 1000, 1)
             fields = {"method": method, "path": path, "status": status, "duration_ms": duration_ms}
             access_log.info("%s %s %d %.1f ms", method, path, status, duration_ms, extra=fields)
             request_id.reset(token)
 
 
-def _route_of(scope: Scope) -> str:
+# The access log's status of a request that ended without an answer (nginx's "client closed request").
+CLIENT_LEFT = 499
+_INTERNAL_ERROR_BODY = json.dumps({"error": "InternalError", "detail": "Something went wrong on our side"}).encode()
+_INTERNAL_ERROR = {
+    "type": "http.response.start",
+    "status": 500,
+    "headers": [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(_INTERNAL_ERROR_BODY)).encode()),
+        (b"x-content-type-options", b"nosniff"),  # as every API answer (api/core/headers.py), which this is outside of
+        (b"cache-control", b"no-store"),
+    ],
+}
+
+
+def route_of(scope: Scope) -> str:
     """The matched route's template; for anything else only the first segment (no codes, no ids)."""
     route = scope.get("route")
     if route is not None and hasattr(route, "path"):

@@ -24,7 +24,7 @@ from sqlmodel import Session
 from api.attendees.models import Attendee
 from api.core.config import Settings
 from api.core.deps import client_ip, discard_session, finish_session, load_attendee
-from api.core.ratelimit import Counted, RateLimit, hit_all
+from api.core.ratelimit import Counted, RateLimit, Replaying, hit_all
 from api.core.security import TokenClaims
 
 Result = TypeVar("Result")
@@ -69,11 +69,13 @@ def serve(
     claims: TokenClaims,
     counted: Counted | None,
     work: Callable[[Session, Attendee], Result],
+    replaying: Replaying | None = None,
 ) -> Result:
-    """In a worker thread: `counted`'s rate-limit hits, then `work(session, attendee)`, committed."""
+    """In a worker thread: `counted`'s rate-limit hits (none for a retry, `replaying`, with a stored answer),
+    then `work(session, attendee)`, committed."""
     if counted is not None:
         # On a connection of its own that commits by itself, back in the pool before the session takes one.
-        hit_all(engine, settings, counted)
+        hit_all(engine, settings, counted, replaying=replaying)
     session = Session(engine, expire_on_commit=False)
     try:
         result = work(session, load_attendee(session, claims))

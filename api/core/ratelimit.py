@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 import redis
-from fastapi import Depends
+from fastapi import Depends, Request
 from sqlalchemy import Integer, String, column, delete, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Field, Session, SQLModel
@@ -19,11 +19,14 @@ from api.core.config import Settings
 from api.core.db import conflict_insert
 from api.core.deps import Claims, ClientIP, EngineDep, SettingsDep
 from api.core.errors import TooManyRequests
+from api.core.idempotency import HEADER as IDEMPOTENCY_HEADER
+from api.core.idempotency import has_stored_answer, is_idempotency_key
 from api.core.security import TokenClaims
 
 log = logging.getLogger("couloir")
 
 Counted = Sequence[tuple[str, tuple[int, int]]]  # (key, (max hits, window seconds))
+Replaying = tuple[int, str]  # (attendee id, Idempotency-Key) of a write that may be a retry
 
 
 class RateLimitWindow(SQLModel, table=True):
@@ -48,8 +51,17 @@ def spend(engine: Engine, settings: Settings, key: str, limit: tuple[int, int]) 
     return True
 
 
-def hit_all(engine: Engine, settings: Settings, counted: Counted, autocommit: Connection | None = None) -> None:
+def hit_all(
+    engine: Engine,
+    settings: Settings,
+    counted: Counted,
+    autocommit: Connection | None = None,
+    replaying: Replaying | None = None,
+) -> None:
     """Count one hit for each (key, limit); raise TooManyRequests if any is past its limit.
+
+    Nothing is counted for a retry (`replaying`: the caller and the Idempotency-Key it sent) whose answer is
+    stored: replaying it costs nothing, and it is what a phone's outbox sends after bad Wi-Fi.
 
     Counted at once and on its own (one transaction, or one Redis round trip): a request that fails
     afterwards (a wrong join code, say) must still use up its hit, or guessing would be free. Every key is
@@ -57,6 +69,8 @@ def hit_all(engine: Engine, settings: Settings, counted: Counted, autocommit: Co
     that already holds an `autocommit` connection has the hits counted on it: waiting for a second one from
     the pool while holding one could exhaust the pool under a burst.
     """
+    if replaying is not None and _is_replay(engine, autocommit, replaying):
+        return
     now = int(time.time())
     hits = None
     if settings.redis_url:
@@ -68,6 +82,14 @@ def hit_all(engine: Engine, settings: Settings, counted: Counted, autocommit: Co
     if hits is None:
         hits = _count_in_database(engine, counted, now, autocommit)
     refuse_past_limits(counted, hits, now)
+
+
+def _is_replay(engine: Engine, autocommit: Connection | None, replaying: Replaying) -> bool:
+    attendee_id, key = replaying
+    if autocommit is not None:
+        return has_stored_answer(autocommit, attendee_id=attendee_id, key=key)
+    with engine.connect() as connection:
+        return has_stored_answer(connection, attendee_id=attendee_id, key=key)
 
 
 def refuse_past_limits(counted: Counted, hits: Sequence[int], now: int) -> None:
@@ -119,14 +141,19 @@ def _upsert_hits(engine: Engine, connection: Connection, counted: Counted, now: 
 # one row that every check-in updates, and its lock was held through each commit's WAL flush: under a
 # check-in burst, check-ins queued on it (pg_stat_statements showed the wait). A hit lost to a database
 # crash costs nothing; an acknowledged write is never here.
-# A key may come several times (a group of requests, see `group_counting_values`): each time is one hit.
+# A key may come several times (a group of requests, see `group_counting_values`): each time is one hit, unless
+# the request is a retry whose answer is stored (its attendee and Idempotency-Key have a record).
 # Also the opening of a statement that goes on to read what a group of check-ins needs: one round trip for
-# both, whose commit skips the wait too, as that statement writes nothing else.
+# both, whose commit skips the wait too, as that statement writes nothing else. Both see one snapshot, so
+# the requests this counts are those the read finds no stored answer for.
 COUNT_WITHOUT_WAITING_FOR_DISK = """
     INSERT INTO rate_limit_window (key, window_start, hits)
     SELECT key, window_start, count(*)
-    FROM unnest(CAST(:rate_keys AS text[]), CAST(:rate_starts AS integer[])) AS hit(key, window_start)
+    FROM unnest(CAST(:rate_keys AS text[]), CAST(:rate_starts AS integer[]), CAST(:rate_attendees AS integer[]),
+                CAST(:rate_idempotency_keys AS text[])) AS hit(key, window_start, attendee_id, idempotency_key)
     WHERE set_config('synchronous_commit', 'off', true) = 'off'
+      AND NOT EXISTS (SELECT FROM idempotency_record AS record
+                      WHERE record.attendee_id = hit.attendee_id AND record.key = hit.idempotency_key)
     GROUP BY key, window_start
     ORDER BY key
     ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limit_window.hits + excluded.hits
@@ -137,11 +164,25 @@ _COUNT_WITHOUT_WAITING_FOR_DISK = text(COUNT_WITHOUT_WAITING_FOR_DISK).columns(
 )
 
 
-def group_counting_values(counted: Sequence[Counted], now: int) -> dict[str, list]:
+def group_counting_values(
+    counted: Sequence[Counted], now: int, replaying: Sequence[Replaying | None] | None = None
+) -> dict[str, list]:
     """The parameters of PostgreSQL's counting upsert for a group of requests (`counted`: each one's counters)
-    at `now`: one hit per request and counter."""
-    hits = sorted((key, _window_start(now, window)) for request in counted for key, (_, window) in request)
-    return {"rate_keys": [key for key, _ in hits], "rate_starts": [start for _, start in hits]}
+    at `now`: one hit per request and counter, unless the request is a retry (`replaying`, each request's)
+    whose answer is stored."""
+    replaying = replaying or [None] * len(counted)
+    hits = sorted(
+        (
+            (key, _window_start(now, window), *(retry or (None, None)))
+            for request, retry in zip(counted, replaying, strict=True)
+            for key, (_, window) in request
+        ),
+        key=lambda hit: hit[:2],
+    )
+    return {
+        name: [hit[i] for hit in hits]
+        for i, name in enumerate(("rate_keys", "rate_starts", "rate_attendees", "rate_idempotency_keys"))
+    }
 
 
 def judge_group(counted: Sequence[Counted], totals: dict[str, int], now: int) -> list[TooManyRequests | None]:
@@ -163,11 +204,14 @@ def judge_group(counted: Sequence[Counted], totals: dict[str, int], now: int) ->
 
 
 # SQLite's counting of a group's hits, in the group's transaction: SQLite has one writer at a time, and the
-# group holds its lock until it commits anyway.
+# group holds its lock until it commits anyway. A retry whose answer is stored is not counted, as on PostgreSQL.
 _COUNT_GROUP_IN_SQLITE = text(
     """
     INSERT INTO rate_limit_window (key, window_start, hits)
-    SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), count(*) FROM json_each(:hits) WHERE true
+    SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), count(*) FROM json_each(:hits)
+    WHERE NOT EXISTS (SELECT 1 FROM idempotency_record AS record
+                      WHERE record.attendee_id = json_extract(value, '$[2]')
+                        AND record.key = json_extract(value, '$[3]'))
     GROUP BY 1, 2
     ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limit_window.hits + excluded.hits
     RETURNING key, hits
@@ -175,23 +219,24 @@ _COUNT_GROUP_IN_SQLITE = text(
 ).columns(column("key", String), column("hits", Integer))
 
 
-def count_group(
-    connection: Connection, settings: Settings, counted: Sequence[Counted], now: int
-) -> list[TooManyRequests | None]:
-    """SQLite: a group's hits (`counted`: each request's counters) counted in one statement on `connection`,
-    as `judge_group` answers (in Redis when it is set)."""
-    if settings.redis_url:
-        return count_each(connection, settings, counted)
-    values = group_counting_values(counted, now)
-    hits = json.dumps(list(zip(values["rate_keys"], values["rate_starts"], strict=True)))
-    return judge_group(counted, dict(connection.execute(_COUNT_GROUP_IN_SQLITE, {"hits": hits}).all()), now)
+def count_group_in_sqlite(
+    connection: Connection, counted: Sequence[Counted], replaying: Sequence[Replaying | None], now: int
+) -> dict[str, int]:
+    """SQLite: a group's hits (`counted`: each request's counters; `replaying`: its attendee and key) counted in
+    one statement on `connection`, retries with a stored answer left out: each key's count, for `judge_group`."""
+    values = group_counting_values(counted, now, replaying)
+    hits = json.dumps(list(zip(*values.values(), strict=True)))
+    return dict(connection.execute(_COUNT_GROUP_IN_SQLITE, {"hits": hits}).all())
 
 
 def count_each(connection: Connection, settings: Settings, counted: Sequence[Counted]) -> list[TooManyRequests | None]:
     """A group's hits counted request by request, as `judge_group` answers: in Redis (a round trip each), or
-    on `connection` should Redis be unreachable."""
+    on `connection` should Redis be unreachable. A request with no counters (a retry) counts nothing."""
     refusals: list[TooManyRequests | None] = []
     for request in counted:
+        if not request:
+            refusals.append(None)
+            continue
         try:
             hit_all(connection.engine, settings, request, connection)
         except TooManyRequests as refused:
@@ -257,8 +302,10 @@ class RateLimit:
     per_attendee: str
     per_ip: str | None = None
 
-    def count(self, engine: Engine, settings: Settings, claims: TokenClaims, ip: str) -> None:
-        hit_all(engine, settings, self.counters(settings, claims, ip))
+    def count(
+        self, engine: Engine, settings: Settings, claims: TokenClaims, ip: str, idempotency_key: str | None = None
+    ) -> None:
+        hit_all(engine, settings, self.counters(settings, claims, ip), replaying=replaying(claims, idempotency_key))
 
     def counters(self, settings: Settings, claims: TokenClaims, ip: str) -> Counted:
         # Keyed by kind too: an organizer's token must not spend the budget of the attendee with its id.
@@ -274,7 +321,14 @@ def limited(action: str, *, per_attendee: str, per_ip: str | None = None) -> Any
     so the hits are counted before the request's session takes a connection."""
     rate_limit = RateLimit(action, per_attendee, per_ip)
 
-    def limit(claims: Claims, ip: ClientIP, engine: EngineDep, settings: SettingsDep) -> None:
-        rate_limit.count(engine, settings, claims, ip)
+    def limit(claims: Claims, ip: ClientIP, engine: EngineDep, settings: SettingsDep, request: Request) -> None:
+        rate_limit.count(engine, settings, claims, ip, request.headers.get(IDEMPOTENCY_HEADER))
 
     return Depends(limit)
+
+
+def replaying(claims: TokenClaims, idempotency_key: str | None) -> Replaying | None:
+    """What tells a retry of an attendee's write (see `hit_all`), if it sent an Idempotency-Key."""
+    if claims.subject_kind != "attendee" or idempotency_key is None or not is_idempotency_key(idempotency_key):
+        return None
+    return claims.subject_id, idempotency_key

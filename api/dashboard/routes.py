@@ -29,5 +29,8 @@ def export_dashboard_csv(event: OrganizerEvent, session: SessionDep, settings: S
     return Response(
         service.dashboard_csv(picture),
         media_type=CSV_MEDIA_TYPE,
-        headers={"Content-Disposition": content_disposition(f"{event.name} {picture.day}", "csv")} | _NO_STORE,
+        headers={
+            "Content-Disposition": content_disposition(f"{event.name} {picture.day}", "csv", prefix="couloir-dashboard")
+        }
+        | _NO_STORE,
     )

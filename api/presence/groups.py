@@ -210,12 +210,12 @@ def check_in_together(
         values = _read_values("postgresql", requests, now)
         seconds = int(now.timestamp())
         if settings.redis_url:
-            refusals = ratelimit.count_each(connection, settings, counted)
             rows = connection.execute(_READ_GROUP["postgresql"], values).all()
+            refusals = ratelimit.count_each(connection, settings, _unless_replayed(counted, rows))
         else:
-            values |= ratelimit.group_counting_values(counted, seconds)
+            values |= ratelimit.group_counting_values(counted, seconds, _replaying(requests))
             rows = connection.execute(_COUNT_AND_READ_GROUP, values).all()
-            refusals = ratelimit.judge_group(counted, rows[0].rate_hits, seconds)
+            refusals = ratelimit.judge_group(_unless_replayed(counted, rows), rows[0].rate_hits or {}, seconds)
         outcomes, writes = _judge_all(settings, requests, rows, refusals, now)
         _write_group(connection, writes, outcomes, now)
     return outcomes
@@ -232,13 +232,30 @@ def check_in_in_one_transaction(
     try:
         with engine.begin() as connection:
             counted = [request.counted for request in requests]
-            refusals = ratelimit.count_group(connection, settings, counted, int(now.timestamp()))
-            rows = connection.execute(_READ_GROUP["sqlite"], _read_values("sqlite", requests, now)).all()
+            read = _READ_GROUP["sqlite"], _read_values("sqlite", requests, now)
+            if settings.redis_url:  # counted elsewhere: the read may come first
+                rows = connection.execute(*read).all()
+                refusals = ratelimit.count_each(connection, settings, _unless_replayed(counted, rows))
+            else:
+                seconds = int(now.timestamp())
+                totals = ratelimit.count_group_in_sqlite(connection, counted, _replaying(requests), seconds)
+                rows = connection.execute(*read).all()
+                refusals = ratelimit.judge_group(_unless_replayed(counted, rows), totals, seconds)
             outcomes, writes = _judge_all(settings, requests, rows, refusals, now)
             _write_sqlite(connection, writes, outcomes, now)
     except DBAPIError:
         return check_in_one_by_one(engine, settings, requests)
     return outcomes
+
+
+def _replaying(requests: Sequence[CheckInRequest]) -> list[ratelimit.Replaying]:
+    return [(request.claims.subject_id, request.key) for request in requests]
+
+
+def _unless_replayed(counted: list[ratelimit.Counted], rows) -> list[ratelimit.Counted]:
+    """Each request's counters, none for a retry whose answer the read found stored: replays cost nothing (the
+    counting statement left them out, seeing what the read sees)."""
+    return [[] if row.fingerprint is not None else request for request, row in zip(counted, rows, strict=True)]
 
 
 def _read_values(dialect: str, requests: Sequence[CheckInRequest], now: datetime) -> dict:
@@ -413,7 +430,9 @@ def check_in_one_by_one(
     outcomes: list[Response | Exception] = []
     for request in requests:
         try:
-            outcomes.append(serve(engine, settings, request.claims, request.counted, _check_in_once(settings, request)))
+            work = _check_in_once(settings, request)
+            replaying = (request.claims.subject_id, request.key)
+            outcomes.append(serve(engine, settings, request.claims, request.counted, work, replaying=replaying))
         except Exception as refused:  # noqa: BLE001 - a request's refusal is its answer
             outcomes.append(refused)
     return outcomes

@@ -621,7 +621,8 @@ export interface paths {
         put?: never;
         /**
          * Send Contact Request
-         * @description Ask someone (usually a suggestion) to exchange contacts. Asking twice changes nothing.
+         * @description Ask someone (usually a suggestion) to exchange contacts. Asking twice changes nothing: one request of
+         *     mine at most waits for them. Refused (429) while too many requests from others wait for them.
          */
         post: operations["send_contact_request"];
         delete?: never;
@@ -661,6 +662,27 @@ export interface paths {
          * @description Silent: the sender keeps seeing a request that waits.
          */
         post: operations["decline_contact_request"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/contact-requests/{request_id}/decline-and-block": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline And Block Contact Request
+         * @description Decline and block the sender: neither of us sees the other any more, and they cannot ask again. They
+         *     are not told.
+         */
+        post: operations["decline_and_block_contact_request"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4796,6 +4818,55 @@ export interface operations {
         };
     };
     decline_contact_request: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                request_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description NotAuthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description InvalidInput */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    decline_and_block_contact_request: {
         parameters: {
             query?: never;
             header?: {

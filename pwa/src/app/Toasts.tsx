@@ -14,6 +14,7 @@ const KIND_NAMES: Record<string, MessageKey> = {
   contactRequest: "kind.contactRequest",
   accept: "kind.answer",
   decline: "kind.answer",
+  declineAndBlock: "kind.answer",
   connectScan: "kind.connectScan",
   contactEdit: "kind.contactEdit",
   block: "kind.block",

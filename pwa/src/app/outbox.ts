@@ -5,6 +5,7 @@ import {
   sendContactEdit,
   sendContactRequest,
   sendDecline,
+  sendDeclineAndBlock,
   sendSharing,
 } from "../data/contacts";
 import { sendCheckin, sendLeave } from "../data/presence";
@@ -27,6 +28,7 @@ export const SENDERS = {
   contactRequest: sendContactRequest,
   accept: sendAccept,
   decline: sendDecline,
+  declineAndBlock: sendDeclineAndBlock,
   connectScan: sendConnectScan,
   contactEdit: sendContactEdit,
   sharing: sendSharing,

@@ -45,6 +45,17 @@ export const sendDecline: Sender = async (payload, key) => {
   return result;
 };
 
+/** Decline, and block the sender: they cannot ask again, and neither sees the other any more. */
+export const sendDeclineAndBlock: Sender = async (payload, key) => {
+  const { request_id } = payload as RequestAnswer;
+  const result = await api.POST("/api/contact-requests/{request_id}/decline-and-block", {
+    params: { path: { request_id } },
+    headers: withKey(key),
+  });
+  if (result.response.ok) invalidate("requests", "blocks", "suggestions");
+  return result;
+};
+
 /** A scanned personal connect QR (or its /c/ link): showing one's code is consent, the contact exists. */
 export const sendConnectScan: Sender = async (payload, key) => {
   const result = await api.POST("/api/contacts/scan", { body: payload as Schemas["ConnectScan"], headers: withKey(key) });

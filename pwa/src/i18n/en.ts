@@ -232,6 +232,8 @@ export const en = {
   "contacts.accept": "Accept",
   "contacts.acceptFrom": "Accept {name}",
   "contacts.decline": "Decline",
+  "contacts.declineAndBlock": "Decline and block",
+  "contacts.declineAndBlockFrom": "Decline and block {name}",
   "contacts.scanWaiting": "Scanned codes waiting to be sent: {n}",
   "contacts.metSuggestion": "Met at {where}, {when}, through a suggestion",
   "contacts.metQr": "Met at {where}, {when}, by scanning a code",

@@ -233,6 +233,8 @@ export const fr: Messages = {
   "contacts.accept": "Accepter",
   "contacts.acceptFrom": "Accepter {name}",
   "contacts.decline": "Refuser",
+  "contacts.declineAndBlock": "Refuser et bloquer",
+  "contacts.declineAndBlockFrom": "Refuser et bloquer {name}",
   "contacts.scanWaiting": "Codes scannés en attente d'envoi : {n}",
   "contacts.metSuggestion": "Rencontré à {where}, {when}, grâce à une suggestion",
   "contacts.metQr": "Rencontré à {where}, {when}, en scannant un code",

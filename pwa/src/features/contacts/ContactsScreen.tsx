@@ -18,14 +18,16 @@ export default function ContactsScreen() {
   const requests = useResource("requests");
   const networking = useResource("networking");
   const timeZone = useResource("event").data?.timezone;
-  const pending = usePending("contactEdit", "accept", "decline", "connectScan");
+  const pending = usePending("contactEdit", "accept", "decline", "declineAndBlock", "connectScan");
   const [filter, setFilter] = useState<Filter>({ kind: "all" });
   useLiveRefresh([requests.reload, contacts.reload]);
 
   const all = withPendingEdits(contacts.data ?? [], pending);
   const shown = filtered(all, filter);
   const answered = new Set(
-    pending.filter((i) => i.kind === "accept" || i.kind === "decline").map((i) => (i.payload as { request_id: number }).request_id),
+    pending
+      .filter((i) => i.kind === "accept" || i.kind === "decline" || i.kind === "declineAndBlock")
+      .map((i) => (i.payload as { request_id: number }).request_id),
   );
   // Requests and contacts reload separately after an accept: whoever is a contact already has no request waiting.
   const contactIds = new Set(all.map((contact) => contact.other_attendee_id));

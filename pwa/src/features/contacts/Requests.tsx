@@ -6,7 +6,8 @@ import { ShareChoice, useSharingChosen } from "./ShareChoice";
 
 type Received = ContactRequests["received"][number];
 
-/** Requests waiting for my answer (accept or decline, queued like any write), and mine still waiting. */
+/** Requests waiting for my answer (accept, decline, or decline and block the sender, queued like any write),
+ * and mine still waiting. */
 export function Requests({
   requests,
   answered,
@@ -62,19 +63,29 @@ function ReceivedRequest({ request }: { request: Received }) {
           onCancel={() => setChoosing(false)}
         />
       ) : (
-        <div class="row">
+        <>
+          <div class="row">
+            <button
+              type="button"
+              class="btn-primary grow"
+              aria-label={t("contacts.acceptFrom", { name: sender.display_name })}
+              onClick={() => (chosen ? accept() : setChoosing(true))}
+            >
+              {t("contacts.accept")}
+            </button>
+            <button type="button" onClick={() => void outbox.enqueue("decline", { request_id: request.id })}>
+              {t("contacts.decline")}
+            </button>
+          </div>
           <button
             type="button"
-            class="btn-primary grow"
-            aria-label={t("contacts.acceptFrom", { name: sender.display_name })}
-            onClick={() => (chosen ? accept() : setChoosing(true))}
+            class="btn-link"
+            aria-label={t("contacts.declineAndBlockFrom", { name: sender.display_name })}
+            onClick={() => void outbox.enqueue("declineAndBlock", { request_id: request.id })}
           >
-            {t("contacts.accept")}
+            {t("contacts.declineAndBlock")}
           </button>
-          <button type="button" onClick={() => void outbox.enqueue("decline", { request_id: request.id })}>
-            {t("contacts.decline")}
-          </button>
-        </div>
+        </>
       )}
     </li>
   );
