@@ -31,6 +31,7 @@ from api.agenda.models import AgendaBreak
 from api.attendees import service as attendees
 from api.attendees.models import Attendee, AttendeeInterest
 from api.attendees.schemas import ProfileUpdate
+from api.auth.models import RefreshSession
 from api.core import idempotency, ratelimit
 from api.core.config import Settings
 from api.core.errors import CouloirError, error_response
@@ -251,12 +252,20 @@ def build(engine: Engine, world: World) -> None:
         for (attendee_id, event_id), profile in zip(ATTENDEES.items(), world.profiles, strict=True):
             session.add_all(AttendeeInterest(attendee_id=attendee_id, topic_id=topic_ids[name, event_id])
                             for name in profile["interests"] if (name, event_id) in topic_ids)  # fmt: skip
+            # Each attendee is signed in on one device: an erasure ends its session, and both ways refuse it.
+            session.add(RefreshSession(id=session_of(attendee_id), refresh_jti=session_of(attendee_id),
+                                       attendee_id=attendee_id, expires_at=START + timedelta(days=30)))  # fmt: skip
         session.commit()
+
+
+def session_of(attendee_id: int) -> str:
+    return f"{attendee_id:032x}"
 
 
 def claims_of(attendee_id: int) -> TokenClaims:
     return TokenClaims(kind="access", subject_kind="attendee", subject_id=attendee_id, jti=uuid.uuid4().hex,
-                       expires_at=START + timedelta(days=1), event_id=ATTENDEES.get(attendee_id, EVENT))  # fmt: skip
+                       session_id=session_of(attendee_id), expires_at=START + timedelta(days=1),
+                       event_id=ATTENDEES.get(attendee_id, EVENT))  # fmt: skip
 
 
 def answer_of(outcome: Any) -> tuple:
