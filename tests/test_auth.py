@@ -285,3 +285,29 @@ def test_joins_are_rate_limited_per_ip_even_when_the_code_is_wrong(strict_server
     assert codes == [404, 404, 404, 429]
     assert refused.json()["error"] == "TooManyRequests"
     assert int(refused.headers["Retry-After"]) > 0
+
+
+# As long as email-validator allows (64 before the @, 251 in all): longer than the rate limits' key column.
+LONG_EMAIL = "a" * 64 + "@" + "b" * 63 + "." + "c" * 63 + "." + "d" * 54 + ".org"
+
+
+def test_a_long_email_address_joins_and_signs_in_again(srv, caplog):
+    caplog.set_level(logging.WARNING, logger="couloir.mail")
+    assert len(LONG_EMAIL) == 251
+    event = factories.create_event(srv, factories.organizer_token(srv))
+    joined = factories.join(srv, event["join_code"], email=LONG_EMAIL)
+    with srv.client() as client:
+        assert client.post("/api/auth/attendees/magic-link", json={"email": LONG_EMAIL}).status_code == 202
+        assert client.post("/api/auth/organizers/magic-link", json={"email": LONG_EMAIL}).status_code == 202
+    tokens = redeem(srv, wait_for_link(caplog, LONG_EMAIL)).json()
+    assert tokens["subject_id"] == joined["attendee"]["id"]
+
+
+def test_long_email_addresses_are_rate_limited_each_on_its_own(strict_server):
+    other = "z" + LONG_EMAIL[1:]
+    with strict_server.client() as client:
+        codes = [
+            client.post("/api/auth/organizers/magic-link", json={"email": LONG_EMAIL}).status_code for _ in range(4)
+        ]
+        assert client.post("/api/auth/organizers/magic-link", json={"email": other}).status_code == 202
+    assert codes == [202, 202, 202, 429]

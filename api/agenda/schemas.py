@@ -3,11 +3,13 @@ from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, ValidationInfo, field_validator
 
-from api.core.schemas import Id, InputModel, UpdateModel, unique_items
+from api.core.schemas import Id, InputModel, UpdateModel, line, text, unique_items
 
 IdList = Annotated[list[Id], Field(max_length=50), AfterValidator(unique_items)]
-Title = Annotated[str, Field(min_length=1, max_length=300)]
-Label = Annotated[str, Field(min_length=1, max_length=100)]
+Title = line(300, min_length=1)
+Label = line(100, min_length=1)
+Abstract = text(10_000)
+Room = line(100)
 
 
 class _Slot:
@@ -23,8 +25,8 @@ class _Slot:
 
 class TalkCreate(_Slot, InputModel):
     title: Title
-    abstract: Annotated[str, Field(max_length=10_000)] = ""
-    room: Annotated[str, Field(max_length=100)] = ""
+    abstract: Abstract = ""
+    room: Room = ""
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     topic_ids: IdList = []
@@ -33,8 +35,8 @@ class TalkCreate(_Slot, InputModel):
 
 class TalkUpdate(_Slot, UpdateModel):
     title: Title | None = None
-    abstract: Annotated[str, Field(max_length=10_000)] | None = None
-    room: Annotated[str, Field(max_length=100)] | None = None
+    abstract: Abstract | None = None
+    room: Room | None = None
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
     topic_ids: IdList | None = None

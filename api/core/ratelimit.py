@@ -1,6 +1,7 @@
 """Fixed-window rate limits kept in the database, or in Redis when `COULOIR_REDIS_URL` is set, so every
 replica counts the same hits."""
 
+import hashlib
 import json
 import logging
 import time
@@ -19,18 +20,32 @@ from api.core.config import Settings
 from api.core.db import conflict_insert
 from api.core.deps import Claims, ClientIP, EngineDep, SettingsDep
 from api.core.errors import TooManyRequests
+from api.core.schemas import control_character_problem
 from api.core.security import TokenClaims
 
 log = logging.getLogger("couloir")
 
 Counted = Sequence[tuple[str, tuple[int, int]]]  # (key, (max hits, window seconds))
+MAX_KEY = 200
 
 
 class RateLimitWindow(SQLModel, table=True):
     __tablename__ = "rate_limit_window"
-    key: str = Field(primary_key=True, max_length=200)
+    key: str = Field(primary_key=True, max_length=MAX_KEY)
     window_start: int = Field(primary_key=True)
     hits: int = 0
+
+
+def stored_key(key: str) -> str:
+    """A counter's key as it is stored: one that could overflow its column or that no database could hold (a
+    251-character email address, a control character from a header) is counted under its digest instead."""
+    if len(key) <= MAX_KEY and control_character_problem(key) is None:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _stored(counted: Counted) -> Counted:
+    return [(stored_key(key), limit) for key, limit in counted]
 
 
 def hit(engine: Engine, settings: Settings, key: str, limit: tuple[int, int]) -> None:
@@ -57,6 +72,7 @@ def hit_all(engine: Engine, settings: Settings, counted: Counted, autocommit: Co
     that already holds an `autocommit` connection has the hits counted on it: waiting for a second one from
     the pool while holding one could exhaust the pool under a burst.
     """
+    counted = _stored(counted)
     now = int(time.time())
     hits = None
     if settings.redis_url:
@@ -140,7 +156,7 @@ _COUNT_WITHOUT_WAITING_FOR_DISK = text(COUNT_WITHOUT_WAITING_FOR_DISK).columns(
 def group_counting_values(counted: Sequence[Counted], now: int) -> dict[str, list]:
     """The parameters of PostgreSQL's counting upsert for a group of requests (`counted`: each one's counters)
     at `now`: one hit per request and counter."""
-    hits = sorted((key, _window_start(now, window)) for request in counted for key, (_, window) in request)
+    hits = sorted((stored_key(key), _window_start(now, window)) for request in counted for key, (_, window) in request)
     return {"rate_keys": [key for key, _ in hits], "rate_starts": [start for _, start in hits]}
 
 
@@ -148,6 +164,7 @@ def judge_group(counted: Sequence[Counted], totals: dict[str, int], now: int) ->
     """Each request of a counted group (`totals`: each key's count once the group's hits are in) judged as if
     they had come one after the other, in order: the n-th to spend a counter sees its count before the group
     plus n. For each request, the TooManyRequests it meets, or None."""
+    counted = [_stored(request) for request in counted]
     count = dict(totals)
     for request in counted:
         for key, _ in request:

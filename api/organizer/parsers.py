@@ -22,6 +22,7 @@ from defusedxml.ElementTree import fromstring as parse_xml
 from pydantic import EmailStr, TypeAdapter, ValidationError
 
 from api.core.errors import CouloirError, InvalidInput
+from api.core.schemas import control_character_problem
 from api.events.service import fold
 
 # Our agenda's and profiles' limits (api.agenda.schemas, api.attendees.schemas).
@@ -333,6 +334,7 @@ def _add_entry(
     abstract = _text(raw.abstract, where, "abstract", problems) or _text(
         raw.description, where, "description", problems
     )
+    _multiline(abstract, where, "abstract", problems)
     track = _text(raw.track, where, "track", problems)
     speakers = _speakers(raw.persons, where, "persons", problems)
     topics = _topics([track] if track else [], where, "track", problems)
@@ -446,6 +448,7 @@ def _programme_csv(text: str, tz: ZoneInfo, problems: _Problems) -> Programme:
         _limit(title, MAX_TITLE, where, "title", problems)
         room = cell("room")
         _limit(room, MAX_ROOM, where, "room", problems)
+        _multiline(cell("abstract"), where, "abstract", problems)
         speakers = _speakers(
             [_name_and_email(part) for part in _split_list(cell("speakers"))], where, "speakers", problems
         )
@@ -510,8 +513,16 @@ def _optional_text(value: Any) -> str | None:
 
 
 def _limit(text: str, limit: int, where: str, field: str, problems: _Problems) -> None:
+    """A one-line value: within its column, and no control characters (the API's rule for text input)."""
     if len(text) > limit:
         problems.add(where, field, f"longer than {limit} characters")
+    if problem := control_character_problem(text):
+        problems.add(where, field, problem)
+
+
+def _multiline(text: str, where: str, field: str, problems: _Problems) -> None:
+    if problem := control_character_problem(text, multiline=True):
+        problems.add(where, field, problem)
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -536,8 +547,8 @@ def _external_id(value: Any, where: str, seen: dict[str, str], problems: _Proble
     ident = _text(value, where, "id", problems, required=True)
     if not ident:
         return ""
-    if len(ident) > MAX_EXTERNAL_ID:
-        problems.add(where, "id", f"longer than {MAX_EXTERNAL_ID} characters")
+    if len(ident) > MAX_EXTERNAL_ID or control_character_problem(ident):
+        _limit(ident, MAX_EXTERNAL_ID, where, "id", problems)
     elif ident in seen:
         problems.add(where, "id", f"{ident!r} is already the id of {seen[ident]}")
     else:
