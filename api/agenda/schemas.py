@@ -1,9 +1,9 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, field_validator
 
-from api.core.schemas import Id, InputModel, UpdateModel, line, text, unique_items
+from api.core.schemas import Id, InputModel, Moment, UpdateModel, line, text, unique_items
 
 IdList = Annotated[list[Id], Field(max_length=50), AfterValidator(unique_items)]
 Title = line(300, min_length=1)
@@ -27,8 +27,8 @@ class TalkCreate(_Slot, InputModel):
     title: Title
     abstract: Abstract = ""
     room: Room = ""
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Moment
+    ends_at: Moment
     topic_ids: IdList = []
     speaker_ids: IdList = []
 
@@ -37,8 +37,8 @@ class TalkUpdate(_Slot, UpdateModel):
     title: Title | None = None
     abstract: Abstract | None = None
     room: Room | None = None
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
     topic_ids: IdList | None = None
     speaker_ids: IdList | None = None
 
@@ -61,14 +61,14 @@ class TalkPublic(BaseModel):
 
 class BreakCreate(_Slot, InputModel):
     label: Label
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Moment
+    ends_at: Moment
 
 
 class BreakUpdate(_Slot, UpdateModel):
     label: Label | None = None
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
 
 
 class BreakPublic(BaseModel):

@@ -1,10 +1,11 @@
 """Shared schema pieces: strict input models, the one rule for text input, and pages."""
 
 import re
+from datetime import datetime
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 from fastapi import Path, Query
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, model_validator
 
 T = TypeVar("T")
 
@@ -59,6 +60,26 @@ def text(max_length: int, **field: Any) -> Any:
     """Text input that may hold tabs and line breaks, at most `max_length` characters."""
     return Annotated[str, Field(max_length=max_length, **field), AfterValidator(_multiline)]
 
+
+# The years a conference's times fall in. Far-off ones fail later, not here: year 1 at +14:00 has no UTC time,
+# and 9999-12-31 plus a talk's duration has no year.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
+def moment_problem(value: datetime) -> str | None:
+    if FIRST_YEAR <= value.year <= LAST_YEAR:
+        return None
+    return f"out of range: a date and time between {FIRST_YEAR} and {LAST_YEAR}"
+
+
+def _sane_moment(value: datetime) -> datetime:
+    if problem := moment_problem(value):
+        raise ValueError(problem)
+    return value
+
+
+# Every date and time of a request body: with its offset, within the years above.
+Moment = Annotated[AwareDatetime, AfterValidator(_sane_moment)]
 
 # email-validator's own limit is 254 characters: the columns' length, said here so the schema shows it.
 Email = Annotated[EmailStr, Field(max_length=254)]

@@ -3,9 +3,9 @@ from enum import StrEnum
 from typing import Annotated
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, field_validator, model_validator
 
-from api.core.schemas import Id, InputModel, UpdateModel, line, text, unique_items
+from api.core.schemas import Id, InputModel, Moment, UpdateModel, line, text, unique_items
 
 
 class Language(StrEnum):
@@ -51,8 +51,8 @@ class EventCreate(InputModel):
     subject: Subject
     description: Description = ""
     timezone: TimeZoneName
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Moment
+    ends_at: Moment
     languages: Languages = [Language.fr, Language.en]
     ticket_price_cents: Annotated[int, Field(ge=0, le=100_000_000)] | None = None
     currency: Currency | None = None
@@ -81,8 +81,8 @@ class EventUpdate(UpdateModel):
     subject: Subject | None = None
     description: Description | None = None
     timezone: TimeZoneName | None = None
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
     languages: Languages | None = None
     ticket_price_cents: Annotated[int, Field(ge=0, le=100_000_000)] | None = None
     currency: Currency | None = None
