@@ -151,21 +151,28 @@ def _component(schema: dict, ref: str) -> tuple[str, dict]:
     return name, schema["components"]["schemas"][name]
 
 
-def text_fields(schema: dict, ref: str, path: tuple = ()) -> Iterator[tuple[str, tuple, dict]]:
-    """Each string field of a request body: ("Model.field" or "Model.field[]" for a list's items, its path in
-    the body, its schema). Enums, dates and times are not text."""
+def _is_text(spec: dict) -> bool:
+    return spec.get("type") == "string" and "enum" not in spec and "date" not in spec.get("format", "")
+
+
+def _is_time(spec: dict) -> bool:
+    return spec.get("format") == "date-time"
+
+
+def text_fields(schema: dict, ref: str, path: tuple = (), kind=_is_text) -> Iterator[tuple[str, tuple, dict]]:
+    """Each string field of a request body (of `kind`: text, or dates and times): ("Model.field" or
+    "Model.field[]" for a list's items, its path in the body, its schema). Enums are not text."""
     name, model = _component(schema, ref)
     for field, spec in model.get("properties", {}).items():
         for option in spec.get("anyOf", [spec]):
             if "$ref" in option:
                 target = schema["components"]["schemas"][option["$ref"].rsplit("/", 1)[1]]
                 if target.get("type") == "object":
-                    yield from text_fields(schema, option["$ref"], (*path, field))
-            elif option.get("type") == "string" and "enum" not in option and "date" not in option.get("format", ""):
+                    yield from text_fields(schema, option["$ref"], (*path, field), kind)
+            elif kind(option):
                 yield f"{name}.{field}", (*path, field), option
-            elif option.get("type") == "array" and option["items"].get("type") == "string":
-                if "enum" not in option["items"]:
-                    yield f"{name}.{field}[]", (*path, field, 0), option["items"]
+            elif option.get("type") == "array" and kind(option["items"]):
+                yield f"{name}.{field}[]", (*path, field, 0), option["items"]
 
 
 def json_bodies(schema: dict) -> Iterator[tuple[str, str, str, str]]:
@@ -283,3 +290,22 @@ def test_control_characters_in_query_parameters_are_refused_naming_them(srv):
                             failures.append(f"{operation['operationId']} ?{parameter['name']}: {response.status_code}")
     assert not failures, "\n".join(failures)
     assert checked >= 9  # ?q=, ?tag= on three routes, ?endpoint=
+
+
+def test_far_off_times_are_refused_naming_the_field(srv):
+    """Year 1 at +14:00 has no UTC time, and 9999-12-31 plus a talk's duration no year: OverflowErrors, 500s."""
+    world = build_world(srv)
+    schema = _openapi()
+    failures = []
+    checked = 0
+    for method, path, operation_id, ref in json_bodies(schema):
+        url = re.sub(r"\{(\w+)\}", lambda m: str(world["ids"][m.group(1)]), path)
+        with srv.client(_caller(operation_id, world)) as client:
+            for name, where, _ in text_fields(schema, ref, kind=_is_time):
+                for value in ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:00+00:00"]:
+                    response = client.request(method, url, json=_body(where, value))
+                    checked += 1
+                    if not _named(response, ["body", *where]):
+                        failures.append(f"{operation_id} {name} {value}: {response.status_code} {response.text}")
+    assert not failures, "\n".join(failures)
+    assert checked >= 16  # events, talks and breaks, created and updated
