@@ -43,7 +43,7 @@ class SkippedTicket(BaseModel):
     display_name: str
     email: str | None
     reason: SkipReason
-    status: str | None = Field(default=None, description="The order's status in the file, when not paid")
+    status: str | None = Field(description="The order's status in the file, when not paid")
 
 
 class AttendeeImportSummary(BaseModel):
