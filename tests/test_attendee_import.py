@@ -107,7 +107,7 @@ def test_an_email_repeated_in_the_file_is_one_attendee(srv, db, org):
     summary = import_attendees(srv, org["token"], org["event"]["id"], content).json()
     assert summary["created"] == 1
     assert summary["skipped"] == [
-        {"line": 3, "display_name": "Ada L.", "email": "ada@example.org", "reason": "repeated_in_file"}
+        {"line": 3, "display_name": "Ada L.", "email": "ada@example.org", "reason": "repeated_in_file", "status": None}
     ]
 
 
@@ -144,6 +144,9 @@ BAD = {
     "missing name": (b"name,email,company\nAda,ada@example.org,\n,nobody@example.org,ACME\n", "line 3", "name"),
     "no name column": (b"email,company\nada@example.org,ACME\n", "line 1", None),
     "too long": (b"name\n" + b"A" * 81 + b"\n", "line 2", "name"),
+    # PostgreSQL refuses NUL in text (a 500); SQLite stored it, and it went into other people's vCards.
+    "NUL in a name": (b"name,email\nAda\x00Lovelace,ada@example.org\n", "line 2", "name"),
+    "escape in a company": (b"name,company\nAda,\x1b[31mACME\n", "line 2", "company"),
 }
 
 
@@ -156,6 +159,38 @@ def test_a_bad_row_names_the_line_and_imports_nothing(srv, db, org, case):
     assert [(p["where"], p["field"]) for p in response.json()["detail"]["problems"]] == [(where, field)]
     assert attendees(db, org["event"]["id"]) == []
     assert db.exec(select(func.count()).select_from(MagicLink)).one() == 1  # the organizer's own sign-in
+
+
+def test_only_paid_orders_get_a_join_link(srv, db, org):
+    lines = PRETIX.decode().splitlines()
+    statuses = ["Paid", "Pending", "Canceled", "Expired", "p"]
+    rows = [lines[0]] + [
+        line.replace(",Paid,", f",{status},") for line, status in zip(lines[1:], statuses, strict=True)
+    ]
+    response = import_attendees(srv, org["token"], org["event"]["id"], "\n".join(rows).encode())
+    assert response.status_code == 200, response.text
+    summary = response.json()
+    assert summary["created"] == 2
+    assert {i["display_name"] for i in summary["invitations"]} == {"Camille Laurent", "Inès Moreau"}
+    assert [(s["line"], s["display_name"], s["reason"], s["status"]) for s in summary["skipped"]] == [
+        (3, "Hugo Bernard", "not_paid", "Pending"),
+        (4, "Sofia Rossi", "not_paid", "Canceled"),
+        (5, "Samir Haddad", "not_paid", "Expired"),
+    ]
+    assert {a.display_name for a in attendees(db, org["event"]["id"])} == {"Camille Laurent", "Inès Moreau"}
+
+
+def test_a_form_upload_or_an_octet_stream_is_imported(srv, db, org):
+    url = f"/api/events/{org['event']['id']}/attendees/import"
+    with srv.client(org["token"]) as client:
+        form = client.post(url, files={"tickets": ("export.csv", PRETIX, "text/csv")})
+        assert form.status_code == 200, form.text
+        assert form.json()["created"] == 5
+        raw = client.post(url, content=FRENCH_EXCEL, headers={"Content-Type": "application/octet-stream"})
+        assert raw.status_code == 200, raw.text
+        assert raw.json()["created"] > 0
+        refused = client.post(url, content=PRETIX, headers={"Content-Type": "text/csv; charset=punycode"})
+        assert (refused.status_code, refused.json()["error"]) == (415, "UnsupportedFileType")
 
 
 def test_other_file_types_are_refused(srv, org):

@@ -6,7 +6,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from api.auth.models import MagicLink, RefreshSession
 from api.core.db import utcnow
@@ -285,3 +285,33 @@ def test_joins_are_rate_limited_per_ip_even_when_the_code_is_wrong(strict_server
     assert codes == [404, 404, 404, 429]
     assert refused.json()["error"] == "TooManyRequests"
     assert int(refused.headers["Retry-After"]) > 0
+
+
+# As long as email-validator allows (64 before the @, 251 in all): longer than the rate limits' key column.
+LONG_EMAIL = "a" * 64 + "@" + "b" * 63 + "." + "c" * 63 + "." + "d" * 54 + ".org"
+
+
+def test_a_long_email_address_joins_and_signs_in_again(srv, caplog):
+    caplog.set_level(logging.WARNING, logger="couloir.mail")
+    assert len(LONG_EMAIL) == 251
+    event = factories.create_event(srv, factories.organizer_token(srv))
+    joined = factories.join(srv, event["join_code"], email=LONG_EMAIL)
+    with srv.client() as client:
+        assert client.post("/api/auth/attendees/magic-link", json={"email": LONG_EMAIL}).status_code == 202
+        assert client.post("/api/auth/organizers/magic-link", json={"email": LONG_EMAIL}).status_code == 202
+    tokens = redeem(srv, wait_for_link(caplog, LONG_EMAIL)).json()
+    assert tokens["subject_id"] == joined["attendee"]["id"]
+
+
+def test_long_email_addresses_each_spend_their_own_mail_budget(mail_budget_server, caplog):
+    """Counted under their digest, two long addresses that differ by a letter are two budgets."""
+    caplog.set_level(logging.INFO, logger="couloir.mail")
+    other = "z" + LONG_EMAIL[1:]
+    with Session(mail_budget_server.engine) as session:
+        add_organizer(session, LONG_EMAIL)
+        add_organizer(session, other)
+        session.commit()
+    with mail_budget_server.client() as client:
+        for email in [LONG_EMAIL] * 4 + [other]:
+            assert client.post("/api/auth/organizers/magic-link", json={"email": email}).status_code == 202
+    assert sorted(wait_for_mails(caplog, attempts=5)) == [LONG_EMAIL] * 3 + [other]

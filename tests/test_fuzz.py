@@ -8,16 +8,25 @@ authentication and the 404 of a random id into the code that does the work. Chec
 status code and content type documented, bodies and headers as the schema says (so invalid input gets a
 documented 4xx in the one error shape).
 
+Strings are not left to chance: about half the valid examples get some of their strings (in the body, the query
+or the path) replaced by a hostile one, a NUL most often, else a control character or a string past any
+column's length (a string of a random example rarely holds a NUL, and PostgreSQL answered 500 to every one
+that reached it; in a valid example the rest of the request gets that far). Headers get only the long ones:
+NUL and control characters cannot be sent in a header.
+
 Examples are bounded and hypothesis is derandomized, so a CI run is stable and short.
 """
 
+import copy
 import tempfile
 from pathlib import Path
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
+from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
@@ -47,6 +56,72 @@ def _schema() -> dict:
 
 
 schema = schemathesis.openapi.from_dict(_schema())
+
+# Longer than any column (the longest text input is an abstract, 10,000 characters).
+HOSTILE = [
+    *("\x00", "Ada\x00Lovelace", "x\x00"),
+    *("\x1b[31mred", "line\nbreak", "\x7f\x85"),
+    *("a" * 301, "a" * 2049, "a" * 10_001),
+]
+HOSTILE_HEADERS = ["a" * 301, "a" * 2049]
+
+
+def _string_paths(value, path=()):
+    """The paths to the strings of a JSON value."""
+    if isinstance(value, str):
+        yield path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _string_paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _string_paths(item, (*path, index))
+
+
+def _replaced(value, path, new):
+    if not path:
+        return new
+    value = copy.copy(value)
+    value[path[0]] = _replaced(value[path[0]], path[1:], new)
+    return value
+
+
+def _with_hostile_strings(case, targets, value):
+    for where, path in targets:
+        if where == "body":
+            case.body = _replaced(case.body, path, value)
+        else:
+            container = dict(getattr(case, where))
+            container[path[0]] = value
+            setattr(case, where, container)
+    return case
+
+
+def _some(targets):
+    """One or more of `targets`: a hostile string in a field looked up first (a join code, say) shows too."""
+    return st.lists(st.sampled_from(targets), min_size=1, max_size=len(targets), unique=True)
+
+
+@schema.hook
+def flatmap_case(context, case):
+    if case.meta is None or case.meta.generation.mode != GenerationMode.POSITIVE:
+        return st.just(case)
+    targets = [("body", path) for path in _string_paths(case.body)] if isinstance(case.body, dict | list) else []
+    for where in ("query", "path_parameters"):
+        targets += [(where, (name,)) for name, value in (getattr(case, where) or {}).items() if isinstance(value, str)]
+    # Not the token: the request would be refused before it reaches anything.
+    headers = [("headers", (name,)) for name in case.headers or {} if name.lower() != "authorization"]
+    hostile = []
+    if targets:
+        hostile.append(st.tuples(_some(targets), st.sampled_from(HOSTILE)))
+    if headers:
+        hostile.append(st.tuples(_some(headers), st.sampled_from(HOSTILE_HEADERS)))
+    if not hostile:
+        return st.just(case)
+    # Hostile first: hypothesis draws the first branch of one_of more often than the others.
+    return st.one_of(st.one_of(hostile).map(lambda choice: _with_hostile_strings(case, *choice)), st.just(case))
+
+
 # Not negative_data_rejection: the requests are completed with a token and the seeded ids, so a request
 # generated "without Authorization" or "with a bad id" no longer is; invalid input is still held to a
 # documented status code (422) and never a 5xx by the checks below.

@@ -333,6 +333,60 @@ MALFORMED = {
         None,
         "not UTF-8 text",
     ),
+    # Python's JSON parser recurses: this deep, it ran out of stack (a RecursionError and a 500).
+    "JSON nested too deep": (b'{"schedule":' + b"[" * 200_000, JSON, "file", None, "nested more than"),
+    # Past 9999 once the duration is added, and before year 1 once in UTC: OverflowErrors and 500s.
+    "JSON in year 9999": (
+        _json_with(lambda s: _rooms(s)["Amphi Lumière"][0].update(date="9999-12-31T23:59:00+00:00")),
+        JSON,
+        'schedule.conference.days[0].rooms["Amphi Lumière"][0]',
+        "date",
+        "out of range",
+    ),
+    "JSON in year 1": (
+        _json_with(lambda s: _rooms(s)["Amphi Lumière"][0].update(date="0001-01-01T00:00:00+14:00")),
+        JSON,
+        'schedule.conference.days[0].rooms["Amphi Lumière"][0]',
+        "date",
+        "out of range",
+    ),
+    "CSV in year 9999": (_csv_with_line_4("9999-12-31 23:59"), CSV, "line 4", "start", "out of range"),
+    # PostgreSQL refuses NUL in text (a 500); SQLite stored it.
+    "JSON NUL in a title": (
+        _json_with(lambda s: _rooms(s)["Amphi Lumière"][0].update(title="Keynote\u0000")),
+        JSON,
+        'schedule.conference.days[0].rooms["Amphi Lumière"][0]',
+        "title",
+        "control characters",
+    ),
+    "JSON escape in an abstract": (
+        _json_with(lambda s: _rooms(s)["Amphi Lumière"][0].update(abstract="Red \u001b[31m text")),
+        JSON,
+        'schedule.conference.days[0].rooms["Amphi Lumière"][0]',
+        "abstract",
+        "control characters",
+    ),
+    "JSON NUL in a speaker": (
+        _json_with(lambda s: _rooms(s)["Amphi Lumière"][0].update(persons=[{"public_name": "Ada\u0000"}])),
+        JSON,
+        'schedule.conference.days[0].rooms["Amphi Lumière"][0]',
+        "persons",
+        "control characters",
+    ),
+    "XML control character in a room": (
+        SCHEDULE_XML.replace(b'<room name="Amphi Lumi', b'<room name="&#x1B;Amphi Lumi', 1),
+        XML,
+        "line",
+        None,
+        "not well-formed XML",
+    ),
+    "CSV NUL in a room": (
+        b"id,title,room,start,end\n1,Talk,Hall\x00A,2027-03-18 10:00,2027-03-18 11:00\n",
+        CSV,
+        "line 2",
+        "room",
+        "control characters",
+    ),
 }
 
 
@@ -359,6 +413,67 @@ def test_every_problem_is_listed_at_once(srv, rhone):
     response = import_programme(srv, rhone["token"], rhone["event"]["id"], csv, CSV)
     problems = response.json()["detail"]["problems"]
     assert [(p["where"], p["field"]) for p in problems] == [("line 2", "title"), ("line 3", "end")]
+
+
+@pytest.mark.parametrize("charset", ["punycode", "rot13", "idna", "utf-7", "no-such-charset"])
+def test_a_charset_that_is_not_a_text_encoding_is_refused_with_415(srv, rhone, charset):
+    token, event_id = rhone["token"], rhone["event"]["id"]
+    with srv.client(token) as client:  # one keep-alive connection: a 500 used to reset it
+        for content, content_type in [
+            (PROGRAMME_CSV, f"text/csv; charset={charset}"),
+            (SCHEDULE_JSON, f"application/json; charset={charset}"),
+            (b'<?xml version="1.0" encoding="%s"?><schedule/>' % charset.encode(), XML),
+        ]:
+            url = f"/api/events/{event_id}/programme/import"
+            response = client.post(url, content=content, headers={"Content-Type": content_type})
+            assert response.status_code == 415, response.text
+            assert response.json()["error"] == "UnsupportedFileType"
+            assert "charset" in response.json()["detail"]
+        assert client.get(f"/api/events/{event_id}/agenda").status_code == 200
+
+
+def test_a_file_in_a_declared_text_encoding_is_read(srv, rhone):
+    latin1 = "id,title,start,end\n1,Café,2027-06-10 10:00,2027-06-10 11:00\n".encode("latin-1")
+    for charset in ["iso-8859-1", "windows-1252", "latin1"]:
+        response = import_programme(srv, rhone["token"], rhone["event"]["id"], latin1, f"text/csv; charset={charset}")
+        assert response.status_code == 200, response.text
+    assert "Café" in agenda(srv, rhone["token"], rhone["event"]["id"])["talks"]
+
+
+def test_a_form_upload_or_an_octet_stream_is_read_by_its_name_or_content(srv, rhone):
+    token, event_id = rhone["token"], rhone["event"]["id"]
+    url = f"/api/events/{event_id}/programme/import"
+    with srv.client(token) as client:
+        # curl -F file=@schedule.json: curl sends application/octet-stream for .json.
+        form = client.post(url, files={"file": ("schedule.json", SCHEDULE_JSON, "application/octet-stream")})
+        assert form.status_code == 200, form.text
+        talks = form.json()["talks_created"]
+        assert (form.json()["format"], talks) == ("schedule-json", 6)
+        # The first file part, whatever its field's name, after other fields.
+        named = client.post(
+            url, data={"note": "June"}, files={"schedule": ("export", SCHEDULE_XML, "application/octet-stream")}
+        )
+        assert named.status_code == 200, named.text
+        assert (named.json()["format"], named.json()["talks_unchanged"]) == ("schedule-xml", talks)
+        raw = client.post(url, content=SCHEDULE_JSON, headers={"Content-Type": "application/octet-stream"})
+        assert (raw.status_code, raw.json()["format"]) == (200, "schedule-json")
+        empty_form = client.post(
+            url,
+            content=b"--b\r\nContent-Disposition: form-data; name=x\r\n\r\n1\r\n--b--\r\n",
+            headers={"Content-Type": "multipart/form-data; boundary=b"},
+        )
+        assert empty_form.status_code == 422, empty_form.text
+        assert "No file in the form" in empty_form.json()["detail"]["message"]
+
+
+def test_a_form_upload_is_held_to_the_import_cap(srv, rhone):
+    content = b"x" * (srv.settings.max_import_bytes + 1)
+    with srv.client(rhone["token"]) as client:
+        response = client.post(
+            f"/api/events/{rhone['event']['id']}/programme/import", files={"file": ("big.csv", content, "text/csv")}
+        )
+    assert response.status_code == 413
+    assert response.json()["error"] == "PayloadTooLarge"
 
 
 def test_other_file_types_are_refused(srv, rhone):

@@ -1,13 +1,15 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, field_validator
 
-from api.core.schemas import Id, InputModel, UpdateModel, unique_items
+from api.core.schemas import Id, InputModel, Moment, UpdateModel, line, text, unique_items
 
 IdList = Annotated[list[Id], Field(max_length=50), AfterValidator(unique_items)]
-Title = Annotated[str, Field(min_length=1, max_length=300)]
-Label = Annotated[str, Field(min_length=1, max_length=100)]
+Title = line(300, min_length=1)
+Label = line(100, min_length=1)
+Abstract = text(10_000)
+Room = line(100)
 
 
 class _Slot:
@@ -23,20 +25,20 @@ class _Slot:
 
 class TalkCreate(_Slot, InputModel):
     title: Title
-    abstract: Annotated[str, Field(max_length=10_000)] = ""
-    room: Annotated[str, Field(max_length=100)] = ""
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    abstract: Abstract = ""
+    room: Room = ""
+    starts_at: Moment
+    ends_at: Moment
     topic_ids: IdList = []
     speaker_ids: IdList = []
 
 
 class TalkUpdate(_Slot, UpdateModel):
     title: Title | None = None
-    abstract: Annotated[str, Field(max_length=10_000)] | None = None
-    room: Annotated[str, Field(max_length=100)] | None = None
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
+    abstract: Abstract | None = None
+    room: Room | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
     topic_ids: IdList | None = None
     speaker_ids: IdList | None = None
 
@@ -59,14 +61,14 @@ class TalkPublic(BaseModel):
 
 class BreakCreate(_Slot, InputModel):
     label: Label
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Moment
+    ends_at: Moment
 
 
 class BreakUpdate(_Slot, UpdateModel):
     label: Label | None = None
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
 
 
 class BreakPublic(BaseModel):

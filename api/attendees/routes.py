@@ -17,7 +17,7 @@ from api.core.errors import (
     TooManyRequests,
     responses,
 )
-from api.core.schemas import Page, PageParams, PathId, page_params
+from api.core.schemas import OneLine, Page, PageParams, PathId, page_params
 from api.events.access import MemberEvent, OrganizerEvent
 from api.presence.service import refresh_presence
 from api.safety.service import blocked_either_way
@@ -99,7 +99,7 @@ def list_attendees(
     event: OrganizerEvent,
     session: SessionDep,
     page: Annotated[PageParams, Depends(page_params)],
-    q: Annotated[str | None, Query(max_length=80, description="Part of a display name, case aside")] = None,
+    q: Annotated[str | None, Query(max_length=80, description="Part of a display name, case aside"), OneLine] = None,
 ) -> Page[AttendeeCard]:
     """Organizers only: the public cards of the event's attendees, by name (`q` narrows them to a name search)."""
     rows, total = service.list_attendees(session, event.id, name=q, limit=page.limit, offset=page.offset)

@@ -1,9 +1,9 @@
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, EmailStr, Field, HttpUrl
+from pydantic import AfterValidator, BaseModel, Field, HttpUrl, TypeAdapter, ValidationError
 
-from api.core.schemas import InputModel, UpdateModel, unique_items
+from api.core.schemas import Email, InputModel, UpdateModel, line, unique_items
 from api.events.schemas import Language
 
 
@@ -24,18 +24,33 @@ class Role(StrEnum):
     organizer = "organizer"
 
 
-DisplayName = Annotated[str, Field(min_length=1, max_length=80)]
+DisplayName = line(80, min_length=1)
 Phone = Annotated[str, Field(min_length=3, max_length=40, pattern=r"^\+?[0-9 ().\-]{3,40}$")]
-Interests = Annotated[
-    list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=30), AfterValidator(unique_items)
-]
+Interests = Annotated[list[line(100, min_length=1)], Field(max_length=30), AfterValidator(unique_items)]
+_http_url = TypeAdapter(HttpUrl)
+MAX_URL = 300
+
+
+def _website(value: str) -> str:
+    """An http(s) URL as it is stored: normalized (an international domain spelled in punycode), and still
+    within its column."""
+    try:
+        url = str(_http_url.validate_python(value))
+    except ValidationError as exc:
+        raise ValueError(exc.errors()[0]["msg"]) from None
+    if len(url) > MAX_URL:
+        raise ValueError(f"this address is longer than {MAX_URL} characters once normalized")
+    return url
+
+
+WebsiteUrl = Annotated[line(MAX_URL, json_schema_extra={"format": "uri"}), AfterValidator(_website)]
 Goals = Annotated[list[Goal], Field(max_length=7), AfterValidator(unique_items)]
 
 
 class JoinRequest(InputModel):
-    join_code: Annotated[str, Field(min_length=4, max_length=16)]
+    join_code: line(16, min_length=4)
     display_name: DisplayName
-    email: EmailStr | None = Field(
+    email: Email | None = Field(
         default=None, description="Mailed a link to confirm it; it is the attendee's once that link is followed"
     )
     language: Language | None = None
@@ -45,8 +60,8 @@ class ProfileUpdate(UpdateModel):
     nullable_fields = frozenset({"email", "phone", "website_url"})
 
     display_name: DisplayName | None = None
-    headline: Annotated[str, Field(max_length=160)] | None = None
-    company: Annotated[str, Field(max_length=120)] | None = None
+    headline: line(160) | None = None
+    company: line(120) | None = None
     goals: Goals | None = None
     open_to_chat: bool | None = None
     visible: bool | None = Field(
@@ -59,11 +74,11 @@ class ProfileUpdate(UpdateModel):
     interests: Interests | None = Field(
         default=None, description="Free text, mapped onto the event's topics by name or synonym"
     )
-    email: EmailStr | None = Field(
+    email: Email | None = Field(
         default=None, description="A new address is mailed a link and saved once it is followed; null removes it"
     )
     phone: Phone | None = None
-    website_url: HttpUrl | None = None
+    website_url: WebsiteUrl | None = None
 
 
 class RoleUpdate(InputModel):

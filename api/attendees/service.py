@@ -77,8 +77,6 @@ def update_profile(session: Session, attendee: Attendee, data: ProfileUpdate) ->
     interests = changes.pop("interests", None)
     if changes.get("email") is not None:
         del changes["email"]  # a new address waits for its proof (`claimed_email`); clearing one is at once
-    if changes.get("website_url") is not None:
-        changes["website_url"] = str(changes["website_url"])
     for enum_field in ("goals",):
         if enum_field in changes:
             changes[enum_field] = [g.value for g in changes[enum_field]]

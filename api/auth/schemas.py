@@ -1,8 +1,8 @@
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import BaseModel, Field
 
-from api.core.schemas import InputModel
+from api.core.schemas import Email, InputModel, line
 
 
 class TokenPair(BaseModel):
@@ -16,20 +16,20 @@ class TokenPair(BaseModel):
 
 
 class OrganizerLinkRequest(InputModel):
-    email: EmailStr
+    email: Email
 
 
 class AttendeeLinkRequest(InputModel):
-    email: EmailStr
-    event_slug: Annotated[str, Field(max_length=64)] | None = None
+    email: Email
+    event_slug: line(64) | None = None
 
 
 class MagicLinkRedeem(InputModel):
-    token: Annotated[str, Field(min_length=16, max_length=128)]
+    token: line(128, min_length=16)
 
 
 class RefreshRequest(InputModel):
-    refresh_token: Annotated[str, Field(min_length=16, max_length=2048)]
+    refresh_token: line(2048, min_length=16)
 
 
 class LinkSent(BaseModel):

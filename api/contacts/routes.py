@@ -30,7 +30,7 @@ from api.core import ratelimit
 from api.core.deps import CurrentAttendee, SessionDep, SettingsDep
 from api.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, TooManyRequests, responses
 from api.core.idempotency import IdempotencyKey, run_once
-from api.core.schemas import Page, PageParams, PathId, page_params
+from api.core.schemas import OneLine, Page, PageParams, PathId, page_params
 
 router = APIRouter(prefix="/api", tags=["contacts"], responses=responses(NotAuthenticated))
 # Contact requests and connect-QR scans share one budget: both reach out to someone.
@@ -176,7 +176,7 @@ def list_my_contacts(
     attendee: CurrentAttendee,
     session: SessionDep,
     page: Annotated[PageParams, Depends(page_params)],
-    tag: Annotated[str | None, Query(max_length=40)] = None,
+    tag: Annotated[str | None, Query(max_length=40), OneLine] = None,
     follow_up: bool | None = None,
 ) -> Page[ContactPublic]:
     rows = service.my_contacts(session, attendee, tag=tag, follow_up=follow_up)
@@ -196,7 +196,7 @@ def export_my_contacts_vcard(
     attendee: CurrentAttendee,
     session: SessionDep,
     version: ExportVersion = "3.0",
-    tag: Annotated[str | None, Query(max_length=40)] = None,
+    tag: Annotated[str | None, Query(max_length=40), OneLine] = None,
 ) -> Response:
     """All my contacts (or those with a tag) as one .vcf file."""
     cards = [service.card_of(c, attendee.language) for c in service.my_contacts(session, attendee, tag=tag)]
@@ -212,7 +212,7 @@ def export_my_contacts_csv(
     attendee: CurrentAttendee,
     session: SessionDep,
     flavour: Annotated[Literal["google", "outlook"], Query()] = "google",
-    tag: Annotated[str | None, Query(max_length=40)] = None,
+    tag: Annotated[str | None, Query(max_length=40), OneLine] = None,
 ) -> Response:
     """My contacts with the column names Google Contacts (or Outlook) imports."""
     cards = [service.card_of(c, attendee.language) for c in service.my_contacts(session, attendee, tag=tag)]

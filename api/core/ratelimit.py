@@ -1,6 +1,7 @@
 """Fixed-window rate limits kept in the database, or in Redis when `COULOIR_REDIS_URL` is set, so every
 replica counts the same hits."""
 
+import hashlib
 import json
 import logging
 import time
@@ -21,19 +22,33 @@ from api.core.deps import Claims, ClientIP, EngineDep, SettingsDep
 from api.core.errors import TooManyRequests
 from api.core.idempotency import HEADER as IDEMPOTENCY_HEADER
 from api.core.idempotency import has_stored_answer, is_idempotency_key
+from api.core.schemas import control_character_problem
 from api.core.security import TokenClaims
 
 log = logging.getLogger("couloir")
 
 Counted = Sequence[tuple[str, tuple[int, int]]]  # (key, (max hits, window seconds))
 Replaying = tuple[int, str]  # (attendee id, Idempotency-Key) of a write that may be a retry
+MAX_KEY = 200
 
 
 class RateLimitWindow(SQLModel, table=True):
     __tablename__ = "rate_limit_window"
-    key: str = Field(primary_key=True, max_length=200)
+    key: str = Field(primary_key=True, max_length=MAX_KEY)
     window_start: int = Field(primary_key=True)
     hits: int = 0
+
+
+def stored_key(key: str) -> str:
+    """A counter's key as it is stored: one that could overflow its column or that no database could hold (a
+    251-character email address, a control character from a header) is counted under its digest instead."""
+    if len(key) <= MAX_KEY and control_character_problem(key) is None:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _stored(counted: Counted) -> Counted:
+    return [(stored_key(key), limit) for key, limit in counted]
 
 
 def hit(engine: Engine, settings: Settings, key: str, limit: tuple[int, int]) -> None:
@@ -71,6 +86,7 @@ def hit_all(
     """
     if replaying is not None and _is_replay(engine, autocommit, replaying):
         return
+    counted = _stored(counted)
     now = int(time.time())
     hits = None
     if settings.redis_url:
@@ -173,7 +189,7 @@ def group_counting_values(
     replaying = replaying or [None] * len(counted)
     hits = sorted(
         (
-            (key, _window_start(now, window), *(retry or (None, None)))
+            (stored_key(key), _window_start(now, window), *(retry or (None, None)))
             for request, retry in zip(counted, replaying, strict=True)
             for key, (_, window) in request
         ),
@@ -189,6 +205,7 @@ def judge_group(counted: Sequence[Counted], totals: dict[str, int], now: int) ->
     """Each request of a counted group (`totals`: each key's count once the group's hits are in) judged as if
     they had come one after the other, in order: the n-th to spend a counter sees its count before the group
     plus n. For each request, the TooManyRequests it meets, or None."""
+    counted = [_stored(request) for request in counted]
     count = dict(totals)
     for request in counted:
         for key, _ in request:

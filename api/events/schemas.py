@@ -3,9 +3,9 @@ from enum import StrEnum
 from typing import Annotated
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, field_validator, model_validator
 
-from api.core.schemas import Id, InputModel, UpdateModel, unique_items
+from api.core.schemas import Id, InputModel, Moment, UpdateModel, line, text, unique_items
 
 
 class Language(StrEnum):
@@ -33,21 +33,26 @@ def _known_timezone(value: str) -> str:
     return value
 
 
-TimeZoneName = Annotated[str, AfterValidator(_known_timezone)]
+TimeZoneName = Annotated[str, Field(max_length=64), AfterValidator(_known_timezone)]
 Slug = Annotated[str, Field(min_length=2, max_length=64, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
-Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+Name = line(200, min_length=1)
+Subject = line(200, min_length=1)
+Description = text(5000)
+ZoneName = line(100, min_length=1)
+TopicName = line(100, min_length=1)
+Synonyms = Annotated[list[TopicName], Field(max_length=30)]
+Currency = Annotated[str, Field(max_length=3, pattern=r"^[A-Z]{3}$")]
 Languages = Annotated[list[Language], Field(min_length=1, max_length=2), AfterValidator(unique_items)]
 
 
 class EventCreate(InputModel):
     name: Name
     slug: Slug
-    subject: Annotated[str, Field(min_length=1, max_length=200)]
-    description: Annotated[str, Field(max_length=5000)] = ""
+    subject: Subject
+    description: Description = ""
     timezone: TimeZoneName
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Moment
+    ends_at: Moment
     languages: Languages = [Language.fr, Language.en]
     ticket_price_cents: Annotated[int, Field(ge=0, le=100_000_000)] | None = None
     currency: Currency | None = None
@@ -73,11 +78,11 @@ class EventUpdate(UpdateModel):
     nullable_fields = frozenset({"ticket_price_cents", "currency"})
 
     name: Name | None = None
-    subject: Annotated[str, Field(min_length=1, max_length=200)] | None = None
-    description: Annotated[str, Field(max_length=5000)] | None = None
+    subject: Subject | None = None
+    description: Description | None = None
     timezone: TimeZoneName | None = None
-    starts_at: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
     languages: Languages | None = None
     ticket_price_cents: Annotated[int, Field(ge=0, le=100_000_000)] | None = None
     currency: Currency | None = None
@@ -126,13 +131,13 @@ class EventPublic(BaseModel):
 
 
 class ZoneCreate(InputModel):
-    name: Annotated[str, Field(min_length=1, max_length=100)]
+    name: ZoneName
     kind: ZoneKind
     neighbour_ids: Annotated[list[Id], Field(max_length=50), AfterValidator(unique_items)] = []
 
 
 class ZoneUpdate(UpdateModel):
-    name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    name: ZoneName | None = None
     kind: ZoneKind | None = None
     neighbour_ids: Annotated[list[Id], Field(max_length=50), AfterValidator(unique_items)] | None = None
 
@@ -144,13 +149,13 @@ class ZoneAdmin(ZonePublic):
 
 
 class TopicCreate(InputModel):
-    name: Annotated[str, Field(min_length=1, max_length=100)]
-    synonyms: Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=30)] = []
+    name: TopicName
+    synonyms: Synonyms = []
 
 
 class TopicUpdate(UpdateModel):
-    name: Annotated[str, Field(min_length=1, max_length=100)] | None = None
-    synonyms: Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=30)] | None = None
+    name: TopicName | None = None
+    synonyms: Synonyms | None = None
 
 
 class TopicPublic(BaseModel):

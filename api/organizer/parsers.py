@@ -6,12 +6,14 @@ InvalidImportFile listing every problem it found (where, which field, what is wr
 imports nothing.
 """
 
+import codecs
 import csv
 import io
 import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from email.message import Message
 from functools import partial
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
@@ -22,6 +24,7 @@ from defusedxml.ElementTree import fromstring as parse_xml
 from pydantic import EmailStr, TypeAdapter, ValidationError
 
 from api.core.errors import CouloirError, InvalidInput
+from api.core.schemas import control_character_problem, moment_problem
 from api.events.service import fold
 
 # Our agenda's and profiles' limits (api.agenda.schemas, api.attendees.schemas).
@@ -36,6 +39,21 @@ MAX_EXTERNAL_ID = 100
 MAX_LINKS_PER_TALK = 50
 # Enough to fix a file in one go, without a megabyte of errors for a file of the wrong kind.
 MAX_PROBLEMS = 50
+# A schedule JSON nests 8 deep; far deeper, Python's parser runs out of stack (a RecursionError, not a 422).
+MAX_JSON_DEPTH = 32
+# The text encodings a file may be sent in (codecs' names); others (punycode, rot13…) are not a file's.
+TEXT_ENCODINGS = {
+    "utf-8",
+    "utf-8-sig",
+    "utf-16",
+    "utf-16-le",
+    "utf-16-be",
+    "ascii",
+    "iso8859-1",
+    "iso8859-15",
+    "cp1252",
+    "mac-roman",
+}
 # Event types of a schedule that are breaks, not talks (folded).
 BREAK_TYPES = {"break", "pause"}
 _email = TypeAdapter(EmailStr)
@@ -55,6 +73,67 @@ class Upload:
     body: bytes
     media_type: str
     charset: str | None = None
+    filename: str | None = None
+
+
+def _header(name: str, value: str) -> Message:
+    """A header parsed the way email does it (quoted parameters, RFC 2231 file names)."""
+    message = Message()
+    message[name] = value
+    return message
+
+
+def read_upload(body: bytes, content_type: str) -> Upload:
+    """The file a request carries: its body, or with multipart/form-data (`curl -F file=@schedule.json`) the
+    first part that is a file, whatever its field's name."""
+    header = _header("content-type", content_type)
+    media_type = header.get_content_type() if content_type.strip() else ""
+    if media_type != "multipart/form-data":
+        return Upload(body=body, media_type=media_type, charset=header.get_param("charset"))
+    boundary = header.get_param("boundary")
+    if not isinstance(boundary, str) or not boundary:
+        raise UnsupportedFileType("multipart/form-data without a boundary")
+    part = _first_file_part(body, boundary.encode("latin-1", "replace"))
+    if part is None:
+        raise InvalidImportFile(
+            {"message": "No file in the form: send the file as a file part (curl -F file=@programme.json)"}
+        )
+    headers, content = part
+    disposition = _header("content-disposition", headers.get("content-disposition", ""))
+    part_type = _header("content-type", headers.get("content-type", "application/octet-stream"))
+    filename = disposition.get_filename()
+    return Upload(
+        body=content,
+        media_type=part_type.get_content_type(),
+        charset=part_type.get_param("charset"),
+        filename=filename,
+    )
+
+
+def _first_file_part(body: bytes, boundary: bytes) -> tuple[dict[str, str], bytes] | None:
+    """The headers and content of the first part with a file name, or None. Slices of the body, which the body
+    cap has already bounded: nothing is read beyond it."""
+    delimiter = b"--" + boundary
+    position = body.find(delimiter)
+    while position >= 0:
+        position += len(delimiter)
+        if body.startswith(b"--", position):  # the closing delimiter
+            return None
+        headers_start = body.find(b"\r\n", position)
+        headers_end = body.find(b"\r\n\r\n", headers_start)
+        if headers_start < 0 or headers_end < 0:
+            return None
+        end = body.find(b"\r\n" + delimiter, headers_end + 4)
+        if end < 0:
+            return None
+        headers = {}
+        for line in body[headers_start + 2 : headers_end].decode("utf-8", "replace").split("\r\n"):
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        if _header("content-disposition", headers.get("content-disposition", "")).get_filename() is not None:
+            return headers, body[headers_end + 4 : end]
+        position = end + 2
+    return None
 
 
 @dataclass(frozen=True)
@@ -97,6 +176,12 @@ class TicketRow:
     name: str
     email: str | None
     company: str
+    # The order's status as the file writes it, when the file has a status column (pretix's exports do).
+    status: str | None = None
+
+    @property
+    def paid(self) -> bool:
+        return self.status is None or fold(self.status) in PAID
 
 
 class _Problems:
@@ -129,13 +214,22 @@ def _require_content(upload: Upload, problems: _Problems) -> None:
         raise problems.fail("file", None, "the file is empty")
 
 
+def _text_encoding(charset: str) -> str:
+    """The codec of a text file's declared charset; UnsupportedFileType for one that is not a text encoding."""
+    try:
+        encoding = codecs.lookup(charset).name
+    except LookupError:
+        encoding = None
+    if encoding not in TEXT_ENCODINGS:
+        raise UnsupportedFileType(f"The charset {charset!r} is not supported: send the file as UTF-8")
+    return "utf-8-sig" if encoding == "utf-8" else encoding
+
+
 def _decode_text(upload: Upload, problems: _Problems) -> str:
-    """UTF-8 unless the request declares another charset; a byte-order mark is dropped."""
-    encoding = upload.charset or "utf-8-sig"
+    """UTF-8 unless the request declares another charset (of TEXT_ENCODINGS); a byte-order mark is dropped."""
+    encoding = _text_encoding(upload.charset) if upload.charset else "utf-8-sig"
     try:
         text = upload.body.decode(encoding)
-    except LookupError:
-        raise problems.fail("file", None, f"unknown charset {upload.charset!r}") from None
     except UnicodeDecodeError as exc:
         line = upload.body[: exc.start].count(b"\n") + 1
         raise problems.fail(
@@ -157,9 +251,25 @@ PROGRAMME_TYPES = {
 }
 
 
+# Bodies that do not say what they are: a file of a form (curl -F), or curl --data-binary with
+# application/octet-stream. Told by the file name's extension, else by their first character.
+UNTYPED = {"", "application/octet-stream"}
+_EXTENSIONS = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "csv", "txt": "csv"}
+
+
+def _programme_kind(upload: Upload) -> str | None:
+    if upload.media_type not in UNTYPED:
+        return PROGRAMME_TYPES.get(upload.media_type)
+    extension = (upload.filename or "").rpartition(".")[2].lower()
+    if extension in _EXTENSIONS:
+        return _EXTENSIONS[extension]
+    start = upload.body[:64].lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    return {b"{": "json", b"<": "xml"}.get(start, "csv")
+
+
 def parse_programme(upload: Upload, tz: ZoneInfo) -> Programme:
     """Times without an offset are read in `tz`, the event's time zone; all come back in UTC."""
-    kind = PROGRAMME_TYPES.get(upload.media_type)
+    kind = _programme_kind(upload)
     if kind is None:
         raise UnsupportedFileType(
             f"Send the programme as application/json or application/xml (pretalx/frab schedule) "
@@ -195,7 +305,26 @@ class _RawEvent:
     persons: list[tuple[Any, Any]]
 
 
+# A JSON string (escapes included) or a bracket: what the nesting depth is counted from, before parsing.
+_JSON_NESTING = re.compile(r'"(?:[^"\\]++|\\.)*+"|[\[\]{}]')
+
+
+def _json_depth_over(text: str, limit: int) -> bool:
+    depth = 0
+    for token in _JSON_NESTING.finditer(text):
+        bracket = token.group()
+        if bracket in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif bracket in "]}":
+            depth -= 1
+    return False
+
+
 def _schedule_json(text: str, tz: ZoneInfo, problems: _Problems) -> Programme:
+    if _json_depth_over(text, MAX_JSON_DEPTH):
+        raise problems.fail("file", None, f"nested more than {MAX_JSON_DEPTH} levels deep: not a schedule")
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -257,7 +386,13 @@ def _json_persons(value: Any, where: str, problems: _Problems) -> list[tuple[Any
     return [(p.get("public_name") or p.get("name"), p.get("email")) for p in value]
 
 
+_XML_ENCODING = re.compile(rb"""\s*<\?xml[^>]*?encoding\s*=\s*["']([^"']*)["']""")
+
+
 def _schedule_xml(body: bytes, tz: ZoneInfo, problems: _Problems) -> Programme:
+    declared = _XML_ENCODING.match(body.removeprefix(b"\xef\xbb\xbf"))
+    if declared:
+        _text_encoding(declared.group(1).decode("ascii", "replace"))
     try:
         # Entities and DTDs refused: a schedule needs neither, and they are how XML bombs explode.
         root = parse_xml(body, forbid_dtd=True)
@@ -266,6 +401,8 @@ def _schedule_xml(body: bytes, tz: ZoneInfo, problems: _Problems) -> Programme:
         raise problems.fail(f"line {line}, column {column + 1}", None, "not well-formed XML") from None
     except DefusedXmlException:
         raise problems.fail("file", None, "the XML declares a DTD or entities, which are refused") from None
+    except (UnicodeError, ValueError):  # an encoding expat reads only through Python's codecs, and fails to
+        raise problems.fail("file", None, "cannot read the XML in its declared encoding: send it as UTF-8") from None
     if root.tag != "schedule":
         raise problems.fail(f"<{root.tag}>", None, "expected a <schedule> root element (pretalx/frab schedule XML)")
     days = root.findall("day")
@@ -333,6 +470,7 @@ def _add_entry(
     abstract = _text(raw.abstract, where, "abstract", problems) or _text(
         raw.description, where, "description", problems
     )
+    _multiline(abstract, where, "abstract", problems)
     track = _text(raw.track, where, "track", problems)
     speakers = _speakers(raw.persons, where, "persons", problems)
     topics = _topics([track] if track else [], where, "track", problems)
@@ -446,6 +584,7 @@ def _programme_csv(text: str, tz: ZoneInfo, problems: _Problems) -> Programme:
         _limit(title, MAX_TITLE, where, "title", problems)
         room = cell("room")
         _limit(room, MAX_ROOM, where, "room", problems)
+        _multiline(cell("abstract"), where, "abstract", problems)
         speakers = _speakers(
             [_name_and_email(part) for part in _split_list(cell("speakers"))], where, "speakers", problems
         )
@@ -510,8 +649,16 @@ def _optional_text(value: Any) -> str | None:
 
 
 def _limit(text: str, limit: int, where: str, field: str, problems: _Problems) -> None:
+    """A one-line value: within its column, and no control characters (the API's rule for text input)."""
     if len(text) > limit:
         problems.add(where, field, f"longer than {limit} characters")
+    if problem := control_character_problem(text):
+        problems.add(where, field, problem)
+
+
+def _multiline(text: str, where: str, field: str, problems: _Problems) -> None:
+    if problem := control_character_problem(text, multiline=True):
+        problems.add(where, field, problem)
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -527,6 +674,9 @@ def _aware(text: str, where: str, field: str, tz: ZoneInfo, problems: _Problems)
     except ValueError:
         problems.add(where, field, f"not a date and time (ISO 8601, e.g. 2026-11-26T10:00): {text!r}")
         return None
+    if problem := moment_problem(moment):
+        problems.add(where, field, f"{problem}: {text!r}")
+        return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
     return moment.astimezone(UTC)
@@ -536,8 +686,8 @@ def _external_id(value: Any, where: str, seen: dict[str, str], problems: _Proble
     ident = _text(value, where, "id", problems, required=True)
     if not ident:
         return ""
-    if len(ident) > MAX_EXTERNAL_ID:
-        problems.add(where, "id", f"longer than {MAX_EXTERNAL_ID} characters")
+    if len(ident) > MAX_EXTERNAL_ID or control_character_problem(ident):
+        _limit(ident, MAX_EXTERNAL_ID, where, "id", problems)
     elif ident in seen:
         problems.add(where, "id", f"{ident!r} is already the id of {seen[ident]}")
     else:
@@ -652,11 +802,15 @@ _TICKET_COLUMNS: dict[str, list[str]] = {
         "mail",
     ],
     "company": ["company", "attendee company", "organization", "organisation", "societe", "entreprise"],
+    "status": ["status", "order status", "statut", "statut de la commande"],
 }
+# An order's status that is paid, folded: pretix's code ("p") or its name, in English, French or German. Pending,
+# expired and cancelled orders get no join link.
+PAID = {"p", "paid", "paye", "payee", "bezahlt"}
 
 
 def parse_tickets(upload: Upload) -> list[TicketRow]:
-    if upload.media_type not in TICKET_TYPES:
+    if upload.media_type not in TICKET_TYPES | UNTYPED:
         raise UnsupportedFileType(f"Send the attendees as text/csv, not {upload.media_type or 'an untyped body'}")
     problems = _Problems()
     _require_content(upload, problems)
@@ -681,6 +835,7 @@ def parse_tickets(upload: Upload) -> list[TicketRow]:
         company = cell("company")
         _limit(company, MAX_COMPANY, where, "company", problems)
         email = _checked_email(cell("email"), where, "email", problems)
-        tickets.append(TicketRow(line=line, name=name, email=email, company=company))
+        status = cell("status") if "status" in index else None
+        tickets.append(TicketRow(line=line, name=name, email=email, company=company, status=status))
     problems.check()
     return tickets

@@ -14,7 +14,14 @@ from api.core.schemas import PathId
 from api.events.access import OrganizerEvent
 from api.events.service import get_zone, list_zones
 from api.organizer import posters, service
-from api.organizer.parsers import InvalidImportFile, UnsupportedFileType, Upload, parse_programme, parse_tickets
+from api.organizer.parsers import (
+    InvalidImportFile,
+    UnsupportedFileType,
+    Upload,
+    parse_programme,
+    parse_tickets,
+    read_upload,
+)
 from api.organizer.schemas import AttendeeImportSummary, PosterSize, ProgrammeImportSummary
 
 router = APIRouter(prefix="/api/events/{event_id}", tags=["organizer"], responses=responses(NotAuthenticated, NotFound))
@@ -32,23 +39,27 @@ _POSTER_HEADERS = {
 
 
 async def _upload(request: Request) -> Upload:
-    media_type, _, params = request.headers.get("content-type", "").partition(";")
-    charset = None
-    for param in params.split(";"):
-        key, _, value = param.partition("=")
-        if key.strip().lower() == "charset":
-            charset = value.strip().strip('"') or None
-    return Upload(body=await request.body(), media_type=media_type.strip().lower(), charset=charset)
+    # The body is within the import cap (api.core.limits, IMPORT_PATHS): a form's file part is a slice of it.
+    return read_upload(await request.body(), request.headers.get("content-type", ""))
 
 
 FileBody = Annotated[Upload, Depends(_upload)]
 
 
 def _file_body(description: str, types: dict[str, str]) -> dict:
-    """The request body for the OpenAPI schema: FastAPI cannot infer a raw file body."""
+    """The request body for the OpenAPI schema: FastAPI cannot infer a raw file body. The file may also come as
+    the first file part of a form, or as application/octet-stream."""
     content = {
         media: {"schema": {"type": "object" if media == "application/json" else "string", "description": about}}
         for media, about in types.items()
+    }
+    content["application/octet-stream"] = {"schema": {"type": "string", "format": "binary"}}
+    content["multipart/form-data"] = {
+        "schema": {
+            "type": "object",
+            "properties": {"file": {"type": "string", "format": "binary"}},
+            "description": "The first part that is a file, whatever its field's name",
+        }
     }
     return {"requestBody": {"required": True, "description": description, "content": content}}
 
@@ -77,6 +88,12 @@ def import_programme(upload: FileBody, event: OrganizerEvent, session: SessionDe
       optional `type` (`talk` or `break`). `id`, `title`, `start` and `end` are required. Times are
       `YYYY-MM-DD HH:MM`; several speakers or topics in one cell are separated by `;` or `|`, a speaker
       may be `Name <email>`. `tracks` or `tags` may name the topics column.
+
+    `multipart/form-data` (`curl -F file=@schedule.json`): the form's first file part, whatever its field's name,
+    its format told by its Content-Type, else its file name's extension (`.json`, `.xml`, `.csv`), else its
+    first character (`{` JSON, `<` XML, otherwise CSV); `application/octet-stream` the same way. A charset other
+    than a text encoding (UTF-8, UTF-16, Latin-1, Windows-1252…) is refused (415). Times fall between 2000
+    and 2099.
 
     Times without an offset are in the event's time zone. Tracks and topics map onto the event's
     topics by name or synonym (any case or accents); missing ones are created. Speakers are the
@@ -112,6 +129,10 @@ def import_attendees(
     Columns, found by their usual headers in English or French (a UTF-8 BOM and `,` `;` or tab are fine):
     the name (`Attendee name`, `Name`, `Nom`… or given and family names), the email (`Attendee email`,
     `Email`, `E-mail`…; optional) and the company (`Company`, `Organisation`, `Société`…; optional).
+
+    With a status column (pretix's `Status`), only paid orders are imported: pending, expired and cancelled
+    ones are skipped, each with its status, and get no link. The file may also be the first file part of a
+    form (`curl -F file=@tickets.csv`), or `application/octet-stream`; its charset a text encoding (415 otherwise).
 
     Each new attendee gets a personal join link, single use, valid until the event ends. With
     `send=true` the links are emailed after this response; otherwise (and for those without email)

@@ -35,6 +35,7 @@ class Invitation(BaseModel):
 class SkipReason(StrEnum):
     already_in_event = "already_in_event"
     repeated_in_file = "repeated_in_file"
+    not_paid = "not_paid"
 
 
 class SkippedTicket(BaseModel):
@@ -42,6 +43,7 @@ class SkippedTicket(BaseModel):
     display_name: str
     email: str | None
     reason: SkipReason
+    status: str | None = Field(description="The order's status in the file, when not paid")
 
 
 class AttendeeImportSummary(BaseModel):
@@ -50,7 +52,10 @@ class AttendeeImportSummary(BaseModel):
         description="Speakers the programme import had added without email, matched by exact name and given "
         "their ticket's email (and a join link)"
     )
-    skipped: list[SkippedTicket] = Field(description="Already in the event (no new link) or repeated in the file")
+    skipped: list[SkippedTicket] = Field(
+        description="Already in the event (no new link), repeated in the file, or an order not paid (pending, "
+        "expired, cancelled: a file with a status column imports paid orders only)"
+    )
     emailed: int = Field(description="Join links being emailed, after this response")
     invitations: list[Invitation] = Field(
         description="Join links to print on badges: every new attendee's, or with send=true those without email"

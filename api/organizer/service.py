@@ -245,7 +245,9 @@ def import_attendees(
     created = completed = 0
     for ticket in tickets:
         reason = None
-        if ticket.email in seen_emails:
+        if not ticket.paid:
+            reason = SkipReason.not_paid
+        elif ticket.email in seen_emails:
             reason = SkipReason.repeated_in_file
         elif ticket.email in by_email:
             reason = SkipReason.already_in_event
@@ -253,7 +255,12 @@ def import_attendees(
             without_email[ticket.name] -= 1
             reason = SkipReason.already_in_event
         if reason is not None:
-            skipped.append(SkippedTicket(line=ticket.line, display_name=ticket.name, email=ticket.email, reason=reason))
+            status = ticket.status if reason == SkipReason.not_paid else None
+            skipped.append(
+                SkippedTicket(
+                    line=ticket.line, display_name=ticket.name, email=ticket.email, reason=reason, status=status
+                )
+            )
             continue
         if ticket.email:
             seen_emails.add(ticket.email)

@@ -5,7 +5,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from api.core.privacy import MaskedCount
-from api.core.schemas import InputModel
+from api.core.schemas import InputModel, line
 from api.events.schemas import ZoneKind
 
 _TOKEN = re.compile(r"[A-Za-z0-9_\-]{16,64}")
@@ -32,10 +32,10 @@ def _typed_code(typed: str) -> str:
 class CheckIn(InputModel):
     """Exactly one of `token` (scanned) or `code` (typed)."""
 
-    token: Annotated[str, Field(max_length=500), AfterValidator(_poster_token)] | None = Field(
+    token: Annotated[line(500), AfterValidator(_poster_token)] | None = Field(
         default=None, description="What the zone's QR poster encodes: its URL (https://HOST/z/<token>) or the token"
     )
-    code: Annotated[str, Field(max_length=20), AfterValidator(_typed_code)] | None = Field(
+    code: Annotated[line(20), AfterValidator(_typed_code)] | None = Field(
         default=None, description="The zone's short code, printed on the poster, for when the camera fails"
     )
 

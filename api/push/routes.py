@@ -5,7 +5,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from api.core.deps import CurrentAttendee, SessionDep, SettingsDep
 from api.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, responses
 from api.core.idempotency import IdempotencyKey, run_once
-from api.core.schemas import PathId
+from api.core.schemas import OneLine, PathId
 from api.events.access import OrganizerEvent
 from api.push import service
 from api.push.schemas import (
@@ -73,7 +73,7 @@ def add_push_subscription(
 
 @me.delete("/push-subscriptions", status_code=status.HTTP_204_NO_CONTENT, responses=responses(InvalidInput))
 def remove_push_subscription_by_endpoint(
-    endpoint: Annotated[str, Query(min_length=1, max_length=MAX_ENDPOINT_LENGTH)],
+    endpoint: Annotated[str, Query(min_length=1, max_length=MAX_ENDPOINT_LENGTH), OneLine],
     attendee: CurrentAttendee,
     session: SessionDep,
 ) -> None:

@@ -3,7 +3,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from api.core.schemas import InputModel
+from api.core.schemas import InputModel, line
 from api.push.webpush import MAX_ENDPOINT_LENGTH
 
 
@@ -12,14 +12,14 @@ class VapidPublicKey(BaseModel):
 
 
 class SubscriptionKeys(InputModel):
-    p256dh: Annotated[str, Field(min_length=1, max_length=128)]
-    auth: Annotated[str, Field(min_length=1, max_length=64)]
+    p256dh: line(128, min_length=1)
+    auth: line(64, min_length=1)
 
 
 class SubscriptionCreate(InputModel):
     """A browser's PushSubscription, as its toJSON() gives it."""
 
-    endpoint: Annotated[str, Field(min_length=1, max_length=MAX_ENDPOINT_LENGTH)]
+    endpoint: line(MAX_ENDPOINT_LENGTH, min_length=1)
     # Browsers send it (almost always null); a subscription that lapses answers 404/410 and is dropped then.
     expiration_time: int | None = Field(default=None, alias="expirationTime")
     keys: SubscriptionKeys
@@ -41,7 +41,7 @@ class PushPreferences(InputModel):
 
 class HallwayMomentCreate(InputModel):
     minutes: Annotated[int, Field(ge=1, le=120, description="How long, from now")]
-    label: Annotated[str, Field(min_length=1, max_length=100)] = "Hallway moment"
+    label: line(100, min_length=1) = "Hallway moment"
 
 
 class HallwayMomentPublic(BaseModel):

@@ -1,10 +1,9 @@
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from api.core.schemas import Id, InputModel
+from api.core.schemas import Id, InputModel, text
 
 
 class ReportReason(StrEnum):
@@ -22,7 +21,7 @@ class BlockCreate(InputModel):
 class ReportCreate(InputModel):
     attendee_id: Id
     reason: ReportReason
-    details: Annotated[str, Field(max_length=2000)] = ""
+    details: text(2000) = ""
 
 
 class PersonRef(BaseModel):

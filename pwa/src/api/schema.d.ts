@@ -911,6 +911,12 @@ export interface paths {
          *       `YYYY-MM-DD HH:MM`; several speakers or topics in one cell are separated by `;` or `|`, a speaker
          *       may be `Name <email>`. `tracks` or `tags` may name the topics column.
          *
+         *     `multipart/form-data` (`curl -F file=@schedule.json`): the form's first file part, whatever its field's name,
+         *     its format told by its Content-Type, else its file name's extension (`.json`, `.xml`, `.csv`), else its
+         *     first character (`{` JSON, `<` XML, otherwise CSV); `application/octet-stream` the same way. A charset other
+         *     than a text encoding (UTF-8, UTF-16, Latin-1, Windows-1252…) is refused (415). Times fall between 2000
+         *     and 2099.
+         *
          *     Times without an offset are in the event's time zone. Tracks and topics map onto the event's
          *     topics by name or synonym (any case or accents); missing ones are created. Speakers are the
          *     event's attendees with the same email, else exactly the same name; others are added as attendees
@@ -943,6 +949,10 @@ export interface paths {
          *     Columns, found by their usual headers in English or French (a UTF-8 BOM and `,` `;` or tab are fine):
          *     the name (`Attendee name`, `Name`, `Nom`… or given and family names), the email (`Attendee email`,
          *     `Email`, `E-mail`…; optional) and the company (`Company`, `Organisation`, `Société`…; optional).
+         *
+         *     With a status column (pretix's `Status`), only paid orders are imported: pending, expired and cancelled
+         *     ones are skipped, each with its status, and get no link. The file may also be the first file part of a
+         *     form (`curl -F file=@tickets.csv`), or `application/octet-stream`; its charset a text encoding (415 otherwise).
          *
          *     Each new attendee gets a personal join link, single use, valid until the event ends. With
          *     `send=true` the links are emailed after this response; otherwise (and for those without email)
@@ -1325,7 +1335,7 @@ export interface components {
             speakers_completed: number;
             /**
              * Skipped
-             * @description Already in the event (no new link) or repeated in the file
+             * @description Already in the event (no new link), repeated in the file, or an order not paid (pending, expired, cancelled: a file with a status column imports paid orders only)
              */
             skipped: components["schemas"]["SkippedTicket"][];
             /**
@@ -2325,7 +2335,7 @@ export interface components {
          * SkipReason
          * @enum {string}
          */
-        SkipReason: "already_in_event" | "repeated_in_file";
+        SkipReason: "already_in_event" | "repeated_in_file" | "not_paid";
         /** SkippedTicket */
         SkippedTicket: {
             /** Line */
@@ -2335,6 +2345,11 @@ export interface components {
             /** Email */
             email: string | null;
             reason: components["schemas"]["SkipReason"];
+            /**
+             * Status
+             * @description The order's status in the file, when not paid
+             */
+            status: string | null;
         };
         /** SpeakerPublic */
         SpeakerPublic: {
@@ -5438,6 +5453,11 @@ export interface operations {
                 "application/xml": string;
                 "text/xml": string;
                 "text/csv": string;
+                "application/octet-stream": string;
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file?: string;
+                };
             };
         };
         responses: {
@@ -5523,6 +5543,11 @@ export interface operations {
         requestBody: {
             content: {
                 "text/csv": string;
+                "application/octet-stream": string;
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file?: string;
+                };
             };
         };
         responses: {

@@ -204,6 +204,7 @@ export const orgEn = {
   "org.imports.skipped": "Skipped: {n}",
   "org.imports.skippedIn": "line {line}, {name}: already in the event",
   "org.imports.skippedRepeated": "line {line}, {name}: repeated in the file",
+  "org.imports.skippedNotPaid": "line {line}, {name}: order not paid ({status})",
   "org.imports.forBadges": "Join links to print on badges: {n}",
   "org.imports.downloadLinks": "Download the join links (CSV: name, email, join_url)",
 } as const;

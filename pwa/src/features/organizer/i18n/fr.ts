@@ -205,6 +205,7 @@ export const orgFr: Record<OrgMessageKey, string> = {
   "org.imports.skipped": "Ignorés : {n}",
   "org.imports.skippedIn": "ligne {line}, {name} : déjà inscrit",
   "org.imports.skippedRepeated": "ligne {line}, {name} : en double dans le fichier",
+  "org.imports.skippedNotPaid": "ligne {line}, {name} : commande non payée ({status})",
   "org.imports.forBadges": "Liens d'accès à imprimer sur les badges : {n}",
   "org.imports.downloadLinks": "Télécharger les liens d'accès (CSV : name, email, join_url)",
 };

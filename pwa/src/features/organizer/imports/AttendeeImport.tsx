@@ -8,6 +8,11 @@ import { asFile, useUpload } from "./useUpload";
 import { badgesCsv } from "./importFile";
 
 type Summary = Schemas["AttendeeImportSummary"];
+const SKIPPED = {
+  already_in_event: "org.imports.skippedIn",
+  repeated_in_file: "org.imports.skippedRepeated",
+  not_paid: "org.imports.skippedNotPaid",
+} as const satisfies Record<Schemas["SkipReason"], string>;
 
 /** Attendees from the ticketing export: each new one gets a personal join link, emailed or for the badge. */
 export function AttendeeImport({ eventId, slug }: { eventId: number; slug: string }) {
@@ -68,10 +73,7 @@ function AttendeeResult({ summary, slug }: { summary: Summary; slug: string }) {
             <ul>
               {summary.skipped.map((s) => (
                 <li key={s.line}>
-                  {t(s.reason === "already_in_event" ? "org.imports.skippedIn" : "org.imports.skippedRepeated", {
-                    line: s.line,
-                    name: s.display_name,
-                  })}
+                  {t(SKIPPED[s.reason], { line: s.line, name: s.display_name, status: s.status ?? "" })}
                 </li>
               ))}
             </ul>
