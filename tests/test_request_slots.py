@@ -204,3 +204,35 @@ def test_a_request_still_waiting_past_the_backstop_is_refused_then():
         return statuses[0]
 
     assert asyncio.run(scenario()) == 503
+
+
+def test_check_ins_in_progress_never_wait_but_fill_the_slots_reads_would_take():
+    async def scenario() -> list[str]:
+        done = asyncio.Event()
+        order: list[str] = []
+
+        async def app(scope, receive, send):
+            if scope["path"] == "/api/me/check-ins":
+                await done.wait()
+            order.append(scope["path"])
+
+        admission = Admission(1, queued=10, queue_wait=60)
+        slots = RequestSlots(app, admission, grouped=frozenset(["/api/me/check-ins"]))
+        line = admission.line()
+        check_ins = [
+            asyncio.ensure_future(slots({"type": "http", "path": "/api/me/check-ins", "method": "POST"}, None, None))
+            for _ in range(3)
+        ]
+        await asyncio.sleep(0)
+        assert line.free == -2  # three check-ins in progress, one slot: none of them waits
+        read = asyncio.ensure_future(
+            slots({"type": "http", "path": "/api/me/suggestions", "method": "GET"}, None, None)
+        )
+        await asyncio.sleep(0)
+        assert len(line.reads) == 1  # the read waits for the check-ins
+        done.set()
+        await asyncio.gather(*check_ins, read)
+        assert line.free == 1
+        return order
+
+    assert asyncio.run(scenario()) == ["/api/me/check-ins"] * 3 + ["/api/me/suggestions"]

@@ -149,6 +149,10 @@ class Admission:
     request held a slot lately); a write when `queued` writes wait. One that waited `WAIT_BACKSTOP` times
     `queue_wait` anyway (requests slower than the recent ones) is refused then.
 
+    Requests served in groups (check-ins) never wait nor are refused, but count while in progress: the slots
+    they fill are not free for reads, so a burst of check-ins runs with fewer reads beside it, and a process
+    short of CPU spends it on check-ins first.
+
     The process is saturated (readiness says so) while it refused one in the last `SATURATED_SECONDS`.
     """
 
@@ -182,7 +186,7 @@ class _Line:
     def __init__(self, admission: Admission, loop: asyncio.AbstractEventLoop):
         self.admission = admission
         self.loop = loop
-        self.free = admission.slots
+        self.free = admission.slots  # below 0 while requests in groups fill more than every slot
         self.writes: deque[asyncio.Future[bool]] = deque()
         self.reads: deque[asyncio.Future[bool]] = deque()
         self.held = 0.0  # how long a request held its slot lately (a moving average, seconds)
@@ -192,7 +196,7 @@ class _Line:
 
     async def enter(self, write: bool) -> bool:
         """Take a slot (True), after waiting for one if need be; False: refused."""
-        if self.free:  # nobody waits while a slot is free: a leaving request hands its slot to the next
+        if self.free > 0:  # nobody waits while a slot is free: a leaving request hands its slot to the next
             self.free -= 1
             return True
         admission = self.admission
@@ -220,9 +224,15 @@ class _Line:
             admission.refused()
         return granted
 
+    def enter_grouped(self) -> None:
+        self.free -= 1
+
     def leave(self, held: float | None = None) -> None:
         if held is not None:
             self.held += (held - self.held) / 8
+        if self.free < 0:
+            self.free += 1
+            return
         for waiting in (self.writes, self.reads):
             while waiting:
                 turn = waiting.popleft()
@@ -241,9 +251,10 @@ class RequestSlots:
     """API requests through `admission` (see Admission): those it refuses get 503 Overloaded with
     Retry-After at once. The app's own files touch no database and take no slot.
 
-    Requests served in groups (`grouped`: exact paths, api/core/group_commit.py) take no slot: a group holds
-    one connection for all of its requests, and a slot each would cap a group at `slots` requests. Paths of
-    `exempt` take none either (readiness, which must answer when the process is saturated).
+    Requests served in groups (`grouped`: exact paths, api/core/group_commit.py) never wait for a slot: a
+    group holds one connection for all of its requests, and waiting for a slot each would cap a group at
+    `slots` requests; they fill slots meanwhile all the same (see Admission). Paths of `exempt` take none
+    (readiness, which must answer when the process is saturated).
     """
 
     def __init__(
@@ -255,14 +266,22 @@ class RequestSlots:
     ):
         self.app = app
         self.admission = admission
-        self.free_paths = grouped | exempt
+        self.grouped = grouped
+        self.exempt = exempt
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if scope["type"] != "http" or not (path == "/api" or path.startswith("/api/")) or path in self.free_paths:
-            await self.app(scope, receive, send)
+        if scope["type"] != "http" or not (path == "/api" or path.startswith("/api/")) or path in self.exempt:
+            await self.app(scope, receive, send)  # the app's own files touch no database
             return
         line = self.admission.line()
+        if path in self.grouped:
+            line.enter_grouped()
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                line.leave()
+            return
         if not await line.enter(write=scope.get("method") not in _READS):
             headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
             response = error_response(Overloaded.status_code, "Overloaded", Overloaded.default_detail, headers)
