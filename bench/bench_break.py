@@ -52,7 +52,9 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -312,6 +314,26 @@ def noop_capacity(base: str) -> tuple[float, float]:
     return throughput_and_cpu(base, requests, NOOP_CLIENTS, serving_processes(base))
 
 
+def break_processes(base: str, url: str) -> dict[int, float]:
+    """The CPU seconds used so far by each process serving the break: the API server and its workers, and the
+    PostgreSQL backends connected to the break's database (not those of other databases on the server)."""
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        backends = set(connection.exec_driver_sql(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).scalars())  # fmt: skip
+    engine.dispose()
+    api = [pid for pid in serving_processes(base) if b"couloir" in _cmdline(pid)]  # not every postgres
+    return {pid: cpu_seconds([pid]) for pid in [*api, *backends]}
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 def _burn(until: float) -> None:
     while time.monotonic() < until:
         pass
@@ -373,16 +395,16 @@ def main() -> None:
             f"{args.workers} API process(es), {args.connections} connections",
             flush=True,
         )
-        serving = serving_processes(base)
-        cpu_before = cpu_seconds(serving)
+        cpu_before = break_processes(base, url)
         started = time.perf_counter()
         kinds = asyncio.run(break_load(base, tokens, zone_urls, args))
         seconds = time.perf_counter() - started
-        cpu = cpu_seconds(serving) - cpu_before
+        # Backends opened meanwhile (the check-in groups' connection) count whole.
+        cpu = sum(used - cpu_before.get(pid, 0.0) for pid, used in break_processes(base, url).items())
         capacity.append(noop_capacity(base))
     met = report(kinds, seconds)
     attendee_minutes = args.attendees * seconds / 60
-    print(f"server CPU (API processes and PostgreSQL) through the break: {cpu:,.1f} s, "
+    print(f"server CPU (API processes and the break database's PostgreSQL backends) through the break: {cpu:,.1f} s, "
           f"{cpu * 1000 / attendee_minutes:.2f} ms per attendee-minute")  # fmt: skip
     print(
         f"no-op capacity (GET /api/health, {NOOP_CLIENTS} clients) before / after the break: "
