@@ -97,8 +97,13 @@ def run(kind: str, args: argparse.Namespace) -> dict[str, tuple[float, float]]:
         app = create_app(settings)
         count = args.requests + WARM
 
+        tokens: dict[int, str] = {}
+
         def auth(attendee_id: int) -> dict[str, str]:
-            return {"Authorization": f"Bearer {token_for(secret, attendee_id, built.event_id)}"}
+            # One token per attendee, as a phone keeps its own: the unchanged re-asks find their ETags by it.
+            if attendee_id not in tokens:
+                tokens[attendee_id] = token_for(secret, attendee_id, built.event_id)
+            return {"Authorization": f"Bearer {tokens[attendee_id]}"}
 
         noops = [request("GET", "/api/health", {})] * count
         checkins = [

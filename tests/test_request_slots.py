@@ -18,7 +18,7 @@ import httpx
 import pytest
 from sqlalchemy import event
 
-from api.core.limits import RETRY_AFTER_SECONDS, Admission, RequestSlots
+from api.core.limits import RETRY_AFTER_SECONDS, Admission, RequestSlots, _expire
 from tests import factories
 from tests.conftest import TEST_LIMITS, start_server
 
@@ -236,3 +236,17 @@ def test_check_ins_in_progress_never_wait_but_fill_the_slots_reads_would_take():
         return order
 
     assert asyncio.run(scenario()) == ["/api/me/check-ins"] * 3 + ["/api/me/suggestions"]
+
+
+def test_a_wait_that_runs_out_as_a_slot_frees_is_refused_and_the_slot_stays_free():
+    async def scenario() -> tuple[bool, int]:
+        line = Admission(1, queued=10, queue_wait=60).line()
+        assert await line.enter(write=False)
+        waiter = asyncio.ensure_future(line.enter(write=False))
+        await asyncio.sleep(0)
+        [turn] = line.reads
+        _expire(turn)  # the backstop runs out...
+        line.leave()  # ...and the slot is freed before the waiter hears of it
+        return await waiter, line.free
+
+    assert asyncio.run(scenario()) == (False, 1)

@@ -220,7 +220,8 @@ class _Line:
         finally:
             backstop.cancel()
         if not granted:
-            waiting.remove(turn)
+            if turn in waiting:  # a leaving request may have dropped it already
+                waiting.remove(turn)
             admission.refused()
         return granted
 
