@@ -311,19 +311,19 @@ def test_the_here_screen_asks_with_its_etag_and_keeps_its_people_when_refused(ph
     assert check_in(app_server, alice["tokens"]["access_token"], token=zone["checkin_url"]).status_code == 201
     seed_session(phone, alice["tokens"])
     page = phone.new_page()
-    asked: list[tuple[str | None, int]] = []  # (If-None-Match sent, status) of each suggestions fetch
 
-    def seen(response) -> None:
-        if "/api/me/suggestions" in response.url:
-            asked.append((response.request.headers.get("if-none-match"), response.status))
+    def suggestions_fetch(response) -> bool:
+        return "/api/me/suggestions" in response.url
 
-    page.on("response", seen)
-    page.goto("/here")
+    with page.expect_response(suggestions_fetch) as first:
+        page.goto("/here")
+    assert first.value.status == 200 and first.value.request.headers.get("if-none-match") is None
     expect(person_card(page, "Bob Martin")).to_be_visible()
     # Back to the app: it asks again with the ETag it holds, and nothing changed.
-    page.evaluate("window.dispatchEvent(new Event('focus'))")
-    eventually(lambda: asked and asked[-1][1] == 304)
-    assert asked[0] == (None, 200) and asked[-1][0]
+    with page.expect_response(suggestions_fetch) as again:
+        page.evaluate("window.dispatchEvent(new Event('focus'))")
+    assert again.value.status == 304
+    assert again.value.request.headers["if-none-match"] == first.value.headers["etag"]
     expect(person_card(page, "Bob Martin")).to_be_visible()
     # The service is saturated: refused at once, the people already shown stay.
     page.route(
@@ -332,6 +332,7 @@ def test_the_here_screen_asks_with_its_etag_and_keeps_its_people_when_refused(ph
             status=503, headers={"Retry-After": "2"}, json={"error": "Overloaded", "detail": "busy"}
         ),
     )
-    page.evaluate("window.dispatchEvent(new Event('focus'))")
-    eventually(lambda: asked[-1][1] == 503)
+    with page.expect_response(suggestions_fetch) as refused:
+        page.evaluate("window.dispatchEvent(new Event('focus'))")
+    assert refused.value.status == 503
     expect(person_card(page, "Bob Martin")).to_be_visible()
