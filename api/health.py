@@ -1,10 +1,13 @@
 """Liveness (`/api/health`: the process answers) and readiness (`/api/health/ready`: it can serve,
-i.e. its database answers and carries the schema this code expects). A load balancer sends traffic
-only to ready replicas; a replica started before `couloir migrate` finished stays out until it has."""
+i.e. its database answers and carries the schema this code expects, and it is not saturated). A load
+balancer sends traffic only to ready replicas; a replica started before `couloir migrate` finished stays
+out until it has. Saturated means the process refused a request for lack of capacity in the last few
+seconds (api/core/limits.py, Admission): a balancer can send the next ones elsewhere, an operator add a
+replica. Readiness takes no request slot, so it answers at once even then."""
 
 import logging
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import text
@@ -15,6 +18,7 @@ from api.core.migrations import current_revisions, head_revisions
 
 log = logging.getLogger("couloir")
 router = APIRouter(prefix="/api", tags=["health"])
+READY_PATH = "/api/health/ready"
 
 
 class Health(BaseModel):
@@ -46,8 +50,12 @@ def health(engine: EngineDep) -> Health | JSONResponse:
 
 
 @router.get("/health/ready", responses=responses(NotReady))
-def readiness(engine: EngineDep) -> Readiness:
-    """Ready for traffic: the database answers and its migrations are at this code's head."""
+def readiness(engine: EngineDep, request: Request) -> Readiness:
+    """Ready for traffic: the database answers, its migrations are at this code's head, and this process is
+    not saturated (it refused no request for lack of capacity in the last few seconds)."""
+    saturated = request.app.state.admission.saturated()
+    if saturated:
+        raise NotReady(saturated)
     try:
         with engine.connect() as conn:
             current = current_revisions(conn)

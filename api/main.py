@@ -21,10 +21,10 @@ from api.contacts import routes as contacts
 from api.core.config import Settings, get_settings
 from api.core.db import make_engine
 from api.core.deps import holds_organizer_token
-from api.core.errors import NotFound, install_error_handlers
+from api.core.errors import NotFound, Overloaded, install_error_handlers, responses
 from api.core.forwarded import ForwardedAddress
 from api.core.headers import ApiHeaders
-from api.core.limits import BodySizeLimit, RequestSlots
+from api.core.limits import Admission, BodySizeLimit, RequestSlots
 from api.core.logs import RequestLog, configure_logging
 from api.dashboard import routes as dashboard
 from api.events import routes as events
@@ -105,9 +105,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.check_ins = check_in_group(app.state.check_in_engine, settings)
     install_error_handlers(app)
     for router in ROUTERS:
-        app.include_router(router)
+        # Any API request may be refused when the process is saturated (api/core/limits.py).
+        app.include_router(router, responses=responses(Overloaded))
     # Inside the body cap: a phone slow to send its body does not hold a slot meanwhile.
-    app.add_middleware(RequestSlots, slots=settings.requests_in_progress, grouped=frozenset([presence.CHECK_IN_PATH]))
+    app.state.admission = Admission(
+        settings.requests_in_progress, settings.requests_queued, settings.queue_wait_ms / 1000
+    )
+    app.add_middleware(
+        RequestSlots,
+        admission=app.state.admission,
+        grouped=frozenset([presence.CHECK_IN_PATH]),
+        exempt=frozenset([health.READY_PATH]),
+    )
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,

@@ -373,7 +373,7 @@ def api_server(url: str, secret: str, workers: int) -> Iterator[str]:
         # server lives on and loads the machine under the next run.
         stopped = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         try:
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 120  # a loaded machine starts it slowly
             while True:
                 try:
                     if httpx.get(f"{base}/api/health").status_code == 200:

@@ -3,8 +3,9 @@
 No network, no concurrency, no load driver: what is left is the CPU of the service itself for one request
 (middleware, routing, dependencies, validation, the service, the database driver; the database server's own
 work is not counted). Prints CPU and wall time per request of the no-op `GET /api/health` (the baseline,
-measured in the same run), a check-in, and a suggestions call, on an event of 300 topics with `--present`
-people visible in one zone, on each database. `bench_matching` gives the service calls alone (without
+measured in the same run), a check-in, a suggestions call, and a suggestions call asked again with the ETag
+of its answer while nothing changed (304), on an event of 300 topics with `--present` people visible in one
+zone, on each database. `bench_matching` gives the service calls alone (without
 HTTP) and the throughput under concurrent clients.
 
     .venv/bin/python -m bench.bench_request_cost
@@ -39,8 +40,8 @@ def request(method: str, path: str, headers: dict[str, str], body: bytes = b"") 
             "headers": encoded, "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000)}, body  # fmt: skip
 
 
-async def call(app, sent: tuple[dict, bytes]) -> int:
-    """One request through the app; its status."""
+async def call(app, sent: tuple[dict, bytes], etags: dict[bytes, str] | None = None) -> int:
+    """One request through the app; its status. `etags` keeps each caller's last ETag, by Authorization."""
     request_scope, body = sent
     status = 0
     delivered = False
@@ -56,19 +57,24 @@ async def call(app, sent: tuple[dict, bytes]) -> int:
         nonlocal status
         if message["type"] == "http.response.start":
             status = message["status"]
+            headers = dict(message.get("headers", []))
+            if etags is not None and b"etag" in headers:
+                etags[dict(request_scope["headers"])[b"authorization"]] = headers[b"etag"].decode()
 
     await app(request_scope, receive, send)
     return status
 
 
-async def cost(app, requests: list[tuple[dict, bytes]], expected: int) -> tuple[float, float]:
+async def cost(
+    app, requests: list[tuple[dict, bytes]], expected: int, etags: dict[bytes, str] | None = None
+) -> tuple[float, float]:
     """(CPU ms, wall ms) per request, after the first WARM requests."""
     for sent in requests[:WARM]:
-        await call(app, sent)
+        await call(app, sent, etags)
     measured = requests[WARM:]
     cpu, wall = time.process_time(), time.perf_counter()
     for sent in measured:
-        status = await call(app, sent)
+        status = await call(app, sent, etags)
         if status != expected:
             raise SystemExit(f"{sent[0]['method']} {sent[0]['path']}: {status}, expected {expected}")
     return (time.process_time() - cpu) * 1000 / len(measured), (time.perf_counter() - wall) * 1000 / len(measured)
@@ -91,8 +97,13 @@ def run(kind: str, args: argparse.Namespace) -> dict[str, tuple[float, float]]:
         app = create_app(settings)
         count = args.requests + WARM
 
+        tokens: dict[int, str] = {}
+
         def auth(attendee_id: int) -> dict[str, str]:
-            return {"Authorization": f"Bearer {token_for(secret, attendee_id, built.event_id)}"}
+            # One token per attendee, as a phone keeps its own: the unchanged re-asks find their ETags by it.
+            if attendee_id not in tokens:
+                tokens[attendee_id] = token_for(secret, attendee_id, built.event_id)
+            return {"Authorization": f"Bearer {tokens[attendee_id]}"}
 
         noops = [request("GET", "/api/health", {})] * count
         checkins = [
@@ -100,17 +111,26 @@ def run(kind: str, args: argparse.Namespace) -> dict[str, tuple[float, float]]:
                   json.dumps({"token": f"http://couloir.test/z/{rng.choice(built.zone_tokens)}"}).encode())
             for a in built.absent_ids[:count]
         ]  # fmt: skip
-        suggestions = [request("GET", "/api/me/suggestions", auth(a)) for a in rng.choices(built.present_ids, k=count)]
+        callers = rng.choices(built.present_ids, k=count)
+        suggestions = [request("GET", "/api/me/suggestions", auth(a)) for a in callers]
 
-        async def all_three() -> dict[str, tuple[float, float]]:
-            return {
+        async def all_four() -> dict[str, tuple[float, float]]:
+            figures = {
                 "no-op GET /api/health (baseline)": await cost(app, noops, 200),
                 "POST /api/me/check-ins": await cost(app, checkins, 201),
-                "GET /api/me/suggestions": await cost(app, suggestions, 200),
             }
+            etags: dict[bytes, str] = {}
+            figures["GET /api/me/suggestions"] = await cost(app, suggestions, 200, etags)
+            # The same callers again, each with the ETag of the answer it got: nothing changed meanwhile.
+            again = [request("GET", "/api/me/suggestions", auth(a)) for a in callers]
+            for scope, _ in again:
+                known = etags[dict(scope["headers"])[b"authorization"]]
+                scope["headers"].append((b"if-none-match", known.encode()))
+            figures["GET /api/me/suggestions, unchanged (If-None-Match: 304)"] = await cost(app, again, 304)
+            return figures
 
         try:
-            return asyncio.run(all_three())
+            return asyncio.run(all_four())
         finally:
             app.state.engine.dispose()
 

@@ -130,6 +130,9 @@ TEST_LIMITS = {
     "checkin_rate_per_attendee": (10_000, 60),
     "connect_rate_per_attendee": (10_000, 60),
     "requests_waiting_per_attendee": (10_000, 3600),
+    # The suite's bursts share a loaded machine with the test clients' threads: a read is not refused for
+    # the wait it is expected to have (shedding has its own servers, tests/test_request_slots.py).
+    "queue_wait_ms": 60_000,
 }
 
 

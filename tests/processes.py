@@ -28,7 +28,7 @@ def service_env(database_url: str, data_dir: Path, **settings: str) -> dict[str,
         "COULOIR_RUN_SCHEDULER_IN_PROCESS": "false",
         "COULOIR_PUSH_ALLOW_PRIVATE_ENDPOINTS": "true",
     }
-    env |= {f"COULOIR_{name.upper()}": json.dumps(list(limit)) for name, limit in TEST_LIMITS.items()}
+    env |= {f"COULOIR_{name.upper()}": json.dumps(limit) for name, limit in TEST_LIMITS.items()}
     return env | {f"COULOIR_{name.upper()}": value for name, value in settings.items()}
 
 

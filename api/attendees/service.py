@@ -14,9 +14,6 @@ from api.events.models import Event, Topic
 from api.events.service import event_by_join_code, fold, topic_vocabulary
 from api.presence.service import mark_changed, refresh_presence
 
-# Profile fields that matching reads from a present attendee's PresenceTopic rows.
-_MATCHING_FIELDS = {"visible", "interests", "goals", "open_to_chat", "findable_as_speaker"}
-
 
 def join(session: Session, data: JoinRequest) -> Attendee:
     """A new attendee of the event the code opens. An email given here is not theirs yet: see `claimed_email`."""
@@ -88,7 +85,9 @@ def update_profile(session: Session, attendee: Attendee, data: ProfileUpdate) ->
     if interests is not None:
         set_interests(session, attendee, interests)
     session.flush()
-    if _MATCHING_FIELDS & data.model_fields_set:
+    if data.model_fields_set:
+        # Whatever changed, matching sees it at once: what they are matched on (visibility, interests, goals...)
+        # and what a suggestion shows of them (their card), which answers remembered for others depend on.
         refresh_presence(session, attendee)
     return attendee
 

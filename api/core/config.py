@@ -70,6 +70,11 @@ class Settings(BaseSettings):
     # busy, and 8 leave room for a slow request (the live dashboard takes seconds at 70,000 attendees);
     # many more only add waiting inside the process (bench_break with 4 did no better).
     requests_in_progress: int = Field(default=8, ge=1, le=1000)
+    # Past these, a request is refused at once (503 Overloaded, Retry-After) rather than held until the
+    # phone gives up (api/core/limits.py, Admission): reads (or writes) already waiting for a slot, per
+    # process, and how long a read may be expected to wait for one.
+    requests_queued: int = Field(default=64, ge=0, le=100_000)
+    queue_wait_ms: int = Field(default=100, ge=1, le=60_000)
     # Fixed-window rate limits: (max hits, window seconds).
     join_rate_per_ip: tuple[int, int] = (30, 60)
     magic_link_rate_per_ip: tuple[int, int] = (20, 900)

@@ -81,6 +81,14 @@ class TooManyRequests(CouloirError):
         super().__init__(headers={"Retry-After": str(retry_after)})
 
 
+class Overloaded(CouloirError):
+    """Refused before any work because the process cannot serve it soon (api/core/limits.py): nothing was
+    done, and the same request may be sent again after Retry-After."""
+
+    status_code = 503
+    default_detail = "The service is busy: try again in a moment"
+
+
 _HTTP_NAMES = {
     400: "BadRequest",
     401: "NotAuthenticated",

@@ -238,6 +238,8 @@ def update_topic(session: Session, topic: Topic, data: TopicUpdate) -> Topic:
     _check_topic_words_free(session, topic)
     session.add(topic)
     session.flush()
+    if "name" in changes:
+        presence.topic_renamed(session, topic.id)
     return topic
 
 

@@ -108,6 +108,11 @@ class Crowd:
         self._ends: list[tuple[float, int]] = []  # (expires, attendee id), a heap: who to drop when
         self._reads_started = 0
         self._last_read = 0  # the number of the last read that completed (0: none since the last forget)
+        # A zone's version changes whenever someone arrives there, leaves, or is placed again (marked changed):
+        # an answer computed from the same versions of the zones it read is the same answer (matching.service).
+        self._changes = 0
+        self._versions: dict[int, int] = {}
+        self._cleared = 0  # the version of every zone not changed since the crowd was last emptied
 
     def sync(self, connection: Connection, now: datetime) -> None:
         """Catch up with what was committed until now (by any process), and drop the presences that ended."""
@@ -152,10 +157,23 @@ class Crowd:
         self._placed.clear()
         self._people.clear()
         self._ends.clear()
+        self._changes += 1
+        self._cleared = self._changes
+        self._versions.clear()
+
+    def versions(self, zone_ids: list[int]) -> list[int]:
+        """The zones' versions now: each changes whenever the people placed there do."""
+        with self._lock:
+            return [self._versions.get(zone_id, self._cleared) for zone_id in zone_ids]
+
+    def _changed(self, zone_id: int) -> None:
+        self._changes += 1
+        self._versions[zone_id] = self._changes
 
     def _place(self, attendee_id: int, topic_rows: list) -> None:
         old = self._placed.pop(attendee_id, None)
         if old is not None:
+            self._changed(old.zone_id)
             zone = self._people[old.zone_id]
             for topic_id in old.topic_ids:
                 zone[topic_id].discard(attendee_id)
@@ -166,6 +184,7 @@ class Crowd:
             first.zone_id, first.expires_at.timestamp(), first.traits, tuple(r.topic_id for r in topic_rows)
         )
         self._placed[attendee_id] = placed
+        self._changed(placed.zone_id)
         zone = self._people.setdefault(placed.zone_id, {})
         for topic_id in placed.topic_ids:
             zone.setdefault(topic_id, set()).add(attendee_id)

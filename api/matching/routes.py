@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 
 from api.core.deps import AttendeeClaims
 from api.core.errors import NotAuthenticated, responses
@@ -10,24 +10,38 @@ from api.matching.schemas import Suggestions
 
 router = APIRouter(prefix="/api/me", tags=["matching"], responses=responses(NotAuthenticated))
 
+# Kept by the phone, never by a shared cache, and asked again each time (with If-None-Match).
+_REVALIDATE = {"Cache-Control": "private, no-cache"}
 
-@router.get("/suggestions", response_model=Suggestions)
+
+@router.get(
+    "/suggestions",
+    response_model=Suggestions,
+    responses={304: {"description": "NotModified: the answer whose ETag was sent in If-None-Match still holds"}},
+)
 async def get_suggestions(
     claims: AttendeeClaims,
     request: Request,
     limit: Annotated[int, Query(ge=1, le=service.MAX_LIMIT)] = service.DEFAULT_LIMIT,
+    if_none_match: Annotated[
+        str | None, Header(description="The ETag of the answer this phone holds: 304 if it still holds")
+    ] = None,
 ) -> Response:
     """People to meet now, with why and what to say; or, when nobody is near, where to go.
 
     Names only for a visible caller (reciprocity): a hidden one gets `where_to_go` counts alone,
-    and `missing` says what to turn on.
+    and `missing` says what to turn on. Each answer carries an ETag; sent back in If-None-Match, it gets
+    304 Not Modified (no body) while the answer would be the same.
     """
     # Called by every phone through a break: one worker-thread hop (see api/core/one_hop.py).
-    suggestions = await read_in_one_hop(
+    answer = await read_in_one_hop(
         request,
-        lambda session: service.suggestions_for(
-            session, claims.subject_id, claims.event_id, session_id=claims.session_id, limit=limit
+        lambda session: service.suggestions_unless_known(
+            session, claims.subject_id, claims.event_id, session_id=claims.session_id, limit=limit, known=if_none_match
         ),
     )
+    headers = _REVALIDATE | {"ETag": answer.etag}
+    if answer.body is None:
+        return Response(status_code=304, headers=headers)
     # Sent as built: returned as a model, FastAPI would check it against `response_model` again before dumping it.
-    return Response(suggestions.model_dump_json(), media_type="application/json")
+    return Response(answer.body, media_type="application/json", headers=headers)

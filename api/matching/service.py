@@ -6,15 +6,19 @@ database then gives the best few's cards. The work grows with the crowd in a few
 number of registered attendees. Topic rarity, which counts every registration, is cached per process.
 """
 
+import hashlib
+import itertools
 import json
 import math
+import threading
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, bindparam, case, cast, func, literal_column, null, union_all
+from sqlalchemy import Integer, String, bindparam, case, cast, func, literal_column, null, union_all
 from sqlmodel import Session, select
 
 from api.agenda.models import Talk, TalkSpeaker, TalkTopic
@@ -110,16 +114,23 @@ class Rarity:
         return math.log((1 + self.attendees) / (1 + self.followers.get(topic_id, 0))) + 1
 
 
-_rarity_cache: dict[tuple[int, datetime], tuple[float, Rarity]] = {}
+_rarity_cache: dict[tuple[int, datetime], tuple[float, Rarity, int]] = {}
+_rarity_versions = itertools.count(1)
 
 
 def topic_rarity(session: Session, event: "Event | _EventFacts") -> Rarity:
+    return _rarity_and_version(session, event)[0]
+
+
+def _rarity_and_version(session: Session, event: "Event | _EventFacts") -> tuple[Rarity, int]:
+    """The event's rarity, and a number that changes when it does (answers remembered with the old one are
+    computed afresh)."""
     # Counting every attendee's interests grows with registrations, so it runs at most once a minute
     # per process. The key holds the creation time because a deleted event's id can come back (SQLite).
     key = (event.id, event.created_at)
     cached = _rarity_cache.get(key)
     if cached is not None and time.monotonic() - cached[0] < RARITY_TTL_SECONDS:
-        return cached[1]
+        return cached[1], cached[2]
     attendees = session.exec(select(func.count()).select_from(Attendee).where(Attendee.event_id == event.id)).one()
     followers = session.exec(
         select(AttendeeInterest.topic_id, func.count())
@@ -128,8 +139,9 @@ def topic_rarity(session: Session, event: "Event | _EventFacts") -> Rarity:
         .group_by(AttendeeInterest.topic_id)
     ).all()
     rarity = Rarity(attendees=attendees, followers=dict(followers))
-    _rarity_cache[key] = (time.monotonic(), rarity)
-    return rarity
+    version = cached[2] if cached is not None and cached[1] == rarity else next(_rarity_versions)
+    _rarity_cache[key] = (time.monotonic(), rarity, version)
+    return rarity, version
 
 
 # Candidates -----------------------------------------------------------------------------------------
@@ -245,37 +257,14 @@ class _NearbyTalk:
     speakers: dict[int, str] = field(default_factory=dict)  # attendee id -> display name
 
 
-# Talks in a window around now, each with its topics and speakers: one statement, built once.
-_TALKS_AROUND = (
-    select(
-        Talk.id, Talk.title, Talk.room, Talk.starts_at, Talk.ends_at, TalkTopic.topic_id, Attendee.id,
-        Attendee.display_name,
-    )
-    .outerjoin(TalkTopic, TalkTopic.talk_id == Talk.id)
-    .outerjoin(TalkSpeaker, TalkSpeaker.talk_id == Talk.id)
-    .outerjoin(Attendee, Attendee.id == TalkSpeaker.attendee_id)
-    .where(
-        Talk.event_id == bindparam("event_id"),
-        Talk.ends_at >= bindparam("since", type_=UTCDateTime),
-        Talk.starts_at <= bindparam("until", type_=UTCDateTime),
-    )
-    .order_by(Talk.id, TalkSpeaker.attendee_id)
-)  # fmt: skip
-
-
-def _talks_around(session: Session, event_id: int, now: datetime) -> list[_NearbyTalk]:
-    """Talks that just ended, are on, or start soon: what the hallway is talking about."""
-    talks: dict[int, _NearbyTalk] = {}
-    rows = session.connection().execute(
-        _TALKS_AROUND, {"event_id": event_id, "since": now - JUST_ENDED, "until": now + STARTS_SOON}
-    )
-    for talk_id, title, room, starts_at, ends_at, topic_id, speaker_id, speaker_name in rows:
-        talk = talks.setdefault(talk_id, _NearbyTalk(title, room, starts_at, ends_at))
-        if topic_id is not None:
-            talk.topic_ids.add(topic_id)
-        if speaker_id is not None:
-            talk.speakers[speaker_id] = speaker_name
-    return list(talks.values())
+def _talk(talks: dict[int, _NearbyTalk], row) -> None:
+    """One row of a talk around now (_CALLER): the talk, with one of its topics and one of its speakers."""
+    _, talk_id, title, room, speaker_name, starts_at, ends_at, topic_id, speaker_id = row
+    talk = talks.setdefault(talk_id, _NearbyTalk(title, room, starts_at, ends_at))
+    if topic_id is not None:
+        talk.topic_ids.add(topic_id)
+    if speaker_id is not None:
+        talk.speakers[speaker_id] = speaker_name
 
 
 def _relation(talk: _NearbyTalk, now: datetime) -> icebreakers.Relation:
@@ -341,7 +330,7 @@ class _Me:
 
 @dataclass
 class _Caller:
-    """What a suggestions call needs about the caller and their event, read in one statement (_CALLER)."""
+    """What a suggestions call reads about the caller and their event, in one statement (_CALLER)."""
 
     me: _Me | None = None  # None: no such attendee in this event (any more)
     event: "_EventFacts | None" = None
@@ -350,6 +339,8 @@ class _Caller:
     here: int | None = None  # the zone they are checked in at now
     neighbours: list[int] = field(default_factory=list)  # of `here`
     excluded: set[int] = field(default_factory=set)  # themselves and `_exclusions`
+    talks: dict[int, _NearbyTalk] = field(default_factory=dict)  # that just ended, are on, or start soon
+    digest: bytes = b""  # of every row read, as read
 
 
 @dataclass(frozen=True)
@@ -366,37 +357,54 @@ _EVENT = bindparam("event_id")
 _NOW = bindparam("now", type_=UTCDateTime)
 _HERE = select(Presence.zone_id).where(Presence.attendee_id == _ME, Presence.expires_at > _NOW)
 _MY_EXCLUSIONS = _exclusions(lambda column: column == _ME).subquery()
+_NO_TIME, _NO_ID = cast(null(), UTCDateTime), cast(null(), Integer)
+
+
+def _row(what: str, *columns) -> list:
+    """A row of _CALLER: what it is, then its nine columns, the missing ones NULL."""
+    return [literal_column(f"'{what}'"), *columns, *[null()] * (8 - len(columns))]
 
 
 def _caller_statement(*conditions) -> Any:
-    """One round trip instead of seven, built once: rows of (what, id, name, detail, timezone, created at). The
-    event's row comes first because the first SELECT gives the columns their types. The caller's row (none:
-    no such attendee) must meet `conditions` too."""
+    """One round trip instead of eight, built once: rows of (what, id, name, detail, text, time, time, id, id).
+    The event's row comes first because the first SELECT gives the columns their types. The caller's row
+    (none: no such attendee) must meet `conditions` too."""
     return union_all(
-        select(literal_column("'event'"), Event.id, Event.name, Event.subject, Event.timezone, Event.created_at).where(
-            Event.id == _EVENT
-        ),
+        select(
+            literal_column("'event'"), Event.id, Event.name, Event.subject, Event.timezone, Event.created_at,
+            _NO_TIME, _NO_ID, _NO_ID,
+        ).where(Event.id == _EVENT),
         # The caller: language, goals (as JSON text) and visibility.
         select(
-            literal_column("'me'"),
-            Attendee.id,
-            Attendee.language,
-            cast(Attendee.goals, String),
-            case((Attendee.visible, literal_column("'visible'")), else_=literal_column("'hidden'")),
-            null(),
+            *_row(
+                "me", Attendee.id, Attendee.language, cast(Attendee.goals, String),
+                case((Attendee.visible, literal_column("'visible'")), else_=literal_column("'hidden'")),
+            )
         ).where(Attendee.id == _ME, Attendee.event_id == _EVENT, *conditions),
-        select(literal_column("'topic'"), Topic.id, Topic.name, null(), null(), null())
+        select(*_row("topic", Topic.id, Topic.name))
         .join(AttendeeInterest, AttendeeInterest.topic_id == Topic.id)
         .where(AttendeeInterest.attendee_id == _ME),
-        select(literal_column("'zone'"), Zone.id, Zone.name, Zone.kind, null(), null()).where(Zone.event_id == _EVENT),
-        select(literal_column("'here'"), Presence.zone_id, null(), null(), null(), null()).where(
-            Presence.attendee_id == _ME, Presence.expires_at > _NOW
+        select(*_row("zone", Zone.id, Zone.name, Zone.kind)).where(Zone.event_id == _EVENT),
+        select(*_row("here", Presence.zone_id)).where(Presence.attendee_id == _ME, Presence.expires_at > _NOW),
+        select(*_row("neighbour", ZoneNeighbour.neighbour_id)).where(ZoneNeighbour.zone_id.in_(_HERE)),
+        select(*_row("excluded", _MY_EXCLUSIONS.c[1])),
+        # Talks that just ended, are on, or start soon (what the hallway talks about), a row per topic and
+        # speaker.
+        select(
+            *_row(
+                "talk", Talk.id, Talk.title, Talk.room, Attendee.display_name, Talk.starts_at, Talk.ends_at,
+                TalkTopic.topic_id, Attendee.id,
+            )
+        )
+        .outerjoin(TalkTopic, TalkTopic.talk_id == Talk.id)
+        .outerjoin(TalkSpeaker, TalkSpeaker.talk_id == Talk.id)
+        .outerjoin(Attendee, Attendee.id == TalkSpeaker.attendee_id)
+        .where(
+            Talk.event_id == _EVENT,
+            Talk.ends_at >= bindparam("since", type_=UTCDateTime),
+            Talk.starts_at <= bindparam("until", type_=UTCDateTime),
         ),
-        select(literal_column("'neighbour'"), ZoneNeighbour.neighbour_id, null(), null(), null(), null()).where(
-            ZoneNeighbour.zone_id.in_(_HERE)
-        ),
-        select(literal_column("'excluded'"), _MY_EXCLUSIONS.c[1], null(), null(), null(), null()),
-    )
+    )  # fmt: skip
 
 
 _CALLER = _caller_statement()
@@ -406,14 +414,20 @@ _SIGNED_IN_CALLER = _caller_statement(signed_in(bindparam("session_id"), attende
 
 def _caller(session: Session, attendee_id: int, event_id: int, session_id: str | None, now: datetime) -> _Caller:
     caller = _Caller(excluded={attendee_id})
-    statement, values = _CALLER, {"attendee_id": attendee_id, "event_id": event_id, "now": now}
+    statement = _CALLER
+    values = {"attendee_id": attendee_id, "event_id": event_id, "now": now, "since": now - JUST_ENDED,
+              "until": now + STARTS_SOON}  # fmt: skip
     if session_id is not None:
         statement, values = _SIGNED_IN_CALLER, values | {"session_id": session_id}
-    for what, row_id, name, detail, timezone, created_at in session.connection().execute(statement, values):
+    digest = hashlib.blake2b(digest_size=16)
+    talks: dict[int, _NearbyTalk] = {}
+    for row in session.connection().execute(statement, values):
+        digest.update(repr(tuple(row)).encode())
+        what, row_id, name, detail, text, created_at = row[:6]
         if what == "event":
-            caller.event = _EventFacts(row_id, name, detail, timezone, created_at)
+            caller.event = _EventFacts(row_id, name, detail, text, created_at)
         elif what == "me":
-            caller.me = _Me(row_id, event_id, name, json.loads(detail), timezone == "visible")
+            caller.me = _Me(row_id, event_id, name, json.loads(detail), text == "visible")
         elif what == "excluded":
             caller.excluded.add(row_id)
         elif what == "topic":
@@ -422,9 +436,63 @@ def _caller(session: Session, attendee_id: int, event_id: int, session_id: str |
             caller.zones[row_id] = ZoneRef(id=row_id, name=name, kind=detail)
         elif what == "here":
             caller.here = row_id
-        else:
+        elif what == "neighbour":
             caller.neighbours.append(row_id)
+        else:
+            _talk(talks, row)
+    # In a fixed order whatever the order of the rows: speakers' names are listed in icebreakers.
+    for talk_id in sorted(talks):
+        talk = caller.talks[talk_id] = talks[talk_id]
+        talk.speakers = dict(sorted(talk.speakers.items()))
+    caller.digest = digest.digest()
     return caller
+
+
+@dataclass
+class _Inputs:
+    """Everything a suggestions answer is computed from, read or worked out before it; `digest` covers all of
+    it but the crowd, whose zones have versions of their own (Crowd.versions)."""
+
+    caller: _Caller
+    me: _Me
+    now: datetime
+    limit: int
+    crowd: Crowd | None = None  # None: nobody to rank or count (the caller follows no topic)
+    zone_versions: dict[int, int] = field(default_factory=dict)  # every zone of the event, taken before ranking
+    ranked_zones: list[int] = field(default_factory=list)  # mine, then its neighbours: none unless I may see names
+    rarity: Rarity | None = None
+    speaking: dict[int, _NearbyTalk] = field(default_factory=dict)
+    digest: bytes = b""
+
+
+def _inputs(session: Session, attendee_id: int, event_id: int, session_id: str | None, limit: int) -> _Inputs:
+    now = utcnow()
+    caller = _caller(session, attendee_id, event_id, session_id, now)
+    me = caller.me
+    if me is None:
+        raise NotAuthenticated(SIGNED_OUT)
+    inputs = _Inputs(caller, me, now, limit)
+    # Besides the rows read: what depends on the time (which talks are on, whose talk is nearest) and the
+    # rarity of topics, which the process keeps for a minute.
+    talks = caller.talks
+    inputs.speaking = _speaking_now(list(talks.values()), now)
+    talk_ids = {id(talk): talk_id for talk_id, talk in talks.items()}
+    derived: list[object] = [
+        limit,
+        [(talk_id, _relation(talk, now)) for talk_id, talk in talks.items()],
+        sorted((speaker, talk_ids[id(talk)]) for speaker, talk in inputs.speaking.items()),
+    ]
+    if caller.topics:
+        inputs.crowd = crowd_of(session.get_bind().engine)
+        inputs.crowd.sync(session.connection(), now)
+        if me.visible and caller.here is not None:
+            inputs.ranked_zones = [caller.here, *(z for z in caller.neighbours if z != caller.here)]
+            inputs.rarity, version = _rarity_and_version(session, caller.event)
+            derived.append(version)
+        # Taken before ranking: a change read meanwhile by another call makes a newer version, never an older.
+        inputs.zone_versions = dict(zip(caller.zones, inputs.crowd.versions(list(caller.zones)), strict=True))
+    inputs.digest = hashlib.blake2b(caller.digest + repr(derived).encode(), digest_size=16).digest()
+    return inputs
 
 
 def suggestions_for(
@@ -437,11 +505,93 @@ def suggestions_for(
 
     A hidden caller gets only "where to go": you see people by name only while they can see you.
     """
-    now = utcnow()
-    caller = _caller(session, attendee_id, event_id, session_id, now)
-    attendee = caller.me
-    if attendee is None:
-        raise NotAuthenticated(SIGNED_OUT)
+    return _answer(session, _inputs(session, attendee_id, event_id, session_id, limit))[0]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A suggestions answer's validator (a strong ETag: a hash of its JSON), and the JSON, unless the caller
+    holds this very answer already."""
+
+    etag: str
+    body: bytes | None
+
+
+@dataclass(frozen=True)
+class _Answered:
+    inputs: bytes  # _Inputs.digest
+    zones: tuple[int, ...]  # the crowd's zones the answer read
+    versions: tuple[int, ...]  # theirs then
+    etag: str
+
+
+# The last answer given to each caller, per crowd (whose zone versions it holds); bounded, oldest out first.
+_answered: "weakref.WeakKeyDictionary[Crowd, dict[int, _Answered]]" = weakref.WeakKeyDictionary()
+_answered_lock = threading.Lock()
+MAX_ANSWERED = 100_000
+
+
+def suggestions_unless_known(
+    session: Session,
+    attendee_id: int,
+    event_id: int,
+    *,
+    session_id: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    known: str | None = None,
+) -> Answer:
+    """`suggestions_for`, as JSON with its ETag; without the JSON when `known` (the caller's If-None-Match) is
+    the answer's ETag already.
+
+    Phones ask every 30 s, and most answers have not changed since. Everything the answer is computed from is
+    read as for a new answer (_inputs: the caller's rows, whose reading also refuses a caller gone or signed
+    out, the crowd brought up to date) and compared with what the last answer this process gave the caller
+    was computed from; if nothing differs, the answer would be the same one, and is not computed again.
+    Whatever changes what a suggestion shows of another person marks them changed (presence.mark_changed), so
+    the crowd's zone where they are gets a new version. An answer computed afresh that comes out the same as
+    the caller's (another process gave it, or a change elsewhere did not touch it) is not sent either.
+    """
+    inputs = _inputs(session, attendee_id, event_id, session_id, limit)
+    crowd = inputs.crowd
+    remembered = _answers_of(crowd).get(attendee_id) if crowd is not None else None
+    if (
+        known is not None
+        and remembered is not None
+        and remembered.etag == known
+        and remembered.inputs == inputs.digest
+        and crowd.versions(list(remembered.zones)) == list(remembered.versions)
+    ):
+        return Answer(known, None)
+    result, zones_read = _answer(session, inputs)
+    body = result.model_dump_json().encode()
+    etag = f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
+    if crowd is not None:
+        zones = tuple(zones_read)
+        versions = tuple(inputs.zone_versions[z] for z in zones)
+        _remember(crowd, attendee_id, _Answered(inputs.digest, zones, versions, etag))
+    return Answer(etag, None if etag == known else body)
+
+
+def _answers_of(crowd: Crowd) -> dict[int, _Answered]:
+    with _answered_lock:
+        answers = _answered.get(crowd)
+        if answers is None:
+            answers = _answered[crowd] = {}
+        return answers
+
+
+def _remember(crowd: Crowd, attendee_id: int, answered: _Answered) -> None:
+    answers = _answers_of(crowd)
+    with _answered_lock:
+        answers.pop(attendee_id, None)
+        answers[attendee_id] = answered
+        if len(answers) > MAX_ANSWERED:
+            del answers[next(iter(answers))]
+
+
+def _answer(session: Session, inputs: _Inputs) -> tuple[Suggestions, list[int]]:
+    """The answer, and the crowd's zones it read."""
+    caller, attendee, now = inputs.caller, inputs.me, inputs.now
     names = caller.topics
     topic_ids = list(names)
     my_zone = caller.zones[caller.here] if caller.here is not None else None
@@ -453,27 +603,24 @@ def suggestions_for(
     if my_zone is None:
         missing.append("check_in")
     result = Suggestions(zone=my_zone, missing=missing, suggestions=[], huddles=[], where_to_go=[])
-    if not topic_ids:
-        return result
+    crowd = inputs.crowd
+    if crowd is None:
+        return result, []
     excluded = caller.excluded
-    crowd = crowd_of(session.get_bind().engine)
-    crowd.sync(session.connection(), now)
-    if attendee.visible and my_zone is not None:
-        event = caller.event
-        zone_ids = [my_zone.id, *(z for z in caller.neighbours if z != my_zone.id)]
-        rarity = topic_rarity(session, event)
-        talks = _talks_around(session, event.id, now)
-        speaking = _speaking_now(talks, now)
+    zones_read = inputs.ranked_zones
+    if zones_read:
+        event, rarity, speaking = caller.event, inputs.rarity, inputs.speaking
+        talks = list(caller.talks.values())
         best, groups = _ranked(
             session,
             crowd,
             me=attendee,
-            zone_ids=zone_ids,
+            zone_ids=zones_read,
             topic_ids=topic_ids,
             excluded=excluded,
             rarity=rarity,
             speaking=set(speaking),
-            limit=limit,
+            limit=inputs.limit,
         )
         result.suggestions = _suggestions(
             event, attendee, best, caller.zones, my_zone, names, rarity, talks, speaking, now
@@ -481,10 +628,11 @@ def suggestions_for(
         result.huddles = _huddles(attendee, groups, caller.zones, my_zone, names, rarity)
     if not result.suggestions:
         zones = caller.zones
+        zones_read = list(zones)
         counts = crowd.matches_by_zone(zones, topic_ids, excluded)
         ranked = sorted(counts, key=lambda z: (-masked_sort_key(counts[z]), zones[z].name))
         result.where_to_go = [ZoneMatches(zone=zones[z], matches=masked_count(counts[z])) for z in ranked]
-    return result
+    return result, zones_read
 
 
 def _suggestions(

@@ -184,6 +184,12 @@ def forget_topic(session: Session, topic_id: int) -> None:
     _forget_topic_rows(session, PresenceTopic.topic_id == topic_id)
 
 
+def topic_renamed(session: Session, topic_id: int) -> None:
+    """The people present who follow a renamed topic show it under its new name on their cards."""
+    present = session.execute(select(PresenceTopic.attendee_id).where(PresenceTopic.topic_id == topic_id)).scalars()
+    mark_changed(session, sorted(set(present)))
+
+
 def _forget_topic_rows(session: Session, condition) -> None:
     removed = session.execute(delete(PresenceTopic).where(condition).returning(PresenceTopic.attendee_id)).scalars()
     mark_changed(session, sorted(set(removed)))

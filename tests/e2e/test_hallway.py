@@ -303,3 +303,36 @@ def test_settings_keep_notification_choices_and_blocks(page, app_server, event, 
     expect(page.get_by_text("You have blocked nobody.")).to_be_visible()
     with app_server.client(carol["tokens"]["access_token"]) as client:
         eventually(lambda: client.get("/api/me/blocks").json() == [])
+
+
+def test_the_here_screen_asks_with_its_etag_and_keeps_its_people_when_refused(phone, app_server, event, zone, bob):
+    alice = join(app_server, event["join_code"], name="Alice Etag")
+    update_me(app_server, alice["tokens"]["access_token"], interests=["Kubernetes"], visible=True)
+    assert check_in(app_server, alice["tokens"]["access_token"], token=zone["checkin_url"]).status_code == 201
+    seed_session(phone, alice["tokens"])
+    page = phone.new_page()
+
+    def suggestions_fetch(response) -> bool:
+        return "/api/me/suggestions" in response.url
+
+    with page.expect_response(suggestions_fetch) as first:
+        page.goto("/here")
+    assert first.value.status == 200 and first.value.request.headers.get("if-none-match") is None
+    expect(person_card(page, "Bob Martin")).to_be_visible()
+    # Back to the app: it asks again with the ETag it holds, and nothing changed.
+    with page.expect_response(suggestions_fetch) as again:
+        page.evaluate("window.dispatchEvent(new Event('focus'))")
+    assert again.value.status == 304
+    assert again.value.request.headers["if-none-match"] == first.value.headers["etag"]
+    expect(person_card(page, "Bob Martin")).to_be_visible()
+    # The service is saturated: refused at once, the people already shown stay.
+    page.route(
+        "**/api/me/suggestions",
+        lambda route: route.fulfill(
+            status=503, headers={"Retry-After": "2"}, json={"error": "Overloaded", "detail": "busy"}
+        ),
+    )
+    with page.expect_response(suggestions_fetch) as refused:
+        page.evaluate("window.dispatchEvent(new Event('focus'))")
+    assert refused.value.status == 503
+    expect(person_card(page, "Bob Martin")).to_be_visible()

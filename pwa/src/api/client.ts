@@ -1,23 +1,26 @@
 import createClient from "openapi-fetch";
+import { retryAfterMs } from "../offline/backoff";
 import type { components, paths } from "./schema";
 
 export type Schemas = components["schemas"];
 export type Tokens = Schemas["TokenPair"];
 
-/** Every API error carries {"error": "ClassName", "detail": ...}; a network failure is `NetworkError`. */
+/** Every API error carries {"error": "ClassName", "detail": ...}; a network failure is `NetworkError`.
+ * A 503 (the service is saturated) or a 429 says in `retryAfterMs` when to ask again. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly error: string,
     readonly detail: unknown,
+    readonly retryAfterMs?: number,
   ) {
     super(`${status} ${error}`);
   }
 
-  static from(status: number, body: unknown): ApiError {
+  static from(status: number, body: unknown, retryAfter?: string | null): ApiError {
     const shaped = body as { error?: unknown; detail?: unknown } | undefined;
     const name = typeof shaped?.error === "string" ? shaped.error : "HTTPError";
-    return new ApiError(status, name, shaped?.detail);
+    return new ApiError(status, name, shaped?.detail, retryAfterMs(retryAfter));
   }
 }
 
@@ -107,5 +110,5 @@ export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; respo
     throw networkError();
   }
   if (result.response.ok) return result.data as T;
-  throw ApiError.from(result.response.status, result.error);
+  throw ApiError.from(result.response.status, result.error, result.response.headers?.get("Retry-After"));
 }

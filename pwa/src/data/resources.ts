@@ -59,13 +59,52 @@ async function allContacts(): Promise<Contact[]> {
   }
 }
 
+/** The last suggestions answer and its ETag, for the account that got it. */
+let held: { owner: number; etag: string; value: Suggestions } | undefined;
+
+/** How the last suggestions fetches went, for the refresh's pace (features/here/useLiveRefresh.ts). */
+export const suggestionsPace = { unchanged: 0, failures: 0, retryAfterMs: undefined as number | undefined };
+
+/** Suggestions, asked with the ETag of the answer held: a 304 (nothing changed) keeps it, and costs the
+ * server much less than a new answer. */
+async function suggestions(): Promise<Suggestions> {
+  const owner = session.get()?.subject_id ?? -1;
+  const known = held?.owner === owner ? held : undefined;
+  const params = known ? { header: { "if-none-match": known.etag } } : {};
+  try {
+    let result;
+    try {
+      result = await api.GET("/api/me/suggestions", { params });
+    } catch {
+      throw networkError();
+    }
+    const { response } = result;
+    if (response.status === 304 && known) {
+      suggestionsPace.unchanged += 1;
+    } else if (result.data) {
+      const etag = response.headers.get("ETag");
+      held = etag ? { owner, etag, value: result.data } : undefined;
+      suggestionsPace.unchanged = 0;
+    } else {
+      throw ApiError.from(response.status, result.error, response.headers.get("Retry-After"));
+    }
+    suggestionsPace.failures = 0;
+    suggestionsPace.retryAfterMs = undefined;
+    return result.data ?? known!.value;
+  } catch (error) {
+    suggestionsPace.failures += 1;
+    suggestionsPace.retryAfterMs = error instanceof ApiError ? error.retryAfterMs : undefined;
+    throw error;
+  }
+}
+
 const loaders: { [N in ResourceName]: () => Promise<Resources[N]> } = {
   profile: () => unwrap(api.GET("/api/me")),
   event: () => unwrap(api.GET("/api/events/{event_id}/public", eventPath())),
   topics: () => unwrap(api.GET("/api/events/{event_id}/topics", eventPath())),
   agenda: () => unwrap(api.GET("/api/events/{event_id}/agenda", eventPath())),
   presence: async () => (await unwrap(api.GET("/api/me/presence"))) ?? null,
-  suggestions: () => unwrap(api.GET("/api/me/suggestions")),
+  suggestions,
   zoneCounts: () => unwrap(api.GET("/api/events/{event_id}/zone-counts", eventPath())),
   contacts: allContacts,
   requests: () => unwrap(api.GET("/api/contact-requests")),

@@ -196,12 +196,32 @@ describe("outbox", () => {
       db: () => db,
       senders: { checkin: recorder(() => fail(503)).send },
       schedule: (_retry, ms) => delays.push(ms),
+      random: () => 0,
     });
     await outbox.enqueue("checkin", {});
     await outbox.replay();
     await outbox.replay();
     await outbox.replay();
     expect(delays).toEqual([5_000, 10_000, 20_000]);
+  });
+
+  it("waits at least the server's Retry-After, spread at random, and keeps the write with its key", async () => {
+    const delays: number[] = [];
+    const busy = (): SendResult => ({ response: { status: 503, headers: new Headers({ "Retry-After": "30" }) } });
+    const server = recorder(busy);
+    const outbox = createOutbox({
+      db: () => db,
+      senders: { checkin: server.send },
+      schedule: (_retry, ms) => delays.push(ms),
+      newKey: keys(),
+      random: () => 1,
+    });
+    await outbox.enqueue("checkin", { token: "abc" });
+    await outbox.replay();
+    expect(delays).toEqual([45_000]); // 30 s asked, up to half again at random
+    expect(outbox.state.pending).toBe(1);
+    await outbox.replay();
+    expect(server.calls.map((c) => c.key)).toEqual(["key-1", "key-1"]);
   });
 
   it("tells listeners the pending count", async () => {

@@ -1,8 +1,9 @@
+import { backoffDelay, retryAfterMs } from "./backoff";
 import type { CouloirDB, OutboxItem } from "./db";
 
 /** What a sender got back: openapi-fetch's result shape. A network failure is a thrown error instead. */
 export interface SendResult {
-  response: { status: number };
+  response: { status: number; headers?: { get(name: string): string | null } };
   data?: unknown;
   error?: unknown;
 }
@@ -37,9 +38,11 @@ export interface OutboxOptions {
   newKey?: () => string;
   /** Who is signed in now ("attendee:12"), if anyone. */
   owner?: () => string | undefined;
+  /** Spreads the retries (tests pin it). */
+  random?: () => number;
 }
 
-const MAX_RETRY_DELAY_MS = 5 * 60_000;
+const FIRST_RETRY_MS = 5_000;
 
 /** Kept for a later replay: the network, the server, a timeout, a rate limit, or an expired session
  * (the write is fine; signing in again replays it). Every other 4xx means the write itself is refused. */
@@ -97,7 +100,10 @@ export function createOutbox(options: OutboxOptions) {
       if (!result || isRetryable(status)) {
         const attempts = item.attempts + 1;
         await store.put("outbox", { ...item, attempts });
-        options.schedule?.(() => void replay(), Math.min(5_000 * 2 ** (attempts - 1), MAX_RETRY_DELAY_MS));
+        // Never before the server's Retry-After (503 when it is saturated, 429), and with jitter.
+        const asked = retryAfterMs(result?.response.headers?.get("Retry-After"));
+        const delay = backoffDelay(attempts, { baseMs: FIRST_RETRY_MS, retryAfterMs: asked, random: options.random });
+        options.schedule?.(() => void replay(), delay);
         return true;
       }
       await store.delete("outbox", item.key);

@@ -1,18 +1,19 @@
 import { usePending } from "../../app/outbox";
 import { followLink } from "../../app/router";
-import { useResource, type Profile } from "../../data/resources";
+import { suggestionsPace, useResource, type Profile } from "../../data/resources";
 import { useT } from "../../i18n";
 import type { OutboxItem } from "../../offline/db";
 import { Screen } from "../../ui/Screen";
 import { Stale } from "../../ui/Stale";
 import { BreakCountdown } from "../agenda/BreakCountdown";
+import { breakStatus } from "../agenda/timeline";
 import { useNow } from "../agenda/useNow";
 import { InstallHint } from "../install/InstallHint";
 import { Huddles, WhereToGo, ZoneCounts } from "./Around";
 import { PresenceCard } from "./PresenceCard";
 import { presenceView } from "./presence";
 import { SuggestionCard, type ConnectState } from "./SuggestionCard";
-import { useLiveRefresh } from "./useLiveRefresh";
+import { refreshDelay, useLiveRefresh } from "./useLiveRefresh";
 import { Visibility } from "./Visibility";
 
 /** Where the person is and who is around: people to meet with why and what to say, huddles, and where to
@@ -28,7 +29,10 @@ export function HereScreen() {
   const zoneCounts = useResource("zoneCounts");
   const requests = useResource("requests");
   const pending = usePending("checkin", "leave", "profile", "contactRequest", "block");
-  useLiveRefresh([presence.reload, suggestions.reload, zoneCounts.reload, requests.reload]);
+  useLiveRefresh([presence.reload, suggestions.reload, zoneCounts.reload, requests.reload], () => {
+    const status = agenda ? breakStatus(agenda.breaks, Date.now()) : null;
+    return refreshDelay({ ...suggestionsPace, breakMinutesLeft: status?.state === "now" ? status.minutesLeft : undefined });
+  });
 
   const view = presenceView(presence.data, pending, now);
   const visible = visibleNow(profile, pending);
