@@ -1,7 +1,6 @@
 """The visibility rule (api/attendees/visibility.py): who may be shown whose card, and who counts in the figures
 attendees see. Anyone the rule leaves out answers exactly as an id that does not exist."""
 
-import pytest
 from sqlmodel import select
 
 from api.attendees.models import Attendee
@@ -25,7 +24,9 @@ def ask(srv, token: str, attendee_id: int):
 
 def block(srv, token: str, attendee_id: int):
     with srv.client(token) as client:
-        return client.post("/api/me/blocks", json={"attendee_id": attendee_id}, headers={"Idempotency-Key": f.new_key()})
+        return client.post(
+            "/api/me/blocks", json={"attendee_id": attendee_id}, headers={"Idempotency-Key": f.new_key()}
+        )
 
 
 def report(srv, token: str, attendee_id: int):
@@ -89,7 +90,10 @@ def test_a_request_its_contact_and_a_findable_speaker_stay_visible_after_the_hal
     speaker = h.person(srv, "Speaker", ["Rust"], zone=None, visible=False, findable_as_speaker=True)
     with srv.client(h.organizer) as client:
         talk = {"title": "Tracing", "starts_at": h.event["starts_at"], "ends_at": h.event["ends_at"]}
-        assert client.post(f"/api/events/{h.event['id']}/talks", json=talk | {"speaker_ids": [speaker.id]}).status_code == 201
+        assert (
+            client.post(f"/api/events/{h.event['id']}/talks", json=talk | {"speaker_ids": [speaker.id]}).status_code
+            == 201
+        )
     # Both hide and leave: the request's two sides still see each other, and anyone sees the speaker's card.
     for person in (lea, hugo):
         f.update_me(srv, person.token, visible=False)

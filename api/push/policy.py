@@ -304,9 +304,9 @@ class _Crowds:
         zones = {z.id: z for z in session.exec(select(Zone).where(Zone.event_id == event_id))}
         people: defaultdict[tuple[int, int], set[int]] = defaultdict(set)
         for zone_id, topic_id, attendee_id, traits in session.exec(
-            select(PresenceTopic.zone_id, PresenceTopic.topic_id, PresenceTopic.attendee_id, PresenceTopic.traits).where(
-                PresenceTopic.zone_id.in_(list(zones)), PresenceTopic.expires_at > now
-            )
+            select(
+                PresenceTopic.zone_id, PresenceTopic.topic_id, PresenceTopic.attendee_id, PresenceTopic.traits
+            ).where(PresenceTopic.zone_id.in_(list(zones)), PresenceTopic.expires_at > now)
         ):
             if counted(traits):
                 people[zone_id, topic_id].add(attendee_id)
