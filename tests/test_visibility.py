@@ -148,7 +148,7 @@ def test_reading_cards_one_id_after_another_gives_only_people_one_could_see(srv)
     for i in range(4):
         h.person(srv, f"Hidden {i}", ["Rust"], visible=False, headline="never shown")
     h.person(srv, "Far", ["Rust"], zone="lounge")
-    ids = range(1, me.id + 12)
+    ids = range(max(1, me.id - 10), me.id + 12)
     read = {attendee_id: card(srv, me.token, h.event["id"], attendee_id) for attendee_id in ids}
     assert {i for i, answer in read.items() if answer.status_code == 200} == {me.id, shown.id}
     assert len({(a.status_code, a.text) for i, a in read.items() if a.status_code != 200}) == 1

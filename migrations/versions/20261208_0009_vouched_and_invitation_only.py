@@ -1,8 +1,8 @@
 """vouched attendees (signed in by a personal link), and events joined by invitation only
 
 Revision ID: 0009
-Revises: 0008
-Create Date: 2026-12-07 10:00:00
+Revises: 0007
+Create Date: 2026-12-08 12:00:00
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
