@@ -248,6 +248,7 @@ def _check_in_crowd(session: Session, settings: Settings, event: Event, now: dat
     until = presence_end(session, settings, event.id, now)
     for attendee, zone_index in zip(crowd, CROWD_ZONES, strict=False):
         attendee.visible = True
+        attendee.vouched = True  # as if they had signed in by their invitations, so they count in figures
         attendee.findable_as_speaker = attendee.role == "speaker"
         session.add(attendee)
         place(session, attendee=attendee, zone=zones[ZONES[zone_index][0]], now=now, expires_at=until)

@@ -266,7 +266,7 @@ def index_present_topics(engine: Engine, present_ids: list[int], zone_id: int, e
             )
         ).all()
     traits = {
-        a: traits_of(goals=goals, role=role, open_to_chat=chat, findable_as_speaker=findable)
+        a: traits_of(goals=goals, role=role, open_to_chat=chat, findable_as_speaker=findable, vouched=True)
         for a, goals, role, chat, findable in people
     }
     bulk_insert(

@@ -120,7 +120,7 @@ def build(
 
     crowd = attendees(PRESENT, f"crowd-{event_id}", 6)
     ends = now + timedelta(minutes=10)
-    traits = traits_of(goals=[], role="attendee", open_to_chat=True, findable_as_speaker=False)
+    traits = traits_of(goals=[], role="attendee", open_to_chat=True, findable_as_speaker=False, vouched=True)
     placed = {attendee_id: rng.choice(zone_ids) for attendee_id in crowd}
     bulk_insert(engine, Presence.__table__, ["attendee_id", "event_id", "zone_id", "checked_in_at", "expires_at"],
                 [(a, event_id, z, now, ends) for a, z in placed.items()])  # fmt: skip
@@ -140,7 +140,7 @@ def check_in(engine: Engine, event_id: int, ids: list[int], zone_id: int) -> Non
     """Check these attendees in at one zone, visible: each has people who share their topics next to them."""
     now = datetime.now(UTC)
     ends = now + timedelta(minutes=10)
-    traits = traits_of(goals=[], role="attendee", open_to_chat=True, findable_as_speaker=False)
+    traits = traits_of(goals=[], role="attendee", open_to_chat=True, findable_as_speaker=False, vouched=True)
     with engine.connect() as conn:
         interests = conn.execute(
             AttendeeInterest.__table__.select().where(AttendeeInterest.__table__.c.attendee_id.in_(ids))

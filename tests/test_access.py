@@ -172,6 +172,10 @@ def build_world(srv):
         session.commit()
         nudge_id, contact_id = nudge.id, contact.id
     friend = factories.join(srv, event_a["join_code"], "Friend")
+    # Friend meets Owner at the coffee bar, both visible: someone Friend may be shown, so may ask.
+    for person in (owner, friend):
+        factories.update_me(srv, person["tokens"]["access_token"], visible=True)
+        assert factories.check_in(srv, person["tokens"]["access_token"], token=zone["checkin_url"]).status_code == 201
     with srv.client(friend["tokens"]["access_token"]) as client:
         request_id = client.post(
             "/api/contact-requests",

@@ -110,6 +110,11 @@ def test_others_see_a_public_card_only_within_the_event(srv):
     bob = factories.join(srv, event["join_code"], "Bob")
     with srv.client(alice["tokens"]["access_token"]) as client:
         client.patch("/api/me", json={"phone": "+33 6 00 00 00 00", "interests": ["k8s"], "company": "Qonto"})
+    # Both visible at the coffee bar: the visibility rule lets them see each other.
+    coffee = factories.add_zone(srv, organizer, event["id"], "Coffee bar")
+    for joined in (alice, bob):
+        factories.update_me(srv, joined["tokens"]["access_token"], visible=True)
+        assert factories.check_in(srv, joined["tokens"]["access_token"], token=coffee["checkin_url"]).status_code == 201
     with srv.client(bob["tokens"]["access_token"]) as client:
         card = client.get(f"/api/events/{event['id']}/attendees/{alice['attendee']['id']}")
     assert card.status_code == 200

@@ -33,10 +33,14 @@ def people(srv):
         srv, organizer, name="DevOps Days, Lyon; 2026", ticket_price_cents=150_000, currency="EUR"
     )
     factories.add_topics(srv, organizer, event["id"], {"Observability": ["o11y"], "Kubernetes": ["k8s"]})
-    out = {"event": event, "organizer": organizer}
+    coffee = factories.add_zone(srv, organizer, event["id"], "Coffee bar")
+    out = {"event": event, "organizer": organizer, "zone": coffee}
     for name in ("Alice", "Bob", "Carol"):
         joined = factories.join(srv, event["join_code"], name, email=f"{name.lower()}@example.org")
         out[name] = {"id": joined["attendee"]["id"], "token": joined["tokens"]["access_token"]}
+        # Visible and at the coffee bar together: each may be shown the others, so may ask them.
+        factories.update_me(srv, out[name]["token"], visible=True)
+        assert factories.check_in(srv, out[name]["token"], token=coffee["checkin_url"]).status_code == 201
     with srv.client(out["Alice"]["token"]) as client:
         assert (
             client.patch(

@@ -126,6 +126,18 @@ def person(srv, place, name: str) -> factories.Person:
     return factories.Person(id=joined["attendee"]["id"], token=joined["tokens"]["access_token"], name=name)
 
 
+def speaking(srv, place, speakers: list[factories.Person]) -> None:
+    """The speakers of a talk, findable as such: anyone at the event may be shown their cards."""
+    for speaker in speakers:
+        factories.update_me(srv, speaker.token, findable_as_speaker=True)
+    talk = {"title": "Offline-first", "starts_at": place.event["starts_at"], "ends_at": place.event["ends_at"]}
+    with srv.client(place.organizer) as client:
+        response = client.post(
+            f"/api/events/{place.event['id']}/talks", json=talk | {"speaker_ids": [p.id for p in speakers]}
+        )
+    assert response.status_code == 201, response.text
+
+
 def scan(srv, me_token: str, other_token: str) -> int:
     with srv.client(other_token) as client:
         code = client.post("/api/me/connect-code").json()["code"]
@@ -148,6 +160,7 @@ def scan(srv, me_token: str, other_token: str) -> int:
 def test_the_outbox_delivers_each_write_exactly_once_whatever_the_network_does(srv, place, steps):
     me = person(srv, place, "Me")
     targets = [person(srv, place, f"Asked {i}") for i in range(REQUEST_TARGETS)]
+    speaking(srv, place, targets)  # so Me may be shown them, and ask them, wherever Me checks in
     scanned = [person(srv, place, f"Scanned {i}") for i in range(SCAN_TARGETS)]
     known = [person(srv, place, f"Known {i}") for i in range(KNOWN_CONTACTS)]
     contact_ids = {i: scan(srv, me.token, other.token) for i, other in enumerate(known)}

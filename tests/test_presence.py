@@ -125,9 +125,9 @@ def test_a_check_in_rewrites_the_topic_index_from_the_current_profile(srv, db):
     rows = db.exec(select(PresenceTopic).where(PresenceTopic.attendee_id == me.id)).all()
     assert sorted(r.topic_id for r in rows) == sorted([h.topics["Observability"], h.topics["Rust"]])
     assert {(r.zone_id, r.expires_at, r.traits) for r in rows} == {
-        (h.zones["lounge"]["id"], expires_at, TRAIT_BITS["hire"] | TRAIT_BITS["open_to_chat"])
+        (h.zones["lounge"]["id"], expires_at, TRAIT_BITS["hire"] | TRAIT_BITS["open_to_chat"] | TRAIT_BITS["vouched"])
     }
-    # Hidden, a check-in still places Léa (the counts see her) but matching does not.
+    # Hidden, a check-in still places Léa (the organizers' counts see her) but matching does not.
     f.update_me(srv, me.token, visible=False)
     assert f.check_in(srv, me.token, code=h.zones["coffee"]["code"]).status_code == 201
     assert db.exec(select(Presence.zone_id).where(Presence.attendee_id == me.id)).one() == h.zones["coffee"]["id"]
@@ -204,25 +204,49 @@ def test_check_in_history_is_kept_per_minute_and_erased_with_the_attendee(srv, d
     assert db.exec(select(Presence.attendee_id)).all() == [other.id]
 
 
-def test_zone_counts_below_three_are_never_exact_and_ghosts_count(srv):
+def test_zone_counts_below_three_are_never_exact_and_count_only_people_seen_never_the_caller(srv):
     h = f.hallway(srv)
     people = [
         h.person(srv, "Léa", ["Observability", "Rust"]),
         h.person(srv, "Hugo", ["Observability", "Rust"]),
+        h.person(srv, "Nina", ["Observability"]),
+        h.person(srv, "Omar", ["Observability"]),
         h.person(srv, "Ghost", ["Observability"], visible=False),
+        h.person(srv, "Fresh account", ["Observability"], vouched=False),
         h.person(srv, "Inès", ["Observability"], zone="buffet"),
         h.person(srv, "Théo", ["Rust"], zone="buffet"),
     ]
     counts = zone_counts(srv, people[0].token, h.event["id"])
+    # Léa counts Hugo, Nina and Omar: not herself, not the hidden person, not the account no link vouched for.
     assert counts["Coffee bar"]["people"] == 3
     observability = {"id": h.topics["Observability"], "name": "Observability", "people": 3}
     assert counts["Coffee bar"]["top_topics"] == [observability]
     assert counts["Buffet"] == {"zone": counts["Buffet"]["zone"], "people": "fewer than 3", "top_topics": []}
     assert counts["Lounge"]["people"] == "fewer than 3"
-    # Organizers of the event see the same figures.
-    assert zone_counts(srv, h.organizer, h.event["id"]) == counts
-    # A ghost sees the counts too.
-    assert zone_counts(srv, people[2].token, h.event["id"]) == counts
+    # The ghost sees counts too, of the others who chose to be seen.
+    assert zone_counts(srv, people[4].token, h.event["id"])["Coffee bar"]["people"] == 4
+    # The organizers' picture counts everyone present, still masked below three.
+    organizers = zone_counts(srv, h.organizer, h.event["id"])
+    assert organizers["Coffee bar"]["people"] == 6
+    assert organizers["Coffee bar"]["top_topics"][0] == observability | {"people": 6}
+    assert organizers["Buffet"]["people"] == "fewer than 3"
+
+
+def test_two_fake_accounts_and_a_hidden_or_lone_person_stay_below_the_mask(srv):
+    """The attack: two free accounts wait at the coffee bar, then someone arrives. Neither a hidden person nor
+    a visible one may turn the figure into an exact 3 that points at them and their topics."""
+    h = f.hallway(srv)
+    fakes = [h.person(srv, f"Fake {i}", ["Observability"], vouched=False) for i in range(2)]
+    watcher = h.person(srv, "Watcher", ["Observability"], vouched=False, zone=None)
+
+    def coffee_bar(token: str) -> tuple:
+        row = zone_counts(srv, token, h.event["id"])["Coffee bar"]
+        return row["people"], row["top_topics"]
+
+    h.person(srv, "Hidden", ["Observability"], visible=False)
+    assert coffee_bar(fakes[0].token) == coffee_bar(watcher.token) == ("fewer than 3", [])
+    h.person(srv, "Visible", ["Observability"])
+    assert coffee_bar(fakes[0].token) == coffee_bar(watcher.token) == ("fewer than 3", [])
 
 
 def test_visible_only_while_chosen_turning_visibility_off_removes_from_matching_at_once(srv, db):

@@ -175,6 +175,21 @@ def test_where_to_go_only_in_a_breaks_first_minutes_and_never_below_three(srv, d
     assert shown(receiver, late_sub) == shown(receiver, few_sub) == []
 
 
+def test_free_accounts_and_hidden_people_never_make_a_where_to_go_count(srv, db, receiver):
+    """Two accounts made with the join code, a hidden person and one visible person follow Observability at
+    the coffee bar: "3 people at Coffee bar..." would point at a real one. Only vouched, visible people count."""
+    h = f.hallway(srv)
+    for name in ("Fake 1", "Fake 2"):
+        h.person(srv, name, ["Observability"], zone="coffee", vouched=False)
+    h.person(srv, "Casper", ["Observability"], zone="coffee", visible=False)
+    h.person(srv, "Ada", ["Observability"], zone="coffee")
+    lea = me(srv, h, zone=None)
+    f.add_break(srv, h.organizer, h.event["id"], started_minutes_ago=1)
+    sub = device(srv, receiver, lea)
+    assert f.nudge_tick(srv).planned == 0
+    assert shown(receiver, sub) == []
+
+
 def test_a_hidden_attendee_may_be_told_where_to_go_but_is_never_shown_by_name(srv, db, receiver):
     h = f.hallway(srv)
     for name in ("Ada", "Grace", "Linus"):
@@ -208,11 +223,13 @@ def test_blocks_hold_both_ways_for_matches_and_for_counts(srv, db, receiver, who
     for name in ("Grace", "Linus"):
         h.person(srv, name, ["Observability"], zone="coffee")
     near = me(srv, h, zone="buffet")
-    away = me(srv, h, zone=None)
+    away = me(srv, h, zone="coffee")  # they meet, one blocks the other, then `away` leaves
     for person in (near, away):
         blocker, blocked = (person, ada) if who_blocks == "me" else (ada, person)
         response = act(srv, blocker.token, "/api/me/blocks", {"attendee_id": blocked.id})
         assert response.status_code == 201, response.text
+    with srv.client(away.token) as client:
+        assert client.delete("/api/me/presence", headers={"Idempotency-Key": f.new_key()}).status_code == 204
     f.add_break(srv, h.organizer, h.event["id"])
     near_sub, away_sub = device(srv, receiver, near), device(srv, receiver, away)
 
@@ -425,7 +442,8 @@ def test_the_scheduler_runs_inside_the_service_by_default(srv, migrated_url, db,
 def test_contact_requests_wait_for_a_break_and_go_out_once(srv, db, receiver):
     h = f.hallway(srv)
     ada = strong_match(srv, h)
-    grace, linus = (h.person(srv, name, ["FinOps"], zone=None) for name in ("Grace Hopper", "Linus Torvalds"))
+    # They ask Léa next to her at the coffee bar (sharing none of her topics, so no match to nudge about).
+    grace, linus = (h.person(srv, name, ["FinOps"], zone="coffee") for name in ("Grace Hopper", "Linus Torvalds"))
     lea = me(srv, h)
     sub = device(srv, receiver, lea)
     requests = {}
@@ -466,8 +484,8 @@ def test_contact_requests_wait_for_a_break_and_go_out_once(srv, db, receiver):
 
 def test_contact_request_pushes_follow_the_preference_at_sending_time(srv, db, receiver):
     h = f.hallway(srv)
-    ada = h.person(srv, "Ada Lovelace", ["FinOps"], zone=None)
-    lea = me(srv, h, zone=None)
+    ada = h.person(srv, "Ada Lovelace", ["FinOps"], zone="lounge")  # she asks Léa next to her
+    lea = me(srv, h, zone="lounge")
     sub = device(srv, receiver, lea)
     sent = act(srv, ada.token, "/api/contact-requests", {"to_attendee_id": lea.id})
     notify_contact_request(db, sent.json()["id"])

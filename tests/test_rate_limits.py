@@ -84,8 +84,9 @@ def test_check_ins_are_limited_per_address_across_attendees(strict):
 
 def test_contact_requests_and_scans_share_one_budget_per_attendee(strict):
     place = factories.hallway(strict)
-    ada = place.person(strict, "Ada", ["Rust"], zone=None)
-    others = [place.person(strict, name, ["Rust"], zone=None) for name in ("Bob", "Cleo", "Dan")]
+    # All at the coffee bar, visible: Ada may be shown the others, so may ask them.
+    ada = place.person(strict, "Ada", ["Rust"])
+    others = [place.person(strict, name, ["Rust"]) for name in ("Bob", "Cleo", "Dan")]
     with strict.client(others[2].token) as client:
         code = client.post("/api/me/connect-code").json()["code"]
     wait_for_next_window()

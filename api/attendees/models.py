@@ -24,6 +24,10 @@ class Attendee(SQLModel, table=True):
     visible: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     # A speaker's opt-in to be pointed out around their talk ("the speaker at the coffee bar").
     findable_as_speaker: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # Signed in at least once by a personal link (an organizer's invitation, or a sign-in link sent to their
+    # email): an account an attacker cannot mint by the dozen with the join code. Only vouched people count
+    # in the figures attendees see (api/attendees/visibility.py).
+    vouched: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     # Private details: readable by the attendee alone until a mutual exchange.
     email: str | None = Field(default=None, max_length=254)
     phone: str | None = Field(default=None, max_length=40)

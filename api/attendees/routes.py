@@ -3,7 +3,8 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, status
 from pydantic import BaseModel
 
-from api.attendees import service
+from api.attendees import service, visibility
+from api.attendees.models import Attendee
 from api.attendees.schemas import AttendeeCard, AttendeePrivate, JoinRequest, ProfileUpdate, RoleUpdate
 from api.auth.schemas import TokenPair
 from api.auth.service import open_session, send_email_proof
@@ -20,7 +21,6 @@ from api.core.errors import (
 from api.core.schemas import OneLine, Page, PageParams, PathId, page_params
 from api.events.access import MemberEvent, OrganizerEvent
 from api.presence.service import refresh_presence
-from api.safety.service import blocked_either_way
 
 router = APIRouter(prefix="/api", tags=["attendees"])
 
@@ -33,7 +33,7 @@ class JoinResult(BaseModel):
 @router.post(
     "/join",
     status_code=status.HTTP_201_CREATED,
-    responses=responses(NotFound, Conflict, InvalidInput, TooManyRequests),
+    responses=responses(NotFound, service.InvitationOnly, Conflict, InvalidInput, TooManyRequests),
 )
 def join_event(
     data: JoinRequest,
@@ -45,7 +45,8 @@ def join_event(
 ) -> JoinResult:
     """Join an event with its join code. The code scopes a new attendee to the event; it proves no identity.
     Nor does an email: the answer is the same whoever owns it, and the mailbox gets a link to confirm it (or,
-    if it already joined the event, to sign in to that account)."""
+    if it already joined the event, to sign in to that account). An event by invitation only refuses the code:
+    its attendees join by their personal links."""
     ratelimit.hit(engine, settings, f"join:ip:{ip}", settings.join_rate_per_ip)
     attendee = service.join(session, data)
     _prove_email(background, engine, settings, attendee.id, service.claimed_email(attendee, data.email))
@@ -108,10 +109,14 @@ def list_attendees(
 
 @people.get("/{attendee_id}")
 def get_attendee_card(attendee_id: PathId, event: MemberEvent, claims: Claims, session: SessionDep) -> AttendeeCard:
-    """A public card, visible only within the same event and never across a block. No private details."""
-    if claims.subject_kind == "attendee" and attendee_id in blocked_either_way(session, claims.subject_id):
-        raise NotFound("No such attendee in this event")
-    return service.cards(session, [service.get_attendee(session, event_id=event.id, attendee_id=attendee_id)])[0]
+    """A card, only under the visibility rule (api/attendees/visibility.py): anyone else reads as an unknown id.
+    The event's organizers see every card. No private details."""
+    if claims.subject_kind == "attendee":
+        viewer = session.get(Attendee, claims.subject_id)  # MemberEvent found them in this event
+        shown = visibility.shown_attendee(session, viewer, attendee_id)
+    else:
+        shown = service.get_attendee(session, event_id=event.id, attendee_id=attendee_id)
+    return service.cards(session, [shown])[0]
 
 
 @people.patch("/{attendee_id}/role", responses=responses(InvalidInput))

@@ -9,10 +9,14 @@ from sqlmodel import Session, select
 from api.attendees.models import Attendee, AttendeeInterest
 from api.attendees.schemas import AttendeeCard, AttendeePrivate, InterestPublic, JoinRequest, ProfileUpdate
 from api.core.db import utcnow
-from api.core.errors import Conflict, InvalidInput, NotFound
+from api.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from api.events.models import Event, Topic
 from api.events.service import event_by_join_code, fold, topic_vocabulary
 from api.presence.service import mark_changed, refresh_presence
+
+
+class InvitationOnly(Forbidden):
+    default_detail = "This event is by invitation only: open the personal link you received by email or on your badge"
 
 
 def join(session: Session, data: JoinRequest) -> Attendee:
@@ -20,6 +24,8 @@ def join(session: Session, data: JoinRequest) -> Attendee:
     event = event_by_join_code(session, data.join_code)
     if event is None:
         raise NotFound("Unknown join code: check the code on your badge or at the venue")
+    if event.invitation_only:
+        raise InvitationOnly()
     if event.ends_at <= utcnow():
         raise Conflict("This event is over")
     attendee = Attendee(
@@ -90,6 +96,17 @@ def update_profile(session: Session, attendee: Attendee, data: ProfileUpdate) ->
         # and what a suggestion shows of them (their card), which answers remembered for others depend on.
         refresh_presence(session, attendee)
     return attendee
+
+
+def vouch(session: Session, attendee: Attendee) -> None:
+    """They signed in by a personal link (an invitation, or a sign-in link sent to their email): from now on
+    they count in the figures attendees see (api/attendees/visibility.py)."""
+    if attendee.vouched:
+        return
+    attendee.vouched = True
+    session.add(attendee)
+    session.flush()
+    refresh_presence(session, attendee)  # present on another device: the crowd counts them at once
 
 
 def set_interests(session: Session, attendee: Attendee, terms: list[str]) -> list[Topic]:

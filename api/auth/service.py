@@ -8,7 +8,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from api.attendees.models import Attendee
-from api.attendees.service import attach_proven_email, email_owner
+from api.attendees.service import attach_proven_email, email_owner, vouch
 from api.auth.models import MagicLink, RefreshSession
 from api.auth.schemas import TokenPair
 from api.core.config import Settings
@@ -215,6 +215,8 @@ def redeem_magic_link(session: Session, settings: Settings, token: str) -> Token
         raise NotAuthenticated(_LINK_REFUSED)
     if attendee is not None and confirms_email:
         attendee = attach_proven_email(session, attendee, confirms_email)
+    if attendee is not None:
+        vouch(session, attendee)
     return open_session(session, settings, organizer=organizer, attendee=attendee)
 
 

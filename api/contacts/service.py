@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from api.attendees.models import Attendee
 from api.attendees.service import cards, get_attendee, interests_of
+from api.attendees.visibility import UNKNOWN_ATTENDEE, shown_attendee
 from api.contacts.models import ConnectCode, Contact, ContactRequest, ContactSharing
 from api.contacts.schemas import (
     ConnectCodePublic,
@@ -81,8 +82,17 @@ def _can_connect(session: Session, me: Attendee, other_id: int) -> Attendee:
         raise InvalidInput("You cannot connect with yourself")
     other = get_attendee(session, event_id=me.event_id, attendee_id=other_id)
     if other_id in blocked_either_way(session, me.id):
-        raise NotFound("No such attendee in this event")
+        raise NotFound(UNKNOWN_ATTENDEE)
     return other
+
+
+def _can_ask(session: Session, me: Attendee, other_id: int) -> Attendee:
+    """The other attendee, if I may ask them for an exchange: only someone I may be shown (the visibility
+    rule), else NotFound as for an unknown id. Scanning a connect code needs no such rule: showing one's
+    code to someone is consent."""
+    if other_id == me.id:
+        raise InvalidInput("You cannot connect with yourself")
+    return shown_attendee(session, me, other_id)
 
 
 def _contact_ids(session: Session, owner_id: int) -> set[int]:
@@ -118,7 +128,7 @@ def _refuse_past_waiting_cap(session: Session, settings: Settings, to: Attendee)
 
 
 def send_request(session: Session, settings: Settings, me: Attendee, data: ContactRequestCreate) -> SentRequest:
-    other = _can_connect(session, me, data.to_attendee_id)
+    other = _can_ask(session, me, data.to_attendee_id)
     if other.id in _contact_ids(session, me.id):
         raise Conflict("You are already in each other's contacts")
     existing = session.exec(

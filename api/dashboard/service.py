@@ -330,7 +330,7 @@ def dashboard(session: Session, settings: Settings, event: Event) -> Dashboard:
         generated_at=now,
         day=day.day,
         timezone=event.timezone,
-        zones=zone_counts(session, event.id),
+        zones=zone_counts(session, event.id, attendee_id=None),
         heatmap=heatmap(session, settings, event, day, now),
         contacts_per_hour=contacts_per_hour(session, event, day),
         nudges=nudge_figures(session, event, now),

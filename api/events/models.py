@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Integer, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from api.core.db import UTCDateTime, reference, utcnow
@@ -17,6 +17,8 @@ class Event(SQLModel, table=True):
     ends_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     languages: list[str] = Field(sa_type=JSON, nullable=False)
     join_code: str = Field(max_length=16, unique=True)
+    # Joining needs a personal invitation (the attendee import's links): the open join code is refused.
+    invitation_only: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     ticket_price_cents: int | None = None
     currency: str | None = Field(default=None, max_length=3)
     presence_retention_days: int = 7

@@ -45,6 +45,9 @@ Currency = Annotated[str, Field(max_length=3, pattern=r"^[A-Z]{3}$")]
 Languages = Annotated[list[Language], Field(min_length=1, max_length=2), AfterValidator(unique_items)]
 
 
+INVITATION_ONLY = "Joining needs a personal invitation (the attendee import's links): the join code is refused"
+
+
 class EventCreate(InputModel):
     name: Name
     slug: Slug
@@ -57,6 +60,7 @@ class EventCreate(InputModel):
     ticket_price_cents: Annotated[int, Field(ge=0, le=100_000_000)] | None = None
     currency: Currency | None = None
     presence_retention_days: Annotated[int, Field(ge=0, le=365)] = 7
+    invitation_only: bool = Field(default=False, description=INVITATION_ONLY)
 
     # On ends_at rather than the whole event, so the refusal names the field to correct.
     @field_validator("ends_at")
@@ -87,6 +91,7 @@ class EventUpdate(UpdateModel):
     ticket_price_cents: Annotated[int, Field(ge=0, le=100_000_000)] | None = None
     currency: Currency | None = None
     presence_retention_days: Annotated[int, Field(ge=0, le=365)] | None = None
+    invitation_only: bool | None = Field(default=None, description=INVITATION_ONLY)
 
 
 class EventAdmin(BaseModel):
@@ -106,6 +111,7 @@ class EventAdmin(BaseModel):
     ticket_price_cents: int | None
     currency: str | None
     presence_retention_days: int
+    invitation_only: bool = Field(description=INVITATION_ONLY)
 
 
 class ZonePublic(BaseModel):

@@ -22,6 +22,7 @@ from itertools import repeat
 from sqlalchemy import BigInteger, Integer, TextClause, bindparam, text
 from sqlalchemy.engine import Connection, Engine
 
+from api.attendees.visibility import counted
 from api.core.db import UTCDateTime
 from api.core.privacy import MIN_SHOWN_COUNT
 from api.presence.models import CHANGE_HORIZON
@@ -105,6 +106,9 @@ class Crowd:
         self._since: int | None = None
         self._placed: dict[int, _Placed] = {}
         self._people: dict[int, dict[int, set[int]]] = {}  # zone id -> topic id -> attendee ids
+        # The same, of the people who count in attendees' figures (api/attendees/visibility.py): huddles and
+        # "where to go" count these, while suggestions rank everyone present.
+        self._counted: dict[int, dict[int, set[int]]] = {}
         self._ends: list[tuple[float, int]] = []  # (expires, attendee id), a heap: who to drop when
         self._reads_started = 0
         self._last_read = 0  # the number of the last read that completed (0: none since the last forget)
@@ -156,6 +160,7 @@ class Crowd:
     def _clear(self) -> None:
         self._placed.clear()
         self._people.clear()
+        self._counted.clear()
         self._ends.clear()
         self._changes += 1
         self._cleared = self._changes
@@ -174,9 +179,10 @@ class Crowd:
         old = self._placed.pop(attendee_id, None)
         if old is not None:
             self._changed(old.zone_id)
-            zone = self._people[old.zone_id]
-            for topic_id in old.topic_ids:
-                zone[topic_id].discard(attendee_id)
+            for index in self._indexes(old):
+                zone = index[old.zone_id]
+                for topic_id in old.topic_ids:
+                    zone[topic_id].discard(attendee_id)
         if not topic_rows:
             return
         first = topic_rows[0]
@@ -185,10 +191,14 @@ class Crowd:
         )
         self._placed[attendee_id] = placed
         self._changed(placed.zone_id)
-        zone = self._people.setdefault(placed.zone_id, {})
-        for topic_id in placed.topic_ids:
-            zone.setdefault(topic_id, set()).add(attendee_id)
+        for index in self._indexes(placed):
+            zone = index.setdefault(placed.zone_id, {})
+            for topic_id in placed.topic_ids:
+                zone.setdefault(topic_id, set()).add(attendee_id)
         heapq.heappush(self._ends, (placed.expires, attendee_id))
+
+    def _indexes(self, placed: _Placed) -> list[dict[int, dict[int, set[int]]]]:
+        return [self._people, self._counted] if counted(placed.traits) else [self._people]
 
     def _drop_ended(self, now: float) -> None:
         ends = self._ends
@@ -209,7 +219,8 @@ class Crowd:
         limit: int,
     ) -> tuple[list[Ranked], list[tuple[int, int, int]]]:
         """The best `limit` people sharing a topic of `weights` (topic id -> weight), the first zone's
-        before the others'; and the (zone id, topic id, people) groups of at least three people.
+        before the others'; and the (zone id, topic id, people) groups of at least three people who count in
+        attendees' figures.
 
         A person's score is the sum of the weights of the topics they share plus `bonus(attendee id,
         traits)`, which is at most `max_bonus`. Ties go to the lower attendee id. `excluded` people
@@ -219,7 +230,8 @@ class Crowd:
         heaviest_first = sorted(weights.items(), key=lambda item: (-item[1], item[0]))
         with self._lock:
             zones = [self._people.get(zone_id, {}) for zone_id in zone_ids]
-            for zone_id, people in zip(zone_ids, zones, strict=True):
+            for zone_id in zone_ids:
+                people = self._counted.get(zone_id, {})
                 for topic_id in weights:
                     followers = people.get(topic_id)
                     if followers:
@@ -272,11 +284,12 @@ class Crowd:
         return [Ranked(a, self._placed[a].zone_id, -score) for score, a in kept]
 
     def matches_by_zone(self, zone_ids: Iterable[int], topic_ids: list[int], excluded: set[int]) -> dict[int, int]:
-        """How many people, in each zone where there is any, share at least one of `topic_ids`."""
+        """How many people who count in attendees' figures, in each zone where there is any, share at least
+        one of `topic_ids`."""
         counts = {}
         with self._lock:
             for zone_id in zone_ids:
-                people = self._people.get(zone_id, {})
+                people = self._counted.get(zone_id, {})
                 sharing = set().union(*(people.get(topic_id, ()) for topic_id in topic_ids)) - excluded
                 if sharing:
                     counts[zone_id] = len(sharing)

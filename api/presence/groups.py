@@ -89,7 +89,7 @@ _ITEMS = {
 }
 _READ = """
     SELECT attendee.event_id, attendee.goals, attendee.role, attendee.open_to_chat,
-        attendee.findable_as_speaker, record.fingerprint, record.status_code, record.response_body,
+        attendee.findable_as_speaker, attendee.vouched, record.fingerprint, record.status_code, record.response_body,
         zone.id AS zone_id, zone.name AS zone_name, zone.kind AS zone_kind, zone.event_id AS zone_event_id,
         event.ends_at AS event_ends_at,
         (SELECT max(ends_at) FROM agenda_break
@@ -107,7 +107,7 @@ _READ = """
     ORDER BY item.n
 """
 _READ_TYPES = {
-    "goals": JSON, "open_to_chat": Boolean, "findable_as_speaker": Boolean,
+    "goals": JSON, "open_to_chat": Boolean, "findable_as_speaker": Boolean, "vouched": Boolean,
     "response_body": JSON, "event_ends_at": UTCDateTime, "break_ends_at": UTCDateTime,
 }  # fmt: skip
 
@@ -301,7 +301,11 @@ def _judge(settings: Settings, index: int, request: CheckInRequest, row, now: da
     expires_at = presence_ends_at(settings, target.break_ends_at, now)
     answer = PresencePublic(zone=target.zone, checked_in_at=now, expires_at=expires_at).model_dump(mode="json")
     traits = traits_of(
-        goals=row.goals, role=row.role, open_to_chat=row.open_to_chat, findable_as_speaker=row.findable_as_speaker
+        goals=row.goals,
+        role=row.role,
+        open_to_chat=row.open_to_chat,
+        findable_as_speaker=row.findable_as_speaker,
+        vouched=row.vouched,
     )
     return _Write(index, request, digest, answer, target.zone.id, target.event_id, expires_at, traits)
 

@@ -92,7 +92,8 @@ CHANGE_HORIZON = {
 }
 
 
-# Goals and roles share one namespace (no name is both), plus two flags.
+# Goals and roles share one namespace (no name is both), plus three flags: matching weighs the first two,
+# the figures attendees see count only people with the third (api/attendees/visibility.py).
 TRAIT_BITS: dict[str, int] = {
     name: 1 << bit
     for bit, name in enumerate(
@@ -109,13 +110,16 @@ TRAIT_BITS: dict[str, int] = {
             "organizer",
             "open_to_chat",
             "findable_as_speaker",
+            "vouched",
         ]  # fmt: skip
     )
 }
 
 
-def traits_of(*, goals: list[str], role: str, open_to_chat: bool, findable_as_speaker: bool) -> int:
+def traits_of(*, goals: list[str], role: str, open_to_chat: bool, findable_as_speaker: bool, vouched: bool) -> int:
     names = {*goals, role}
+    if vouched:
+        names.add("vouched")
     if open_to_chat:
         names.add("open_to_chat")
     if findable_as_speaker:

@@ -1,7 +1,7 @@
 from fastapi import APIRouter, Request, Response, status
 
 from api.core import ratelimit
-from api.core.deps import AttendeeClaims, CurrentAttendee, SessionDep, SettingsDep, client_ip
+from api.core.deps import AttendeeClaims, Claims, CurrentAttendee, SessionDep, SettingsDep, client_ip
 from api.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, TooManyRequests, responses
 from api.core.idempotency import IdempotencyKey, run_once
 from api.events.access import MemberEvent
@@ -55,6 +55,8 @@ events = APIRouter(prefix="/api/events/{event_id}", tags=["presence"], responses
 
 
 @events.get("/zone-counts")
-def get_zone_counts(event: MemberEvent, session: SessionDep) -> list[ZoneCount]:
-    """People present per zone and their top topics; counts below 3 read "fewer than 3"."""
-    return service.zone_counts(session, event.id)
+def get_zone_counts(event: MemberEvent, claims: Claims, session: SessionDep) -> list[ZoneCount]:
+    """People present per zone and their top topics; counts below 3 read "fewer than 3". An attendee's count
+    only people who chose to be seen and whose account is vouched, never the caller; organizers', everyone."""
+    attendee_id = claims.subject_id if claims.subject_kind == "attendee" else None
+    return service.zone_counts(session, event.id, attendee_id=attendee_id)

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from api.agenda.models import AgendaBreak
 from api.agenda.service import current_break
 from api.attendees.models import Attendee, AttendeeInterest
+from api.attendees.visibility import COUNTED
 from api.core.config import Settings
 from api.core.db import UTCDateTime, conflict_insert, utcnow
 from api.core.errors import Conflict, NotFound
@@ -201,6 +202,7 @@ def _traits(attendee: Attendee) -> int:
         role=attendee.role,
         open_to_chat=attendee.open_to_chat,
         findable_as_speaker=attendee.findable_as_speaker,
+        vouched=attendee.vouched,
     )
 
 
@@ -264,25 +266,32 @@ def my_presence(session: Session, attendee: Attendee) -> PresencePublic | None:
     return PresencePublic(zone=zone_ref(zone), checked_in_at=presence.checked_in_at, expires_at=presence.expires_at)
 
 
-def zone_counts(session: Session, event_id: int) -> list[ZoneCount]:
-    """People present per zone and the topics at least three of them follow, for anyone at the event.
+def zone_counts(session: Session, event_id: int, *, attendee_id: int | None) -> list[ZoneCount]:
+    """People present per zone and the topics at least three of them follow.
 
-    Hidden attendees count too: a figure of at least three shows a crowd, never a person.
+    Shown to attendee `attendee_id`: only people who count in attendees' figures (api/attendees/visibility.py:
+    visible and vouched, never the caller), so a hidden person is in no figure and free accounts cannot lift
+    one person above the mask. None: the organizers' picture, everyone present (masked all the same).
     """
     now = utcnow()
+    counted = [Presence.event_id == event_id, Presence.expires_at > now]
+    if attendee_id is not None:
+        counted += [Presence.attendee_id != attendee_id, COUNTED]
     people = dict(
         session.exec(
             select(Presence.zone_id, func.count())
-            .where(Presence.event_id == event_id, Presence.expires_at > now)
+            .join(Attendee, Attendee.id == Presence.attendee_id)
+            .where(*counted)
             .group_by(Presence.zone_id)
         ).all()
     )
     followers = func.count().label("followers")
     topic_rows = session.exec(
         select(Presence.zone_id, Topic.id, Topic.name, followers)
+        .join(Attendee, Attendee.id == Presence.attendee_id)
         .join(AttendeeInterest, AttendeeInterest.attendee_id == Presence.attendee_id)
         .join(Topic, Topic.id == AttendeeInterest.topic_id)
-        .where(Presence.event_id == event_id, Presence.expires_at > now)
+        .where(*counted)
         .group_by(Presence.zone_id, Topic.id, Topic.name)
         .having(func.count() >= MIN_SHOWN_COUNT)
         .order_by(Presence.zone_id, followers.desc(), Topic.name)

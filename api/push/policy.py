@@ -3,7 +3,7 @@
 - Only while a break or a hallway moment is under way (a "window"); never in a talk outside one.
 - A nudge needs a strong match (api.matching's score) in the attendee's zone or a neighbouring one;
   in a window's first minutes, someone not checked in may instead be told where to go, as a count of at
-  least three people and a topic, never a name.
+  least three people who count in attendees' figures (visible, vouched, not them) and a topic, never a name.
 - At most `nudges_per_break` per window and `nudges_per_day` per local day, one per reason and window;
   the person's preferences decide which reasons they get at all.
 - No nudge names the person it is about: it is read on a lock screen, possibly later. The app shows who,
@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 
 from api.agenda.models import AgendaBreak, Talk, TalkSpeaker
 from api.attendees.models import Attendee, AttendeeInterest
+from api.attendees.visibility import counted
 from api.core.config import Settings
 from api.core.privacy import MIN_SHOWN_COUNT
 from api.events.models import Event, Topic, Zone
@@ -287,8 +288,9 @@ def _talks_of_speakers(session: Session, event_id: int, attendee_ids: list[int],
 
 @dataclass
 class _Crowds:
-    """Who (visible and present) follows which topic in which zone, read once per tick for a whole event:
-    asking matching for each of thousands of people at a break's start would take minutes."""
+    """Who follows which topic in which zone, of the people present who count in attendees' figures
+    (api/attendees/visibility.py), read once per tick for a whole event: asking matching for each of
+    thousands of people at a break's start would take minutes."""
 
     zones: dict[int, Zone]
     topic_names: dict[int, str]
@@ -301,12 +303,13 @@ class _Crowds:
     def load(cls, session: Session, event_id: int, now: datetime) -> "_Crowds":
         zones = {z.id: z for z in session.exec(select(Zone).where(Zone.event_id == event_id))}
         people: defaultdict[tuple[int, int], set[int]] = defaultdict(set)
-        for zone_id, topic_id, attendee_id in session.exec(
-            select(PresenceTopic.zone_id, PresenceTopic.topic_id, PresenceTopic.attendee_id).where(
-                PresenceTopic.zone_id.in_(list(zones)), PresenceTopic.expires_at > now
-            )
+        for zone_id, topic_id, attendee_id, traits in session.exec(
+            select(
+                PresenceTopic.zone_id, PresenceTopic.topic_id, PresenceTopic.attendee_id, PresenceTopic.traits
+            ).where(PresenceTopic.zone_id.in_(list(zones)), PresenceTopic.expires_at > now)
         ):
-            people[zone_id, topic_id].add(attendee_id)
+            if counted(traits):
+                people[zone_id, topic_id].add(attendee_id)
         groups: defaultdict[int, list[tuple[int, set[int]]]] = defaultdict(list)
         for (zone_id, topic_id), ids in people.items():
             if len(ids) >= MIN_SHOWN_COUNT:  # exclusions only shrink a group

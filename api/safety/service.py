@@ -5,7 +5,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from api.attendees.models import Attendee
-from api.attendees.service import get_attendee
+from api.attendees.visibility import shown_attendee
 from api.core.db import conflict_insert
 from api.core.errors import InvalidInput
 from api.safety.models import Block, Report
@@ -13,9 +13,11 @@ from api.safety.schemas import BlockPublic, PersonRef, ReportAdmin, ReportCreate
 
 
 def _other_attendee(session: Session, me: Attendee, attendee_id: int, verb: str) -> Attendee:
+    """Someone I may be shown, blocks aside (api/attendees/visibility.py): I can block or report whoever I
+    legitimately saw, again after a block, and anyone else reads as an unknown id."""
     if attendee_id == me.id:
         raise InvalidInput(f"You cannot {verb} yourself")
-    return get_attendee(session, event_id=me.event_id, attendee_id=attendee_id)
+    return shown_attendee(session, me, attendee_id, despite_blocks=True)
 
 
 def block(session: Session, me: Attendee, attendee_id: int) -> BlockPublic:

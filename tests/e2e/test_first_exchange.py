@@ -11,10 +11,15 @@ from api.attendees.models import Attendee
 from api.auth.models import MagicLink
 from tests.e2e.browser import PHONE, eventually, seed_session, wait_for_service_worker
 from tests.e2e.test_quality import assert_accessible
-from tests.factories import join, new_key, prove_email, update_me
+from tests.factories import add_zone, check_in, join, new_key, prove_email, update_me
 
 
-def ask(app_server, sender: dict, receiver: dict) -> None:
+def ask(app_server, event: dict, sender: dict, receiver: dict) -> None:
+    """`sender` asks `receiver`, having met at the coffee bar (both visible there: they may see each other)."""
+    coffee = add_zone(app_server, event["organizer_token"], event["id"], f"Coffee bar {new_key()[:8]}")
+    for person in (sender, receiver):
+        update_me(app_server, person["tokens"]["access_token"], visible=True)
+        assert check_in(app_server, person["tokens"]["access_token"], token=coffee["checkin_url"]).status_code == 201
     with app_server.client(sender["tokens"]["access_token"]) as client:
         response = client.post(
             "/api/contact-requests",
@@ -65,7 +70,7 @@ def test_a_first_exchange_shows_what_goes_and_gives_only_what_is_ticked(page, ph
     bob = join(app_server, event["join_code"], name="Bob Carte", email="bob@example.org")
     update_me(app_server, bob["tokens"]["access_token"], company="Acme", phone="+33 6 12 34 56 78")
     alice = join(app_server, event["join_code"], name="Alice Ask")
-    ask(app_server, alice, bob)
+    ask(app_server, event, alice, bob)
 
     seed_session(phone, bob["tokens"])
     page.goto("/contacts")
@@ -100,7 +105,7 @@ def test_a_first_exchange_shows_what_goes_and_gives_only_what_is_ticked(page, ph
 def test_premier_echange_hors_ligne_en_francais(browser, app_server, event):
     claire = join(app_server, event["join_code"], name="Claire Hors-Ligne", email="claire@example.org", language="fr")
     alice = join(app_server, event["join_code"], name="Alice Demande")
-    ask(app_server, alice, claire)
+    ask(app_server, event, alice, claire)
     phone = browser.new_context(**PHONE, locale="fr-FR", base_url=app_server.base_url)
     seed_session(phone, claire["tokens"])
     page = phone.new_page()

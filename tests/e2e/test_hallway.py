@@ -283,8 +283,11 @@ TAP_THE_NOTIFICATION = """() => self.registration.getNotifications().then(([noti
 })"""
 
 
-def test_settings_keep_notification_choices_and_blocks(page, app_server, event, bob):
+def test_settings_keep_notification_choices_and_blocks(page, app_server, event, zone, bob):
     carol = join(app_server, event["join_code"], name="Carol Settings")
+    # Carol meets Bob at the coffee bar (visible, both there): someone she saw, so someone she may block.
+    update_me(app_server, carol["tokens"]["access_token"], visible=True)
+    assert check_in(app_server, carol["tokens"]["access_token"], token=zone["checkin_url"]).status_code == 201
     with app_server.client(carol["tokens"]["access_token"]) as client:
         response = client.post(
             "/api/me/blocks", json={"attendee_id": bob["attendee"]["id"]}, headers={"Idempotency-Key": "block-bob-1"}

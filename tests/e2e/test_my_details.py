@@ -31,18 +31,14 @@ def test_export_my_data_downloads_my_profile_as_json(page, app_server, event):
 
 
 def exchange(app_server, sender: dict, receiver: dict) -> None:
-    """`sender` asks, `receiver` accepts: both are contacts now."""
-    with app_server.client(sender["tokens"]["access_token"]) as client:
-        response = client.post(
-            "/api/contact-requests",
-            json={"to_attendee_id": receiver["attendee"]["id"]},
-            headers={"Idempotency-Key": new_key()},
-        )
-        assert response.status_code == 201, response.text
+    """`sender` scans `receiver`'s connect QR (showing it is consent, wherever they stand): both are contacts now."""
     with app_server.client(receiver["tokens"]["access_token"]) as client:
-        request_id = client.get("/api/contact-requests").json()["received"][0]["id"]
-        response = client.post(f"/api/contact-requests/{request_id}/accept", headers={"Idempotency-Key": new_key()})
-        assert response.status_code in (200, 201), response.text
+        response = client.post("/api/me/connect-code")
+        assert response.status_code == 200, response.text
+        code = response.json()["url"]
+    with app_server.client(sender["tokens"]["access_token"]) as client:
+        response = client.post("/api/contacts/scan", json={"code": code}, headers={"Idempotency-Key": new_key()})
+        assert response.status_code == 201, response.text
 
 
 def test_a_new_contact_sees_exactly_the_details_chosen_offline(page, phone, app_server, event):

@@ -492,7 +492,8 @@ export interface paths {
          * Join Event
          * @description Join an event with its join code. The code scopes a new attendee to the event; it proves no identity.
          *     Nor does an email: the answer is the same whoever owns it, and the mailbox gets a link to confirm it (or,
-         *     if it already joined the event, to sign in to that account).
+         *     if it already joined the event, to sign in to that account). An event by invitation only refuses the code:
+         *     its attendees join by their personal links.
          */
         post: operations["join_event"];
         delete?: never;
@@ -555,7 +556,8 @@ export interface paths {
         };
         /**
          * Get Attendee Card
-         * @description A public card, visible only within the same event and never across a block. No private details.
+         * @description A card, only under the visibility rule (api/attendees/visibility.py): anyone else reads as an unknown id.
+         *     The event's organizers see every card. No private details.
          */
         get: operations["get_attendee_card"];
         put?: never;
@@ -1081,7 +1083,8 @@ export interface paths {
         };
         /**
          * Get Zone Counts
-         * @description People present per zone and their top topics; counts below 3 read "fewer than 3".
+         * @description People present per zone and their top topics; counts below 3 read "fewer than 3". An attendee's count
+         *     only people who chose to be seen and whose account is vouched, never the caller; organizers', everyone.
          */
         get: operations["get_zone_counts"];
         put?: never;
@@ -1625,6 +1628,11 @@ export interface components {
             currency: string | null;
             /** Presence Retention Days */
             presence_retention_days: number;
+            /**
+             * Invitation Only
+             * @description Joining needs a personal invitation (the attendee import's links): the join code is refused
+             */
+            invitation_only: boolean;
         };
         /** EventCreate */
         EventCreate: {
@@ -1668,6 +1676,12 @@ export interface components {
              * @default 7
              */
             presence_retention_days: number;
+            /**
+             * Invitation Only
+             * @description Joining needs a personal invitation (the attendee import's links): the join code is refused
+             * @default false
+             */
+            invitation_only: boolean;
         };
         /**
          * EventPublic
@@ -1723,6 +1737,11 @@ export interface components {
             currency?: string | null;
             /** Presence Retention Days */
             presence_retention_days?: number | null;
+            /**
+             * Invitation Only
+             * @description Joining needs a personal invitation (the attendee import's links): the join code is refused
+             */
+            invitation_only?: boolean | null;
         };
         /**
          * Goal
@@ -4605,6 +4624,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["JoinResult"];
+                };
+            };
+            /** @description InvitationOnly */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description NotFound */

@@ -46,6 +46,7 @@ export const en = {
   "join.submitting": "Joining…",
   "join.unknownCode": "No event has this code. Check it and try again.",
   "join.checkMail": "Check your mailbox: the link we sent confirms your email (or signs you in, if you had already joined with it).",
+  "join.invitationOnly": "This event is by invitation only: open the personal link you received by email or on your badge.",
   "join.signIn": "Already joined? Get a sign-in link",
 
   "login.title": "Sign in",

@@ -47,6 +47,7 @@ export const fr: Messages = {
   "join.submitting": "Connexion…",
   "join.unknownCode": "Aucun événement n'a ce code. Vérifiez-le et réessayez.",
   "join.checkMail": "Regardez vos e-mails : le lien envoyé confirme votre adresse (ou vous connecte, si vous aviez déjà rejoint avec elle).",
+  "join.invitationOnly": "Cet événement est sur invitation : ouvrez le lien personnel reçu par e-mail ou sur votre badge.",
   "join.signIn": "Déjà inscrit ? Recevoir un lien de connexion",
 
   "login.title": "Connexion",

@@ -35,7 +35,7 @@ export function JoinScreen({ code: linkCode }: { code: string }) {
       if (email.trim()) notice.set("join.checkMail");
       navigate("/onboarding", { replace: true });
     } catch (e) {
-      setError(errorMessage(t, e, { NotFound: "join.unknownCode" }));
+      setError(errorMessage(t, e, { NotFound: "join.unknownCode", InvitationOnly: "join.invitationOnly" }));
       setBusy(false);
     }
   }

@@ -19,6 +19,8 @@ export interface EventFields {
   /** The languages in their order, e.g. "en,fr": the first leads in invitation emails and posters. */
   languages: LanguageChoice;
   retentionDays: string;
+  /** Joining needs a personal invitation (the attendee import's links): the join code is refused. */
+  invitationOnly: boolean;
 }
 
 type Language = "fr" | "en";
@@ -48,6 +50,7 @@ export function newEventFields(): EventFields {
     currency: "EUR",
     languages: "fr,en",
     retentionDays: "7",
+    invitationOnly: false,
   };
 }
 
@@ -65,6 +68,7 @@ export function eventFields(event: Schemas["EventAdmin"]): EventFields {
     currency: event.currency ?? "EUR",
     languages: event.languages.join(",") as LanguageChoice,
     retentionDays: String(event.presence_retention_days),
+    invitationOnly: event.invitation_only,
   };
 }
 
@@ -82,6 +86,7 @@ export function eventBody(fields: EventFields) {
     currency: price ? fields.currency.trim().toUpperCase() : null,
     languages: fields.languages.split(",") as Language[],
     presence_retention_days: Number.parseInt(fields.retentionDays, 10),
+    invitation_only: fields.invitationOnly,
   };
 }
 
@@ -97,6 +102,7 @@ const EVENT_LABELS: FieldLabels = {
   currency: "org.event.currency",
   languages: "org.event.languages",
   presence_retention_days: "org.event.retention",
+  invitation_only: "org.event.invitationOnly",
 };
 
 /** "DevOps Days Lyon 2026" → "devops-days-lyon-2026", the event's address. */
@@ -212,6 +218,13 @@ export function EventForm({
         <Field id="event-retention" label={t("org.event.retention")} hint={t("org.event.retentionHint")}
           type="number" inputMode="numeric" required min={0} max={365} step={1} value={fields.retentionDays}
           onInput={(e) => change({ retentionDays: e.currentTarget.value })} />
+      </div>
+      <div class="switch">
+        <input id="event-invitation-only" type="checkbox" role="switch" checked={fields.invitationOnly}
+          aria-describedby="event-invitation-only-hint"
+          onChange={(e) => change({ invitationOnly: e.currentTarget.checked })} />
+        <label for="event-invitation-only">{t("org.event.invitationOnly")}</label>
+        <p id="event-invitation-only-hint" class="hint">{t("org.event.invitationOnlyHint")}</p>
       </div>
       <Alert text={error} />
       {saved && <p role="status">{t("org.saved")}</p>}

@@ -17,7 +17,7 @@ describe("organizer forms", () => {
     const fields = {
       name: " Conf ", slug: "conf", subject: "platforms", description: "", timezone: "Europe/Paris",
       starts: "2026-06-02T09:00", ends: "2026-06-02T18:00", price: "249,50", currency: "eur",
-      languages: "en,fr", retentionDays: "30",
+      languages: "en,fr", retentionDays: "30", invitationOnly: true,
     } as const;
     expect(eventBody(fields)).toMatchObject({
       name: "Conf",
@@ -27,6 +27,7 @@ describe("organizer forms", () => {
       currency: "EUR",
       languages: ["en", "fr"],
       presence_retention_days: 30,
+      invitation_only: true,
     });
     expect(eventBody({ ...fields, price: " " })).toMatchObject({ ticket_price_cents: null, currency: null });
   });

@@ -50,6 +50,8 @@ export const orgEn = {
   "org.event.languages.en": "English only",
   "org.event.retention": "Check-in history kept (days)",
   "org.event.retentionHint": "Counted from the event's end; then who was in which zone is deleted. 0: deleted as soon as it ends.",
+  "org.event.invitationOnly": "Joining by invitation only",
+  "org.event.invitationOnlyHint": "Attendees join by the personal links of the attendee import; the event code no longer lets anyone in. Counts shown to attendees then rest on invited people only.",
   "org.event.joinCode": "Join code",
   "org.event.joinUrl": "Join link:",
   "org.event.regenerate": "Regenerate the join code",

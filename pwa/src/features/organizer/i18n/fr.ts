@@ -51,6 +51,8 @@ export const orgFr: Record<OrgMessageKey, string> = {
   "org.event.languages.en": "Anglais seulement",
   "org.event.retention": "Historique des présences conservé (jours)",
   "org.event.retentionHint": "À compter de la fin de l'événement ; ensuite, qui était dans quelle zone est effacé. 0 : effacé dès la fin.",
+  "org.event.invitationOnly": "Sur invitation uniquement",
+  "org.event.invitationOnlyHint": "Les participants rejoignent par les liens personnels de l'import des participants ; le code de l'événement ne fait plus entrer personne. Les chiffres montrés aux participants ne reposent alors que sur des personnes invitées.",
   "org.event.joinCode": "Code d'accès",
   "org.event.joinUrl": "Lien d'accès :",
   "org.event.regenerate": "Générer un nouveau code d'accès",
