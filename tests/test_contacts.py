@@ -459,8 +459,9 @@ def test_strangers_cannot_bury_someone_under_requests(capped):
     """Throwaway accounts asking one person: one request each waits at most, and past a few waiting at once
     the next stranger is told to try later, until the person answers one."""
     hall = factories.hallway(capped)
-    ann = hall.person(capped, "Ann", ["Rust"], zone=None)
-    strangers = [hall.person(capped, f"Spam {n}", ["Rust"], zone=None) for n in range(5)]
+    # All at the coffee bar and visible, so each may ask Ann (the visibility rule).
+    ann = hall.person(capped, "Ann", ["Rust"])
+    strangers = [hall.person(capped, f"Spam {n}", ["Rust"]) for n in range(5)]
     sent = [request(capped, {"token": s.token}, {"id": ann.id}).status_code for s in strangers[:4]]
     again = {request(capped, {"token": strangers[0].token}, {"id": ann.id}).json()["id"] for _ in range(3)}
     with capped.client(ann.token) as client:
@@ -476,7 +477,7 @@ def test_strangers_cannot_bury_someone_under_requests(capped):
     with capped.client(ann.token) as client:
         assert first not in [r["id"] for r in client.get("/api/contact-requests").json()["received"]]
     # The cap is Ann's, not the senders'.
-    bob = hall.person(capped, "Bob", ["Rust"], zone=None)
+    bob = hall.person(capped, "Bob", ["Rust"])
     assert request(capped, {"token": strangers[4].token}, {"id": bob.id}).status_code == 201
 
 

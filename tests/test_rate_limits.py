@@ -243,7 +243,8 @@ def test_a_retry_of_an_answered_write_is_replayed_before_any_limit_and_costs_not
     never a 429, and its budget is still whole for new actions afterwards."""
     place = factories.hallway(lasting)
     ada = place.person(lasting, "Ada", ["Rust"], zone=None)
-    bob, cleo, dan = (place.person(lasting, name, ["Rust"], zone=None) for name in ("Bob", "Cleo", "Dan"))
+    # At the coffee bar, visible: Ada (checking in there below) may ask them.
+    bob, cleo, dan = (place.person(lasting, name, ["Rust"]) for name in ("Bob", "Cleo", "Dan"))
     coffee = {"token": place.zones["coffee"]["checkin_url"]}
     with lasting.client(ada.token) as client:
         check_ins = replays(client, "/api/me/check-ins", coffee, factories.new_key(), 35)

@@ -20,10 +20,9 @@ VOUCHED_BIT = 1 << 12
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("attendee", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("vouched", sa.Boolean(), server_default=sa.false(), nullable=False))
-    with op.batch_alter_table("event", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("invitation_only", sa.Boolean(), server_default=sa.false(), nullable=False))
+    # Plain ALTER TABLE ADD COLUMN, also on SQLite: a batch rebuild would drop the tables' AUTOINCREMENT (0007).
+    op.add_column("attendee", sa.Column("vouched", sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.add_column("event", sa.Column("invitation_only", sa.Boolean(), server_default=sa.false(), nullable=False))
     # Whoever already redeemed a personal link (an invitation or an emailed sign-in link) is vouched, and
     # the topic rows of those present say so (a trait bit the in-memory crowd counts by).
     op.execute(
@@ -38,7 +37,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute(f"UPDATE presence_topic SET traits = traits & ~{VOUCHED_BIT}")
-    with op.batch_alter_table("event", schema=None) as batch_op:
-        batch_op.drop_column("invitation_only")
-    with op.batch_alter_table("attendee", schema=None) as batch_op:
-        batch_op.drop_column("vouched")
+    for table, column in (("event", "invitation_only"), ("attendee", "vouched")):
+        with op.batch_alter_table(table, table_kwargs={"sqlite_autoincrement": True}) as batch_op:
+            batch_op.drop_column(column)
