@@ -53,7 +53,7 @@ def test_an_unchanged_answer_is_not_sent_again(srv):
     h.person(srv, "Ana", ["Rust"])
     first = ask(srv, me.token)
     assert first.status_code == 200 and first.headers["ETag"].startswith('"')
-    assert "no-cache" in first.headers["Cache-Control"] and "private" in first.headers["Cache-Control"]
+    assert "no-store" in first.headers["Cache-Control"] and "private" in first.headers["Cache-Control"]
     again = ask(srv, me.token, first.headers["ETag"])
     assert again.status_code == 304 and again.content == b""
     assert again.headers["ETag"] == first.headers["ETag"]

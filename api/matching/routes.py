@@ -10,8 +10,9 @@ from api.matching.schemas import Suggestions
 
 router = APIRouter(prefix="/api/me", tags=["matching"], responses=responses(NotAuthenticated))
 
-# Kept by the phone, never by a shared cache, and asked again each time (with If-None-Match).
-_REVALIDATE = {"Cache-Control": "private, no-cache"}
+# Personal data: stored by no cache, the browser's included. The phone keeps the answer itself and sends
+# its ETag in If-None-Match, which needs no HTTP cache.
+_REVALIDATE = {"Cache-Control": "private, no-store"}
 
 
 @router.get(

@@ -13,7 +13,7 @@ device out. An existing row keeps its jti as its id, which is what its refresh t
 is read as.
 
 Revision ID: 0007
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-08 10:00:00
 """
 
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0008"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

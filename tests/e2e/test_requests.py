@@ -4,18 +4,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.browser import PHONE, eventually, seed_session
+from tests.e2e.test_first_exchange import ask
 from tests.e2e.test_quality import assert_accessible
 from tests.factories import join, new_key
-
-
-def ask(app_server, sender: dict, receiver: dict) -> None:
-    with app_server.client(sender["tokens"]["access_token"]) as client:
-        response = client.post(
-            "/api/contact-requests",
-            json={"to_attendee_id": receiver["attendee"]["id"]},
-            headers={"Idempotency-Key": new_key()},
-        )
-    assert response.status_code == 201, response.text
 
 
 def blocks_of(app_server, person: dict) -> list[str]:
@@ -29,7 +20,7 @@ def blocks_of(app_server, person: dict) -> list[str]:
 def test_decline_and_block_from_the_request(browser, app_server, event, locale, button):
     ann = join(app_server, event["join_code"], name="Ann Asked")
     sam = join(app_server, event["join_code"], name="Sam Spam")
-    ask(app_server, sam, ann)
+    ask(app_server, event, sam, ann)  # a stranger met at the coffee bar: the visibility rule lets him ask
     context = browser.new_context(**PHONE, locale=locale, base_url=app_server.base_url)
     try:
         seed_session(context, ann["tokens"])
