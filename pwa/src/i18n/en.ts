@@ -276,6 +276,27 @@ export const en = {
   "push.unsupported": "This browser cannot receive notifications.",
   "push.installFirst": "On iPhone, add Couloir to your home screen first (Share, then “Add to Home Screen”), then turn notifications on from there.",
   "org.signIn.expired": "Your session has ended. Get a new sign-in link.",
+  // Issue 21 §1 §4 §7 (branch identity): one person one attendee, the push switch, finish.
+  "identity.title": "You're already in",
+  "identity.inAs": "You're in as {name} at {event}.",
+  "identity.inAsNoEvent": "You're in as {name}.",
+  "identity.continue": "Continue",
+  "identity.someoneElse": "I'm someone else",
+  "identity.someoneElseHint": "Signs this phone out of this account, then you join under your own name.",
+  "identity.noEmailWarning": "This account has no email: once signed out, it cannot be signed in again.",
+  "identity.nameMissing": "Your name: please type it (spaces alone don't count).",
+  "pushSwitch.off": "Off on this phone.",
+  "pushSwitch.working": "Turning on…",
+  "pushSwitch.on": "On: this phone gets nudges during breaks.",
+  "pushSwitch.retry": "Try again",
+  "nudgeOffer.title": "Be told when someone to meet is near",
+  "nudgeOffer.text": "During breaks, Couloir can tell you when someone who shares your topics is close by. Never during a talk.",
+  "nudgeOffer.turnOn": "Turn on notifications",
+  "nudgeOffer.notNow": "Not now",
+  "nudgeOffer.done": "Done",
+  "nudgeOffer.which": "Choose which ones in",
+  "nudgeOffer.settings": "Settings",
+  "scan.connectSent": "Code sent: your new contact is in your contacts.",
 } as const;
 
 export type MessageKey = keyof typeof en;
