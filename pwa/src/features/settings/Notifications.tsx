@@ -35,7 +35,7 @@ export function Notifications() {
             id="push-enabled"
             type="checkbox"
             role="switch"
-            checked={state === "on" || state === "pending"}
+            checked={state === "on" || state === "pending" || state === "working"}
             disabled={state === "checking" || state === "working" || state === "denied"}
             aria-busy={state === "working"}
             aria-describedby="push-enabled-hint push-state"
