@@ -385,3 +385,108 @@ def test_nudges_are_offered_after_the_first_check_in(context_for, app_server, ev
     expect(page.get_by_role("heading", name=words["hello"].format(name="Sam Later"))).to_be_visible()
     page.wait_for_load_state("networkidle")
     expect(offer).to_have_count(0)
+
+
+# §7 Finish ----------------------------------------------------------------------------------------
+
+
+def test_typed_inputs_are_as_big_as_the_other_fields(context_for, app_server, event, words):
+    context = context_for()
+    signed_in_phone(context, app_server, event, "Lee Fields")
+    page = context.new_page()
+    page.goto("/settings")
+    expect(page.get_by_label(words["phone"], exact=True)).to_be_visible()
+    email, phone, website = (box(page, f"#detail-{name}") for name in ("email", "phone", "website_url"))
+    for field in (phone, website):
+        assert field["width"] == pytest.approx(email["width"], abs=0.5)
+        assert field["height"] == pytest.approx(email["height"], abs=0.5)
+    assert email["height"] >= 44 and email["width"] > 300
+
+    # The organizer's date and time inputs, beside a text field of the same form.
+    organizer = organizer_tokens(app_server)
+    own = create_event(app_server, organizer["access_token"])
+    desk = context_for()
+    seed_session(desk, organizer)
+    page = desk.new_page()
+    page.goto(f"/organizer/events/{own['id']}/agenda")
+    page.get_by_role("region", name=words["talks"]).get_by_text(words["addTalk"]).click()
+    title, starts = box(page, "#talk-new-title"), box(page, "#talk-new-starts")
+    assert starts["height"] == pytest.approx(title["height"], abs=0.5)
+    assert starts["width"] == pytest.approx(title["width"], abs=0.5)
+    assert starts["height"] >= 44
+
+
+def test_a_topic_chip_is_one_pill(context_for, event, words):
+    page = context_for().new_page()
+    join_in_app(page, event, words, "Lee Chips")
+    chip = page.get_by_role("button", name="Kubernetes")
+    item = chip.locator("xpath=..")
+    style = item.evaluate("li => { const s = getComputedStyle(li); return [s.backgroundColor, s.paddingLeft]; }")
+    assert style == ["rgba(0, 0, 0, 0)", "0px"]  # no pill drawn around the chip's own pill
+    outer, inner = item.bounding_box(), chip.bounding_box()
+    assert outer["width"] == pytest.approx(inner["width"], abs=0.5)
+    assert outer["height"] == pytest.approx(inner["height"], abs=0.5)
+
+
+def test_the_offline_ready_toast_leaves_the_title_in_view(context_for, event, words):
+    page = context_for().new_page()
+    page.goto(f"/join/{event['join_code']}")
+    toast = page.get_by_text(words["offline"])
+    expect(toast).to_be_visible()
+    heading = box(page, "#screen-title")
+    assert box(page, ".toasts")["bottom"] <= heading["top"]
+    # What covers the title's middle is the title itself.
+    x, y = heading["left"] + 20, heading["top"] + heading["height"] / 2
+    assert page.evaluate("([x, y]) => document.elementFromPoint(x, y).id", [x, y]) == "screen-title"
+
+
+def test_a_masked_count_stays_beside_a_long_zone_name(context_for, app_server, event, words):
+    long_name = "Espace détente du deuxième étage, côté jardin d'hiver"
+    add_zone(app_server, event["organizer_token"], event["id"], long_name)
+    context = context_for()
+    signed_in_phone(context, app_server, event, "Lee Counts")
+    page = context.new_page()
+    page.goto("/here")
+    row = page.locator(".counts li").filter(has_text=long_name)
+    expect(row).to_contain_text(words["fewer"])
+    name, count = row.locator("span").nth(0), row.locator("span").nth(1)
+    expect(count).to_have_text(words["fewer"])
+    name_box, count_box = name.bounding_box(), count.bounding_box()
+    line = float(count.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)"))
+    assert count_box["height"] < 1.5 * line  # one line
+    assert count_box["x"] >= name_box["x"] + name_box["width"]  # beside the name, not under it
+    assert count_box["y"] < name_box["y"] + name_box["height"]
+
+
+def test_the_favicon_is_served(phone):
+    response = phone.request.get("/favicon.ico")
+    assert response.status == 200
+    assert response.headers["content-type"].startswith("image/")
+    assert response.body()[:4] == b"\x00\x00\x01\x00"  # an ICO file
+
+
+def test_a_saved_connect_code_says_when_it_is_sent(playwright, app_server, event, lang, words, tmp_path):
+    bob = join(app_server, event["join_code"], name="Bob Camera")
+    with app_server.client(bob["tokens"]["access_token"]) as client:
+        connect_url = client.post("/api/me/connect-code").json()["url"]
+    browser = camera_showing(playwright, connect_url, tmp_path)
+    try:
+        context = browser.new_context(
+            **PHONE, locale=LOCALES[lang], base_url=app_server.base_url, permissions=["camera"]
+        )
+        me = signed_in_phone(context, app_server, event, "Lee Offline")
+        with app_server.client(me["tokens"]["access_token"]) as client:
+            choice = {"share_email": False, "share_phone": False, "share_website": False, "share_company": False}
+            assert client.put("/api/me/sharing", json=choice).status_code == 200
+        page = context.new_page()
+        page.goto("/scan")
+        wait_for_service_worker(page)
+        context.set_offline(True)
+        page.get_by_role("button", name=words["startCamera"]).click()
+        expect(page.get_by_text(words["codeSaved"])).to_be_visible()
+        context.set_offline(False)
+        page.evaluate("window.dispatchEvent(new Event('online'))")
+        expect(page.get_by_text(words["codeSent"])).to_be_visible()
+        expect(page.get_by_text(words["codeSaved"])).to_have_count(0)
+    finally:
+        browser.close()
