@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from api.attendees.models import Attendee
 from api.push.models import PushSubscription
-from tests.e2e.browser import CHROMIUM_ARGS, CHROMIUM, PHONE, PATIENCE_MS, seed_session, wait_for_service_worker
+from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, PATIENCE_MS, PHONE, seed_session, wait_for_service_worker
 from tests.e2e.test_quality import assert_accessible
 from tests.e2e.test_scan import camera_showing
 from tests.factories import add_zone, check_in, create_event, join, organizer_tokens
@@ -209,8 +209,10 @@ def test_namesakes_are_told_apart_in_the_speaker_picker(context_for, app_server,
     talks.get_by_label(words["findSpeaker"]).fill("alice")
     buttons = talks.get_by_role("button", name=words["addSpeaker"].format(name="Alice Martin"))
     expect(buttons).to_have_count(2)
-    said = [buttons.nth(i).evaluate("b => document.getElementById(b.getAttribute('aria-describedby')).textContent")
-            for i in range(2)]
+    said = [
+        buttons.nth(i).evaluate("b => document.getElementById(b.getAttribute('aria-describedby')).textContent")
+        for i in range(2)
+    ]
     assert said[0] != said[1]
     for twin, text in zip(sorted(twins, key=lambda a: a["id"]), said, strict=True):
         assert words["joined"] in text and f"#{twin['id']}" in text
@@ -229,7 +231,9 @@ def test_namesakes_are_told_apart_in_the_speaker_picker(context_for, app_server,
 PUSH_SERVICE = """sub => {
     const made = { endpoint: sub.endpoint, expirationTime: null, toJSON: () => sub, unsubscribe: async () => true };
     PushManager.prototype.subscribe = async function () { localStorage.setItem("push-held", "1"); return made; };
-    PushManager.prototype.getSubscription = async function () { return localStorage.getItem("push-held") ? made : null; };
+    PushManager.prototype.getSubscription = async function () {
+        return localStorage.getItem("push-held") ? made : null;
+    };
 }"""
 
 
