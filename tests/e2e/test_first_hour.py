@@ -37,7 +37,7 @@ WORDS = {
         "joined": "joined ",
         "settings": "Settings",
         "switch": "Notifications on this phone",
-        "failed": "Notifications could not be turned on. Try again with a connection.",
+        "failed": "Notifications could not be turned on on this phone. Try again (with a connection, if offline).",
         "retry": "Try again",
         "denied": "Notifications are blocked for Couloir. Allow them in your browser settings.",
         "unsupported": "This browser cannot receive notifications.",
@@ -75,7 +75,10 @@ WORDS = {
         "joined": "inscription : ",
         "settings": "Réglages",
         "switch": "Notifications sur ce téléphone",
-        "failed": "Impossible d'activer les notifications. Réessayez avec du réseau.",
+        "failed": (
+            "Impossible d'activer les notifications sur ce téléphone. "
+            "Réessayez (avec du réseau, si vous êtes hors ligne)."
+        ),
         "retry": "Réessayer",
         "denied": "Les notifications sont bloquées pour Couloir. Autorisez-les dans les réglages du navigateur.",
         "unsupported": "Ce navigateur ne peut pas recevoir de notifications.",

@@ -271,7 +271,7 @@ export const en = {
   "push.contactRequests": "Contact requests",
   "push.contactRequestsHint": "Someone would like to exchange details with you (sent during breaks).",
   "push.denied": "Notifications are blocked for Couloir. Allow them in your browser settings.",
-  "push.failed": "Notifications could not be turned on. Try again with a connection.",
+  "push.failed": "Notifications could not be turned on on this phone. Try again (with a connection, if offline).",
   "push.pending": "Turned on: this phone will be registered as soon as it's online.",
   "push.unsupported": "This browser cannot receive notifications.",
   "push.installFirst": "On iPhone, add Couloir to your home screen first (Share, then “Add to Home Screen”), then turn notifications on from there.",

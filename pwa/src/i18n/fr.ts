@@ -272,7 +272,7 @@ export const fr: Messages = {
   "push.contactRequests": "Demandes de contact",
   "push.contactRequestsHint": "Quelqu'un aimerait échanger ses coordonnées avec vous (envoyé pendant les pauses).",
   "push.denied": "Les notifications sont bloquées pour Couloir. Autorisez-les dans les réglages du navigateur.",
-  "push.failed": "Impossible d'activer les notifications. Réessayez avec du réseau.",
+  "push.failed": "Impossible d'activer les notifications sur ce téléphone. Réessayez (avec du réseau, si vous êtes hors ligne).",
   "push.pending": "Activées : ce téléphone sera enregistré dès qu'il sera en ligne.",
   "push.unsupported": "Ce navigateur ne peut pas recevoir de notifications.",
   "push.installFirst": "Sur iPhone, ajoutez d'abord Couloir à l'écran d'accueil (Partager, puis « Sur l'écran d'accueil »), puis activez les notifications depuis l'appli.",
