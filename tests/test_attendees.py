@@ -1,5 +1,7 @@
 """Joining, one's own profile, interests mapped onto topics, and what others may see."""
 
+from datetime import datetime
+
 from sqlmodel import select
 
 from api.attendees.models import Attendee, AttendeeInterest
@@ -140,6 +142,19 @@ def test_organizers_list_attendees_by_page_and_set_roles(srv):
         assert client.get(f"/api/events/{event['id']}/attendees", params={"limit": 1000}).status_code == 422
         role = client.patch(f"/api/events/{event['id']}/attendees/{people[0]['id']}/role", json={"role": "speaker"})
         assert role.json()["role"] == "speaker"
+
+
+def test_organizers_tell_namesakes_apart_by_when_they_joined(srv):
+    organizer, event, _ = setup_event(srv)
+    twins = [factories.join(srv, event["join_code"], "Alice Martin")["attendee"] for _ in range(2)]
+    with srv.client(organizer) as client:
+        items = client.get(f"/api/events/{event['id']}/attendees", params={"q": "alice"}).json()["items"]
+    assert [item["id"] for item in items] == [twin["id"] for twin in twins]
+    first, second = (datetime.fromisoformat(item["joined_at"]) for item in items)
+    assert first.tzinfo is not None and first <= second
+    # Attendees see cards, never when someone joined.
+    with srv.client(factories.join(srv, event["join_code"], "Bob")["tokens"]["access_token"]) as client:
+        assert client.get(f"/api/events/{event['id']}/attendees").status_code == 401
 
 
 def test_organizers_find_attendees_by_part_of_their_name(srv):

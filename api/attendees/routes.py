@@ -5,7 +5,14 @@ from pydantic import BaseModel
 
 from api.attendees import service, visibility
 from api.attendees.models import Attendee
-from api.attendees.schemas import AttendeeCard, AttendeePrivate, JoinRequest, ProfileUpdate, RoleUpdate
+from api.attendees.schemas import (
+    AttendeeCard,
+    AttendeeListed,
+    AttendeePrivate,
+    JoinRequest,
+    ProfileUpdate,
+    RoleUpdate,
+)
 from api.auth.schemas import TokenPair
 from api.auth.service import open_session, send_email_proof
 from api.core import ratelimit
@@ -101,10 +108,11 @@ def list_attendees(
     session: SessionDep,
     page: Annotated[PageParams, Depends(page_params)],
     q: Annotated[str | None, Query(max_length=80, description="Part of a display name, case aside"), OneLine] = None,
-) -> Page[AttendeeCard]:
-    """Organizers only: the public cards of the event's attendees, by name (`q` narrows them to a name search)."""
+) -> Page[AttendeeListed]:
+    """Organizers only: the public cards of the event's attendees, by name (`q` narrows them to a name search),
+    each with when they joined, so that two people of one name can be told apart."""
     rows, total = service.list_attendees(session, event.id, name=q, limit=page.limit, offset=page.offset)
-    return Page(items=service.cards(session, rows), total=total, limit=page.limit, offset=page.offset)
+    return Page(items=service.listed(session, rows), total=total, limit=page.limit, offset=page.offset)
 
 
 @people.get("/{attendee_id}")

@@ -1,3 +1,4 @@
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -99,6 +100,12 @@ class AttendeeCard(BaseModel):
     company: str
     role: Role
     interests: list[InterestPublic]
+
+
+class AttendeeListed(AttendeeCard):
+    """An attendee as the event's organizers list them: the card, and what tells namesakes apart."""
+
+    joined_at: datetime = Field(description="When they joined: two attendees of one name differ by it")
 
 
 class AttendeePrivate(AttendeeCard):

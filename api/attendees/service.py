@@ -7,7 +7,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from api.attendees.models import Attendee, AttendeeInterest
-from api.attendees.schemas import AttendeeCard, AttendeePrivate, InterestPublic, JoinRequest, ProfileUpdate
+from api.attendees.schemas import (
+    AttendeeCard,
+    AttendeeListed,
+    AttendeePrivate,
+    InterestPublic,
+    JoinRequest,
+    ProfileUpdate,
+)
 from api.core.db import utcnow
 from api.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from api.events.models import Event, Topic
@@ -155,6 +162,12 @@ def cards(session: Session, attendees: list[Attendee]) -> list[AttendeeCard]:
         )
         for a in attendees
     ]
+
+
+def listed(session: Session, attendees: list[Attendee]) -> list[AttendeeListed]:
+    """Cards for the organizer's lists, with when each joined."""
+    joined = {a.id: a.created_at for a in attendees}
+    return [AttendeeListed(**card.model_dump(), joined_at=joined[card.id]) for card in cards(session, attendees)]
 
 
 def get_attendee(session: Session, *, event_id: int, attendee_id: int) -> Attendee:

@@ -91,9 +91,11 @@ def test_shell_and_last_data_work_offline(page, phone, event):
     page.get_by_role("link", name="Here").click()
     expect(page.get_by_role("heading", name="Hello Camille Martin")).to_be_visible()
 
-    # A deep link opened offline still gets the app, not the browser's error page.
+    # A deep link opened offline still gets the app, not the browser's error page (the join link, signed in,
+    # says as whom from what the phone knows).
     page.goto(f"/join/{event['join_code']}")
-    expect(page.get_by_role("heading", name="Join the event")).to_be_visible()
+    expect(page.get_by_role("heading", name="You're already in")).to_be_visible()
+    expect(page.get_by_text("You're in as Camille Martin at DevOps Days Lyon.")).to_be_visible()
     phone.set_offline(False)
 
 

@@ -536,7 +536,8 @@ export interface paths {
         };
         /**
          * List Attendees
-         * @description Organizers only: the public cards of the event's attendees, by name (`q` narrows them to a name search).
+         * @description Organizers only: the public cards of the event's attendees, by name (`q` narrows them to a name search),
+         *     each with when they joined, so that two people of one name can be told apart.
          */
         get: operations["list_attendees"];
         put?: never;
@@ -1365,6 +1366,29 @@ export interface components {
             event_slug?: string | null;
         };
         /**
+         * AttendeeListed
+         * @description An attendee as the event's organizers list them: the card, and what tells namesakes apart.
+         */
+        AttendeeListed: {
+            /** Id */
+            id: number;
+            /** Display Name */
+            display_name: string;
+            /** Headline */
+            headline: string;
+            /** Company */
+            company: string;
+            role: components["schemas"]["Role"];
+            /** Interests */
+            interests: components["schemas"]["InterestPublic"][];
+            /**
+             * Joined At
+             * Format: date-time
+             * @description When they joined: two attendees of one name differ by it
+             */
+            joined_at: string;
+        };
+        /**
          * AttendeePrivate
          * @description The attendee's own profile, private details included.
          */
@@ -2048,10 +2072,10 @@ export interface components {
             /** Email */
             email: string;
         };
-        /** Page[AttendeeCard] */
-        Page_AttendeeCard_: {
+        /** Page[AttendeeListed] */
+        Page_AttendeeListed_: {
             /** Items */
-            items: components["schemas"]["AttendeeCard"][];
+            items: components["schemas"]["AttendeeListed"][];
             /** Total */
             total: number;
             /** Limit */
@@ -4829,7 +4853,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_AttendeeCard_"];
+                    "application/json": components["schemas"]["Page_AttendeeListed_"];
                 };
             };
             /** @description NotAuthenticated */

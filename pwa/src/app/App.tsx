@@ -77,10 +77,12 @@ export function App() {
         {t("app.skip")}
       </a>
       <StatusBar />
+      {/* Without tabs the toasts come first, in the flow: they push the screen's title down, never cover it. */}
+      {!tabs && <Toasts />}
       <main id="main" class={path.startsWith("/organizer") ? "wide" : undefined}>
         {route(path, signedIn, organizer)}
       </main>
-      <Toasts />
+      {tabs && <Toasts />}
       {tabs && <TabBar path={path} />}
     </div>
   );

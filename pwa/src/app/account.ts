@@ -34,20 +34,21 @@ async function samePersonAsBefore(tokens: Tokens): Promise<boolean> {
   return !cached || (tokens.subject_kind === "attendee" && cached.value.id === tokens.subject_id);
 }
 
-async function forget(): Promise<void> {
+async function forget(next?: string): Promise<void> {
   const organizer = tokenStore.current()?.subject_kind === "organizer";
   await clearLocalData();
   await outbox.recount();
   await tokenStore.save(null);
-  navigate(organizer ? "/organizer" : "/join", { replace: true });
+  navigate(next ?? (organizer ? "/organizer" : "/join"), { replace: true });
 }
 
-/** Ends this device's session; works offline too (the server session then simply expires). */
-export async function signOut(): Promise<void> {
+/** Ends this device's session; works offline too (the server session then simply expires). `next` is where
+ * the phone goes then (the join link someone else opened on it). */
+export async function signOut(next?: string): Promise<void> {
   const refresh = tokenStore.current()?.refresh_token;
   await unsubscribeThisDevice().catch(() => undefined);
   if (refresh) await api.POST("/api/auth/logout", { body: { refresh_token: refresh } }).catch(() => undefined);
-  await forget();
+  await forget(next);
 }
 
 /** Erases the attendee on the server, then everything this phone kept. Needs the network. */

@@ -20,3 +20,9 @@ export function errorMessage<Key extends string = MessageKey>(
   const key = specific[error.error] ?? BY_NAME[error.error] ?? (error.status === 0 ? "error.network" : undefined);
   return t(key ?? "error.generic");
 }
+
+/** The body fields a 422 refused, as the server names them (display_name, email…). */
+export function refusedFields(error: unknown): string[] {
+  if (!(error instanceof ApiError) || error.status !== 422 || !Array.isArray(error.detail)) return [];
+  return (error.detail as { loc?: unknown[] }[]).map(({ loc = [] }) => String(loc.filter((part) => part !== "body")[0] ?? ""));
+}

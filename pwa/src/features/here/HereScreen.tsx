@@ -9,6 +9,7 @@ import { BreakCountdown } from "../agenda/BreakCountdown";
 import { breakStatus } from "../agenda/timeline";
 import { useNow } from "../agenda/useNow";
 import { InstallHint } from "../install/InstallHint";
+import { NudgeOffer } from "../push/NudgeOffer";
 import { Huddles, WhereToGo, ZoneCounts } from "./Around";
 import { PresenceCard } from "./PresenceCard";
 import { presenceView } from "./presence";
@@ -52,6 +53,7 @@ export function HereScreen() {
     <Screen title={profile ? t("here.welcome", { name: profile.display_name }) : t("here.title")}>
       {agenda && <BreakCountdown breaks={agenda.breaks} />}
       <PresenceCard view={view} timeZone={timeZone} />
+      {view.state === "here" && <NudgeOffer />}
       {profile && <Visibility visible={visible ?? profile.visible} />}
       {here?.missing.includes("interests") && (
         <p class="card">

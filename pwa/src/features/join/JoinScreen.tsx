@@ -1,17 +1,62 @@
 import { useState } from "preact/hooks";
 import { unwrap } from "../../api/client";
-import { signIn } from "../../app/account";
+import { signIn, signOut } from "../../app/account";
 import { api } from "../../app/api";
 import { notice } from "../../app/notices";
-import { followLink, navigate } from "../../app/router";
+import { currentPath, followLink, navigate } from "../../app/router";
 import { useStore } from "../../app/store";
+import { session } from "../../auth/session";
+import { useResource } from "../../data/resources";
 import { language, useT } from "../../i18n";
-import { errorMessage } from "../../ui/errors";
+import { errorMessage, refusedFields } from "../../ui/errors";
 import { Field } from "../../ui/Field";
 import { Alert, Screen } from "../../ui/Screen";
 
-/** /join/<code> from the event's link or QR, or /join to type the code. */
-export function JoinScreen({ code: linkCode }: { code: string }) {
+/** /join/<code> from the event's link or QR, or /join to type the code. A phone already in (people re-tap
+ * the link from their email or badge) is told as whom, rather than joining again as a second attendee. */
+export function JoinScreen({ code }: { code: string }) {
+  // Decided when the screen opens: the join below signs in too, and must not turn into this question.
+  const [alreadyIn, setAlreadyIn] = useState(() => session.get()?.subject_kind === "attendee");
+  return alreadyIn ? <AlreadyIn onSomeoneElse={() => setAlreadyIn(false)} /> : <JoinForm code={code} />;
+}
+
+/** "You're in as Alice at DevOps Days": continue, or sign this phone out to join as oneself. */
+function AlreadyIn({ onSomeoneElse }: { onSomeoneElse: () => void }) {
+  const t = useT();
+  const profile = useResource("profile").data;
+  const event = useResource("event").data;
+  const [busy, setBusy] = useState(false);
+  const name = profile?.display_name ?? "";
+
+  async function someoneElse() {
+    setBusy(true);
+    await signOut(currentPath.get()); // stays on this join link, now with an empty form
+    onSomeoneElse();
+  }
+
+  return (
+    <Screen title={t("identity.title")}>
+      {profile && (
+        <p class="lead">
+          {event ? t("identity.inAs", { name, event: event.name }) : t("identity.inAsNoEvent", { name })}
+        </p>
+      )}
+      <div class="stack">
+        <button type="button" class="btn-primary" onClick={() => navigate("/here", { replace: true })}>
+          {t("identity.continue")}
+        </button>
+        <button type="button" disabled={busy} aria-describedby="someone-else-hint" onClick={() => void someoneElse()}>
+          {t("identity.someoneElse")}
+        </button>
+        <p id="someone-else-hint" class="hint">
+          {t("identity.someoneElseHint")} {profile && !profile.email && t("identity.noEmailWarning")}
+        </p>
+      </div>
+    </Screen>
+  );
+}
+
+function JoinForm({ code: linkCode }: { code: string }) {
   const t = useT();
   const lang = useStore(language);
   const [code, setCode] = useState(linkCode);
@@ -20,8 +65,15 @@ export function JoinScreen({ code: linkCode }: { code: string }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
 
+  /** A name the server would refuse (only spaces): said here, naming the field. */
+  function nameMissing() {
+    setError(t("identity.nameMissing"));
+    document.getElementById("join-name")?.focus();
+  }
+
   async function join(event: Event) {
     event.preventDefault();
+    if (!name.trim()) return nameMissing();
     setBusy(true);
     setError(undefined);
     try {
@@ -35,8 +87,9 @@ export function JoinScreen({ code: linkCode }: { code: string }) {
       if (email.trim()) notice.set("join.checkMail");
       navigate("/onboarding", { replace: true });
     } catch (e) {
-      setError(errorMessage(t, e, { NotFound: "join.unknownCode", InvitationOnly: "join.invitationOnly" }));
       setBusy(false);
+      if (refusedFields(e).includes("display_name")) return nameMissing();
+      setError(errorMessage(t, e, { NotFound: "join.unknownCode", InvitationOnly: "join.invitationOnly" }));
     }
   }
 

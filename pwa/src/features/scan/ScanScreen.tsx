@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError } from "../../api/client";
+import { outbox, useOutbox } from "../../app/outbox";
 import { followLink, navigate } from "../../app/router";
 import type { Contact } from "../../data/resources";
 import { useT, type Translate } from "../../i18n";
@@ -36,12 +37,31 @@ async function checkIn(request: CheckinRequest): Promise<Outcome> {
 
 const SCAN_INTERVAL_MS = 200;
 
+/** What became of a connect code saved offline: waiting on this phone, sent by the outbox later, or refused
+ * (the outbox's toast then says why). */
+function useSavedCode(saved: boolean): "waiting" | "sent" | "refused" {
+  const { pending, dropped } = useOutbox();
+  const [waiting, setWaiting] = useState(true);
+  useEffect(() => {
+    if (!saved) return setWaiting(true);
+    let live = true;
+    void outbox.pendingOf("connectScan").then((items) => live && setWaiting(items.length > 0));
+    return () => {
+      live = false;
+    };
+  }, [saved, pending]);
+  if (waiting) return "waiting";
+  return dropped.some(({ item }) => item.kind === "connectScan") ? "refused" : "sent";
+}
+
 /** Check in by scanning a zone poster; the camera is asked for here only, on a tap. The zone's short
  * code is the fallback when the camera is refused or missing. */
 export function ScanScreen() {
   const t = useT();
   const camera = useCamera();
   const [result, setResult] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+  const savedCode = useSavedCode(saved);
   const [error, setError] = useState<string>();
   const [refused, setRefused] = useState(false);
   // A scanned connect code gives both sides each other's details: the first time, I see and choose mine first.
@@ -51,9 +71,13 @@ export function ScanScreen() {
   async function connect(code: string) {
     const outcome = await saveConnectScan(code);
     setError(refusal(t, outcome));
-    if (outcome.state === "sent") setResult(t("scan.connected", { name: (outcome.data as Contact).name }));
-    if (outcome.state === "pending") setResult(t("scan.connectSaved"));
+    setSaved(outcome.state === "pending");
+    setResult(outcome.state === "sent" ? t("scan.connected", { name: (outcome.data as Contact).name }) : null);
   }
+
+  const shown = saved
+    ? { waiting: t("scan.connectSaved"), sent: t("scan.connectSent"), refused: null }[savedCode]
+    : result;
 
   /** True when the code was ours (a zone poster or someone's connect code): scanning stops there. */
   function found(text: string): boolean {
@@ -74,9 +98,9 @@ export function ScanScreen() {
     <Screen title={t("scan.title")}>
       <ExchangeNav current="scan" />
       <p class="lead">{t("scan.intro")}</p>
-      {result && (
+      {shown && (
         <p class="card" role="status">
-          {result}{" "}
+          {shown}{" "}
           <a href="/contacts" onClick={followLink}>
             {t("scan.openContacts")}
           </a>
@@ -101,7 +125,7 @@ export function ScanScreen() {
           </button>
         </div>
       ) : (
-        <button type="button" class="btn-primary" onClick={() => void camera.start().then(() => (setResult(null), setError(undefined)))}>
+        <button type="button" class="btn-primary" onClick={() => void camera.start().then(() => (setResult(null), setSaved(false), setError(undefined)))}>
           {t("scan.start")}
         </button>
       )}

@@ -1,12 +1,23 @@
 import { useEffect, useState } from "preact/hooks";
 import { unwrap, type Schemas } from "../../../api/client";
 import { api } from "../../../app/api";
-import { useT } from "../i18n";
+import { useStore } from "../../../app/store";
+import { formatMoment } from "../../../i18n/format";
+import { language, useT, type Translate } from "../i18n";
 import { formError } from "../formError";
 import { Field } from "../../../ui/Field";
 import { Alert } from "../../../ui/Screen";
 
 export type Speaker = Schemas["SpeakerPublic"];
+type Listed = Schemas["AttendeeListed"];
+
+/** What tells a found attendee apart: headline and company, and for namesakes when they joined and their
+ * number (one phone may have joined twice under one name). */
+function details(t: Translate, card: Listed, namesake: boolean, joined: (at: number) => string): string {
+  const parts = [card.headline, card.company].filter(Boolean);
+  if (namesake) parts.push(t("org.agenda.joinedAt", { when: joined(Date.parse(card.joined_at)) }), `#${card.id}`);
+  return parts.join(" · ");
+}
 
 const SHOWN = 8;
 const TYPING_PAUSE_MS = 250; // one search when the organizer stops typing, not one per key
@@ -15,17 +26,20 @@ const TYPING_PAUSE_MS = 250; // one search when the organizer stops typing, not 
 export function SpeakerPicker({
   idPrefix,
   eventId,
+  timezone,
   speakers,
   onChange,
 }: {
   idPrefix: string;
   eventId: number;
+  timezone: string;
   speakers: Speaker[];
   onChange: (speakers: Speaker[]) => void;
 }) {
   const t = useT();
+  const lang = useStore(language);
   const [query, setQuery] = useState("");
-  const [found, setFound] = useState<Schemas["Page_AttendeeCard_"]>();
+  const [found, setFound] = useState<Schemas["Page_AttendeeListed_"]>();
   const [error, setError] = useState<string>();
   const name = query.trim();
 
@@ -48,6 +62,9 @@ export function SpeakerPicker({
 
   const chosen = new Set(speakers.map((s) => s.id));
   const candidates = (found?.items ?? []).filter((card) => !chosen.has(card.id));
+  const names = candidates.map((card) => card.display_name.toLocaleLowerCase());
+  const namesake = (card: Listed) => names.filter((n) => n === card.display_name.toLocaleLowerCase()).length > 1;
+  const joined = (at: number) => formatMoment(at, lang, timezone);
 
   return (
     <fieldset>
@@ -75,15 +92,19 @@ export function SpeakerPicker({
         {found && candidates.length === 0 && <p class="hint">{t("org.agenda.noAttendeeFound", { name })}</p>}
         {candidates.length > 0 && (
           <ul class="speakers" aria-label={t("org.agenda.foundAttendees")}>
-            {candidates.map((card) => (
-              <li key={card.id}>
-                <button type="button" aria-label={t("org.agenda.addSpeaker", { name: card.display_name })}
-                  onClick={() => onChange([...speakers, { id: card.id, display_name: card.display_name }])}>
-                  {card.display_name}
-                </button>
-                {card.company && <span class="hint"> {card.company}</span>}
-              </li>
-            ))}
+            {candidates.map((card) => {
+              const about = details(t, card, namesake(card), joined);
+              return (
+                <li key={card.id}>
+                  <button type="button" aria-describedby={about ? `${idPrefix}-found-${card.id}` : undefined}
+                    aria-label={t("org.agenda.addSpeaker", { name: card.display_name })}
+                    onClick={() => onChange([...speakers, { id: card.id, display_name: card.display_name }])}>
+                    {card.display_name}
+                  </button>
+                  {about && <span class="hint" id={`${idPrefix}-found-${card.id}`}> {about}</span>}
+                </li>
+              );
+            })}
           </ul>
         )}
         {found && found.total > found.items.length && (

@@ -89,7 +89,7 @@ export function TalkForm({
         <textarea id={`${idPrefix}-abstract`} rows={3} maxLength={10_000} value={fields.abstract}
           onInput={(e) => setFields({ ...fields, abstract: e.currentTarget.value })} />
       </div>
-      <SpeakerPicker idPrefix={idPrefix} eventId={eventId} speakers={fields.speakers}
+      <SpeakerPicker idPrefix={idPrefix} eventId={eventId} timezone={timezone} speakers={fields.speakers}
         onChange={(speakers) => setFields({ ...fields, speakers })} />
       {topics.length > 0 && (
         <fieldset>

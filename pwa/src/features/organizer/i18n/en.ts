@@ -209,6 +209,8 @@ export const orgEn = {
   "org.imports.skippedNotPaid": "line {line}, {name}: order not paid ({status})",
   "org.imports.forBadges": "Join links to print on badges: {n}",
   "org.imports.downloadLinks": "Download the join links (CSV: name, email, join_url)",
+  // Issue 21 §1: namesakes in the speaker picker
+  "org.agenda.joinedAt": "joined {when}",
 } as const;
 
 export type OrgMessageKey = keyof typeof orgEn;

@@ -210,4 +210,6 @@ export const orgFr: Record<OrgMessageKey, string> = {
   "org.imports.skippedNotPaid": "ligne {line}, {name} : commande non payée ({status})",
   "org.imports.forBadges": "Liens d'accès à imprimer sur les badges : {n}",
   "org.imports.downloadLinks": "Télécharger les liens d'accès (CSV : name, email, join_url)",
+  // Issue 21 §1: namesakes in the speaker picker
+  "org.agenda.joinedAt": "inscription : {when}",
 };
