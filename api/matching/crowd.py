@@ -283,6 +283,28 @@ class Crowd:
                             del kept[-1]
         return [Ranked(a, self._placed[a].zone_id, -score) for score, a in kept]
 
+    def placed_among(
+        self,
+        attendee_ids: Iterable[int],
+        *,
+        zone_ids: list[int],
+        weights: dict[int, float],
+        bonus: Callable[[int, int], float],
+    ) -> list[Ranked]:
+        """Those of `attendee_ids` present in one of `zone_ids` who share a topic of `weights`, scored as `rank`
+        scores, the first zone's before the others', best first."""
+        zones = set(zone_ids)
+        found = []
+        with self._lock:
+            for attendee_id in attendee_ids:
+                placed = self._placed.get(attendee_id)
+                if placed is None or placed.zone_id not in zones:
+                    continue
+                shared = [weights[t] for t in placed.topic_ids if t in weights]
+                if shared:
+                    found.append(Ranked(attendee_id, placed.zone_id, sum(shared) + bonus(attendee_id, placed.traits)))
+        return sorted(found, key=lambda r: (r.zone_id != zone_ids[0], -r.score, r.attendee_id))
+
     def matches_by_zone(self, zone_ids: Iterable[int], topic_ids: list[int], excluded: set[int]) -> dict[int, int]:
         """How many people who count in attendees' figures, in each zone where there is any, share at least
         one of `topic_ids`."""
