@@ -276,6 +276,18 @@ export const en = {
   "push.unsupported": "This browser cannot receive notifications.",
   "push.installFirst": "On iPhone, add Couloir to your home screen first (Share, then “Add to Home Screen”), then turn notifications on from there.",
   "org.signIn.expired": "Your session has ended. Get a new sign-in link.",
+  // Never a dead end (Here screen): next break, "more", people saved for later.
+  "next.breakIn": "Next break in {minutes} min ({time})",
+  "next.breakNow": "Break now, until {time}",
+  "next.more": "More people",
+  "next.moreOffline": "More people need a connection: try again in a moment.",
+  "saved.save": "Save {name} for later",
+  "saved.savedForget": "Saved: forget {name}",
+  "saved.tag": "Saved",
+  "saved.title": "Saved for later",
+  "saved.hint": "Only you see this list. They come back among your suggestions when you are both present.",
+  "saved.waitingOne": "1 more person you saved is not around now.",
+  "saved.waiting": "{n} more people you saved are not around now.",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -277,4 +277,16 @@ export const fr: Messages = {
   "push.unsupported": "Ce navigateur ne peut pas recevoir de notifications.",
   "push.installFirst": "Sur iPhone, ajoutez d'abord Couloir à l'écran d'accueil (Partager, puis « Sur l'écran d'accueil »), puis activez les notifications depuis l'appli.",
   "org.signIn.expired": "Votre session est terminée. Demandez un nouveau lien de connexion.",
+  // Jamais d'impasse (écran Ici) : prochaine pause, « plus », personnes gardées pour plus tard.
+  "next.breakIn": "Prochaine pause dans {minutes} min ({time})",
+  "next.breakNow": "C'est la pause, jusqu'à {time}",
+  "next.more": "Plus de personnes",
+  "next.moreOffline": "Voir plus de personnes demande une connexion : réessayez dans un instant.",
+  "saved.save": "Garder {name} pour plus tard",
+  "saved.savedForget": "Gardé : oublier {name}",
+  "saved.tag": "Gardé pour plus tard",
+  "saved.title": "Gardés pour plus tard",
+  "saved.hint": "Vous seul voyez cette liste. Ces personnes reviennent dans vos suggestions quand vous êtes présents tous les deux.",
+  "saved.waitingOne": "1 autre personne que vous avez gardée n'est pas là en ce moment.",
+  "saved.waiting": "{n} autres personnes que vous avez gardées ne sont pas là en ce moment.",
 };
