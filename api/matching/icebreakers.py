@@ -181,6 +181,10 @@ _EN = _Phrases(
             "Hi! We both follow {topic}. What’s the hardest part of it in your work?",
             "Hi! Couloir pointed me your way for {topic}. Where do you use it?",
             "Hi! A fellow {topic} person! What would you tell someone starting out with it?",
+            "Hi! Is {topic} part of your day job, or more of a side interest?",
+            "Hi! {topic} brought me over. What’s new on it for you this year?",
+            "Hi! Couloir matched us on {topic}. What surprised you most about it?",
+            "Hi! If you had to keep one idea about {topic}, which would it be?",
         ),
         "topics": (
             "Hi! {topic} and {topic2}, same as me! Which one takes more of your time?",
@@ -320,6 +324,10 @@ _FR = _Phrases(
             "Bonjour ! On suit le même sujet : {topic}. Le plus difficile, dans votre travail, c’est quoi ?",
             "Bonjour ! Couloir m’a suggéré de venir vous parler {topic}. Vous vous en servez pour quoi ?",
             "Bonjour ! Que conseilleriez-vous à quelqu’un qui débute, côté {topic} ?",
+            "Bonjour ! Le sujet {topic}, c’est votre quotidien ou plutôt une curiosité ?",
+            "Bonjour ! Quoi de neuf cette année pour vous, côté {topic} ?",
+            "Bonjour ! Couloir m’envoie vous parler {topic}. Qu’est-ce qui vous a le plus surpris là-dessus ?",
+            "Bonjour ! Si vous deviez retenir une seule idée, côté {topic}, ce serait laquelle ?",
         ),
         "topics": (
             "Bonjour ! {topic} et {topic2}, comme moi ! Lequel vous occupe le plus ?",
