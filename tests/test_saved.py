@@ -78,6 +78,19 @@ def test_a_saved_person_present_again_ranks_first_and_is_listed_only_while_visib
     assert names(saved(srv, me)["people"]) == ["Ana"]
 
 
+def test_saved_people_still_count_in_huddles_and_a_page_of_saved_people_alone_works(srv):
+    h = f.hallway(srv)
+    me = h.person(srv, "Léa", ["Rust"], language="en")
+    people = [h.person(srv, name, ["Rust"]) for name in ("Ana", "Ben", "Chloé")]
+    for other in people:
+        assert save(srv, me, other.id).status_code == 200
+    answer = f.suggestions(srv, me.token, limit=2)
+    assert [s["saved"] for s in answer["suggestions"]] == [True, True] and answer["more"] is True
+    assert [(g["topic"]["name"], g["people"]) for g in answer["huddles"]] == [("Rust", 3)]
+    rest = f.suggestions(srv, me.token, limit=2, offset=2)
+    assert [s["saved"] for s in rest["suggestions"]] == [True] and rest["more"] is False
+
+
 def test_only_someone_one_may_see_can_be_saved_and_anyone_else_reads_as_unknown(srv):
     h = f.hallway(srv)
     me = h.person(srv, "Léa", ["Rust"])

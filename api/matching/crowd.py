@@ -217,6 +217,7 @@ class Crowd:
         bonus: Callable[[int, int], float],
         max_bonus: float,
         limit: int,
+        ranked_already: set[int] = frozenset(),
     ) -> tuple[list[Ranked], list[tuple[int, int, int]]]:
         """The best `limit` people sharing a topic of `weights` (topic id -> weight), the first zone's
         before the others'; and the (zone id, topic id, people) groups of at least three people who count in
@@ -224,7 +225,7 @@ class Crowd:
 
         A person's score is the sum of the weights of the topics they share plus `bonus(attendee id,
         traits)`, which is at most `max_bonus`. Ties go to the lower attendee id. `excluded` people
-        neither rank nor count.
+        neither rank nor count; `ranked_already` people count but are not ranked again.
         """
         groups: list[tuple[int, int, int]] = []
         heaviest_first = sorted(weights.items(), key=lambda item: (-item[1], item[0]))
@@ -238,9 +239,10 @@ class Crowd:
                         count = len(followers) - len(excluded.intersection(followers))
                         if count >= MIN_SHOWN_COUNT:
                             groups.append((zone_id, topic_id, count))
-            best = self._best(zones[:1], heaviest_first, weights, excluded, bonus, max_bonus, limit)
+            skipped = excluded | ranked_already
+            best = self._best(zones[:1], heaviest_first, weights, skipped, bonus, max_bonus, limit) if limit > 0 else []
             if len(best) < limit:
-                best += self._best(zones[1:], heaviest_first, weights, excluded, bonus, max_bonus, limit - len(best))
+                best += self._best(zones[1:], heaviest_first, weights, skipped, bonus, max_bonus, limit - len(best))
         return best, groups
 
     def _best(

@@ -222,10 +222,11 @@ def _ranked(
     best, groups = crowd.rank(
         zone_ids=zone_ids,
         weights=weights,
-        excluded=excluded | saved,
+        excluded=excluded,
         bonus=bonus,
         max_bonus=max_bonus,
         limit=limit - len(first),
+        ranked_already={r.attendee_id for r in first},
     )
     best = first + best
     if not best:
