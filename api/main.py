@@ -38,6 +38,7 @@ from api.push import routes as push
 from api.push import scheduler as push_scheduler
 from api.push.service import vapid_keys
 from api.safety import routes as safety
+from api.saved import routes as saved
 
 # Requests are matched against routes in this order, one pattern after another: the routes every
 # phone calls through a break come first.
@@ -59,6 +60,7 @@ ROUTERS = [
     presence.events,
     safety.me,
     safety.organizers,
+    saved.me,
     push.public,
     push.me,
     push.events,

@@ -14,6 +14,7 @@ from api.organizers.models import Organizer
 from api.presence.models import CheckInRecord, Presence, PresenceChange, PresenceTopic
 from api.push.models import HallwayMoment, Nudge, PushPreference, PushSubscription
 from api.safety.models import Block, Report
+from api.saved.models import SavedPerson
 
 # An id that leaves the database (in a token, a URL, a phone's contacts, a row naming a person) is never given
 # twice: SQLite gives the highest deleted INTEGER PRIMARY KEY again unless the table says AUTOINCREMENT
@@ -47,6 +48,7 @@ __all__ = [
     "PushSubscription",
     "RateLimitWindow",
     "RefreshSession",
+    "SavedPerson",
     "Report",
     "Talk",
     "TalkSpeaker",

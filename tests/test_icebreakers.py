@@ -33,7 +33,9 @@ from api.matching.icebreakers import (
     huddle_line,
     icebreaker,
     reason,
+    screen_icebreakers,
     set_provider,
+    topics_named,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -148,10 +150,18 @@ def test_a_talk_is_named_by_its_real_title(situation: str, language: Language) -
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-@pytest.mark.parametrize("situation", NO_TALK_SITUATIONS)
-def test_without_a_talk_the_event_subject_is_named(situation: str, language: Language) -> None:
+@pytest.mark.parametrize("situation", [name for name in NO_TALK_SITUATIONS if name not in TOPIC_SITUATIONS])
+def test_with_no_talk_nor_topic_the_event_subject_is_named(situation: str, language: Language) -> None:
     for line in lines_over_pairs(situation, language):
         assert "platform engineering" in line
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("situation", TOPIC_SITUATIONS)
+def test_a_shared_topic_opens_rather_than_the_event_subject(situation: str, language: Language) -> None:
+    # Someone following only Green IT, WebAssembly and eBPF at a platform engineering event, met on eBPF.
+    for line in lines_over_pairs(situation, language, shared_topics=["eBPF"]):
+        assert "eBPF" in line and "platform engineering" not in line
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -479,9 +489,80 @@ def test_any_subject_is_named_when_there_is_no_talk(
 ) -> None:
     ctx = make_ctx(language, shared_topics=topics, event_subject=subject, event_name=event_name, **zone)
     line, why = icebreaker(ctx), reason(ctx)
-    assert subject in line
     if topics:
         assert topics[0] in line and topics[0] in why
+    else:
+        assert subject in line
+
+
+# Names none of which holds another, nor any word of the templates: a name found in a line was put there.
+VOCABULARY = [
+    "Green IT",
+    "WebAssembly",
+    "eBPF",
+    "platform engineering",
+    "Kubernetes",
+    "FinOps",
+    "SBOM",
+    "OpenTelemetry",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    language=st.sampled_from(LANGUAGES),
+    mine=st.sets(st.sampled_from(VOCABULARY), min_size=1),
+    theirs=st.sets(st.sampled_from(VOCABULARY), min_size=1),
+    subject=st.sampled_from(VOCABULARY),
+    talk=st.none() | st.sampled_from(get_args(Relation)),
+    other_is_speaker=st.booleans(),
+    complementary=st.sampled_from([[], HIRING]),
+    pair_key=st.sampled_from(PAIR_KEYS),
+)
+def test_the_opening_topic_is_one_both_follow(
+    language: Language,
+    mine: set[str],
+    theirs: set[str],
+    subject: str,
+    talk: Relation | None,
+    other_is_speaker: bool,
+    complementary: list,
+    pair_key: str,
+) -> None:
+    shared = sorted(mine & theirs)
+    if not shared:  # nobody is suggested without a topic in common
+        return
+    mention = make_talk(talk, other_is_speaker=other_is_speaker) if talk else None
+    ctx = make_ctx(
+        language,
+        shared_topics=shared,
+        event_subject=subject,
+        talk=mention,
+        complementary=complementary,
+        pair_key=pair_key,
+    )
+    line = icebreaker(ctx)
+    assert shared[0] in line
+    named = {topic for topic in VOCABULARY if topic in line}
+    assert named <= mine & theirs, line
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    language=st.sampled_from(LANGUAGES),
+    situation=st.sampled_from(list(SITUATIONS)),
+    pair_keys=st.lists(st.sampled_from(PAIR_KEYS), min_size=2, max_size=6, unique=True),
+)
+def test_lines_on_one_screen_vary(language: Language, situation: str, pair_keys: list[str]) -> None:
+    # The same situation and topic for everyone: the worst case, a coffee bar of Kubernetes people. With nothing
+    # in common but the event, its three lines are all there is.
+    if situation == "subject":
+        pair_keys = pair_keys[:3]
+    contexts = [make_ctx(language, pair_key=key, **SITUATIONS[situation]) for key in pair_keys]
+    lines = screen_icebreakers(contexts)
+    assert len(set(lines)) == len(lines), lines
+    # Each still reads as the pair's own line would, with the first one exactly that.
+    assert lines[0] == icebreaker(contexts[0])
 
 
 @settings(max_examples=200, deadline=None)
@@ -496,3 +577,9 @@ def test_any_huddle_names_its_topic_and_count(
 ) -> None:
     line = huddle_line(language, topic, count, zone_name)
     assert topic in line and str(count) in line
+
+
+def test_a_talk_names_the_topics_its_title_or_abstract_name_as_whole_words() -> None:
+    topics = {1: "eBPF", 2: "Rust", 3: "Green IT", 4: "WebAssembly"}
+    text = "Observability with eBPF\nWe trust our tools; a green it-department story, and wasm."
+    assert topics_named(text, topics) == {1, 3}

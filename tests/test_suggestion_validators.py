@@ -42,6 +42,12 @@ def block(srv, blocker, blocked) -> None:
     assert response.status_code == 201, response.text
 
 
+def _save(srv, owner, other) -> None:
+    with srv.client(owner.token) as client:
+        response = client.put(f"/api/me/saved/{other.id}", headers={"Idempotency-Key": f.new_key()})
+    assert response.status_code == 200, response.text
+
+
 def leave(srv, person) -> None:
     with srv.client(person.token) as client:
         assert client.delete("/api/me/presence", headers={"Idempotency-Key": f.new_key()}).status_code == 204
@@ -114,10 +120,10 @@ CHANGES: dict[str, Callable] = {
     "a topic is renamed": lambda srv, h, me, ana, ben, talk: organizer_patch(
         srv, h, f"/topics/{h.topics['Security']}", {"name": "AppSec"}
     ),
+    "I save someone": lambda srv, h, me, ana, ben, talk: _save(srv, me, ana),
     "my zone is renamed": lambda srv, h, me, ana, ben, talk: organizer_patch(
         srv, h, f"/zones/{h.zones['coffee']['id']}", {"name": "Espresso bar"}
     ),
-    "the event's subject": lambda srv, h, me, ana, ben, talk: organizer_patch(srv, h, "", {"subject": "cloud native"}),
 }
 
 

@@ -217,6 +217,7 @@ class Crowd:
         bonus: Callable[[int, int], float],
         max_bonus: float,
         limit: int,
+        ranked_already: set[int] = frozenset(),
     ) -> tuple[list[Ranked], list[tuple[int, int, int]]]:
         """The best `limit` people sharing a topic of `weights` (topic id -> weight), the first zone's
         before the others'; and the (zone id, topic id, people) groups of at least three people who count in
@@ -224,7 +225,7 @@ class Crowd:
 
         A person's score is the sum of the weights of the topics they share plus `bonus(attendee id,
         traits)`, which is at most `max_bonus`. Ties go to the lower attendee id. `excluded` people
-        neither rank nor count.
+        neither rank nor count; `ranked_already` people count but are not ranked again.
         """
         groups: list[tuple[int, int, int]] = []
         heaviest_first = sorted(weights.items(), key=lambda item: (-item[1], item[0]))
@@ -238,9 +239,10 @@ class Crowd:
                         count = len(followers) - len(excluded.intersection(followers))
                         if count >= MIN_SHOWN_COUNT:
                             groups.append((zone_id, topic_id, count))
-            best = self._best(zones[:1], heaviest_first, weights, excluded, bonus, max_bonus, limit)
+            skipped = excluded | ranked_already
+            best = self._best(zones[:1], heaviest_first, weights, skipped, bonus, max_bonus, limit) if limit > 0 else []
             if len(best) < limit:
-                best += self._best(zones[1:], heaviest_first, weights, excluded, bonus, max_bonus, limit - len(best))
+                best += self._best(zones[1:], heaviest_first, weights, skipped, bonus, max_bonus, limit - len(best))
         return best, groups
 
     def _best(
@@ -282,6 +284,28 @@ class Crowd:
                             insort(kept, entry)
                             del kept[-1]
         return [Ranked(a, self._placed[a].zone_id, -score) for score, a in kept]
+
+    def placed_among(
+        self,
+        attendee_ids: Iterable[int],
+        *,
+        zone_ids: list[int],
+        weights: dict[int, float],
+        bonus: Callable[[int, int], float],
+    ) -> list[Ranked]:
+        """Those of `attendee_ids` present in one of `zone_ids` who share a topic of `weights`, scored as `rank`
+        scores, the first zone's before the others', best first."""
+        zones = set(zone_ids)
+        found = []
+        with self._lock:
+            for attendee_id in attendee_ids:
+                placed = self._placed.get(attendee_id)
+                if placed is None or placed.zone_id not in zones:
+                    continue
+                shared = [weights[t] for t in placed.topic_ids if t in weights]
+                if shared:
+                    found.append(Ranked(attendee_id, placed.zone_id, sum(shared) + bonus(attendee_id, placed.traits)))
+        return sorted(found, key=lambda r: (r.zone_id != zone_ids[0], -r.score, r.attendee_id))
 
     def matches_by_zone(self, zone_ids: Iterable[int], topic_ids: list[int], excluded: set[int]) -> dict[int, int]:
         """How many people who count in attendees' figures, in each zone where there is any, share at least

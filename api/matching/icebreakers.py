@@ -11,8 +11,9 @@ the shared topic whenever there is one, and the event subject when there is no t
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Literal, Protocol, get_args
 from zoneinfo import ZoneInfo
@@ -82,6 +83,8 @@ class IcebreakerContext:
     their_goals: Sequence[Goal] = ()
     their_role: Role = "attendee"
     complementary: Sequence[tuple[Goal, Goal | Role]] = ()
+    # The lines already on the same screen (variants' keys and texts): a provider avoids them while it can.
+    taken: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         # Fail when the context is built, not halfway through rendering a suggestion list.
@@ -162,9 +165,9 @@ _EN = _Phrases(
             "Hi! Not at {title} either? Fancy a hallway session on {focus} instead?",
         ),
         "goals_topic": (
-            "Hi! I saw {their}, and {mine}. Is it more {topic}, or {subject} in general?",
-            "{Their}? Good timing — {mine}. Fancy two minutes on {topic} and {subject}?",
-            "Hi! Couloir suggested I come over: {their}, and {mine}. Is {topic} your angle on {subject}?",
+            "Hi! I saw {their}, and {mine}. Is {topic} part of it for you?",
+            "{Their}? Good timing — {mine}. Fancy two minutes on {topic}?",
+            "Hi! Couloir suggested I come over: {their}, and {mine}. Is {topic} your angle?",
         ),
         "goals": (
             "Hi! I saw {their}, and {mine}. What’s your angle on {subject}?",
@@ -172,9 +175,21 @@ _EN = _Phrases(
             "Hi! Couloir suggested I come over: {their}, and {mine}. What brings you to {subject}?",
         ),
         "topic": (
-            "Hi! Couloir says we’re both into {topic}. Where does it fit in {subject}, for you?",
-            "Another {topic} person {where}! What’s been the best bit on {subject} so far?",
-            "Hi! I’m into {topic} too. What part of {subject} are you working on these days?",
+            "Hi! Couloir says we’re both into {topic}. What got you into it?",
+            "Another {topic} person {where}! What are you working on with it these days?",
+            "Hi! I’m into {topic} too. Seen anything on it here worth a look?",
+            "Hi! We both follow {topic}. What’s the hardest part of it in your work?",
+            "Hi! Couloir pointed me your way for {topic}. Where do you use it?",
+            "Hi! A fellow {topic} person! What would you tell someone starting out with it?",
+            "Hi! Is {topic} part of your day job, or more of a side interest?",
+            "Hi! {topic} brought me over. What’s new on it for you this year?",
+            "Hi! Couloir matched us on {topic}. What surprised you most about it?",
+            "Hi! If you had to keep one idea about {topic}, which would it be?",
+        ),
+        "topics": (
+            "Hi! {topic} and {topic2}, same as me! Which one takes more of your time?",
+            "Hi! Couloir says we share {topic} and {topic2}. Do you use them together?",
+            "Another {topic} and {topic2} person {where}! What are you building with them?",
         ),
         "subject": (
             "Hi! What brings you to {event} — is {subject} your day job?",
@@ -293,9 +308,9 @@ _FR = _Phrases(
             "Bonjour ! Pas à {title} non plus ? On se fait notre propre session sur le sujet {focus} ?",
         ),
         "goals_topic": (
-            "Bonjour ! J’ai vu que {their}, et {mine}. Plutôt {topic}, ou {subject} au sens large ?",
-            "{Their} ? Ça tombe bien, {mine}. On parle {topic} et {subject} deux minutes ?",
-            "Couloir m’a dit de venir vous voir : {their}, et {mine}. Vous abordez {subject} côté {topic} ?",
+            "Bonjour ! J’ai vu que {their}, et {mine}. Le sujet {topic} en fait partie ?",
+            "{Their} ? Ça tombe bien, {mine}. On parle {topic} deux minutes ?",
+            "Couloir m’a dit de venir vous voir : {their}, et {mine}. Vous abordez tout ça côté {topic} ?",
         ),
         "goals": (
             "Bonjour ! J’ai vu que {their}, et {mine}. On en parle, côté {subject} ?",
@@ -303,10 +318,21 @@ _FR = _Phrases(
             "Couloir m’a dit de venir vous voir : {their}, et {mine}. Vous abordez {subject} par quel bout ?",
         ),
         "topic": (
-            "Bonjour ! D’après Couloir, on a un sujet en commun : {topic}. Vous le voyez comment, côté {subject} ?",
-            "Encore quelqu’un qui parle {topic} {where} ! Qu’est-ce qui vous a marqué jusqu’ici, côté {subject} ?",
-            "Bonjour ! Couloir m’a suggéré de venir vous parler {topic}. Vous travaillez sur quoi en ce moment, "
-            "côté {subject} ?",
+            "Bonjour ! D’après Couloir, on a un sujet en commun : {topic}. Par quoi avez-vous commencé ?",
+            "Encore quelqu’un qui parle {topic} {where} ! Sur quoi travaillez-vous en ce moment ?",
+            "Bonjour ! Le sujet {topic} m’intéresse aussi. Vous avez vu quelque chose là-dessus aujourd’hui ?",
+            "Bonjour ! On suit le même sujet : {topic}. Le plus difficile, dans votre travail, c’est quoi ?",
+            "Bonjour ! Couloir m’a suggéré de venir vous parler {topic}. Vous vous en servez pour quoi ?",
+            "Bonjour ! Que conseilleriez-vous à quelqu’un qui débute, côté {topic} ?",
+            "Bonjour ! Le sujet {topic}, c’est votre quotidien ou plutôt une curiosité ?",
+            "Bonjour ! Quoi de neuf cette année pour vous, côté {topic} ?",
+            "Bonjour ! Couloir m’envoie vous parler {topic}. Qu’est-ce qui vous a le plus surpris là-dessus ?",
+            "Bonjour ! Si vous deviez retenir une seule idée, côté {topic}, ce serait laquelle ?",
+        ),
+        "topics": (
+            "Bonjour ! {topic} et {topic2}, comme moi ! Lequel vous occupe le plus ?",
+            "Bonjour ! D’après Couloir, on a {topic} et {topic2} en commun. Vous les utilisez ensemble ?",
+            "Encore quelqu’un qui parle {topic} et {topic2} {where} ! Vous construisez quoi avec ?",
         ),
         "subject": (
             "Bonjour ! Qu’est-ce qui vous amène à {event}, côté {subject} ?",
@@ -460,14 +486,19 @@ def _clock(moment: datetime, timezone: str, language: str) -> str:
     return f"{local:%H:%M}"
 
 
-def _pick(lines: Sequence[str], pair_key: str, situation: str) -> str:
-    """The pair's variant, or the next one in turn that fits MAX_LINE_CHARS (else the shortest)."""
+def _pick(lines: Sequence[str], pair_key: str, situation: str, taken: frozenset[str]) -> tuple[str, str, bool]:
+    """(key, line, fresh): the pair's variant, or the next one in turn that fits MAX_LINE_CHARS and is not on
+    the screen yet (`taken`, by key or text: then `fresh`); failing that, one that fits, else the shortest."""
     # blake2b rather than hash(): str hashes are salted per process, and every replica and every
     # reload must show a pair the same line. The situation is mixed in so variants change with it.
     digest = hashlib.blake2b(f"{situation}\x1f{pair_key}".encode(), digest_size=8).digest()
     start = int.from_bytes(digest, "big") % len(lines)
-    in_turn = [*lines[start:], *lines[:start]]
-    return next((line for line in in_turn if len(line) <= MAX_LINE_CHARS), min(in_turn, key=len))
+    in_turn = [(f"{situation}:{i % len(lines)}", lines[i % len(lines)]) for i in range(start, start + len(lines))]
+    fits = [(key, line) for key, line in in_turn if len(line) <= MAX_LINE_CHARS]
+    fresh = [(key, line) for key, line in fits if key not in taken and line not in taken]
+    unsaid = [(key, line) for key, line in fits if line not in taken]
+    key, line = next(iter(fresh or unsaid or fits), min(in_turn, key=lambda pair: len(pair[1])))
+    return key, line, bool(fresh)
 
 
 def _situation(ctx: IcebreakerContext) -> str:
@@ -476,7 +507,18 @@ def _situation(ctx: IcebreakerContext) -> str:
         return f"{'speaker' if ctx.talk.other_is_speaker else 'talk'}_{ctx.talk.relation}"
     if ctx.complementary:
         return "goals_topic" if ctx.shared_topics else "goals"
+    if len(ctx.shared_topics) >= 2:
+        return "topics"
     return "topic" if ctx.shared_topics else "subject"
+
+
+def _fallbacks(ctx: IcebreakerContext) -> list[str]:
+    """The situation, then the plainer ones its context also fits: where a screen takes a line from once the
+    situation's own variants are all on it."""
+    first = _situation(ctx)
+    plainer = ["topics"] if len(ctx.shared_topics) >= 2 else []
+    plainer += ["topic"] if ctx.shared_topics else ["subject"]
+    return [first, *(situation for situation in plainer if situation != first)]
 
 
 def _where(ctx: IcebreakerContext, phrases: _Phrases) -> str:
@@ -493,8 +535,11 @@ class TemplateIcebreakers:
     """Hand-written templates in French and English; deterministic for a given context."""
 
     def icebreaker(self, ctx: IcebreakerContext) -> str:
+        return self.opener(ctx)[1]
+
+    def opener(self, ctx: IcebreakerContext) -> tuple[str, str]:
+        """(the variant's key, the line): keys tell `screen_icebreakers` which variants a screen shows."""
         phrases = _PHRASES[ctx.language]
-        situation = _situation(ctx)
         topic = ctx.shared_topics[0] if ctx.shared_topics else ""
         talk = ctx.talk
         mine, theirs = ctx.complementary[0] if ctx.complementary else ("", "")
@@ -502,6 +547,7 @@ class TemplateIcebreakers:
             "title": _title(talk, phrases) if talk else "",
             "time": _clock(talk.starts_at, ctx.timezone, ctx.language) if talk else "",
             "topic": topic,
+            "topic2": ctx.shared_topics[1] if len(ctx.shared_topics) > 1 else "",
             "focus": topic or ctx.event_subject,  # talk lines name the topic, or the subject if none is shared
             "subject": ctx.event_subject,
             "de_subject": _de(ctx.event_subject),
@@ -511,8 +557,14 @@ class TemplateIcebreakers:
             "Their": _capitalize(phrases.you.get(theirs, "")),
             "mine": phrases.me.get(mine, ""),
         }
-        lines = [template.format(**values) for template in phrases.openers[situation]]
-        return _pick(lines, ctx.pair_key, situation)
+        first = None
+        for situation in _fallbacks(ctx):
+            lines = [template.format(**values) for template in phrases.openers[situation]]
+            key, line, fresh = _pick(lines, ctx.pair_key, situation, ctx.taken)
+            if fresh:
+                return key, line
+            first = first or (key, line)
+        return first
 
     def reason(self, ctx: IcebreakerContext) -> str:
         phrases = _PHRASES[ctx.language]
@@ -572,6 +624,32 @@ def set_provider(provider: IcebreakerProvider) -> IcebreakerProvider:
 
 def icebreaker(ctx: IcebreakerContext) -> str:
     return _provider.icebreaker(ctx)
+
+
+def screen_icebreakers(contexts: Sequence[IcebreakerContext]) -> list[str]:
+    """The icebreakers of one screen's suggestions, in order: each avoids the lines above it while it can."""
+    taken: set[str] = set()
+    lines = []
+    for ctx in contexts:
+        ctx = replace(ctx, taken=frozenset(taken))
+        if isinstance(_provider, TemplateIcebreakers):
+            key, line = _provider.opener(ctx)
+            taken.add(key)
+        else:
+            line = _provider.icebreaker(ctx)
+        taken.add(line)
+        lines.append(line)
+    return lines
+
+
+def topics_named(text: str, topics: Mapping[int, str]) -> set[int]:
+    """The ids of `topics` (id -> name) that `text` (a talk's title and abstract) names as a whole word."""
+    folded = text.casefold()
+    return {
+        topic_id
+        for topic_id, name in topics.items()
+        if name.strip() and re.search(rf"(?<!\w){re.escape(name.casefold().strip())}(?!\w)", folded)
+    }
 
 
 def reason(ctx: IcebreakerContext) -> str:

@@ -24,12 +24,16 @@ async def get_suggestions(
     claims: AttendeeClaims,
     request: Request,
     limit: Annotated[int, Query(ge=1, le=service.MAX_LIMIT)] = service.DEFAULT_LIMIT,
+    offset: Annotated[
+        int, Query(ge=0, le=service.MAX_OFFSET, description="People of the ranked list to skip: the next page")
+    ] = 0,
     if_none_match: Annotated[
         str | None, Header(description="The ETag of the answer this phone holds: 304 if it still holds")
     ] = None,
 ) -> Response:
     """People to meet now, with why and what to say; or, when nobody is near, where to go.
 
+    `limit` people from `offset` in the ranked list (people you saved first), and whether there are `more`.
     Names only for a visible caller (reciprocity): a hidden one gets `where_to_go` counts alone,
     and `missing` says what to turn on. Each answer carries an ETag; sent back in If-None-Match, it gets
     304 Not Modified (no body) while the answer would be the same.
@@ -38,7 +42,13 @@ async def get_suggestions(
     answer = await read_in_one_hop(
         request,
         lambda session: service.suggestions_unless_known(
-            session, claims.subject_id, claims.event_id, session_id=claims.session_id, limit=limit, known=if_none_match
+            session,
+            claims.subject_id,
+            claims.event_id,
+            session_id=claims.session_id,
+            limit=limit,
+            offset=offset,
+            known=if_none_match,
         ),
     )
     headers = _REVALIDATE | {"ETag": answer.etag}

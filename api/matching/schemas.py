@@ -17,6 +17,7 @@ class Suggestion(BaseModel):
     score: float
     reason: str = Field(description="Why this person, in your language")
     icebreaker: str = Field(description="A first line to say, in your language")
+    saved: bool = Field(description="You saved this person for later")
 
 
 class Huddle(BaseModel):
@@ -42,5 +43,8 @@ class Suggestions(BaseModel):
         description="What keeps people from being suggested by name: turn visibility on, add interests, check in"
     )
     suggestions: list[Suggestion]
+    more: bool = Field(description="More people are ranked after this page: ask again with a larger offset")
     huddles: list[Huddle]
-    where_to_go: list[ZoneMatches] = Field(description="Zones with people who share your topics, best first, no names")
+    where_to_go: list[ZoneMatches] = Field(
+        description="Zones with people who share your topics, best first, as masked counts: no names"
+    )

@@ -36,9 +36,12 @@ from api.matching.schemas import Huddle, Missing, Suggestion, Suggestions, ZoneM
 from api.presence.models import TRAIT_BITS, Presence
 from api.presence.schemas import ZoneRef
 from api.safety.models import Block
+from api.saved.models import SavedPerson
 
 DEFAULT_LIMIT = 5
 MAX_LIMIT = 20
+# "More" pages through the ranked list this far: past it, a zone's crowd is better met by huddles and counts.
+MAX_OFFSET = 100
 EXCLUSION_CHUNK = 1000  # ids per IN list, well under SQLite's bound parameters
 MAX_HUDDLES = 3
 # "Just ended" and "starts soon" for talks worth mentioning, and for the speaker at the coffee bar.
@@ -192,10 +195,11 @@ def _ranked(
     excluded: set[int],
     rarity: Rarity,
     speaking: set[int],
+    saved: set[int],
     limit: int,
 ) -> tuple[list[_Match], list[tuple[int, int, int]]]:
-    """The best matches, my zone (the first of `zone_ids`) first, and the (zone id, topic id, people) groups
-    of at least three people I may meet who share one of my topics.
+    """The best `limit` matches, my zone (the first of `zone_ids`) first, people I saved before everyone else;
+    and the (zone id, topic id, people) groups of at least three people I may meet who share one of my topics.
 
     Score: the rarity weights of the shared topics, GOAL_WEIGHT per goal of mine whose complement they have,
     SPEAKER_WEIGHT for a findable speaker of a talk around now, OPEN_TO_CHAT_WEIGHT if they are open to chat.
@@ -213,14 +217,18 @@ def _ranked(
         return extra + SPEAKER_WEIGHT if traits & findable and attendee_id in speaking else extra
 
     max_bonus = GOAL_WEIGHT * len(goal_masks) + (SPEAKER_WEIGHT if speaking else 0.0) + OPEN_TO_CHAT_WEIGHT
+    weights = {topic_id: rarity.weight(topic_id) for topic_id in topic_ids}
+    first = crowd.placed_among(saved - excluded, zone_ids=zone_ids, weights=weights, bonus=bonus)[:limit]
     best, groups = crowd.rank(
         zone_ids=zone_ids,
-        weights={topic_id: rarity.weight(topic_id) for topic_id in topic_ids},
+        weights=weights,
         excluded=excluded,
         bonus=bonus,
         max_bonus=max_bonus,
-        limit=limit,
+        limit=limit - len(first),
+        ranked_already={r.attendee_id for r in first},
     )
+    best = first + best
     if not best:
         return [], groups
     cards: dict[int, _Match] = {}
@@ -255,6 +263,7 @@ class _NearbyTalk:
     ends_at: datetime
     topic_ids: set[int] = field(default_factory=set)
     speakers: dict[int, str] = field(default_factory=dict)  # attendee id -> display name
+    abstract: str = ""
 
 
 def _talk(talks: dict[int, _NearbyTalk], row) -> None:
@@ -340,6 +349,7 @@ class _Caller:
     neighbours: list[int] = field(default_factory=list)  # of `here`
     excluded: set[int] = field(default_factory=set)  # themselves and `_exclusions`
     talks: dict[int, _NearbyTalk] = field(default_factory=dict)  # that just ended, are on, or start soon
+    saved: set[int] = field(default_factory=set)  # the people they saved for later
     digest: bytes = b""  # of every row read, as read
 
 
@@ -388,6 +398,13 @@ def _caller_statement(*conditions) -> Any:
         select(*_row("here", Presence.zone_id)).where(Presence.attendee_id == _ME, Presence.expires_at > _NOW),
         select(*_row("neighbour", ZoneNeighbour.neighbour_id)).where(ZoneNeighbour.zone_id.in_(_HERE)),
         select(*_row("excluded", _MY_EXCLUSIONS.c[1])),
+        select(*_row("saved", SavedPerson.saved_id)).where(SavedPerson.owner_id == _ME),
+        # The abstracts of those talks, a row each: a talk is on a topic its organizer tagged, or one it names.
+        select(*_row("abstract", Talk.id, Talk.abstract)).where(
+            Talk.event_id == _EVENT,
+            Talk.ends_at >= bindparam("since", type_=UTCDateTime),
+            Talk.starts_at <= bindparam("until", type_=UTCDateTime),
+        ),
         # Talks that just ended, are on, or start soon (what the hallway talks about), a row per topic and
         # speaker.
         select(
@@ -421,6 +438,7 @@ def _caller(session: Session, attendee_id: int, event_id: int, session_id: str |
         statement, values = _SIGNED_IN_CALLER, values | {"session_id": session_id}
     digest = hashlib.blake2b(digest_size=16)
     talks: dict[int, _NearbyTalk] = {}
+    abstracts: dict[int, str] = {}
     for row in session.connection().execute(statement, values):
         digest.update(repr(tuple(row)).encode())
         what, row_id, name, detail, text, created_at = row[:6]
@@ -430,6 +448,10 @@ def _caller(session: Session, attendee_id: int, event_id: int, session_id: str |
             caller.me = _Me(row_id, event_id, name, json.loads(detail), text == "visible")
         elif what == "excluded":
             caller.excluded.add(row_id)
+        elif what == "saved":
+            caller.saved.add(row_id)
+        elif what == "abstract":
+            abstracts[row_id] = name or ""
         elif what == "topic":
             caller.topics[row_id] = name
         elif what == "zone":
@@ -444,6 +466,8 @@ def _caller(session: Session, attendee_id: int, event_id: int, session_id: str |
     for talk_id in sorted(talks):
         talk = caller.talks[talk_id] = talks[talk_id]
         talk.speakers = dict(sorted(talk.speakers.items()))
+        talk.abstract = abstracts.get(talk_id, "")
+        talk.topic_ids |= icebreakers.topics_named(f"{talk.title}\n{talk.abstract}", caller.topics)
     caller.digest = digest.digest()
     return caller
 
@@ -457,6 +481,7 @@ class _Inputs:
     me: _Me
     now: datetime
     limit: int
+    offset: int
     crowd: Crowd | None = None  # None: nobody to rank or count (the caller follows no topic)
     zone_versions: dict[int, int] = field(default_factory=dict)  # every zone of the event, taken before ranking
     ranked_zones: list[int] = field(default_factory=list)  # mine, then its neighbours: none unless I may see names
@@ -465,13 +490,15 @@ class _Inputs:
     digest: bytes = b""
 
 
-def _inputs(session: Session, attendee_id: int, event_id: int, session_id: str | None, limit: int) -> _Inputs:
+def _inputs(
+    session: Session, attendee_id: int, event_id: int, session_id: str | None, limit: int, offset: int
+) -> _Inputs:
     now = utcnow()
     caller = _caller(session, attendee_id, event_id, session_id, now)
     me = caller.me
     if me is None:
         raise NotAuthenticated(SIGNED_OUT)
-    inputs = _Inputs(caller, me, now, limit)
+    inputs = _Inputs(caller, me, now, limit, offset)
     # Besides the rows read: what depends on the time (which talks are on, whose talk is nearest) and the
     # rarity of topics, which the process keeps for a minute.
     talks = caller.talks
@@ -479,6 +506,7 @@ def _inputs(session: Session, attendee_id: int, event_id: int, session_id: str |
     talk_ids = {id(talk): talk_id for talk_id, talk in talks.items()}
     derived: list[object] = [
         limit,
+        offset,
         [(talk_id, _relation(talk, now)) for talk_id, talk in talks.items()],
         sorted((speaker, talk_ids[id(talk)]) for speaker, talk in inputs.speaking.items()),
     ]
@@ -496,16 +524,23 @@ def _inputs(session: Session, attendee_id: int, event_id: int, session_id: str |
 
 
 def suggestions_for(
-    session: Session, attendee_id: int, event_id: int, *, session_id: str | None = None, limit: int = DEFAULT_LIMIT
+    session: Session,
+    attendee_id: int,
+    event_id: int,
+    *,
+    session_id: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    offset: int = 0,
 ) -> Suggestions:
     """Suggestions for attendee `attendee_id` of event `event_id`: people in their zone then its neighbours;
     else where to go, as masked counts. Refused (NotAuthenticated) if there is no such attendee (any more), or
     when the caller's access token's session (`session_id`, a phone's call) ended: their profile is read with
     the rest, not before.
 
+    `offset` skips the first people of the ranked list ("more"); `more` says whether any are left after.
     A hidden caller gets only "where to go": you see people by name only while they can see you.
     """
-    return _answer(session, _inputs(session, attendee_id, event_id, session_id, limit))[0]
+    return _answer(session, _inputs(session, attendee_id, event_id, session_id, limit, offset))[0]
 
 
 @dataclass(frozen=True)
@@ -538,6 +573,7 @@ def suggestions_unless_known(
     *,
     session_id: str | None = None,
     limit: int = DEFAULT_LIMIT,
+    offset: int = 0,
     known: str | None = None,
 ) -> Answer:
     """`suggestions_for`, as JSON with its ETag; without the JSON when `known` (the caller's If-None-Match) is
@@ -551,7 +587,7 @@ def suggestions_unless_known(
     the crowd's zone where they are gets a new version. An answer computed afresh that comes out the same as
     the caller's (another process gave it, or a change elsewhere did not touch it) is not sent either.
     """
-    inputs = _inputs(session, attendee_id, event_id, session_id, limit)
+    inputs = _inputs(session, attendee_id, event_id, session_id, limit, offset)
     crowd = inputs.crowd
     remembered = _answers_of(crowd).get(attendee_id) if crowd is not None else None
     if (
@@ -602,37 +638,39 @@ def _answer(session: Session, inputs: _Inputs) -> tuple[Suggestions, list[int]]:
         missing.append("interests")
     if my_zone is None:
         missing.append("check_in")
-    result = Suggestions(zone=my_zone, missing=missing, suggestions=[], huddles=[], where_to_go=[])
+    result = Suggestions(zone=my_zone, missing=missing, suggestions=[], more=False, huddles=[], where_to_go=[])
     crowd = inputs.crowd
     if crowd is None:
         return result, []
     excluded = caller.excluded
-    zones_read = inputs.ranked_zones
-    if zones_read:
+    if inputs.ranked_zones:
         event, rarity, speaking = caller.event, inputs.rarity, inputs.speaking
         talks = list(caller.talks.values())
+        # One more than the page: whether there is more.
+        end = inputs.offset + inputs.limit
         best, groups = _ranked(
             session,
             crowd,
             me=attendee,
-            zone_ids=zones_read,
+            zone_ids=inputs.ranked_zones,
             topic_ids=topic_ids,
             excluded=excluded,
             rarity=rarity,
             speaking=set(speaking),
-            limit=inputs.limit,
+            saved=caller.saved,
+            limit=end + 1,
         )
+        result.more = len(best) > end
         result.suggestions = _suggestions(
-            event, attendee, best, caller.zones, my_zone, names, rarity, talks, speaking, now
-        )
+            event, attendee, best[:end], caller.zones, my_zone, names, rarity, talks, speaking, caller.saved, now
+        )[inputs.offset :]
         result.huddles = _huddles(attendee, groups, caller.zones, my_zone, names, rarity)
-    if not result.suggestions:
-        zones = caller.zones
-        zones_read = list(zones)
-        counts = crowd.matches_by_zone(zones, topic_ids, excluded)
-        ranked = sorted(counts, key=lambda z: (-masked_sort_key(counts[z]), zones[z].name))
-        result.where_to_go = [ZoneMatches(zone=zones[z], matches=masked_count(counts[z])) for z in ranked]
-    return result, zones_read
+    # Where people who share my topics are, as masked counts, whoever is near: the next place to go.
+    zones = caller.zones
+    counts = crowd.matches_by_zone(zones, topic_ids, excluded)
+    ranked = sorted(counts, key=lambda z: (-masked_sort_key(counts[z]), zones[z].name))
+    result.where_to_go = [ZoneMatches(zone=zones[z], matches=masked_count(counts[z])) for z in ranked]
+    return result, list(zones)
 
 
 def _suggestions(
@@ -645,9 +683,11 @@ def _suggestions(
     rarity: Rarity,
     talks: list[_NearbyTalk],
     speaking: dict[int, _NearbyTalk],
+    saved: set[int],
     now: datetime,
 ) -> list[Suggestion]:
-    out = []
+    """The suggestions of `best`, in its order, their icebreakers varied across the list (one screen)."""
+    contexts = []
     for other in best:
         zone = zones[other.zone_id]
         shared = sorted((i.id for i in other.interests if i.id in names), key=lambda t: (-rarity.weight(t), names[t]))
@@ -670,6 +710,10 @@ def _suggestions(
             their_role=other.role,
             complementary=complementary_pairs(me.goals, other.goals, other.role),
         )
+        contexts.append((other, zone, neighbouring, shared, context))
+    lines = icebreakers.screen_icebreakers([context for *_, context in contexts])
+    out = []
+    for (other, zone, neighbouring, shared, context), line in zip(contexts, lines, strict=True):
         card = AttendeeCard(
             id=other.attendee_id,
             display_name=other.display_name,
@@ -686,7 +730,8 @@ def _suggestions(
                 shared_topics=[InterestPublic(id=t, name=names[t]) for t in shared],
                 score=round(other.score, 3),
                 reason=icebreakers.reason(context),
-                icebreaker=icebreakers.icebreaker(context),
+                icebreaker=line,
+                saved=other.attendee_id in saved,
             )
         )
     return out

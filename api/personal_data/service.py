@@ -19,6 +19,7 @@ from api.events.models import Event, Zone
 from api.presence.models import CheckInRecord, Presence, PresenceChange, PresenceTopic
 from api.push.models import Nudge, PushPreference, PushSubscription
 from api.safety.models import Block, Report
+from api.saved.models import SavedPerson
 
 
 def export(session: Session, me: Attendee) -> dict:
@@ -63,6 +64,12 @@ def export(session: Session, me: Attendee) -> dict:
             for r in requests
         ],
         "blocks": [b.blocked_id for b in session.exec(select(Block).where(Block.blocker_id == me.id))],
+        "saved_people": [
+            {"attendee_id": s.saved_id, "saved_at": s.created_at.isoformat()}
+            for s in session.exec(
+                select(SavedPerson).where(SavedPerson.owner_id == me.id).order_by(SavedPerson.created_at)
+            )
+        ],
         "reports_made": [
             {"about": r.reported_id, "reason": r.reason, "created_at": r.created_at.isoformat()}
             for r in session.exec(select(Report).where(Report.reporter_id == me.id))

@@ -10,6 +10,7 @@ from api.core.db import conflict_insert
 from api.core.errors import InvalidInput
 from api.safety.models import Block, Report
 from api.safety.schemas import BlockPublic, PersonRef, ReportAdmin, ReportCreate, ReportPublic
+from api.saved.service import forget_between
 
 
 def _other_attendee(session: Session, me: Attendee, attendee_id: int, verb: str) -> Attendee:
@@ -25,6 +26,7 @@ def block(session: Session, me: Attendee, attendee_id: int) -> BlockPublic:
     other = _other_attendee(session, me, attendee_id, "block")
     insert = conflict_insert(session.get_bind())
     session.execute(insert(Block).values(blocker_id=me.id, blocked_id=other.id).on_conflict_do_nothing())
+    forget_between(session, me.id, other.id)
     row = session.exec(select(Block).where(Block.blocker_id == me.id, Block.blocked_id == other.id)).one()
     return BlockPublic(attendee=PersonRef(id=other.id, display_name=other.display_name), blocked_at=row.created_at)
 

@@ -59,6 +59,7 @@ export interface paths {
          * Get Suggestions
          * @description People to meet now, with why and what to say; or, when nobody is near, where to go.
          *
+         *     `limit` people from `offset` in the ranked list (people you saved first), and whether there are `more`.
          *     Names only for a visible caller (reciprocity): a hidden one gets `where_to_go` counts alone,
          *     and `missing` says what to turn on. Each answer carries an ETag; sent back in If-None-Match, it gets
          *     304 Not Modified (no body) while the answer would be the same.
@@ -1166,6 +1167,45 @@ export interface paths {
          * @description Organizers only: the reports filed at their event, newest first.
          */
         get: operations["list_reports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/saved/{attendee_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Save Person
+         * @description Save for later someone you may see now. Private: they are never told. They come back among your
+         *     suggestions when you are both present.
+         */
+        put: operations["save_person"];
+        post?: never;
+        /** Forget Saved Person */
+        delete: operations["forget_saved_person"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/saved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Saved People */
+        get: operations["list_saved_people"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2329,6 +2369,28 @@ export interface components {
             role: components["schemas"]["Role"];
         };
         /**
+         * SavedPeople
+         * @description My saves, visible to me alone: the people the visibility rule lets me see now, newest first.
+         */
+        SavedPeople: {
+            /** People */
+            people: components["schemas"]["SavedPublic"][];
+            /**
+             * Not Around
+             * @description My other saves, not shown now: each is back here (and among suggestions) once you are both present
+             */
+            not_around: number;
+        };
+        /** SavedPublic */
+        SavedPublic: {
+            attendee: components["schemas"]["AttendeeCard"];
+            /**
+             * Saved At
+             * Format: date-time
+             */
+            saved_at: string;
+        };
+        /**
          * SentRequest
          * @description What the sender sees: a decline looks exactly like a request still waiting.
          */
@@ -2467,6 +2529,11 @@ export interface components {
              * @description A first line to say, in your language
              */
             icebreaker: string;
+            /**
+             * Saved
+             * @description You saved this person for later
+             */
+            saved: boolean;
         };
         /**
          * Suggestions
@@ -2482,11 +2549,16 @@ export interface components {
             missing: ("visibility" | "interests" | "check_in")[];
             /** Suggestions */
             suggestions: components["schemas"]["Suggestion"][];
+            /**
+             * More
+             * @description More people are ranked after this page: ask again with a larger offset
+             */
+            more: boolean;
             /** Huddles */
             huddles: components["schemas"]["Huddle"][];
             /**
              * Where To Go
-             * @description Zones with people who share your topics, best first, no names
+             * @description Zones with people who share your topics, best first, as masked counts: no names
              */
             where_to_go: components["schemas"]["ZoneMatches"][];
         };
@@ -2893,6 +2965,8 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
+                /** @description People of the ranked list to skip: the next page */
+                offset?: number;
             };
             header?: {
                 /** @description The ETag of the answer this phone holds: 304 if it still holds */
@@ -6836,6 +6910,153 @@ export interface operations {
             };
             /** @description InvalidInput */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Overloaded */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    save_person: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                attendee_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedPublic"];
+                };
+            };
+            /** @description NotAuthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description InvalidInput */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Overloaded */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    forget_saved_person: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                attendee_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description NotAuthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description InvalidInput */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Overloaded */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_saved_people: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavedPeople"];
+                };
+            };
+            /** @description NotAuthenticated */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

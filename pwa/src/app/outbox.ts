@@ -12,6 +12,7 @@ import { sendCheckin, sendLeave } from "../data/presence";
 import { sendProfile } from "../data/profile";
 import { sendNudgeOpened, sendPushPreferences, sendPushSubscription } from "../data/push";
 import { sendBlock, sendReport, sendUnblock } from "../data/safety";
+import { sendForgetSaved, sendSave } from "../data/saved";
 import { database, type OutboxItem } from "../offline/db";
 import { createOutbox, type OutboxState } from "../offline/queue";
 import { tokenStore } from "../auth/session";
@@ -35,6 +36,8 @@ export const SENDERS = {
   block: sendBlock,
   unblock: sendUnblock,
   report: sendReport,
+  save: sendSave,
+  forgetSaved: sendForgetSaved,
   pushPreferences: sendPushPreferences,
   pushSubscription: sendPushSubscription,
   nudgeOpened: sendNudgeOpened, // written by the service worker (src/sw/push.ts)

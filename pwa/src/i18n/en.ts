@@ -297,6 +297,18 @@ export const en = {
   "nudgeOffer.which": "Choose which ones in",
   "nudgeOffer.settings": "Settings",
   "scan.connectSent": "Code sent: your new contact is in your contacts.",
+  // Never a dead end (Here screen): next break, "more", people saved for later.
+  "next.breakIn": "Next break in {minutes} min ({time})",
+  "next.breakNow": "Break now, until {time}",
+  "next.more": "More people",
+  "next.moreOffline": "More people need a connection: try again in a moment.",
+  "saved.save": "Save {name} for later",
+  "saved.savedForget": "Saved: forget {name}",
+  "saved.tag": "Saved",
+  "saved.title": "Saved for later",
+  "saved.hint": "Only you see this list. They come back among your suggestions when you are both present.",
+  "saved.waitingOne": "1 more person you saved is not around now.",
+  "saved.waiting": "{n} more people you saved are not around now.",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -298,4 +298,16 @@ export const fr: Messages = {
   "nudgeOffer.which": "Choisissez lesquelles dans les",
   "nudgeOffer.settings": "Réglages",
   "scan.connectSent": "Code envoyé : votre nouveau contact est dans vos contacts.",
+  // Jamais d'impasse (écran Ici) : prochaine pause, « plus », personnes gardées pour plus tard.
+  "next.breakIn": "Prochaine pause dans {minutes} min ({time})",
+  "next.breakNow": "C'est la pause, jusqu'à {time}",
+  "next.more": "Plus de personnes",
+  "next.moreOffline": "Voir plus de personnes demande une connexion : réessayez dans un instant.",
+  "saved.save": "Garder {name} pour plus tard",
+  "saved.savedForget": "Gardé : oublier {name}",
+  "saved.tag": "Gardé pour plus tard",
+  "saved.title": "Gardés pour plus tard",
+  "saved.hint": "Vous seul voyez cette liste. Ces personnes reviennent dans vos suggestions quand vous êtes présents tous les deux.",
+  "saved.waitingOne": "1 autre personne que vous avez gardée n'est pas là en ce moment.",
+  "saved.waiting": "{n} autres personnes que vous avez gardées ne sont pas là en ce moment.",
 };

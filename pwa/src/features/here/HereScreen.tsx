@@ -5,20 +5,23 @@ import { useT } from "../../i18n";
 import type { OutboxItem } from "../../offline/db";
 import { Screen } from "../../ui/Screen";
 import { Stale } from "../../ui/Stale";
-import { BreakCountdown } from "../agenda/BreakCountdown";
 import { breakStatus } from "../agenda/timeline";
 import { useNow } from "../agenda/useNow";
 import { InstallHint } from "../install/InstallHint";
 import { NudgeOffer } from "../push/NudgeOffer";
 import { Huddles, WhereToGo, ZoneCounts } from "./Around";
+import { NextBreak } from "./NextBreak";
 import { PresenceCard } from "./PresenceCard";
 import { presenceView } from "./presence";
+import { SavedList } from "./Saved";
 import { SuggestionCard, type ConnectState } from "./SuggestionCard";
 import { refreshDelay, useLiveRefresh } from "./useLiveRefresh";
+import { useMorePeople } from "./useMorePeople";
 import { Visibility } from "./Visibility";
 
-/** Where the person is and who is around: people to meet with why and what to say, huddles, and where to
- * go when nobody is near. Refreshed while open; the last answer stays readable offline. */
+/** Where the person is and who is around: people to meet with why and what to say ("more" past the first
+ * few), huddles, people saved for later, the next break, and where people who share their topics are: never
+ * a dead end. Refreshed while open; the last answer stays readable offline. */
 export function HereScreen() {
   const t = useT();
   const now = useNow();
@@ -29,8 +32,9 @@ export function HereScreen() {
   const suggestions = useResource("suggestions");
   const zoneCounts = useResource("zoneCounts");
   const requests = useResource("requests");
+  const saved = useResource("saved");
   const pending = usePending("checkin", "leave", "profile", "contactRequest", "block");
-  useLiveRefresh([presence.reload, suggestions.reload, zoneCounts.reload, requests.reload], () => {
+  useLiveRefresh([presence.reload, suggestions.reload, zoneCounts.reload, requests.reload, saved.reload], () => {
     const status = agenda ? breakStatus(agenda.breaks, Date.now()) : null;
     return refreshDelay({ ...suggestionsPace, breakMinutesLeft: status?.state === "now" ? status.minutesLeft : undefined });
   });
@@ -39,7 +43,10 @@ export function HereScreen() {
   const visible = visibleNow(profile, pending);
   const here = suggestions.data;
   const blocked = new Set(pending.filter((i) => i.kind === "block").map((i) => (i.payload as { attendee_id: number }).attendee_id));
-  const people = view.state === "here" ? (here?.suggestions ?? []).filter((s) => !blocked.has(s.attendee.id)) : [];
+  const more = useMorePeople(view.state === "here" ? here : undefined);
+  const people =
+    view.state === "here" ? [...(here?.suggestions ?? []), ...more.people].filter((s) => !blocked.has(s.attendee.id)) : [];
+  const onScreen = new Set([...people.map((s) => s.attendee.id), ...blocked]);
 
   function connectState(attendeeId: number): ConnectState {
     const waiting = pending.some(
@@ -51,7 +58,7 @@ export function HereScreen() {
 
   return (
     <Screen title={profile ? t("here.welcome", { name: profile.display_name }) : t("here.title")}>
-      {agenda && <BreakCountdown breaks={agenda.breaks} />}
+      {agenda && <NextBreak breaks={agenda.breaks} timeZone={timeZone} />}
       <PresenceCard view={view} timeZone={timeZone} />
       {view.state === "here" && <NudgeOffer />}
       {profile && <Visibility visible={visible ?? profile.visible} />}
@@ -72,11 +79,18 @@ export function HereScreen() {
               <SuggestionCard key={suggestion.attendee.id} suggestion={suggestion} connect={connectState(suggestion.attendee.id)} />
             ))}
           </ul>
+          {more.more && (
+            <button type="button" onClick={more.loadMore} disabled={more.loading}>
+              {t("next.more")}
+            </button>
+          )}
+          {more.failed && <p class="hint">{t("next.moreOffline")}</p>}
         </section>
       )}
       {view.state === "here" && visible && here && people.length === 0 && <p>{t("here.nobody")}</p>}
       {view.state === "here" && <Huddles huddles={here?.huddles ?? []} />}
-      {people.length === 0 && <WhereToGo zones={here?.where_to_go ?? []} />}
+      <SavedList saved={saved.data} onScreen={onScreen} />
+      <WhereToGo zones={here?.where_to_go ?? []} />
       <ZoneCounts counts={zoneCounts.data ?? []} />
       <InstallHint dismissible />
     </Screen>

@@ -4,6 +4,7 @@ import { outbox } from "../../app/outbox";
 import { useT } from "../../i18n";
 import { ShareChoice, useSharingChosen } from "../contacts/ShareChoice";
 import { ReportPerson } from "./ReportPerson";
+import { SaveForLater, useSavedNow } from "./Saved";
 
 type Suggestion = Schemas["Suggestion"];
 export type ConnectState = "none" | "waiting" | "sent";
@@ -14,11 +15,13 @@ export function SuggestionCard({ suggestion, connect }: { suggestion: Suggestion
   const { attendee, zone, neighbouring, shared_topics, reason, icebreaker } = suggestion;
   const titleId = `person-${attendee.id}`;
   const about = [attendee.headline, attendee.company].filter(Boolean).join(" · ");
+  const saved = useSavedNow()(attendee.id, suggestion.saved);
   return (
     <li class="card person" aria-labelledby={titleId}>
       <h3 id={titleId}>{attendee.display_name}</h3>
       {about && <p class="hint">{about}</p>}
       {neighbouring && <p class="tag-neighbour">{t("here.neighbouring", { zone: zone.name })}</p>}
+      {saved && <p class="tag-saved">{t("saved.tag")}</p>}
       <ul class="topics" aria-label={t("here.sharedTopics")}>
         {shared_topics.map((topic) => (
           <li key={topic.id}>{topic.name}</li>
@@ -30,6 +33,7 @@ export function SuggestionCard({ suggestion, connect }: { suggestion: Suggestion
         <p>{icebreaker}</p>
       </blockquote>
       <ConnectButton attendeeId={attendee.id} state={connect} name={attendee.display_name} />
+      <SaveForLater attendee={attendee} saved={saved} />
       <BlockPerson attendeeId={attendee.id} name={attendee.display_name} />
       <ReportPerson attendeeId={attendee.id} name={attendee.display_name} />
     </li>
