@@ -49,6 +49,7 @@ ROUTERS = [
     organizers.router,
     events.router,
     agenda.router,
+    agenda.me,
     attendees.router,
     attendees.me,
     attendees.people,

@@ -11,6 +11,7 @@ from sqlalchemy import delete
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
+from api.agenda.service import bookmarked_talk_ids
 from api.attendees.models import Attendee
 from api.attendees.service import private_profile
 from api.contacts.models import Contact, ContactRequest
@@ -62,6 +63,7 @@ def export(session: Session, me: Attendee) -> dict:
             }
             for r in requests
         ],
+        "bookmarked_talks": bookmarked_talk_ids(session, me),
         "blocks": [b.blocked_id for b in session.exec(select(Block).where(Block.blocker_id == me.id))],
         "reports_made": [
             {"about": r.reported_id, "reason": r.reason, "created_at": r.created_at.isoformat()}
