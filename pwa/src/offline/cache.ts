@@ -20,7 +20,8 @@ export type CacheName =
   | "sharing"
   | "blocks"
   | "pushPreferences"
-  | "cardQr";
+  | "cardQr"
+  | "bookmarks";
 
 const key = (name: CacheName) => `cache:${name}`;
 
