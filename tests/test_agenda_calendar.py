@@ -225,3 +225,21 @@ def test_a_new_zone_takes_both_names(srv, language):
         )
     assert created.status_code == 201, created.text
     assert created.json()[f"name_{language}"] == "Accueil"
+
+
+def test_suggestions_say_topics_and_zones_in_the_callers_language(srv):
+    h = f.hallway(srv)
+    event_id = h.event["id"]
+    with srv.client(h.organizer) as client:
+        client.patch(f"/api/events/{event_id}/topics/{h.topics['Observability']}", json={"name_fr": "Observabilité"})
+        client.patch(f"/api/events/{event_id}/zones/{h.zones['buffet']['id']}", json={"name_fr": "Le buffet"})
+    french = h.person(srv, "Léa", ["Observability"], language="fr")
+    english = h.person(srv, "Hugo", ["Observability"], zone="buffet", language="en")
+    seen_in_french = f.suggestions(srv, french.token)
+    (suggestion,) = seen_in_french["suggestions"]
+    assert [t["name"] for t in suggestion["shared_topics"]] == ["Observabilité"]
+    assert suggestion["zone"]["name"] == "Le buffet"
+    assert "Observabilité" in suggestion["reason"] and "Observability" not in suggestion["reason"]
+    (suggestion,) = f.suggestions(srv, english.token)["suggestions"]
+    assert [t["name"] for t in suggestion["shared_topics"]] == ["Observability"]
+    assert "Observability" in suggestion["reason"]
