@@ -214,6 +214,10 @@ def test_here_names_zones_and_topics_in_my_language_on_the_venues_clock(
     expect(page.get_by_text(until.format(time=paris_clock(expires)))).to_be_visible()
     card = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name="Bob Martin"))
     expect(card.get_by_role("list").get_by_text(topic, exact=True)).to_be_visible()
+    # The reason, written by the server in my language, names the topic the same way.
+    expect(card.locator("> p").filter(has_text=topic)).to_have_count(1)
+    if locale == "fr-FR":
+        expect(card).not_to_contain_text("Observability")
     assert_accessible(page, f"here ({locale})")
 
     # Offline, the phone's copy says when it was fetched: on the venue's clock too, never the phone's.
