@@ -12,7 +12,7 @@ export function ContactsSummary({ value }: { value: NetworkingReturn }) {
   const count = t(pluralOf(contacts, lang) === "one" ? "contacts.summaryOne" : "contacts.summaryOther", { n: contacts });
   const paid = price != null && currency != null && cost != null;
   return (
-    <p class="hint summary">
+    <p class="hint">
       {count}
       {paid && ` ${t("contacts.costHint", { price: formatMoney(price, currency, lang), cost: formatMoney(cost, currency, lang) })}`}
     </p>
