@@ -50,6 +50,7 @@ ROUTERS = [
     organizers.router,
     events.router,
     agenda.router,
+    agenda.me,
     attendees.router,
     attendees.me,
     attendees.people,

@@ -2,7 +2,7 @@
 
 from sqlalchemy import Integer
 
-from api.agenda.models import AgendaBreak, Talk, TalkSpeaker, TalkTopic
+from api.agenda.models import AgendaBreak, Talk, TalkBookmark, TalkSpeaker, TalkTopic
 from api.attendees.models import Attendee, AttendeeInterest
 from api.auth.models import MagicLink, RefreshSession
 from api.contacts.models import ConnectCode, Contact, ContactRequest, ContactSharing
@@ -51,6 +51,7 @@ __all__ = [
     "SavedPerson",
     "Report",
     "Talk",
+    "TalkBookmark",
     "TalkSpeaker",
     "TalkTopic",
     "Topic",

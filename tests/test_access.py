@@ -58,6 +58,8 @@ SELF = {
     "get_my_networking_return",
     "get_my_card_qr",
     "export_my_data",
+    "list_my_bookmarks",
+    "my_calendar",
 }
 # Attendee routes on one of the caller's own objects (its id in the path): other attendees get nothing.
 OWN = {
@@ -71,6 +73,9 @@ OWN = {
     "decline_contact_request",
     "decline_and_block_contact_request",
 }
+# Attendee routes on an object of the caller's own event (its id in the path), which every attendee of that
+# event may use for themselves: another event's attendees get nothing.
+EVENT_OBJECT = {"bookmark_talk", "unbookmark_talk"}
 # Event routes the event's own attendees may read.
 MEMBER = {"get_public_event", "list_topics", "get_agenda", "get_attendee_card", "get_zone_counts"}
 # Organizer routes without an event in the path: they list only the caller's own.
@@ -254,6 +259,8 @@ def test_every_route_refuses_callers_the_object_is_not_for(srv, world):
             callers["attendee"] = world["neighbour"]
         elif operation_id in OWN:
             callers |= {"same event's attendee": world["neighbour"], "other event's attendee": world["stranger"]}
+        elif operation_id in EVENT_OBJECT:
+            callers["other event's attendee"] = world["stranger"]
         elif operation_id not in SELF:
             failures.append(f"{operation_id}: unclassified route, add it to a list in this test")
             continue

@@ -155,7 +155,15 @@ def test_topics_have_unique_words(srv):
         assert clash.status_code == 409
         assert "Observability" in clash.json()["detail"]
         topics = client.get(f"/api/events/{event['id']}/topics").json()
-    assert topics == [{"id": topics[0]["id"], "name": "Observability", "synonyms": ["o11y", "Observabilité"]}]
+    assert topics == [
+        {
+            "id": topics[0]["id"],
+            "name": "Observability",
+            "name_fr": None,
+            "name_en": None,
+            "synonyms": ["o11y", "Observabilité"],
+        }
+    ]
 
 
 def test_agenda_with_talks_speakers_and_breaks(srv):

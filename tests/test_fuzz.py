@@ -44,7 +44,7 @@ from api.main import create_app
 from api.push.models import Nudge, PushSubscription
 from tests import factories
 from tests.conftest import wipe
-from tests.test_access import MEMBER, OWN, PUBLIC, SELF, build_world
+from tests.test_access import EVENT_OBJECT, MEMBER, OWN, PUBLIC, SELF, build_world
 
 EXAMPLES_PER_OPERATION = 20
 
@@ -170,7 +170,7 @@ def world(server, seeded):
 def caller_token(operation_id: str, world: dict) -> str | None:
     if operation_id in PUBLIC:
         return None
-    if operation_id in SELF | OWN | MEMBER:
+    if operation_id in SELF | OWN | MEMBER | EVENT_OBJECT:
         return world["owner"]["tokens"]["access_token"]
     return world["org_a"]
 

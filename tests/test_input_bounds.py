@@ -18,7 +18,7 @@ from api.organizers.models import Organizer
 from api.push.models import HallwayMoment, PushSubscription
 from api.safety.models import Report
 from tests import factories
-from tests.test_access import MEMBER, OWN, PUBLIC, SELF, build_world, operations
+from tests.test_access import EVENT_OBJECT, MEMBER, OWN, PUBLIC, SELF, build_world, operations
 
 IMPOSSIBLE_IDS = [0, -1, 2**31, 2**70]
 
@@ -36,7 +36,8 @@ def test_impossible_ids_in_any_path_are_refused_with_422(srv):
             for name in names:
                 ids = world["ids"] | {name: bad}
                 url = re.sub(r"\{(\w+)\}", lambda m, ids=ids: str(ids[m.group(1)]), path)
-                token = owner if operation_id in SELF | OWN | MEMBER else world["org_a"]  # the rightful caller
+                # The rightful caller.
+                token = owner if operation_id in SELF | OWN | MEMBER | EVENT_OBJECT else world["org_a"]
                 with srv.client(token) as client:
                     response = client.request(method, url, headers={"Idempotency-Key": factories.new_key()})
                 checked += 1
@@ -105,6 +106,14 @@ COLUMNS = {
     "ZoneUpdate.name": Zone.name,
     "TopicCreate.name": Topic.name,
     "TopicUpdate.name": Topic.name,
+    "ZoneCreate.name_fr": Zone.name_fr,
+    "ZoneCreate.name_en": Zone.name_en,
+    "ZoneUpdate.name_fr": Zone.name_fr,
+    "ZoneUpdate.name_en": Zone.name_en,
+    "TopicCreate.name_fr": Topic.name_fr,
+    "TopicCreate.name_en": Topic.name_en,
+    "TopicUpdate.name_fr": Topic.name_fr,
+    "TopicUpdate.name_en": Topic.name_en,
     "TalkCreate.title": Talk.title,
     "TalkCreate.abstract": Talk.abstract,
     "TalkCreate.room": Talk.room,
@@ -227,7 +236,7 @@ def _hostile(name: str, spec: dict) -> list[str]:
 def _caller(operation_id: str, world: dict) -> str | None:
     if operation_id in PUBLIC:
         return None
-    if operation_id in SELF | OWN | MEMBER:
+    if operation_id in SELF | OWN | MEMBER | EVENT_OBJECT:
         return world["owner"]["tokens"]["access_token"]
     return world["org_a"]
 

@@ -3,7 +3,7 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from api.core.db import UTCDateTime
+from api.core.db import UTCDateTime, utcnow
 
 
 class Talk(SQLModel, table=True):
@@ -48,3 +48,14 @@ class AgendaBreak(SQLModel, table=True):
     label: str = Field(max_length=100)
     starts_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     ends_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class TalkBookmark(SQLModel, table=True):
+    """A talk an attendee marked for themselves: private, seen by no one else."""
+
+    __tablename__ = "talk_bookmark"
+    attendee_id: int = Field(sa_column=Column(Integer, ForeignKey("attendee.id", ondelete="CASCADE"), primary_key=True))
+    talk_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("talk.id", ondelete="CASCADE"), primary_key=True, index=True)
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

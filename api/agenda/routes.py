@@ -1,12 +1,30 @@
-from fastapi import APIRouter, status
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Query, Response, status
 
 from api.agenda import service
+from api.agenda.calendar import MEDIA_TYPE as CALENDAR_MEDIA_TYPE
+from api.agenda.calendar import render_calendar
 from api.agenda.models import AgendaBreak
-from api.agenda.schemas import Agenda, BreakCreate, BreakPublic, BreakUpdate, TalkCreate, TalkPublic, TalkUpdate
-from api.core.deps import SessionDep
+from api.agenda.schemas import (
+    Agenda,
+    Bookmarks,
+    BreakCreate,
+    BreakPublic,
+    BreakUpdate,
+    TalkCreate,
+    TalkPublic,
+    TalkUpdate,
+)
+from api.contacts.vcard import content_disposition
+from api.core.db import utcnow
+from api.core.deps import CurrentAttendee, SessionDep, SettingsDep
 from api.core.errors import InvalidInput, NotAuthenticated, NotFound, responses
-from api.core.schemas import PathId
+from api.core.idempotency import IdempotencyKey, run_once
+from api.core.schemas import Id, PathId
 from api.events.access import MemberEvent, OrganizerEvent
+from api.events.models import Event
 
 router = APIRouter(prefix="/api/events/{event_id}", tags=["agenda"], responses=responses(NotAuthenticated, NotFound))
 _WRITE = responses(InvalidInput)
@@ -56,3 +74,64 @@ def update_break(break_id: PathId, data: BreakUpdate, event: OrganizerEvent, ses
 @router.delete("/breaks/{break_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_break(break_id: PathId, event: OrganizerEvent, session: SessionDep) -> None:
     service.delete_break(session, service.get_break(session, event_id=event.id, break_id=break_id))
+
+
+me = APIRouter(prefix="/api/me", tags=["agenda"], responses=responses(NotAuthenticated))
+
+
+@me.get("/bookmarks")
+def list_my_bookmarks(attendee: CurrentAttendee, session: SessionDep) -> Bookmarks:
+    """The talks I bookmarked: no one else sees them."""
+    return Bookmarks(talk_ids=service.bookmarked_talk_ids(session, attendee))
+
+
+@me.put("/bookmarks/{talk_id}", status_code=status.HTTP_204_NO_CONTENT, responses=responses(NotFound, InvalidInput))
+def bookmark_talk(talk_id: PathId, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey) -> Response:
+    return run_once(
+        session,
+        attendee_id=attendee.id,
+        key=key,
+        operation="bookmark",
+        payload={"talk_id": talk_id},
+        status_code=status.HTTP_204_NO_CONTENT,
+        action=lambda: service.bookmark(session, attendee, talk_id),
+    )
+
+
+@me.delete("/bookmarks/{talk_id}", status_code=status.HTTP_204_NO_CONTENT, responses=responses(NotFound, InvalidInput))
+def unbookmark_talk(talk_id: PathId, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey) -> Response:
+    return run_once(
+        session,
+        attendee_id=attendee.id,
+        key=key,
+        operation="unbookmark",
+        payload={"talk_id": talk_id},
+        status_code=status.HTTP_204_NO_CONTENT,
+        action=lambda: service.unbookmark(session, attendee, talk_id),
+    )
+
+
+@me.get(
+    "/calendar.ics",
+    response_class=Response,
+    responses={200: {"content": {CALENDAR_MEDIA_TYPE: {}}}} | responses(NotFound),
+)
+def my_calendar(
+    attendee: CurrentAttendee,
+    session: SessionDep,
+    settings: SettingsDep,
+    talk_id: Annotated[Id | None, Query(description="Only this talk of my event; else my bookmarked talks")] = None,
+) -> Response:
+    """My bookmarked talks (or one talk) as an iCalendar file, to add to the phone's calendar."""
+    event = session.get(Event, attendee.event_id)
+    if talk_id is not None:
+        service.get_talk(session, event_id=event.id, talk_id=talk_id)
+    talk_ids = [talk_id] if talk_id is not None else service.bookmarked_talk_ids(session, attendee)
+    talks = service.talks_public(session, event.id, talk_ids)
+    domain = urlsplit(settings.public_base_url).hostname or "couloir"
+    entries = service.talk_entries(event, talks, language=attendee.language, domain=domain)
+    return Response(
+        render_calendar(entries, name=event.name, stamp=utcnow()),
+        media_type=CALENDAR_MEDIA_TYPE,
+        headers={"Content-Disposition": content_disposition(event.name, "ics", prefix="couloir-agenda")},
+    )

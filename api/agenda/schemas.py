@@ -81,3 +81,9 @@ class BreakPublic(BaseModel):
 class Agenda(BaseModel):
     talks: list[TalkPublic]
     breaks: list[BreakPublic]
+
+
+class Bookmarks(BaseModel):
+    """The talks I bookmarked, in time order: mine alone."""
+
+    talk_ids: list[int]

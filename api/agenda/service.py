@@ -4,11 +4,13 @@ from collections import defaultdict
 from datetime import datetime
 
 from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from api.agenda.models import AgendaBreak, Talk, TalkSpeaker, TalkTopic
+from api.agenda.calendar import CalendarEntry
+from api.agenda.models import AgendaBreak, Talk, TalkBookmark, TalkSpeaker, TalkTopic
 from api.agenda.schemas import BreakCreate, BreakUpdate, SpeakerPublic, TalkCreate, TalkPublic, TalkUpdate
 from api.attendees.models import Attendee
+from api.core.db import conflict_insert, utcnow
 from api.core.errors import InvalidInput, NotFound, invalid_field
 from api.events.models import Event, Topic
 
@@ -144,4 +146,62 @@ def talks_public(session: Session, event_id: int, talk_ids: list[int] | None = N
             speakers=speakers[t.id],
         )
         for t in talks
+    ]
+
+
+# Bookmarks: private to the attendee who made them -------------------------------------------------
+
+
+def bookmark(session: Session, attendee: Attendee, talk_id: int) -> None:
+    """Marking a talk twice keeps one bookmark."""
+    get_talk(session, event_id=attendee.event_id, talk_id=talk_id)
+    insert = conflict_insert(session.connection())
+    session.execute(
+        insert(TalkBookmark)
+        .values(attendee_id=attendee.id, talk_id=talk_id, created_at=utcnow())
+        .on_conflict_do_nothing()
+    )
+
+
+def unbookmark(session: Session, attendee: Attendee, talk_id: int) -> None:
+    get_talk(session, event_id=attendee.event_id, talk_id=talk_id)
+    session.execute(
+        delete(TalkBookmark).where(TalkBookmark.attendee_id == attendee.id, TalkBookmark.talk_id == talk_id)
+    )
+
+
+def bookmarked_talk_ids(session: Session, attendee: Attendee) -> list[int]:
+    return list(
+        session.exec(
+            select(Talk.id)
+            .join(TalkBookmark, col(TalkBookmark.talk_id) == Talk.id)
+            .where(TalkBookmark.attendee_id == attendee.id)
+            .order_by(Talk.starts_at, Talk.id)
+        )
+    )
+
+
+_WITH = {"fr": "Avec {names}", "en": "With {names}"}
+
+
+def talk_entries(event: Event, talks: list[TalkPublic], *, language: str, domain: str) -> list[CalendarEntry]:
+    """Calendar entries for talks; a talk keeps its UID from one export to the next."""
+    with_names = _WITH.get(language, _WITH["en"])
+    return [
+        CalendarEntry(
+            uid=f"talk-{talk.id}-{event.slug}@{domain}",
+            starts_at=talk.starts_at,
+            ends_at=talk.ends_at,
+            summary=talk.title,
+            description="\n\n".join(
+                part
+                for part in (
+                    with_names.format(names=", ".join(s.display_name for s in talk.speakers)) if talk.speakers else "",
+                    talk.abstract,
+                )
+                if part
+            ),
+            location=", ".join(part for part in (talk.room, event.name) if part),
+        )
+        for talk in talks
     ]

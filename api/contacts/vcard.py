@@ -34,7 +34,7 @@ import segno
 
 VCardVersion = Literal["3.0", "4.0"]
 CsvFlavour = Literal["google", "outlook"]
-ExportExtension = Literal["vcf", "csv"]
+ExportExtension = Literal["vcf", "csv", "ics"]
 
 VCARD_MEDIA_TYPE = "text/vcard; charset=utf-8"
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"

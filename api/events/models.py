@@ -38,6 +38,9 @@ class Zone(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = Field(sa_column=reference("event.id", index=True))
     name: str = Field(max_length=100)
+    # The name on French and English screens, when the organizer gave one; else `name`.
+    name_fr: str | None = Field(default=None, max_length=100)
+    name_en: str | None = Field(default=None, max_length=100)
     kind: str = Field(max_length=32)
     # What the zone's QR poster encodes; rotating it invalidates printed posters.
     checkin_token: str = Field(max_length=64, unique=True)
@@ -60,6 +63,9 @@ class Topic(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     event_id: int = Field(sa_column=reference("event.id", index=True))
     name: str = Field(max_length=100)
+    # The name on French and English screens, when the organizer gave one; else `name`.
+    name_fr: str | None = Field(default=None, max_length=100)
+    name_en: str | None = Field(default=None, max_length=100)
     # Case- and accent-folded name, the identity of a topic within its event.
     key: str = Field(max_length=100)
     synonyms: list[str] = Field(default_factory=list, sa_type=JSON, nullable=False)

@@ -32,6 +32,8 @@ def zone_admin(zone: Zone, neighbour_ids: list[int], base_url: str) -> ZoneAdmin
     return ZoneAdmin(
         id=zone.id,
         name=zone.name,
+        name_fr=zone.name_fr,
+        name_en=zone.name_en,
         kind=zone.kind,
         neighbour_ids=neighbour_ids,
         checkin_token=zone.checkin_token,
@@ -78,7 +80,14 @@ def get_public_event(event: MemberEvent, session: SessionDep) -> EventPublic:
     """The event as its attendees see it: programme-level facts and zones, no secrets."""
     neighbours = service.neighbours_by_zone(session, event.id)
     zones = [
-        ZonePublic(id=z.id, name=z.name, kind=z.kind, neighbour_ids=neighbours.get(z.id, []))
+        ZonePublic(
+            id=z.id,
+            name=z.name,
+            name_fr=z.name_fr,
+            name_en=z.name_en,
+            kind=z.kind,
+            neighbour_ids=neighbours.get(z.id, []),
+        )
         for z in service.list_zones(session, event.id)
     ]
     return EventPublic(**event.model_dump(), zones=zones)
@@ -126,7 +135,9 @@ def delete_zone(zone_id: PathId, event: OrganizerEvent, session: SessionDep) -> 
 
 
 def topic_public(topic: Topic) -> TopicPublic:
-    return TopicPublic(id=topic.id, name=topic.name, synonyms=topic.synonyms)
+    return TopicPublic(
+        id=topic.id, name=topic.name, name_fr=topic.name_fr, name_en=topic.name_en, synonyms=topic.synonyms
+    )
 
 
 @router.get("/{event_id}/topics", responses=_OWN)

@@ -40,6 +40,7 @@ Subject = line(200, min_length=1)
 Description = text(5000)
 ZoneName = line(100, min_length=1)
 TopicName = line(100, min_length=1)
+LocalName = line(100, min_length=1)
 Synonyms = Annotated[list[TopicName], Field(max_length=30)]
 Currency = Annotated[str, Field(max_length=3, pattern=r"^[A-Z]{3}$")]
 Languages = Annotated[list[Language], Field(min_length=1, max_length=2), AfterValidator(unique_items)]
@@ -114,9 +115,25 @@ class EventAdmin(BaseModel):
     invitation_only: bool = Field(description=INVITATION_ONLY)
 
 
+class LocalNames(InputModel):
+    """Optional names per language; screens show `name` where the language has none."""
+
+    name_fr: LocalName | None = None
+    name_en: LocalName | None = None
+
+
+class _LocalNamesUpdate(UpdateModel):
+    nullable_fields = frozenset({"name_fr", "name_en"})
+
+    name_fr: LocalName | None = None
+    name_en: LocalName | None = None
+
+
 class ZonePublic(BaseModel):
     id: int
     name: str
+    name_fr: str | None = None
+    name_en: str | None = None
     kind: ZoneKind
     neighbour_ids: list[int]
 
@@ -136,13 +153,13 @@ class EventPublic(BaseModel):
     zones: list[ZonePublic]
 
 
-class ZoneCreate(InputModel):
+class ZoneCreate(LocalNames):
     name: ZoneName
     kind: ZoneKind
     neighbour_ids: Annotated[list[Id], Field(max_length=50), AfterValidator(unique_items)] = []
 
 
-class ZoneUpdate(UpdateModel):
+class ZoneUpdate(_LocalNamesUpdate):
     name: ZoneName | None = None
     kind: ZoneKind | None = None
     neighbour_ids: Annotated[list[Id], Field(max_length=50), AfterValidator(unique_items)] | None = None
@@ -154,12 +171,12 @@ class ZoneAdmin(ZonePublic):
     code: str
 
 
-class TopicCreate(InputModel):
+class TopicCreate(LocalNames):
     name: TopicName
     synonyms: Synonyms = []
 
 
-class TopicUpdate(UpdateModel):
+class TopicUpdate(_LocalNamesUpdate):
     name: TopicName | None = None
     synonyms: Synonyms | None = None
 
@@ -167,4 +184,6 @@ class TopicUpdate(UpdateModel):
 class TopicPublic(BaseModel):
     id: int
     name: str
+    name_fr: str | None = None
+    name_en: str | None = None
     synonyms: list[str]

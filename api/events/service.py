@@ -143,6 +143,8 @@ def create_zone(session: Session, event: Event, data: ZoneCreate) -> Zone:
     zone = Zone(
         event_id=event.id,
         name=data.name,
+        name_fr=data.name_fr,
+        name_en=data.name_en,
         kind=data.kind.value,
         checkin_token=new_secret_token(),
         code=_unused_zone_code(session, event.id),
@@ -160,11 +162,19 @@ def update_zone(session: Session, zone: Zone, data: ZoneUpdate) -> Zone:
         zone.name = changes["name"]
     if "kind" in changes:
         zone.kind = changes["kind"].value
+    _set_local_names(zone, changes)
     session.add(zone)
     if "neighbour_ids" in changes:
         _set_neighbours(session, zone, changes["neighbour_ids"])
     session.flush()
     return zone
+
+
+def _set_local_names(named: Zone | Topic, changes: dict) -> None:
+    """A null clears a language's name: screens in that language show the default name again."""
+    for field in ("name_fr", "name_en"):
+        if field in changes:
+            setattr(named, field, changes[field])
 
 
 def rotate_zone_token(session: Session, zone: Zone) -> Zone:
@@ -221,7 +231,14 @@ def get_topic(session: Session, *, event_id: int, topic_id: int) -> Topic:
 
 
 def create_topic(session: Session, event: Event, data: TopicCreate) -> Topic:
-    topic = Topic(event_id=event.id, name=data.name, key=fold(data.name), synonyms=_clean_synonyms(data.synonyms))
+    topic = Topic(
+        event_id=event.id,
+        name=data.name,
+        name_fr=data.name_fr,
+        name_en=data.name_en,
+        key=fold(data.name),
+        synonyms=_clean_synonyms(data.synonyms),
+    )
     _check_topic_words_free(session, topic)
     session.add(topic)
     session.flush()
@@ -235,6 +252,7 @@ def update_topic(session: Session, topic: Topic, data: TopicUpdate) -> Topic:
         topic.key = fold(changes["name"])
     if "synonyms" in changes:
         topic.synonyms = _clean_synonyms(changes["synonyms"])
+    _set_local_names(topic, changes)
     _check_topic_words_free(session, topic)
     session.add(topic)
     session.flush()

@@ -375,6 +375,15 @@ def _row(what: str, *columns) -> list:
     return [literal_column(f"'{what}'"), *columns, *[null()] * (8 - len(columns))]
 
 
+def _in_callers_language(named: type[Topic] | type[Zone]) -> Any:
+    """The name in the caller's language when the organizer gave one, else the default: what the reasons,
+    icebreakers and huddle lines say, and the names the answer carries."""
+    language = select(Attendee.language).where(Attendee.id == _ME).scalar_subquery()
+    return case(
+        (language == "fr", func.coalesce(named.name_fr, named.name)), else_=func.coalesce(named.name_en, named.name)
+    )
+
+
 def _caller_statement(*conditions) -> Any:
     """One round trip instead of eight, built once: rows of (what, id, name, detail, text, time, time, id, id).
     The event's row comes first because the first SELECT gives the columns their types. The caller's row
@@ -391,10 +400,10 @@ def _caller_statement(*conditions) -> Any:
                 case((Attendee.visible, literal_column("'visible'")), else_=literal_column("'hidden'")),
             )
         ).where(Attendee.id == _ME, Attendee.event_id == _EVENT, *conditions),
-        select(*_row("topic", Topic.id, Topic.name))
+        select(*_row("topic", Topic.id, _in_callers_language(Topic)))
         .join(AttendeeInterest, AttendeeInterest.topic_id == Topic.id)
         .where(AttendeeInterest.attendee_id == _ME),
-        select(*_row("zone", Zone.id, Zone.name, Zone.kind)).where(Zone.event_id == _EVENT),
+        select(*_row("zone", Zone.id, _in_callers_language(Zone), Zone.kind)).where(Zone.event_id == _EVENT),
         select(*_row("here", Presence.zone_id)).where(Presence.attendee_id == _ME, Presence.expires_at > _NOW),
         select(*_row("neighbour", ZoneNeighbour.neighbour_id)).where(ZoneNeighbour.zone_id.in_(_HERE)),
         select(*_row("excluded", _MY_EXCLUSIONS.c[1])),

@@ -11,6 +11,7 @@ from sqlalchemy import delete
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
+from api.agenda.service import bookmarked_talk_ids
 from api.attendees.models import Attendee
 from api.attendees.service import private_profile
 from api.contacts.models import Contact, ContactRequest
@@ -63,6 +64,7 @@ def export(session: Session, me: Attendee) -> dict:
             }
             for r in requests
         ],
+        "bookmarked_talks": bookmarked_talk_ids(session, me),
         "blocks": [b.blocked_id for b in session.exec(select(Block).where(Block.blocker_id == me.id))],
         "saved_people": [
             {"attendee_id": s.saved_id, "saved_at": s.created_at.isoformat()}

@@ -480,6 +480,64 @@ export interface paths {
         patch: operations["update_break"];
         trace?: never;
     };
+    "/api/me/bookmarks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List My Bookmarks
+         * @description The talks I bookmarked: no one else sees them.
+         */
+        get: operations["list_my_bookmarks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/bookmarks/{talk_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Bookmark Talk */
+        put: operations["bookmark_talk"];
+        post?: never;
+        /** Unbookmark Talk */
+        delete: operations["unbookmark_talk"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/calendar.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Calendar
+         * @description My bookmarked talks (or one talk) as an iCalendar file, to add to the phone's calendar.
+         */
+        get: operations["my_calendar"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/join": {
         parameters: {
             query?: never;
@@ -1475,6 +1533,14 @@ export interface components {
              * Format: date-time
              */
             blocked_at: string;
+        };
+        /**
+         * Bookmarks
+         * @description The talks I bookmarked, in time order: mine alone.
+         */
+        Bookmarks: {
+            /** Talk Ids */
+            talk_ids: number[];
         };
         /** BreakCreate */
         BreakCreate: {
@@ -2680,6 +2746,10 @@ export interface components {
         };
         /** TopicCreate */
         TopicCreate: {
+            /** Name Fr */
+            name_fr?: string | null;
+            /** Name En */
+            name_en?: string | null;
             /** Name */
             name: string;
             /**
@@ -2694,11 +2764,19 @@ export interface components {
             id: number;
             /** Name */
             name: string;
+            /** Name Fr */
+            name_fr?: string | null;
+            /** Name En */
+            name_en?: string | null;
             /** Synonyms */
             synonyms: string[];
         };
         /** TopicUpdate */
         TopicUpdate: {
+            /** Name Fr */
+            name_fr?: string | null;
+            /** Name En */
+            name_en?: string | null;
             /** Name */
             name?: string | null;
             /** Synonyms */
@@ -2718,6 +2796,10 @@ export interface components {
             id: number;
             /** Name */
             name: string;
+            /** Name Fr */
+            name_fr?: string | null;
+            /** Name En */
+            name_en?: string | null;
             kind: components["schemas"]["ZoneKind"];
             /** Neighbour Ids */
             neighbour_ids: number[];
@@ -2738,6 +2820,10 @@ export interface components {
         };
         /** ZoneCreate */
         ZoneCreate: {
+            /** Name Fr */
+            name_fr?: string | null;
+            /** Name En */
+            name_en?: string | null;
             /** Name */
             name: string;
             kind: components["schemas"]["ZoneKind"];
@@ -2767,6 +2853,10 @@ export interface components {
             id: number;
             /** Name */
             name: string;
+            /** Name Fr */
+            name_fr?: string | null;
+            /** Name En */
+            name_en?: string | null;
             kind: components["schemas"]["ZoneKind"];
             /** Neighbour Ids */
             neighbour_ids: number[];
@@ -2781,6 +2871,10 @@ export interface components {
         };
         /** ZoneUpdate */
         ZoneUpdate: {
+            /** Name Fr */
+            name_fr?: string | null;
+            /** Name En */
+            name_en?: string | null;
             /** Name */
             name?: string | null;
             kind?: components["schemas"]["ZoneKind"] | null;
@@ -4662,6 +4756,219 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BreakPublic"];
+                };
+            };
+            /** @description NotAuthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description InvalidInput */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Overloaded */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_my_bookmarks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Bookmarks"];
+                };
+            };
+            /** @description NotAuthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Overloaded */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    bookmark_talk: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                talk_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description NotAuthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description InvalidInput */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Overloaded */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    unbookmark_talk: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                talk_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description NotAuthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description InvalidInput */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Overloaded */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    my_calendar: {
+        parameters: {
+            query?: {
+                /** @description Only this talk of my event; else my bookmarked talks */
+                talk_id?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar; charset=utf-8": unknown;
                 };
             };
             /** @description NotAuthenticated */

@@ -1,6 +1,5 @@
 import { useEffect } from "preact/hooks";
 import { session } from "../auth/session";
-import { AgendaScreen } from "../features/agenda/AgendaScreen";
 import { HereScreen } from "../features/here/HereScreen";
 import { JoinScreen } from "../features/join/JoinScreen";
 import { LoginScreen } from "../features/login/LoginScreen";
@@ -19,6 +18,7 @@ import { useStore } from "./store";
 // Loaded when first opened (and precached by the service worker, so they open offline too).
 const MyCodeScreen = lazyScreen(() => import("../features/mycode/MyCodeScreen"));
 const ContactsScreen = lazyScreen(() => import("../features/contacts/ContactsScreen"));
+const AgendaScreen = lazyScreen(() => import("../features/agenda/AgendaScreen"));
 // The organizer console: never in an attendee's initial download.
 const OrganizerConsole = lazyScreen(() => import("../features/organizer/OrganizerConsole"));
 

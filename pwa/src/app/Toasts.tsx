@@ -23,6 +23,8 @@ const KIND_NAMES: Record<string, MessageKey> = {
   sharing: "kind.sharing",
   pushPreferences: "kind.notifications",
   pushSubscription: "kind.notifications",
+  bookmark: "kind.bookmark",
+  unbookmark: "kind.bookmark",
 };
 const INFO_SECONDS = 6;
 

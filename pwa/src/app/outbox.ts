@@ -1,4 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
+import { sendBookmark, sendUnbookmark } from "../data/agenda";
 import {
   sendAccept,
   sendConnectScan,
@@ -41,6 +42,8 @@ export const SENDERS = {
   pushPreferences: sendPushPreferences,
   pushSubscription: sendPushSubscription,
   nudgeOpened: sendNudgeOpened, // written by the service worker (src/sw/push.ts)
+  bookmark: sendBookmark,
+  unbookmark: sendUnbookmark,
 };
 export type WriteKind = keyof typeof SENDERS;
 

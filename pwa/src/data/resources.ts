@@ -3,6 +3,7 @@ import { ApiError, networkError, unwrap, type Schemas } from "../api/client";
 import { api } from "../app/api";
 import { session } from "../auth/session";
 import { readCache, writeCache } from "../offline/cache";
+import { learnNames } from "./localNames";
 
 export type Profile = Schemas["AttendeePrivate"];
 export type EventInfo = Schemas["EventPublic"];
@@ -18,6 +19,7 @@ export type Sharing = Schemas["Sharing"];
 export type Block = Schemas["BlockPublic"];
 export type PushPreferences = Schemas["PushPreferences"];
 export type SavedPeople = Schemas["SavedPeople"];
+export type Bookmarks = Schemas["Bookmarks"];
 
 export interface Resources {
   profile: Profile;
@@ -37,6 +39,7 @@ export interface Resources {
   saved: SavedPeople;
   /** My card QR (SVG text): a vCard any phone camera opens, for people without the app. */
   cardQr: string;
+  bookmarks: Bookmarks;
 }
 
 export type ResourceName = keyof Resources;
@@ -116,6 +119,7 @@ const loaders: { [N in ResourceName]: () => Promise<Resources[N]> } = {
   pushPreferences: () => unwrap(api.GET("/api/me/push-preferences")),
   saved: () => unwrap(api.GET("/api/me/saved")),
   cardQr: async () => String(await unwrap(api.GET("/api/me/card-qr.svg", { parseAs: "text" }))),
+  bookmarks: () => unwrap(api.GET("/api/me/bookmarks")),
 };
 
 const changeListeners = new Set<(names: readonly ResourceName[]) => void>();
@@ -156,6 +160,7 @@ export function useResource<N extends ResourceName>(name: N): Resource<Resources
       .then(async (data) => {
         if (fetchNumber !== latest.current) return;
         setState({ data, loading: false, fresh: true });
+        learnNames(name, data);
         await writeCache(name, data);
       })
       .catch((error: unknown) => {
@@ -168,7 +173,9 @@ export function useResource<N extends ResourceName>(name: N): Resource<Resources
   useEffect(() => {
     let live = true;
     void readCache<Resources[N]>(name).then((cached) => {
-      if (live && cached) setState((s) => (s.fresh ? s : { ...s, data: cached.value, savedAt: cached.savedAt }));
+      if (!live || !cached) return;
+      setState((s) => (s.fresh ? s : { ...s, data: cached.value, savedAt: cached.savedAt }));
+      learnNames(name, cached.value);
     });
     reload();
     const onChange = (names: readonly ResourceName[]) => names.includes(name) && reload();

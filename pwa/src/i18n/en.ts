@@ -255,8 +255,6 @@ export const en = {
   "contacts.exportGoogle": "CSV for Google",
   "contacts.exportOutlook": "CSV for Outlook",
   "contacts.exportHint": "Works offline too. Each card says where, when and why you met.",
-  "contacts.costOne": "{price} → {n} contact → {cost} per contact",
-  "contacts.costOther": "{price} → {n} contacts → {cost} per contact",
   "settings.presence": "Visibility",
   "settings.findable": "Findable as a speaker",
   "settings.findableHint": "Around your talk, attendees who share your topics may be pointed to you in the hallway.",
@@ -309,6 +307,25 @@ export const en = {
   "saved.hint": "Only you see this list. They come back among your suggestions when you are both present.",
   "saved.waitingOne": "1 more person you saved is not around now.",
   "saved.waiting": "{n} more people you saved are not around now.",
+
+  // Agenda, contacts summary (issue #21 §6)
+  "agenda.show": "Show",
+  "agenda.all": "All talks",
+  "agenda.mine": "My talks ({n})",
+  "agenda.noneMine": "No talk bookmarked yet: tap “Bookmark” under a talk.",
+  "agenda.room": "Room: {room}",
+  "agenda.about": "About this talk",
+  "agenda.bookmark": "Bookmark",
+  "agenda.bookmarked": "Bookmarked",
+  "agenda.bookmarkTalk": "Bookmark: {title}",
+  "agenda.addOne": "Add to calendar",
+  "agenda.addTalk": "Add to calendar: {title}",
+  "agenda.addMine": "Add my talks to my calendar",
+  "agenda.calendarOffline": "The calendar file needs a connection: try again once online.",
+  "kind.bookmark": "your bookmark",
+  "contacts.summaryOne": "{n} contact made at this event.",
+  "contacts.summaryOther": "{n} contacts made at this event.",
+  "contacts.costHint": "Your ticket cost {price}: so far, {cost} per contact.",
 } as const;
 
 export type MessageKey = keyof typeof en;

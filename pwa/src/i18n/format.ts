@@ -1,13 +1,30 @@
 import type { Lang } from "./index";
 
-/** "14:05" in the event's time zone (or the phone's when none is given). */
-export function formatTime(at: number, lang: Lang, timeZone?: string): string {
-  return new Intl.DateTimeFormat(lang, { hour: "2-digit", minute: "2-digit", timeZone }).format(at);
+/** The convention times and dates are written in: French, and British English for "en". Both use a 24-hour
+ * clock, like the venue's signs, the printed programme and the lines the server writes (icebreakers,
+ * notifications), whatever the phone's own region: a phone set to en-US would otherwise show "4:55 PM"
+ * beside "starts at 16:55". */
+export function localeOf(lang: Lang): string {
+  return lang === "fr" ? "fr-FR" : "en-GB";
 }
 
-/** "jeudi 12 mars" / "Thursday, March 12". */
+const CLOCK = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" } as const;
+
+/** "16:55" in the event's time zone (the phone's only when the event is not known yet). */
+export function formatTime(at: number, lang: Lang, timeZone?: string): string {
+  return new Intl.DateTimeFormat(localeOf(lang), { ...CLOCK, timeZone }).format(at);
+}
+
+/** "16:55–17:35": a slot of the agenda, in the event's time zone. */
+export function formatTimeRange(starts: number, ends: number, lang: Lang, timeZone?: string): string {
+  return `${formatTime(starts, lang, timeZone)}–${formatTime(ends, lang, timeZone)}`;
+}
+
+/** "jeudi 12 mars" / "Thursday 12 March". */
 export function formatDay(at: number, lang: Lang, timeZone?: string): string {
-  return new Intl.DateTimeFormat(lang, { weekday: "long", day: "numeric", month: "long", timeZone }).format(at);
+  return new Intl.DateTimeFormat(localeOf(lang), { weekday: "long", day: "numeric", month: "long", timeZone }).format(
+    at,
+  );
 }
 
 /** "one" or "other", the way the language counts (French says "1 contact", "0 contact"). */
@@ -26,9 +43,9 @@ export function formatMoney(cents: number, currency: string, lang: Lang): string
   }).format(cents / 100);
 }
 
-/** "12 mars, 10:32" / "March 12, 10:32". */
+/** "12 mars à 10:32" / "12 March at 10:32". */
 export function formatMoment(at: number, lang: Lang, timeZone?: string): string {
-  return new Intl.DateTimeFormat(lang, { day: "numeric", month: "long", hour: "2-digit", minute: "2-digit", timeZone }).format(at);
+  return new Intl.DateTimeFormat(localeOf(lang), { day: "numeric", month: "long", ...CLOCK, timeZone }).format(at);
 }
 
 /** "09", "14": the hour alone on a 24-hour clock, for a chart's axis. */

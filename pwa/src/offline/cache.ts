@@ -21,7 +21,8 @@ export type CacheName =
   | "blocks"
   | "pushPreferences"
   | "saved"
-  | "cardQr";
+  | "cardQr"
+  | "bookmarks";
 
 const key = (name: CacheName) => `cache:${name}`;
 

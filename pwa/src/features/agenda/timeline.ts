@@ -1,7 +1,16 @@
 import type { Agenda } from "../../data/resources";
 
 export type Slot =
-  | { kind: "talk"; id: number; title: string; room: string; speakers: string[]; starts: number; ends: number }
+  | {
+      kind: "talk";
+      id: number;
+      title: string;
+      abstract: string;
+      room: string;
+      speakers: string[];
+      starts: number;
+      ends: number;
+    }
   | { kind: "break"; id: number; label: string; starts: number; ends: number };
 
 /** Talks and breaks in one list, in time order. */
@@ -10,6 +19,7 @@ export function timeline(agenda: Agenda): Slot[] {
     kind: "talk",
     id: t.id,
     title: t.title,
+    abstract: t.abstract,
     room: t.room,
     speakers: t.speakers.map((s) => s.display_name),
     starts: Date.parse(t.starts_at),

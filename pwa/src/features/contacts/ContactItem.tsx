@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { outbox } from "../../app/outbox";
 import { useStore } from "../../app/store";
 import type { ContactChange } from "../../data/contacts";
+import { useLocalNames } from "../../data/localNames";
 import type { Contact } from "../../data/resources";
 import { language, useT } from "../../i18n";
 import { formatMoment } from "../../i18n/format";
@@ -15,8 +16,9 @@ const edit = (id: number, change: ContactChange) => void outbox.enqueue("contact
 export function ContactItem({ contact, timeZone }: { contact: Contact; timeZone: string | undefined }) {
   const t = useT();
   const lang = useStore(language);
+  const names = useLocalNames();
   const id = `contact-${contact.id}`;
-  const where = contact.zone_name ? `${contact.zone_name}, ${contact.event_name}` : contact.event_name;
+  const where = contact.zone_name ? `${names.named(contact.zone_name)}, ${contact.event_name}` : contact.event_name;
   const about = [contact.headline, contact.company].filter(Boolean).join(" · ");
   return (
     <li class="card person" aria-labelledby={id}>
@@ -31,7 +33,7 @@ export function ContactItem({ contact, timeZone }: { contact: Contact; timeZone:
       {contact.shared_topics.length > 0 && (
         <ul class="topics" aria-label={t("here.sharedTopics")}>
           {contact.shared_topics.map((topic) => (
-            <li key={topic}>{topic}</li>
+            <li key={topic}>{names.named(topic)}</li>
           ))}
         </ul>
       )}

@@ -6,9 +6,9 @@ import { Screen } from "../../ui/Screen";
 import { Stale } from "../../ui/Stale";
 import { useLiveRefresh } from "../here/useLiveRefresh";
 import { ContactItem } from "./ContactItem";
+import { ContactsSummary } from "./ContactsSummary";
 import { ExportButtons } from "./ExportButtons";
 import { filtered, tagsOf, withPendingEdits, type Filter } from "./list";
-import { NetworkingCost } from "./NetworkingCost";
 import { Requests } from "./Requests";
 
 /** The people I met, with the context of each meeting; requests to answer; exports that work offline. */
@@ -35,15 +35,15 @@ export default function ContactsScreen() {
 
   return (
     <Screen title={t("contacts.title")}>
-      {networking.data && <NetworkingCost value={networking.data} />}
       {requests.data && <Requests requests={requests.data} answered={answered} contactIds={contactIds} />}
       {scansWaiting > 0 && <p class="card">{t("contacts.scanWaiting", { n: scansWaiting })}</p>}
-      {contacts.error && <Stale savedAt={contacts.savedAt} />}
+      {contacts.error && <Stale savedAt={contacts.savedAt} timeZone={timeZone} />}
       {!contacts.data && contacts.loading && <p>{t("common.loading")}</p>}
       {contacts.data && all.length === 0 && <p class="lead">{t("contacts.empty")}</p>}
       {all.length > 0 && (
         <>
           <h2 id="list-title">{t("contacts.list")}</h2>
+          {networking.data && <ContactsSummary value={networking.data} />}
           <FilterChips tags={tagsOf(all)} filter={filter} onChange={setFilter} />
           <ul class="plain" aria-labelledby="list-title">
             {shown.map((contact) => (

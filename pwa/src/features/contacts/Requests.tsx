@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import { outbox } from "../../app/outbox";
+import { useLocalNames } from "../../data/localNames";
 import type { ContactRequests } from "../../data/resources";
 import { useT } from "../../i18n";
 import { ShareChoice, useSharingChosen } from "./ShareChoice";
@@ -40,12 +41,13 @@ function ReceivedRequest({ request }: { request: Received }) {
   const t = useT();
   const chosen = useSharingChosen();
   const [choosing, setChoosing] = useState(false);
+  const names = useLocalNames();
   const accept = () => void outbox.enqueue("accept", { request_id: request.id });
   const { sender } = request;
   const id = `request-${request.id}`;
   const context = [
-    request.zone_name ? t("contacts.atZone", { zone: request.zone_name }) : "",
-    request.shared_topics.length ? t("contacts.shared", { topics: request.shared_topics.join(", ") }) : "",
+    request.zone_name ? t("contacts.atZone", { zone: names.named(request.zone_name) }) : "",
+    request.shared_topics.length ? t("contacts.shared", { topics: request.shared_topics.map(names.named).join(", ") }) : "",
   ].filter(Boolean);
   return (
     <li class="card" aria-labelledby={id}>

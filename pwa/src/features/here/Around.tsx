@@ -1,5 +1,6 @@
 import type { Schemas } from "../../api/client";
 import type { ZoneCount } from "../../data/resources";
+import { useLocalNames } from "../../data/localNames";
 import { useT, type Translate } from "../../i18n";
 
 type Huddle = Schemas["Huddle"];
@@ -14,6 +15,7 @@ function people(t: Translate, count: Masked): string {
 /** Small groups: "3 people at the coffee bar share Kubernetes". */
 export function Huddles({ huddles }: { huddles: Huddle[] }) {
   const t = useT();
+  const names = useLocalNames();
   if (huddles.length === 0) return null;
   return (
     <section aria-labelledby="huddles-title">
@@ -22,7 +24,7 @@ export function Huddles({ huddles }: { huddles: Huddle[] }) {
         {huddles.map((huddle) => (
           <li key={`${huddle.zone.id}-${huddle.topic.id}`} class="card">
             <p class="strong">{huddle.line}</p>
-            {huddle.neighbouring && <p class="tag-neighbour">{t("here.neighbouring", { zone: huddle.zone.name })}</p>}
+            {huddle.neighbouring && <p class="tag-neighbour">{t("here.neighbouring", { zone: names.zone(huddle.zone) })}</p>}
           </li>
         ))}
       </ul>
@@ -33,6 +35,7 @@ export function Huddles({ huddles }: { huddles: Huddle[] }) {
 /** Where people who share my topics are: counts only, no names. */
 export function WhereToGo({ zones }: { zones: ZoneMatches[] }) {
   const t = useT();
+  const names = useLocalNames();
   if (zones.length === 0) return null;
   return (
     <section aria-labelledby="where-title">
@@ -41,7 +44,7 @@ export function WhereToGo({ zones }: { zones: ZoneMatches[] }) {
       <ul class="counts">
         {zones.map(({ zone, matches }) => (
           <li key={zone.id}>
-            <span>{zone.name}</span>
+            <span>{names.zone(zone)}</span>
             <span>{people(t, matches)}</span>
           </li>
         ))}
@@ -53,6 +56,7 @@ export function WhereToGo({ zones }: { zones: ZoneMatches[] }) {
 /** How many are in each zone, and what they talk about (topics shared by 3 or more). */
 export function ZoneCounts({ counts }: { counts: ZoneCount[] }) {
   const t = useT();
+  const names = useLocalNames();
   if (counts.length === 0) return null;
   return (
     <section aria-labelledby="zones-title">
@@ -60,10 +64,10 @@ export function ZoneCounts({ counts }: { counts: ZoneCount[] }) {
       <ul class="counts">
         {counts.map(({ zone, people: count, top_topics }) => (
           <li key={zone.id}>
-            <span>{zone.name}</span>
+            <span>{names.zone(zone)}</span>
             <span>{people(t, count)}</span>
             {top_topics.length > 0 && (
-              <span class="hint">{top_topics.map((topic) => `${topic.name} (${topic.people})`).join(", ")}</span>
+              <span class="hint">{top_topics.map((topic) => `${names.topic(topic)} (${topic.people})`).join(", ")}</span>
             )}
           </li>
         ))}

@@ -70,7 +70,7 @@ export function HereScreen() {
           </a>
         </p>
       )}
-      {suggestions.error && <Stale savedAt={suggestions.savedAt} />}
+      {suggestions.error && <Stale savedAt={suggestions.savedAt} timeZone={timeZone} />}
       {people.length > 0 && (
         <section aria-labelledby="people-title">
           <h2 id="people-title">{t("here.peopleHere")}</h2>

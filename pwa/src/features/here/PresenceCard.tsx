@@ -1,6 +1,7 @@
 import { outbox } from "../../app/outbox";
 import { followLink } from "../../app/router";
 import { useStore } from "../../app/store";
+import { useLocalNames } from "../../data/localNames";
 import { language, useT } from "../../i18n";
 import { formatTime } from "../../i18n/format";
 import type { PresenceView } from "./presence";
@@ -10,6 +11,7 @@ import type { PresenceView } from "./presence";
 export function PresenceCard({ view, timeZone }: { view: PresenceView; timeZone: string | undefined }) {
   const t = useT();
   const lang = useStore(language);
+  const names = useLocalNames();
   if (view.state === "pending") return <p class="card">{t("here.pendingCheckin")}</p>;
   if (view.state === "away") {
     return (
@@ -25,7 +27,7 @@ export function PresenceCard({ view, timeZone }: { view: PresenceView; timeZone:
   return (
     <div class="card zone-card">
       <p class="lead">
-        {t("here.at")} <strong>{zone.name}</strong>
+        {t("here.at")} <strong>{names.zone(zone)}</strong>
       </p>
       <p class="hint">{t("here.until", { time: formatTime(Date.parse(expires_at), lang, timeZone) })}</p>
       <button type="button" onClick={() => void outbox.enqueue("leave", {})}>

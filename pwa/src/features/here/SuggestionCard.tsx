@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import type { Schemas } from "../../api/client";
 import { outbox } from "../../app/outbox";
+import { useLocalNames } from "../../data/localNames";
 import { useT } from "../../i18n";
 import { ShareChoice, useSharingChosen } from "../contacts/ShareChoice";
 import { ReportPerson } from "./ReportPerson";
@@ -12,6 +13,7 @@ export type ConnectState = "none" | "waiting" | "sent";
 /** One person near me: who, why, what to say, and Connect. */
 export function SuggestionCard({ suggestion, connect }: { suggestion: Suggestion; connect: ConnectState }) {
   const t = useT();
+  const names = useLocalNames();
   const { attendee, zone, neighbouring, shared_topics, reason, icebreaker } = suggestion;
   const titleId = `person-${attendee.id}`;
   const about = [attendee.headline, attendee.company].filter(Boolean).join(" · ");
@@ -20,11 +22,11 @@ export function SuggestionCard({ suggestion, connect }: { suggestion: Suggestion
     <li class="card person" aria-labelledby={titleId}>
       <h3 id={titleId}>{attendee.display_name}</h3>
       {about && <p class="hint">{about}</p>}
-      {neighbouring && <p class="tag-neighbour">{t("here.neighbouring", { zone: zone.name })}</p>}
+      {neighbouring && <p class="tag-neighbour">{t("here.neighbouring", { zone: names.zone(zone) })}</p>}
       {saved && <p class="tag-saved">{t("saved.tag")}</p>}
       <ul class="topics" aria-label={t("here.sharedTopics")}>
         {shared_topics.map((topic) => (
-          <li key={topic.id}>{topic.name}</li>
+          <li key={topic.id}>{names.topic(topic)}</li>
         ))}
       </ul>
       <p>{reason}</p>

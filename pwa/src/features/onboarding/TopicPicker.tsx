@@ -1,6 +1,8 @@
 import { useState } from "preact/hooks";
+import { useStore } from "../../app/store";
+import { localName } from "../../data/localNames";
 import type { Topic } from "../../data/resources";
-import { useT } from "../../i18n";
+import { language, useT } from "../../i18n";
 import { searchTopics } from "./topicSearch";
 
 /** The server's limit on interests per attendee. */
@@ -16,6 +18,7 @@ interface Props {
 /** Toggle chips for the event's topics, with a search over their names and synonyms. */
 export function TopicPicker({ topics, loading, selected, onChange }: Props) {
   const t = useT();
+  const lang = useStore(language);
   const [query, setQuery] = useState("");
   const shown = searchTopics(topics, query);
   const toggle = (name: string) =>
@@ -45,7 +48,7 @@ export function TopicPicker({ topics, loading, selected, onChange }: Props) {
                 disabled={!on && selected.length >= MAX_INTERESTS}
                 onClick={() => toggle(topic.name)}
               >
-                {topic.name}
+                {localName(topic, lang)}
               </button>
             </li>
           );

@@ -211,6 +211,12 @@ export const orgEn = {
   "org.imports.downloadLinks": "Download the join links (CSV: name, email, join_url)",
   // Issue 21 §1: namesakes in the speaker picker
   "org.agenda.joinedAt": "joined {when}",
+
+  // Names per language (issue #21 §6)
+  "org.names.fr": "Name on French screens (optional)",
+  "org.names.en": "Name on English screens (optional)",
+  "org.names.hint": "Attendees whose app is in that language see it; the others see the name above.",
+  "org.names.line": "French: {fr} · English: {en}",
 } as const;
 
 export type OrgMessageKey = keyof typeof orgEn;

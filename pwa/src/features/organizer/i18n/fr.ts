@@ -212,4 +212,10 @@ export const orgFr: Record<OrgMessageKey, string> = {
   "org.imports.downloadLinks": "Télécharger les liens d'accès (CSV : name, email, join_url)",
   // Issue 21 §1: namesakes in the speaker picker
   "org.agenda.joinedAt": "inscription : {when}",
+
+  // Noms par langue (issue #21 §6)
+  "org.names.fr": "Nom sur les écrans en français (facultatif)",
+  "org.names.en": "Nom sur les écrans en anglais (facultatif)",
+  "org.names.hint": "Les participants dont l'appli est dans cette langue le voient ; les autres voient le nom ci-dessus.",
+  "org.names.line": "Français : {fr} · Anglais : {en}",
 };

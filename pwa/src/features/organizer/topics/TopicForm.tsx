@@ -2,9 +2,10 @@ import { useState } from "preact/hooks";
 import { useT } from "../i18n";
 import { Field } from "../../../ui/Field";
 import { Alert } from "../../../ui/Screen";
+import { LocalNameFields, localNamesOf, type LocalNames } from "../LocalNameFields";
 import { useSubmit } from "../useSubmit";
 
-export interface TopicBody {
+export interface TopicBody extends LocalNames {
   name: string;
   synonyms: string[];
 }
@@ -35,14 +36,16 @@ export function TopicForm({
   const t = useT();
   const [name, setName] = useState(initial.name);
   const [synonyms, setSynonyms] = useState(initial.synonyms.join(", "));
+  const [names, setNames] = useState<LocalNames>(initial);
   const { busy, error, submit } = useSubmit(
-    () => onSubmit({ name: name.trim(), synonyms: synonymsOf(synonyms) }),
-    { name: "org.topic.name", synonyms: "org.topic.synonyms" },
+    () => onSubmit({ name: name.trim(), ...localNamesOf(names), synonyms: synonymsOf(synonyms) }),
+    { name: "org.topic.name", name_fr: "org.names.fr", name_en: "org.names.en", synonyms: "org.topic.synonyms" },
   );
   return (
     <form class="stack" onSubmit={submit}>
       <Field id={`${idPrefix}-name`} label={t("org.topic.name")} required maxLength={100} value={name}
         onInput={(e) => setName(e.currentTarget.value)} />
+      <LocalNameFields idPrefix={idPrefix} names={names} onChange={setNames} />
       <Field id={`${idPrefix}-synonyms`} label={t("org.topic.synonyms")} hint={t("org.topic.synonymsHint")}
         value={synonyms} onInput={(e) => setSynonyms(e.currentTarget.value)} />
       <Alert text={error} />

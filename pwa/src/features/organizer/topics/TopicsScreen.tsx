@@ -5,6 +5,7 @@ import { useT } from "../i18n";
 import { errorMessage } from "../../../ui/errors";
 import { Alert } from "../../../ui/Screen";
 import { Confirm } from "../Confirm";
+import { LocalNamesLine } from "../LocalNameFields";
 import type { SectionProps } from "../sections";
 import { useLoad } from "../useLoad";
 import { TopicForm } from "./TopicForm";
@@ -30,7 +31,7 @@ export function TopicsScreen({ event }: SectionProps) {
       <p class="lead">{t("org.topics.intro")}</p>
       <section class="card" aria-labelledby="topic-add-title">
         <h2 id="topic-add-title">{t("org.topics.add")}</h2>
-        <TopicForm key={added} idPrefix="topic-new" initial={{ name: "", synonyms: [] }} submitLabel={t("org.add")}
+        <TopicForm key={added} idPrefix="topic-new" initial={{ name: "", name_fr: null, name_en: null, synonyms: [] }} submitLabel={t("org.add")}
           onSubmit={async (body) => {
             await unwrap(api.POST("/api/events/{event_id}/topics", { ...path, body }));
             setAdded((n) => n + 1);
@@ -54,9 +55,10 @@ function TopicItem({ eventId, topic, onChange }: { eventId: number; topic: Topic
   return (
     <li class="card" aria-labelledby={`topic-${topic.id}`}>
       <h2 id={`topic-${topic.id}`}>{topic.name}</h2>
+      <LocalNamesLine names={topic} />
       {topic.synonyms.length > 0 && <p class="hint">{t("org.topic.aka", { words: topic.synonyms.join(", ") })}</p>}
       {editing ? (
-        <TopicForm idPrefix={`topic-${topic.id}-edit`} initial={topic} submitLabel={t("org.save")}
+        <TopicForm idPrefix={`topic-${topic.id}-edit`} initial={{ name_fr: null, name_en: null, ...topic }} submitLabel={t("org.save")}
           onCancel={() => setEditing(false)}
           onSubmit={async (body) => {
             await unwrap(api.PATCH("/api/events/{event_id}/topics/{topic_id}", { ...path, body }));

@@ -4,10 +4,11 @@ import { useT, type MessageKey } from "../i18n";
 import { Field } from "../../../ui/Field";
 import { Alert } from "../../../ui/Screen";
 import { formError, type FieldLabels } from "../formError";
+import { LocalNameFields, localNamesOf, type LocalNames } from "../LocalNameFields";
 
 type Zone = Schemas["ZoneAdmin"];
 type ZoneKind = Schemas["ZoneKind"];
-export interface ZoneFields {
+export interface ZoneFields extends LocalNames {
   name: string;
   kind: ZoneKind;
   neighbour_ids: number[];
@@ -27,7 +28,13 @@ export const ZONE_KINDS: ZoneKind[] = [
 export const kindLabel = (kind: ZoneKind) => `org.zone.kind.${kind}` as MessageKey;
 
 /** A zone's name, kind and neighbours (the other zones one walks to from it). */
-const ZONE_LABELS: FieldLabels = { name: "org.zone.name", kind: "org.zone.kind", neighbour_ids: "org.zone.neighbours" };
+const ZONE_LABELS: FieldLabels = {
+  name: "org.zone.name",
+  name_fr: "org.names.fr",
+  name_en: "org.names.en",
+  kind: "org.zone.kind",
+  neighbour_ids: "org.zone.neighbours",
+};
 
 export function ZoneForm({
   idPrefix,
@@ -61,7 +68,7 @@ export function ZoneForm({
     setBusy(true);
     setError(undefined);
     try {
-      await onSubmit({ ...fields, name: fields.name.trim() });
+      await onSubmit({ ...fields, ...localNamesOf(fields), name: fields.name.trim() });
     } catch (e) {
       setError(formError(t, e, { Conflict: "org.zone.nameTaken" }, ZONE_LABELS));
     } finally {
@@ -73,6 +80,7 @@ export function ZoneForm({
     <form class="stack" onSubmit={submit}>
       <Field id={`${idPrefix}-name`} label={t("org.zone.name")} required maxLength={100} value={fields.name}
         onInput={(e) => setFields({ ...fields, name: e.currentTarget.value })} />
+      <LocalNameFields idPrefix={idPrefix} names={fields} onChange={(names) => setFields({ ...fields, ...names })} />
       <div class="field">
         <label for={`${idPrefix}-kind`}>{t("org.zone.kind")}</label>
         <select id={`${idPrefix}-kind`} value={fields.kind}

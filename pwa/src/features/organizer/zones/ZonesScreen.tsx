@@ -5,6 +5,7 @@ import { useT } from "../i18n";
 import { errorMessage } from "../../../ui/errors";
 import { Alert } from "../../../ui/Screen";
 import { Confirm } from "../Confirm";
+import { LocalNamesLine } from "../LocalNameFields";
 import type { SectionProps } from "../sections";
 import { useLoad } from "../useLoad";
 import { ZoneForm, kindLabel } from "./ZoneForm";
@@ -54,7 +55,7 @@ export function ZonesScreen({ event }: SectionProps) {
         <ZoneForm
           key={adding}
           idPrefix="zone-new"
-          initial={{ name: "", kind: "coffee", neighbour_ids: [] }}
+          initial={{ name: "", name_fr: null, name_en: null, kind: "coffee", neighbour_ids: [] }}
           others={all}
           submitLabel={t("org.add")}
           onSubmit={async (fields) => {
@@ -86,6 +87,7 @@ function ZoneItem({
         <h2 id={`zone-${zone.id}`}>{zone.name}</h2>
         <span class="badge">{t(kindLabel(zone.kind))}</span>
       </div>
+      <LocalNamesLine names={zone} />
       <p class="hint">
         {t("org.zone.code")} <strong>{zone.code}</strong>
         {neighbours.length > 0 && <> · {t("org.zone.neighboursList", { names: neighbours.join(", ") })}</>}
@@ -98,7 +100,13 @@ function ZoneItem({
       {editing ? (
         <ZoneForm
           idPrefix={`zone-${zone.id}-edit`}
-          initial={{ name: zone.name, kind: zone.kind, neighbour_ids: zone.neighbour_ids }}
+          initial={{
+            name: zone.name,
+            name_fr: zone.name_fr ?? null,
+            name_en: zone.name_en ?? null,
+            kind: zone.kind,
+            neighbour_ids: zone.neighbour_ids,
+          }}
           others={all.filter((z) => z.id !== zone.id)}
           submitLabel={t("org.save")}
           onCancel={() => setEditing(false)}
