@@ -77,6 +77,9 @@ class ContactPublic(BaseModel):
     note: str
     tags: list[str]
     follow_up: bool
+    photo_url: str | None = Field(
+        default=None, description="Their current photo while they keep one and neither blocked the other"
+    )
 
 
 class ContactUpdate(UpdateModel):
