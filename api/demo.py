@@ -196,13 +196,13 @@ HEADLINES = [
 # What a newcomer sees on the demo people's cards. Picked by the person's number, not drawn from the seeded
 # random generator, so the rest of the demo (goals, topics, presence) stays what it was.
 ASK_ME_ABOUT = [
-    "Ask me about running Kubernetes on a tiny budget",
-    "Ask me about our move off Jenkins",
-    "Ask me about on-call without burnout",
-    "Parlez-moi de FinOps et de factures cloud",
-    "Ask me about eBPF in production",
-    "Parlez-moi de recrutement d'ingés plateforme",
-    "Ask me about OpenTelemetry migrations",
+    "Running Kubernetes on a tiny budget",
+    "Our move off Jenkins",
+    "On-call without burnout",
+    "FinOps et factures cloud",
+    "eBPF in production",
+    "Recruter des ingés plateforme",
+    "OpenTelemetry migrations",
     "",
 ]
 FIND_ME_HINTS = [

@@ -380,22 +380,21 @@ def public(session: Session, me: Attendee, contact: Contact) -> ContactPublic:
 
 
 def publics(session: Session, me: Attendee, contacts: list[Contact]) -> list[ContactPublic]:
-    """My contacts as shown, each with the other's current photo (not a copy: it goes with their account)."""
-    etags = dict(
-        session.exec(
-            select(Attendee.id, Attendee.photo_etag).where(
-                Attendee.id.in_(_shown_contacts(session, me, contacts)), Attendee.photo_etag.is_not(None)
+    """My contacts as shown, each with what the other's card says now (photo, "ask me about", "how to find me"):
+    not copies, so they go with their account, and a block either way hides them."""
+    live = {
+        attendee_id: (photo_url(me.event_id, attendee_id, etag), ask, hint)
+        for attendee_id, etag, ask, hint in session.exec(
+            select(Attendee.id, Attendee.photo_etag, Attendee.ask_me_about, Attendee.find_me_hint).where(
+                Attendee.id.in_(_shown_contacts(session, me, contacts))
             )
-        ).all()
-    )
-    return [
-        ContactPublic.model_validate(contact, from_attributes=True).model_copy(
-            update={
-                "photo_url": photo_url(me.event_id, contact.other_attendee_id, etags.get(contact.other_attendee_id))
-            }
         )
-        for contact in contacts
-    ]
+    }
+    shown = []
+    for contact in contacts:
+        url, ask, hint = live.get(contact.other_attendee_id, (None, "", ""))
+        shown.append(ContactPublic(**contact.model_dump(), photo_url=url, ask_me_about=ask, find_me_hint=hint))
+    return shown
 
 
 def _shown_contacts(session: Session, me: Attendee, contacts: list[Contact]) -> set[int]:

@@ -1592,9 +1592,13 @@ export interface components {
             follow_up: boolean;
             /**
              * Photo Url
-             * @description Their current photo while they keep one and neither blocked the other
+             * @description Their current photo
              */
-            photo_url?: string | null;
+            photo_url: string | null;
+            /** Ask Me About */
+            ask_me_about: string;
+            /** Find Me Hint */
+            find_me_hint: string;
         };
         /** ContactRequestCreate */
         ContactRequestCreate: {

@@ -3,6 +3,7 @@ import type { Schemas } from "../../api/client";
 import { outbox } from "../../app/outbox";
 import { useT } from "../../i18n";
 import { ShareChoice, useSharingChosen } from "../contacts/ShareChoice";
+import { PersonHead } from "../profile/PersonHead";
 import { ReportPerson } from "./ReportPerson";
 
 type Suggestion = Schemas["Suggestion"];
@@ -13,11 +14,9 @@ export function SuggestionCard({ suggestion, connect }: { suggestion: Suggestion
   const t = useT();
   const { attendee, zone, neighbouring, shared_topics, reason, icebreaker } = suggestion;
   const titleId = `person-${attendee.id}`;
-  const about = [attendee.headline, attendee.company].filter(Boolean).join(" · ");
   return (
     <li class="card person" aria-labelledby={titleId}>
-      <h3 id={titleId}>{attendee.display_name}</h3>
-      {about && <p class="hint">{about}</p>}
+      <PersonHead person={{ ...attendee, name: attendee.display_name }} titleId={titleId} />
       {neighbouring && <p class="tag-neighbour">{t("here.neighbouring", { zone: zone.name })}</p>}
       <ul class="topics" aria-label={t("here.sharedTopics")}>
         {shared_topics.map((topic) => (
