@@ -196,7 +196,7 @@ def test_a_photo_is_shown_only_where_the_card_is(srv):
 def exchanged(srv, h):
     """Léa and Hugo, contacts by an accepted request; Hugo has a photo."""
     lea = h.person(srv, "Léa", ["Observability"])
-    hugo = h.person(srv, "Hugo", ["Observability"], headline="SRE lead")
+    hugo = h.person(srv, "Hugo", ["Observability"], headline="SRE lead", ask_me_about="On-call", find_me_hint="Hat")
     served = put_photo(srv, hugo.token, photo_with_gps()).json()["photo_url"]
     assert ask(srv, lea.token, hugo.id).status_code == 201
     with srv.client(hugo.token) as client:
@@ -219,6 +219,7 @@ def test_a_contacts_photo_is_in_the_vcard_in_each_versions_form(srv):
     lea, hugo, jpeg = exchanged(srv, h)
     [contact] = get(srv, lea.token, "/api/contacts").json()["items"]
     assert get(srv, lea.token, contact["photo_url"]).content == jpeg
+    assert (contact["ask_me_about"], contact["find_me_hint"]) == ("On-call", "Hat")
     # 3.0 (RFC 2426): base64 with ENCODING=b, read by vobject.
     [card] = vobject.readComponents(export(srv, lea.token, "3.0"))
     assert card.photo.params == {"ENCODING": ["b"], "TYPE": ["JPEG"]}
@@ -237,7 +238,8 @@ def test_a_block_or_an_erased_account_takes_the_photo_out_of_contacts_and_export
     h = f.hallway(srv)
     lea, hugo, _ = exchanged(srv, h)
     assert block(srv, hugo.token, lea.id).status_code == 201
-    assert get(srv, lea.token, "/api/contacts").json()["items"][0]["photo_url"] is None
+    [contact] = get(srv, lea.token, "/api/contacts").json()["items"]
+    assert (contact["photo_url"], contact["ask_me_about"], contact["find_me_hint"]) == (None, "", "")
     assert "PHOTO" not in export(srv, lea.token, "3.0")
     with srv.client(hugo.token) as client:
         assert client.delete(f"/api/me/blocks/{lea.id}", headers={"Idempotency-Key": f.new_key()}).status_code == 204
