@@ -5,6 +5,9 @@ import { stored } from "../../data/resources";
 /** The side the phone shrinks a photo to before sending it: the server keeps a 256 px square, so this leaves
  * it room to crop and resize, and a hallway's Wi-Fi carries tens of kilobytes instead of megabytes. */
 const SEND_SIDE = 768;
+// Under the server's cap on a request body (Settings.max_body_bytes, 256 KiB), with room to spare.
+const SEND_BYTES = 200 * 1024;
+const QUALITIES = [0.85, 0.7, 0.5];
 const ACCEPTED = ["image/jpeg", "image/png", "image/webp"];
 
 /** The picture as sent: shrunk and re-encoded on the phone when the browser can (which also drops its
@@ -22,7 +25,12 @@ export async function shrink(file: File): Promise<Blob> {
     context.fillRect(0, 0, canvas.width, canvas.height);
     context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
     bitmap.close();
-    const blob = await new Promise<Blob | null>((done) => canvas.toBlob(done, "image/jpeg", 0.85));
+    // A busy picture at 768 px may still be heavy: a lower quality, until it fits.
+    let blob: Blob | null = null;
+    for (const quality of QUALITIES) {
+      blob = await new Promise<Blob | null>((done) => canvas.toBlob(done, "image/jpeg", quality));
+      if (!blob || blob.size <= SEND_BYTES) break;
+    }
     return blob ?? file;
   } catch {
     return file; // a format this browser cannot decode: the server says what it makes of it
