@@ -193,6 +193,27 @@ HEADLINES = [
     "Recruiter",
     "Founder",
 ]
+# What a newcomer sees on the demo people's cards. Picked by the person's number, not drawn from the seeded
+# random generator, so the rest of the demo (goals, topics, presence) stays what it was.
+ASK_ME_ABOUT = [
+    "Running Kubernetes on a tiny budget",
+    "Our move off Jenkins",
+    "On-call without burnout",
+    "FinOps et factures cloud",
+    "eBPF in production",
+    "Recruter des ingés plateforme",
+    "OpenTelemetry migrations",
+    "",
+]
+FIND_ME_HINTS = [
+    "Red scarf, by the window",
+    "Green hoodie, near the coffee machine",
+    "Tall, glasses, carrying a yellow backpack",
+    "Veste en jean, près des stands",
+    "Curly hair, laptop covered in stickers",
+    "Béret noir, souvent au buffet",
+    "",
+]
 GOALS = ["learn", "hire", "get_hired", "find_clients", "find_investors", "meet_speakers", "partner"]
 TALKS = [
     ("Tracing at scale without going broke", ["OpenTelemetry", "Observability", "FinOps"], "Amphi A"),
@@ -375,6 +396,8 @@ def _create_event(session: Session, rng: random.Random, organizer_id: int, now) 
             display_name=f"{first} {last}",
             headline=rng.choice(HEADLINES),
             company=rng.choice(COMPANIES),
+            ask_me_about=ASK_ME_ABOUT[n % len(ASK_ME_ABOUT)],
+            find_me_hint=FIND_ME_HINTS[n % len(FIND_ME_HINTS)],
             role="speaker" if n < 12 else "exhibitor" if n < 30 else "attendee",
             goals=rng.sample(GOALS, rng.randint(1, 3)),
             open_to_chat=rng.random() < 0.8,

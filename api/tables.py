@@ -3,7 +3,7 @@
 from sqlalchemy import Integer
 
 from api.agenda.models import AgendaBreak, Talk, TalkBookmark, TalkSpeaker, TalkTopic
-from api.attendees.models import Attendee, AttendeeInterest
+from api.attendees.models import Attendee, AttendeeInterest, AttendeePhoto
 from api.auth.models import MagicLink, RefreshSession
 from api.contacts.models import ConnectCode, Contact, ContactRequest, ContactSharing
 from api.core.db import metadata
@@ -28,6 +28,7 @@ __all__ = [
     "AgendaBreak",
     "Attendee",
     "AttendeeInterest",
+    "AttendeePhoto",
     "ConnectCode",
     "Contact",
     "ContactRequest",

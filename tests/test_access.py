@@ -8,12 +8,14 @@ import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from PIL import Image
 from sqlmodel import Session
 
 from api.contacts.models import Contact
 from api.push.models import Nudge
 from tests import factories
 from tests.push_receiver import PushReceiver
+from tests.test_profile_card import png
 from tests.test_tokens import forge
 
 # Routes anyone may call (sign-in and joining).
@@ -60,6 +62,8 @@ SELF = {
     "export_my_data",
     "list_my_bookmarks",
     "my_calendar",
+    "set_my_photo",
+    "remove_my_photo",
 }
 # Attendee routes on one of the caller's own objects (its id in the path): other attendees get nothing.
 OWN = {
@@ -77,11 +81,12 @@ OWN = {
 # event may use for themselves: another event's attendees get nothing.
 EVENT_OBJECT = {"bookmark_talk", "unbookmark_talk"}
 # Event routes the event's own attendees may read.
-MEMBER = {"get_public_event", "list_topics", "get_agenda", "get_attendee_card", "get_zone_counts"}
+MEMBER = {"get_public_event", "list_topics", "get_agenda", "get_attendee_card", "get_attendee_photo", "get_zone_counts"}
 # Organizer routes without an event in the path: they list only the caller's own.
 ORGANIZER_SELF = {"create_event", "list_my_events", "get_my_organizer_account"}
 
 SOON = datetime.now(UTC) + timedelta(hours=1)
+PNG = png(Image.new("RGB", (40, 40), "teal"))
 BODIES = {
     "update_event": {"name": "Renamed"},
     "create_zone": {"name": "Lounge", "kind": "lounge"},
@@ -129,6 +134,7 @@ BODIES = {
     },
     "start_hallway_moment": {"minutes": 10},
     "update_my_contact": {"note": "x"},
+    "set_my_photo": ("image/png", PNG),
 }
 REFUSED = {401, 403, 404}
 
@@ -146,6 +152,8 @@ def build_world(srv):
     topic = factories.add_topics(srv, org_a, event_a["id"], {"Go": []})["Go"]
     owner = factories.join(srv, event_a["join_code"], "Owner")
     neighbour = factories.join(srv, event_a["join_code"], "Neighbour")
+    with srv.client(owner["tokens"]["access_token"]) as client:  # a photo to read
+        assert client.put("/api/me/photo", content=PNG, headers={"Content-Type": "image/png"}).status_code == 200
     with srv.client(org_a) as client:
         talk = client.post(f"/api/events/{event_a['id']}/talks", json=BODIES["create_talk"]).json()
         pause = client.post(f"/api/events/{event_a['id']}/breaks", json=BODIES["create_break"]).json()

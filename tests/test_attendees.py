@@ -121,7 +121,10 @@ def test_others_see_a_public_card_only_within_the_event(srv):
         card = client.get(f"/api/events/{event['id']}/attendees/{alice['attendee']['id']}")
     assert card.status_code == 200
     assert card.json()["company"] == "Qonto"
-    assert set(card.json()) == {"id", "display_name", "headline", "company", "role", "interests"}
+    assert set(card.json()) == {
+        *("id", "display_name", "headline", "company", "ask_me_about", "find_me_hint", "photo_url", "role"),
+        "interests",
+    }
     assert "alice@example.org" not in card.text and "+33" not in card.text
 
     other_event = factories.create_event(srv, organizer)

@@ -82,6 +82,8 @@ COLUMNS = {
     "ProfileUpdate.display_name": Attendee.display_name,
     "ProfileUpdate.headline": Attendee.headline,
     "ProfileUpdate.company": Attendee.company,
+    "ProfileUpdate.ask_me_about": Attendee.ask_me_about,
+    "ProfileUpdate.find_me_hint": Attendee.find_me_hint,
     "ProfileUpdate.interests[]": Topic.name,
     "ProfileUpdate.email": Attendee.email,
     "ProfileUpdate.phone": Attendee.phone,

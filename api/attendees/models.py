@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint, false
+from sqlalchemy import JSON, Column, ForeignKey, Integer, LargeBinary, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from api.core.db import UTCDateTime, utcnow
@@ -15,6 +15,13 @@ class Attendee(SQLModel, table=True):
     display_name: str = Field(max_length=80)
     headline: str = Field(default="", max_length=160)
     company: str = Field(default="", max_length=120)
+    # What to open a conversation with, and how to spot them in a hallway ("red scarf, by the window"):
+    # both on the card, under the visibility rule like the rest of it.
+    ask_me_about: str = Field(default="", max_length=160, sa_column_kwargs={"server_default": ""})
+    find_me_hint: str = Field(default="", max_length=120, sa_column_kwargs={"server_default": ""})
+    # The version of their photo (AttendeePhoto.etag), or None without one: cards link to the photo by it
+    # without reading the image.
+    photo_etag: str | None = Field(default=None, max_length=32)
     role: str = Field(default="attendee", max_length=16)
     goals: list[str] = Field(default_factory=list, sa_type=JSON, nullable=False)
     open_to_chat: bool = True
@@ -41,3 +48,14 @@ class AttendeeInterest(SQLModel, table=True):
     topic_id: int = Field(
         sa_column=Column(Integer, ForeignKey("topic.id", ondelete="CASCADE"), primary_key=True, index=True)
     )
+
+
+class AttendeePhoto(SQLModel, table=True):
+    """An attendee's photo as served: resized and re-encoded on the server (no EXIF, no GPS). In the database,
+    so every API replica serves it; it goes with the account."""
+
+    __tablename__ = "attendee_photo"
+    attendee_id: int = Field(sa_column=Column(Integer, ForeignKey("attendee.id", ondelete="CASCADE"), primary_key=True))
+    image: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    media_type: str = Field(max_length=32)
+    etag: str = Field(max_length=32)

@@ -1,9 +1,9 @@
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Query, status
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response, status
 from pydantic import BaseModel
 
-from api.attendees import service, visibility
+from api.attendees import photos, service, visibility
 from api.attendees.models import Attendee
 from api.attendees.schemas import (
     AttendeeCard,
@@ -22,6 +22,7 @@ from api.core.errors import (
     InvalidInput,
     NotAuthenticated,
     NotFound,
+    PayloadTooLarge,
     TooManyRequests,
     responses,
 )
@@ -91,6 +92,37 @@ def update_my_profile(
     return profile
 
 
+async def _photo_body(request: Request) -> tuple[bytes, str | None]:
+    # Read on the event loop (already buffered within the body cap, api.core.limits); decoded in the route's
+    # worker thread.
+    return await request.body(), request.headers.get("content-type")
+
+
+PhotoBody = Annotated[tuple[bytes, str | None], Depends(_photo_body)]
+
+
+@me.put(
+    "/photo",
+    responses=responses(photos.UnsupportedPhotoType, InvalidInput, PayloadTooLarge),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {kind: {"schema": {"type": "string", "format": "binary"}} for kind in photos.ACCEPTED_TYPES},
+        }
+    },
+)
+def set_my_photo(photo: PhotoBody, attendee: CurrentAttendee, session: SessionDep) -> AttendeePrivate:
+    """My photo, sent as the body (a JPEG, PNG or WebP image, within the general body cap). It is stored cropped
+    to a square, resized and re-encoded as a JPEG without its metadata (EXIF, GPS); shown where my card is."""
+    data, content_type = photo
+    return service.private_profile(session, service.set_photo(session, attendee, data, content_type))
+
+
+@me.delete("/photo")
+def remove_my_photo(attendee: CurrentAttendee, session: SessionDep) -> AttendeePrivate:
+    return service.private_profile(session, service.remove_photo(session, attendee))
+
+
 @me.delete("", status_code=status.HTTP_204_NO_CONTENT)
 def delete_my_account(attendee: CurrentAttendee, session: SessionDep) -> None:
     """Erase this attendee and sign out every device (their refresh sessions go with them)."""
@@ -119,12 +151,34 @@ def list_attendees(
 def get_attendee_card(attendee_id: PathId, event: MemberEvent, claims: Claims, session: SessionDep) -> AttendeeCard:
     """A card, only under the visibility rule (api/attendees/visibility.py): anyone else reads as an unknown id.
     The event's organizers see every card. No private details."""
+    return service.cards(session, [_shown(session, claims, event, attendee_id)])[0]
+
+
+@people.get(
+    "/{attendee_id}/photo",
+    response_class=Response,
+    responses={200: {"content": {photos.MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}}},
+)
+def get_attendee_photo(
+    attendee_id: PathId,
+    event: MemberEvent,
+    claims: Claims,
+    session: SessionDep,
+    v: Annotated[str | None, Query(max_length=32, description="The version the card links to"), OneLine] = None,
+) -> Response:
+    """A card's photo, under the card's rule: whoever may be shown the card may see it; an invisible, blocked
+    or unknown person's photo (or one who has none) answers as an unknown id does."""
+    photo = service.photo_of(session, _shown(session, claims, event, attendee_id))
+    headers = {"ETag": f'"{photo.etag}"', "Cache-Control": "private, max-age=3600", "Vary": "Authorization"}
+    return Response(photo.image, media_type=photo.media_type, headers=headers)
+
+
+def _shown(session, claims, event, attendee_id: int) -> Attendee:
+    """The attendee whose card the caller may see: an attendee under the visibility rule, an organizer any."""
     if claims.subject_kind == "attendee":
         viewer = session.get(Attendee, claims.subject_id)  # MemberEvent found them in this event
-        shown = visibility.shown_attendee(session, viewer, attendee_id)
-    else:
-        shown = service.get_attendee(session, event_id=event.id, attendee_id=attendee_id)
-    return service.cards(session, [shown])[0]
+        return visibility.shown_attendee(session, viewer, attendee_id)
+    return service.get_attendee(session, event_id=event.id, attendee_id=attendee_id)
 
 
 @people.patch("/{attendee_id}/role", responses=responses(InvalidInput))

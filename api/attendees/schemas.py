@@ -26,6 +26,10 @@ class Role(StrEnum):
 
 
 DisplayName = line(80, min_length=1)
+Headline = line(160)
+Company = line(120)
+AskMeAbout = line(160, description='An opening line for a conversation: "ask me about …"')
+FindMeHint = line(120, description='How to spot them in the hallway, e.g. "red scarf, by the window"')
 Phone = Annotated[str, Field(min_length=3, max_length=40, pattern=r"^\+?[0-9 ().\-]{3,40}$")]
 Interests = Annotated[list[line(100, min_length=1)], Field(max_length=30), AfterValidator(unique_items)]
 _http_url = TypeAdapter(HttpUrl)
@@ -61,8 +65,10 @@ class ProfileUpdate(UpdateModel):
     nullable_fields = frozenset({"email", "phone", "website_url"})
 
     display_name: DisplayName | None = None
-    headline: line(160) | None = None
-    company: line(120) | None = None
+    headline: Headline | None = None
+    company: Company | None = None
+    ask_me_about: AskMeAbout | None = None
+    find_me_hint: FindMeHint | None = None
     goals: Goals | None = None
     open_to_chat: bool | None = None
     visible: bool | None = Field(
@@ -98,6 +104,11 @@ class AttendeeCard(BaseModel):
     display_name: str
     headline: str
     company: str
+    ask_me_about: str
+    find_me_hint: str
+    photo_url: str | None = Field(
+        description="Their photo, under the same rule as the card (null without one); the URL changes with it"
+    )
     role: Role
     interests: list[InterestPublic]
 

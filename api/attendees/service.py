@@ -6,7 +6,8 @@ from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from api.attendees.models import Attendee, AttendeeInterest
+from api.attendees import photos
+from api.attendees.models import Attendee, AttendeeInterest, AttendeePhoto
 from api.attendees.schemas import (
     AttendeeCard,
     AttendeeListed,
@@ -146,7 +147,16 @@ def interests_of(session: Session, attendee_ids: list[int]) -> dict[int, list[In
 
 def private_profile(session: Session, attendee: Attendee) -> AttendeePrivate:
     interests = interests_of(session, [attendee.id])[attendee.id]
-    return AttendeePrivate(**attendee.model_dump(exclude={"created_at"}), interests=interests)
+    return AttendeePrivate(
+        **attendee.model_dump(exclude={"created_at", "photo_etag"}),
+        photo_url=photo_url(attendee.event_id, attendee.id, attendee.photo_etag),
+        interests=interests,
+    )
+
+
+def photo_url(event_id: int, attendee_id: int, etag: str | None) -> str | None:
+    """Where a card's photo is read (under the card's rule); a new photo is a new URL, so caches never mix."""
+    return f"/api/events/{event_id}/attendees/{attendee_id}/photo?v={etag}" if etag else None
 
 
 def cards(session: Session, attendees: list[Attendee]) -> list[AttendeeCard]:
@@ -157,6 +167,9 @@ def cards(session: Session, attendees: list[Attendee]) -> list[AttendeeCard]:
             display_name=a.display_name,
             headline=a.headline,
             company=a.company,
+            ask_me_about=a.ask_me_about,
+            find_me_hint=a.find_me_hint,
+            photo_url=photo_url(a.event_id, a.id, a.photo_etag),
             role=a.role,
             interests=interests[a.id],
         )
@@ -168,6 +181,41 @@ def listed(session: Session, attendees: list[Attendee]) -> list[AttendeeListed]:
     """Cards for the organizer's lists, with when each joined."""
     joined = {a.id: a.created_at for a in attendees}
     return [AttendeeListed(**card.model_dump(), joined_at=joined[card.id]) for card in cards(session, attendees)]
+
+
+# Photos -----------------------------------------------------------------------------------------
+
+
+def set_photo(session: Session, attendee: Attendee, data: bytes, content_type: str | None) -> Attendee:
+    """Store the photo as api/attendees/photos.py makes it (small, square, without metadata), replacing any."""
+    image, etag = photos.processed(data, content_type)
+    row = session.get(AttendeePhoto, attendee.id) or AttendeePhoto(
+        attendee_id=attendee.id, image=b"", media_type="", etag=""
+    )
+    row.image, row.media_type, row.etag = image, photos.MEDIA_TYPE, etag
+    attendee.photo_etag = etag
+    session.add_all([row, attendee])
+    session.flush()
+    refresh_presence(session, attendee)  # suggestions showing their card show the new photo
+    return attendee
+
+
+def remove_photo(session: Session, attendee: Attendee) -> Attendee:
+    session.execute(delete(AttendeePhoto).where(AttendeePhoto.attendee_id == attendee.id))
+    attendee.photo_etag = None
+    session.add(attendee)
+    session.flush()
+    refresh_presence(session, attendee)
+    return attendee
+
+
+def photo_of(session: Session, attendee: Attendee) -> AttendeePhoto:
+    """The photo of an attendee already found shown (the visibility rule); NotFound without one, worded as for
+    an unknown attendee so the answer tells nothing more than the card would."""
+    row = session.get(AttendeePhoto, attendee.id)
+    if row is None:
+        raise NotFound("No such attendee in this event")
+    return row
 
 
 def get_attendee(session: Session, *, event_id: int, attendee_id: int) -> Attendee:

@@ -9,6 +9,8 @@ or their name, as a block's answer does) only if neither blocked the other and o
 - the other speaks in the event's programme (which names them anyway) and opted in to be found as its speaker.
 Anyone else is answered exactly as an unknown id is. One's own card is one's own. The event's organizers see
 every card: they import and manage its attendees. Private details (email, phone, website) are in no card.
+A card's photo follows its card: shown to whoever may be shown the card, the same answer as an unknown id
+otherwise; a contact's photo is the other's current one (gone with their account), while neither blocked.
 
 Blocking and reporting ask the same rule with blocks left out, and one's own block of someone as one more tie
 (that block was made under the rule): blocking again, or reporting someone one blocked after they walked
@@ -60,6 +62,21 @@ def shown_attendee(session: Session, viewer: Attendee, attendee_id: int, *, desp
     if not (_related(session, viewer.id, other, my_block=despite_blocks) or _near(session, viewer, other)):
         raise NotFound(UNKNOWN_ATTENDEE)
     return other
+
+
+def contacts_shown(session: Session, viewer_id: int, contact_ids: set[int]) -> set[int]:
+    """Of the people `viewer_id` holds as contacts (a tie: their cards are shown), those neither side blocked."""
+    if not contact_ids:
+        return set()
+    rows = session.exec(
+        select(Block.blocker_id, Block.blocked_id).where(
+            or_(
+                and_(Block.blocker_id == viewer_id, Block.blocked_id.in_(contact_ids)),
+                and_(Block.blocked_id == viewer_id, Block.blocker_id.in_(contact_ids)),
+            )
+        )
+    )
+    return contact_ids - {other for pair in rows for other in pair}
 
 
 def _blocked_either_way(session: Session, a: int, b: int) -> bool:

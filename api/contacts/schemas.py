@@ -77,6 +77,10 @@ class ContactPublic(BaseModel):
     note: str
     tags: list[str]
     follow_up: bool
+    # From their card as it is now, while they keep an account and neither blocked the other.
+    photo_url: str | None = Field(description="Their current photo")
+    ask_me_about: str
+    find_me_hint: str
 
 
 class ContactUpdate(UpdateModel):

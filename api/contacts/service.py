@@ -10,9 +10,9 @@ from datetime import timedelta
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from api.attendees.models import Attendee
-from api.attendees.service import cards, get_attendee, interests_of
-from api.attendees.visibility import UNKNOWN_ATTENDEE, shown_attendee
+from api.attendees.models import Attendee, AttendeePhoto
+from api.attendees.service import cards, get_attendee, interests_of, photo_url
+from api.attendees.visibility import UNKNOWN_ATTENDEE, contacts_shown, shown_attendee
 from api.contacts.models import ConnectCode, Contact, ContactRequest, ContactSharing
 from api.contacts.schemas import (
     ConnectCodePublic,
@@ -264,7 +264,7 @@ def accept_request(session: Session, me: Attendee, request_id: int) -> ContactPu
     request = _received(session, me, request_id)
     if request.status == "accepted":
         raise Conflict("This request was already accepted")
-    return public(_accept(session, request, accepter=me))
+    return public(session, me, _accept(session, request, accepter=me))
 
 
 def _accept(session: Session, request: ContactRequest, *, accepter: Attendee) -> Contact:
@@ -369,14 +369,47 @@ def scan(session: Session, me: Attendee, scanned: str) -> ContactPublic:
         zone_name=zone.name if zone else None,
         shared_topics=_shared_topic_names(session, me.id, other.id),
     )
-    return public(mine)
+    return public(session, me, mine)
 
 
 # One's own contacts ---------------------------------------------------------------------------
 
 
-def public(contact: Contact) -> ContactPublic:
-    return ContactPublic.model_validate(contact, from_attributes=True)
+def public(session: Session, me: Attendee, contact: Contact) -> ContactPublic:
+    return publics(session, me, [contact])[0]
+
+
+def publics(session: Session, me: Attendee, contacts: list[Contact]) -> list[ContactPublic]:
+    """My contacts as shown, each with what the other's card says now (photo, "ask me about", "how to find me"):
+    not copies, so they go with their account, and a block either way hides them."""
+    live = {
+        attendee_id: (photo_url(me.event_id, attendee_id, etag), ask, hint)
+        for attendee_id, etag, ask, hint in session.exec(
+            select(Attendee.id, Attendee.photo_etag, Attendee.ask_me_about, Attendee.find_me_hint).where(
+                Attendee.id.in_(_shown_contacts(session, me, contacts))
+            )
+        )
+    }
+    shown = []
+    for contact in contacts:
+        url, ask, hint = live.get(contact.other_attendee_id, (None, "", ""))
+        shown.append(ContactPublic(**contact.model_dump(), photo_url=url, ask_me_about=ask, find_me_hint=hint))
+    return shown
+
+
+def _shown_contacts(session: Session, me: Attendee, contacts: list[Contact]) -> set[int]:
+    return contacts_shown(session, me.id, {c.other_attendee_id for c in contacts if c.other_attendee_id})
+
+
+def contact_photos(session: Session, me: Attendee, contacts: list[Contact]) -> dict[int, bytes]:
+    """The JPEG photos of my contacts, by their attendee id, for a vCard export: the ones a card shows."""
+    shown = _shown_contacts(session, me, contacts)
+    if not shown:
+        return {}
+    rows = session.exec(
+        select(AttendeePhoto.attendee_id, AttendeePhoto.image).where(AttendeePhoto.attendee_id.in_(shown))
+    )
+    return dict(rows.all())
 
 
 def my_contacts(
@@ -444,7 +477,7 @@ def _follow_up(language: str) -> str:
     return FOLLOW_UP["fr" if language == "fr" else "en"]
 
 
-def card_of(contact: Contact, language: str) -> ContactCard:
+def card_of(contact: Contact, language: str, photos: dict[int, bytes] | None = None) -> ContactCard:
     met = contact.met_at.strftime("%Y-%m-%d")
     where = f"{contact.event_name}, {contact.zone_name}" if contact.zone_name else contact.event_name
     if language == "fr":
@@ -464,6 +497,7 @@ def card_of(contact: Contact, language: str) -> ContactCard:
         urls=[contact.website_url] if contact.website_url else [],
         categories=[contact.event_name, *contact.tags, *([_follow_up(language)] if contact.follow_up else [])],
         note=note,
+        photo_jpeg=(photos or {}).get(contact.other_attendee_id),
         revision=contact.met_at,
     )
 

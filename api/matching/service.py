@@ -24,6 +24,7 @@ from sqlmodel import Session, select
 from api.agenda.models import Talk, TalkSpeaker, TalkTopic
 from api.attendees.models import Attendee, AttendeeInterest
 from api.attendees.schemas import AttendeeCard, InterestPublic
+from api.attendees.service import photo_url
 from api.auth.models import signed_in
 from api.contacts.models import Contact
 from api.core.db import UTCDateTime, utcnow
@@ -160,6 +161,9 @@ class _Match:
     display_name: str
     headline: str
     company: str
+    ask_me_about: str
+    find_me_hint: str
+    photo_etag: str | None
     role: str
     goals: list[str]
     findable_as_speaker: bool
@@ -170,7 +174,8 @@ class _Match:
 # people of the caller's event only, read now: someone who hid or was erased in between is not shown.
 _CARDS = (
     select(
-        Attendee.id, Attendee.display_name, Attendee.headline, Attendee.company, Attendee.role,
+        Attendee.id, Attendee.display_name, Attendee.headline, Attendee.company, Attendee.ask_me_about,
+        Attendee.find_me_hint, Attendee.photo_etag, Attendee.role,
         # Goals as their JSON text, decoded once per person rather than on each of their interest rows.
         cast(Attendee.goals, String), Attendee.findable_as_speaker, Topic.id, Topic.name,
     )
@@ -233,14 +238,10 @@ def _ranked(
         return [], groups
     cards: dict[int, _Match] = {}
     values = {"attendee_ids": [r.attendee_id for r in best], "event_id": me.event_id}
-    for attendee_id, name, headline, company, role, goals, findable_as, topic_id, topic in session.connection().execute(
-        _CARDS, values
-    ):
+    for attendee_id, *shown, role, goals, findable_as, topic_id, topic in session.connection().execute(_CARDS, values):
         card = cards.get(attendee_id)
         if card is None:
-            card = cards[attendee_id] = _Match(
-                attendee_id, 0, 0.0, name, headline, company, role, json.loads(goals), findable_as
-            )
+            card = cards[attendee_id] = _Match(attendee_id, 0, 0.0, *shown, role, json.loads(goals), findable_as)
         if topic_id is not None:
             card.interests.append(InterestPublic(id=topic_id, name=topic))
     matches = []
@@ -728,6 +729,9 @@ def _suggestions(
             display_name=other.display_name,
             headline=other.headline,
             company=other.company,
+            ask_me_about=other.ask_me_about,
+            find_me_hint=other.find_me_hint,
+            photo_url=photo_url(event.id, other.attendee_id, other.photo_etag),
             role=other.role,
             interests=other.interests,
         )

@@ -10,7 +10,7 @@ router = APIRouter(prefix="/api/me", tags=["personal data"], responses=responses
 
 @router.get("/export", response_model=dict)
 def export_my_data(attendee: CurrentAttendee, session: SessionDep) -> JSONResponse:
-    """Everything held about me (profile, interests, check-ins, contacts and notes, requests, blocks,
+    """Everything held about me (profile and photo, interests, check-ins, contacts and notes, requests, blocks,
     push devices, nudges), as a JSON file to download."""
     return JSONResponse(
         service.export(session, attendee),

@@ -5,6 +5,7 @@ references it with ON DELETE CASCADE, except a contact copy held by someone else
 what was exchanged with them.
 """
 
+import base64
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
@@ -12,10 +13,10 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from api.agenda.service import bookmarked_talk_ids
-from api.attendees.models import Attendee
+from api.attendees.models import Attendee, AttendeePhoto
 from api.attendees.service import private_profile
 from api.contacts.models import Contact, ContactRequest
-from api.contacts.service import public, sharing_of
+from api.contacts.service import publics, sharing_of
 from api.events.models import Event, Zone
 from api.presence.models import CheckInRecord, Presence, PresenceChange, PresenceTopic
 from api.push.models import Nudge, PushPreference, PushSubscription
@@ -37,9 +38,14 @@ def export(session: Session, me: Attendee) -> dict:
         )
     )
     preference = session.get(PushPreference, me.id)
+    photo = session.get(AttendeePhoto, me.id)
     return {
         "event": {"id": event.id, "name": event.name},
         "profile": private_profile(session, me).model_dump(mode="json"),
+        # As stored and served: the server's re-encoding, without the original's metadata.
+        "photo": (
+            {"media_type": photo.media_type, "base64": base64.b64encode(photo.image).decode("ascii")} if photo else None
+        ),
         "sharing": sharing_of(session, me.id).model_dump(exclude={"attendee_id"}),
         "presence": (
             {
@@ -52,8 +58,12 @@ def export(session: Session, me: Attendee) -> dict:
         ),
         "check_ins": [{"zone": zones.get(c.zone_id), "at": c.checked_in_at.isoformat()} for c in check_ins],
         "contacts": [
-            public(c).model_dump(mode="json")
-            for c in session.exec(select(Contact).where(Contact.owner_id == me.id).order_by(Contact.met_at))
+            c.model_dump(mode="json")
+            for c in publics(
+                session,
+                me,
+                list(session.exec(select(Contact).where(Contact.owner_id == me.id).order_by(Contact.met_at))),
+            )
         ],
         "contact_requests": [
             {

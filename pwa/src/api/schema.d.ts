@@ -586,6 +586,28 @@ export interface paths {
         patch: operations["update_my_profile"];
         trace?: never;
     };
+    "/api/me/photo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set My Photo
+         * @description My photo, sent as the body (a JPEG, PNG or WebP image, within the general body cap). It is stored cropped
+         *     to a square, resized and re-encoded as a JPEG without its metadata (EXIF, GPS); shown where my card is.
+         */
+        put: operations["set_my_photo"];
+        post?: never;
+        /** Remove My Photo */
+        delete: operations["remove_my_photo"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/events/{event_id}/attendees": {
         parameters: {
             query?: never;
@@ -620,6 +642,27 @@ export interface paths {
          *     The event's organizers see every card. No private details.
          */
         get: operations["get_attendee_card"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events/{event_id}/attendees/{attendee_id}/photo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Attendee Photo
+         * @description A card's photo, under the card's rule: whoever may be shown the card may see it; an invisible, blocked
+         *     or unknown person's photo (or one who has none) answers as an unknown id does.
+         */
+        get: operations["get_attendee_photo"];
         put?: never;
         post?: never;
         delete?: never;
@@ -819,7 +862,7 @@ export interface paths {
         };
         /**
          * Export My Contacts Vcard
-         * @description All my contacts (or those with a tag) as one .vcf file.
+         * @description All my contacts (or those with a tag) as one .vcf file, with their photos (PHOTO) where a card shows one.
          */
         get: operations["export_my_contacts_vcard"];
         put?: never;
@@ -839,7 +882,8 @@ export interface paths {
         };
         /**
          * Export My Contacts Csv
-         * @description My contacts with the column names Google Contacts (or Outlook) imports.
+         * @description My contacts with the column names Google Contacts (or Outlook) imports. No photo: a CSV cell holds text,
+         *     and a link to one would need this app's sign-in.
          */
         get: operations["export_my_contacts_csv"];
         put?: never;
@@ -941,7 +985,7 @@ export interface paths {
         };
         /**
          * Export My Data
-         * @description Everything held about me (profile, interests, check-ins, contacts and notes, requests, blocks,
+         * @description Everything held about me (profile and photo, interests, check-ins, contacts and notes, requests, blocks,
          *     push devices, nudges), as a JSON file to download.
          */
         get: operations["export_my_data"];
@@ -1424,6 +1468,15 @@ export interface components {
             headline: string;
             /** Company */
             company: string;
+            /** Ask Me About */
+            ask_me_about: string;
+            /** Find Me Hint */
+            find_me_hint: string;
+            /**
+             * Photo Url
+             * @description Their photo, under the same rule as the card (null without one); the URL changes with it
+             */
+            photo_url: string | null;
             role: components["schemas"]["Role"];
             /** Interests */
             interests: components["schemas"]["InterestPublic"][];
@@ -1476,6 +1529,15 @@ export interface components {
             headline: string;
             /** Company */
             company: string;
+            /** Ask Me About */
+            ask_me_about: string;
+            /** Find Me Hint */
+            find_me_hint: string;
+            /**
+             * Photo Url
+             * @description Their photo, under the same rule as the card (null without one); the URL changes with it
+             */
+            photo_url: string | null;
             role: components["schemas"]["Role"];
             /** Interests */
             interests: components["schemas"]["InterestPublic"][];
@@ -1499,6 +1561,15 @@ export interface components {
             headline: string;
             /** Company */
             company: string;
+            /** Ask Me About */
+            ask_me_about: string;
+            /** Find Me Hint */
+            find_me_hint: string;
+            /**
+             * Photo Url
+             * @description Their photo, under the same rule as the card (null without one); the URL changes with it
+             */
+            photo_url: string | null;
             role: components["schemas"]["Role"];
             /** Interests */
             interests: components["schemas"]["InterestPublic"][];
@@ -1658,6 +1729,15 @@ export interface components {
             tags: string[];
             /** Follow Up */
             follow_up: boolean;
+            /**
+             * Photo Url
+             * @description Their current photo
+             */
+            photo_url: string | null;
+            /** Ask Me About */
+            ask_me_about: string;
+            /** Find Me Hint */
+            find_me_hint: string;
         };
         /** ContactRequestCreate */
         ContactRequestCreate: {
@@ -2246,6 +2326,10 @@ export interface components {
             headline?: string | null;
             /** Company */
             company?: string | null;
+            /** Ask Me About */
+            ask_me_about?: string | null;
+            /** Find Me Hint */
+            find_me_hint?: string | null;
             /** Goals */
             goals?: components["schemas"]["Goal"][] | null;
             /** Open To Chat */
@@ -5212,6 +5296,115 @@ export interface operations {
             };
         };
     };
+    set_my_photo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "image/jpeg": string;
+                "image/png": string;
+                "image/webp": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttendeePrivate"];
+                };
+            };
+            /** @description NotAuthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description PayloadTooLarge */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description UnsupportedPhotoType */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description InvalidInput */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Overloaded */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    remove_my_photo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttendeePrivate"];
+                };
+            };
+            /** @description NotAuthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Overloaded */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_attendees: {
         parameters: {
             query?: {
@@ -5294,6 +5487,68 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AttendeeCard"];
+                };
+            };
+            /** @description NotAuthenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description NotFound */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description InvalidInput */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Overloaded */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_attendee_photo: {
+        parameters: {
+            query?: {
+                /** @description The version the card links to */
+                v?: string | null;
+            };
+            header?: never;
+            path: {
+                attendee_id: number;
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
                 };
             };
             /** @description NotAuthenticated */

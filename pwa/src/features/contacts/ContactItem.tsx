@@ -7,6 +7,7 @@ import type { Contact } from "../../data/resources";
 import { language, useT } from "../../i18n";
 import { formatMoment } from "../../i18n/format";
 import { ReportPerson } from "../here/ReportPerson";
+import { PersonHead } from "../profile/PersonHead";
 import { exportOneVCard } from "./exports";
 import { parseTags } from "./list";
 
@@ -19,11 +20,9 @@ export function ContactItem({ contact, timeZone }: { contact: Contact; timeZone:
   const names = useLocalNames();
   const id = `contact-${contact.id}`;
   const where = contact.zone_name ? `${names.named(contact.zone_name)}, ${contact.event_name}` : contact.event_name;
-  const about = [contact.headline, contact.company].filter(Boolean).join(" · ");
   return (
     <li class="card person" aria-labelledby={id}>
-      <h3 id={id}>{contact.name}</h3>
-      {about && <p class="hint">{about}</p>}
+      <PersonHead person={contact} titleId={id} />
       <p>
         {t(contact.how === "qr" ? "contacts.metQr" : "contacts.metSuggestion", {
           where,

@@ -95,6 +95,9 @@ describe("CSV cells", () => {
       note: "",
       tags: [],
       follow_up: false,
+      photo_url: null,
+      ask_me_about: "",
+      find_me_hint: "",
     };
     const [header, row] = parse(renderCsv([contactCard(contact, "en")], "google"));
     expect(Object.fromEntries(header!.map((name, i) => [name, row![i]]))).toMatchObject({

@@ -20,6 +20,9 @@ const contact = (id: number, fields: Partial<Contact> = {}): Contact => ({
   note: "",
   tags: [],
   follow_up: false,
+  photo_url: null,
+  ask_me_about: "",
+  find_me_hint: "",
   ...fields,
 });
 const edit = (createdAt: number, id: number, change: object): OutboxItem => ({

@@ -123,6 +123,9 @@ describe("a contact as a card", () => {
     note: "Call back about the job",
     tags: ["hiring"],
     follow_up: true,
+    photo_url: null,
+    ask_me_about: "",
+    find_me_hint: "",
   };
 
   it("carries where, when and why we met, in the person's language", () => {

@@ -4,6 +4,7 @@ import { outbox } from "../../app/outbox";
 import { useLocalNames } from "../../data/localNames";
 import { useT } from "../../i18n";
 import { ShareChoice, useSharingChosen } from "../contacts/ShareChoice";
+import { PersonHead } from "../profile/PersonHead";
 import { ReportPerson } from "./ReportPerson";
 import { SaveForLater, useSavedNow } from "./Saved";
 
@@ -16,12 +17,10 @@ export function SuggestionCard({ suggestion, connect }: { suggestion: Suggestion
   const names = useLocalNames();
   const { attendee, zone, neighbouring, shared_topics, reason, icebreaker } = suggestion;
   const titleId = `person-${attendee.id}`;
-  const about = [attendee.headline, attendee.company].filter(Boolean).join(" · ");
   const saved = useSavedNow()(attendee.id, suggestion.saved);
   return (
     <li class="card person" aria-labelledby={titleId}>
-      <h3 id={titleId}>{attendee.display_name}</h3>
-      {about && <p class="hint">{about}</p>}
+      <PersonHead person={{ ...attendee, name: attendee.display_name }} titleId={titleId} />
       {neighbouring && <p class="tag-neighbour">{t("here.neighbouring", { zone: names.zone(zone) })}</p>}
       {saved && <p class="tag-saved">{t("saved.tag")}</p>}
       <ul class="topics" aria-label={t("here.sharedTopics")}>

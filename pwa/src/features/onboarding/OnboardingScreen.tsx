@@ -9,6 +9,8 @@ import { chooseLanguage, language, useT, type Lang } from "../../i18n";
 import { errorMessage } from "../../ui/errors";
 import { LanguagePicker } from "../../ui/LanguagePicker";
 import { Alert, Screen } from "../../ui/Screen";
+import { CardFields, cardChange, type CardLines } from "../profile/CardFields";
+import { PhotoPicker } from "../profile/PhotoPicker";
 import { GoalPicker } from "./GoalPicker";
 import { TopicPicker } from "./TopicPicker";
 
@@ -24,6 +26,7 @@ export function OnboardingScreen() {
   const [goals, setGoals] = useState<Goal[]>([]);
   const [openToChat, setOpenToChat] = useState(true);
   const [visible, setVisible] = useState(false);
+  const [card, setCard] = useState<CardLines>({ headline: "", company: "", ask_me_about: "", find_me_hint: "" });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const [started, setStarted] = useState(false);
@@ -36,13 +39,26 @@ export function OnboardingScreen() {
     setGoals(profile.goals);
     setOpenToChat(profile.open_to_chat);
     setVisible(profile.visible);
+    setCard({
+      headline: profile.headline,
+      company: profile.company,
+      ask_me_about: profile.ask_me_about,
+      find_me_hint: profile.find_me_hint,
+    });
   }, [profile, started]);
 
   async function save(event: Event) {
     event.preventDefault();
     setBusy(true);
     setError(undefined);
-    const change: ProfileUpdate = { interests, goals, open_to_chat: openToChat, visible, language: lang };
+    const change: ProfileUpdate = {
+      interests,
+      goals,
+      open_to_chat: openToChat,
+      visible,
+      language: lang,
+      ...cardChange(card),
+    };
     const outcome = await outbox.submit("profile", change);
     if (outcome.state === "dropped") {
       setError(errorMessage(t, ApiError.from(outcome.status, outcome.error)));
@@ -59,6 +75,12 @@ export function OnboardingScreen() {
       <form onSubmit={save} class="stack">
         <TopicPicker topics={topics.data ?? []} loading={topics.loading} selected={interests} onChange={setInterests} />
         <GoalPicker selected={goals} onChange={setGoals} />
+        <fieldset class="stack">
+          <legend>{t("card.title")}</legend>
+          <p class="hint">{t("card.hint")}</p>
+          <CardFields value={card} onChange={setCard} idPrefix="onboarding" />
+        </fieldset>
+        {profile && <PhotoPicker profile={profile} />}
         <div class="switch">
           <input
             id="open-to-chat"

@@ -10,6 +10,7 @@ import { Alert, Screen } from "../../ui/Screen";
 import { InstallHint } from "../install/InstallHint";
 import { Blocks } from "./Blocks";
 import { ExportMyData } from "./ExportMyData";
+import { MyCardSettings } from "./MyCard";
 import { Notifications } from "./Notifications";
 import { PresenceSettings } from "./Presence";
 import { SharingSettings } from "./Sharing";
@@ -29,6 +30,7 @@ export function SettingsScreen() {
   return (
     <Screen title={t("settings.title")}>
       {profile && <p class="lead">{t("settings.signedInAs", { name: profile.display_name })}</p>}
+      {profile && <MyCardSettings profile={profile} />}
       {profile && <PresenceSettings profile={profile} />}
       {profile && <SharingSettings profile={profile} />}
       <Notifications />
