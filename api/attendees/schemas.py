@@ -24,9 +24,9 @@ class Role(StrEnum):
     organizer = "organizer"
 
 
-DisplayName = line(80, min_length=1)
+DisplayName = Annotated[str, line(80, min_length=1)]
 Phone = Annotated[str, Field(min_length=3, max_length=40, pattern=r"^\+?[0-9 ().\-]{3,40}$")]
-Interests = Annotated[list[line(100, min_length=1)], Field(max_length=30), AfterValidator(unique_items)]
+Interests = Annotated[list[Annotated[str, line(100, min_length=1)]], Field(max_length=30), AfterValidator(unique_items)]
 _http_url = TypeAdapter(HttpUrl)
 MAX_URL = 300
 
@@ -43,12 +43,12 @@ def _website(value: str) -> str:
     return url
 
 
-WebsiteUrl = Annotated[line(MAX_URL, json_schema_extra={"format": "uri"}), AfterValidator(_website)]
+WebsiteUrl = Annotated[str, line(MAX_URL, json_schema_extra={"format": "uri"}), AfterValidator(_website)]
 Goals = Annotated[list[Goal], Field(max_length=7), AfterValidator(unique_items)]
 
 
 class JoinRequest(InputModel):
-    join_code: line(16, min_length=4)
+    join_code: Annotated[str, line(16, min_length=4)]
     display_name: DisplayName
     email: Email | None = Field(
         default=None, description="Mailed a link to confirm it; it is the attendee's once that link is followed"
@@ -60,8 +60,8 @@ class ProfileUpdate(UpdateModel):
     nullable_fields = frozenset({"email", "phone", "website_url"})
 
     display_name: DisplayName | None = None
-    headline: line(160) | None = None
-    company: line(120) | None = None
+    headline: Annotated[str, line(160)] | None = None
+    company: Annotated[str, line(120)] | None = None
     goals: Goals | None = None
     open_to_chat: bool | None = None
     visible: bool | None = Field(

@@ -11,7 +11,7 @@ _ONE_SUBJECT = "(organizer_id IS NULL) <> (attendee_id IS NULL)"
 class MagicLink(SQLModel, table=True):
     __tablename__ = "magic_link"
     __table_args__ = (CheckConstraint(_ONE_SUBJECT, name="one_subject"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True)
     organizer_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("organizer.id", ondelete="CASCADE"), index=True)

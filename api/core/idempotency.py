@@ -43,7 +43,7 @@ _KEY_FORMAT = re.compile(r"[A-Za-z0-9_\-:.]{8,64}")
 class IdempotencyRecord(SQLModel, table=True):
     __tablename__ = "idempotency_record"
     __table_args__ = (UniqueConstraint("attendee_id", "key"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     # Erasing an attendee erases their keys and the responses stored with them.
     attendee_id: int = Field(sa_column=Column(Integer, ForeignKey("attendee.id", ondelete="CASCADE"), nullable=False))
     key: str = Field(max_length=64)
