@@ -2,7 +2,7 @@
 
 import re
 from datetime import datetime
-from typing import Annotated, Any, ClassVar, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
 
 from fastapi import Path, Query
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, model_validator
@@ -94,7 +94,7 @@ Moment = Annotated[AwareDatetime, AfterValidator(_sane_moment)]
 Email = Annotated[EmailStr, Field(max_length=254)]
 
 
-def unique_items(values: list) -> list:
+def unique_items(values: list[T]) -> list[T]:
     if len(set(values)) != len(values):
         raise ValueError("items must be unique")
     return values
@@ -112,13 +112,13 @@ class UpdateModel(InputModel):
     nullable_fields: ClassVar[frozenset[str]] = frozenset()
 
     @model_validator(mode="after")
-    def _no_null_for_required(self):
+    def _no_null_for_required(self) -> Self:
         for name in self.model_fields_set - self.nullable_fields:
             if getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")
         return self
 
-    def changes(self) -> dict:
+    def changes(self) -> dict[str, Any]:
         return self.model_dump(exclude_unset=True)
 
 
