@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.attendees.models import Attendee, AttendeeInterest
 from api.attendees.schemas import AttendeeCard, AttendeePrivate, InterestPublic, JoinRequest, ProfileUpdate
@@ -116,7 +116,7 @@ def set_interests(session: Session, attendee: Attendee, terms: list[str]) -> lis
     if unknown:
         raise InvalidInput({"message": "Not topics of this event", "unknown_interests": unknown})
     topics = {vocabulary[fold(term)].id: vocabulary[fold(term)] for term in terms}
-    session.execute(delete(AttendeeInterest).where(AttendeeInterest.attendee_id == attendee.id))
+    session.execute(delete(AttendeeInterest).where(col(AttendeeInterest.attendee_id) == attendee.id))
     session.add_all(AttendeeInterest(attendee_id=attendee.id, topic_id=topic_id) for topic_id in topics)
     session.flush()
     return list(topics.values())
@@ -128,8 +128,8 @@ def interests_of(session: Session, attendee_ids: list[int]) -> dict[int, list[In
         return out
     rows = session.exec(
         select(AttendeeInterest.attendee_id, Topic.id, Topic.name)
-        .join(Topic, Topic.id == AttendeeInterest.topic_id)
-        .where(AttendeeInterest.attendee_id.in_(attendee_ids))
+        .join(Topic, col(Topic.id) == col(AttendeeInterest.topic_id))
+        .where(col(AttendeeInterest.attendee_id).in_(attendee_ids))
         .order_by(Topic.name)
     )
     for attendee_id, topic_id, name in rows:
@@ -171,10 +171,14 @@ def list_attendees(
     where = [Attendee.event_id == event_id]
     if name:
         # autoescape: a typed % or _ is a character to find, not a wildcard.
-        where.append(Attendee.display_name.icontains(name, autoescape=True))
+        where.append(col(Attendee.display_name).icontains(name, autoescape=True))
     total = session.exec(select(func.count()).select_from(Attendee).where(*where)).one()
     rows = session.exec(
-        select(Attendee).where(*where).order_by(Attendee.display_name, Attendee.id).limit(limit).offset(offset)
+        select(Attendee)
+        .where(*where)
+        .order_by(col(Attendee.display_name), col(Attendee.id))
+        .limit(limit)
+        .offset(offset)
     )
     return list(rows), total
 

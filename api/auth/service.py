@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.attendees.models import Attendee
 from api.attendees.service import attach_proven_email, email_owner, vouch
@@ -97,7 +97,7 @@ def _read_refresh(settings: Settings, token: str):
 def _of_subject(claims: TokenClaims):
     """The session row of the token's subject (a session id is never another subject's)."""
     column = RefreshSession.attendee_id if claims.subject_kind == "attendee" else RefreshSession.organizer_id
-    return and_(RefreshSession.id == claims.session_id, column == claims.subject_id)
+    return and_(col(RefreshSession.id) == claims.session_id, column == claims.subject_id)
 
 
 def refresh(session: Session, settings: Settings, token: str) -> TokenPair:
@@ -116,8 +116,8 @@ def refresh(session: Session, settings: Settings, token: str) -> TokenPair:
         .where(
             _of_subject(claims),
             RefreshSession.refresh_jti == claims.jti,
-            RefreshSession.revoked_at.is_(None),
-            RefreshSession.expires_at > now,
+            col(RefreshSession.revoked_at).is_(None),
+            col(RefreshSession.expires_at) > now,
         )
         .values(refresh_jti=refresh_jti, expires_at=expires_at)
     )
@@ -138,7 +138,7 @@ def _end_session(session: Session, claims: TokenClaims) -> bool:
     """Whether the token's session was signed in (it is not any more)."""
     ended = session.execute(
         update(RefreshSession)
-        .where(_of_subject(claims), RefreshSession.revoked_at.is_(None))
+        .where(_of_subject(claims), col(RefreshSession.revoked_at).is_(None))
         .values(revoked_at=utcnow())
     )
     return ended.rowcount > 0
@@ -202,9 +202,13 @@ def redeem_magic_link(session: Session, settings: Settings, token: str) -> Token
     # One conditional UPDATE: two concurrent redemptions of one link cannot both succeed.
     row = session.execute(
         update(MagicLink)
-        .where(MagicLink.token_hash == hash_secret(token), MagicLink.used_at.is_(None), MagicLink.expires_at > now)
+        .where(
+            col(MagicLink.token_hash) == hash_secret(token),
+            col(MagicLink.used_at).is_(None),
+            col(MagicLink.expires_at) > now,
+        )
         .values(used_at=now)
-        .returning(MagicLink.organizer_id, MagicLink.attendee_id, MagicLink.confirms_email)
+        .returning(col(MagicLink.organizer_id), col(MagicLink.attendee_id), col(MagicLink.confirms_email))
     ).first()
     if row is None:
         raise NotAuthenticated(_LINK_REFUSED)
@@ -233,7 +237,11 @@ def send_organizer_link(engine: Engine, settings: Settings, email: str) -> None:
 
 def send_attendee_links(engine: Engine, settings: Settings, email: str, event_slug: str | None) -> None:
     with Session(engine) as session:
-        query = select(Attendee, Event.name).join(Event, Event.id == Attendee.event_id).where(Attendee.email == email)
+        query = (
+            select(Attendee, col(Event.name))
+            .join(Event, col(Event.id) == col(Attendee.event_id))
+            .where(col(Attendee.email) == email)
+        )
         if event_slug:
             query = query.where(Event.slug == event_slug)
         links = [

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.attendees.models import Attendee
 from api.attendees.service import cards, get_attendee, interests_of
@@ -96,7 +96,7 @@ def _can_ask(session: Session, me: Attendee, other_id: int) -> Attendee:
 
 
 def _contact_ids(session: Session, owner_id: int) -> set[int]:
-    return set(session.exec(select(Contact.other_attendee_id).where(Contact.owner_id == owner_id)))
+    return set(session.exec(select(col(Contact.other_attendee_id)).where(col(Contact.owner_id) == owner_id)))
 
 
 class TooManyWaiting(TooManyRequests):
@@ -119,7 +119,7 @@ def _refuse_past_waiting_cap(session: Session, settings: Settings, to: Attendee)
             ContactRequest.status == "pending",
             ContactRequest.created_at > since,
         )
-        .order_by(ContactRequest.created_at.desc())
+        .order_by(col(ContactRequest.created_at).desc())
         .limit(cap)
     ).all()
     if len(waiting) >= cap:
@@ -194,9 +194,9 @@ def list_requests(session: Session, me: Attendee) -> ContactRequests:
             .where(
                 ContactRequest.to_attendee_id == me.id,
                 ContactRequest.status == "pending",
-                ContactRequest.from_attendee_id.not_in(blocked),
+                col(ContactRequest.from_attendee_id).not_in(blocked),
             )
-            .order_by(ContactRequest.created_at.desc())
+            .order_by(col(ContactRequest.created_at).desc())
         )
     )
     sent_rows = list(
@@ -205,9 +205,9 @@ def list_requests(session: Session, me: Attendee) -> ContactRequests:
             .where(
                 ContactRequest.from_attendee_id == me.id,
                 ContactRequest.status != "accepted",
-                ContactRequest.to_attendee_id.not_in(blocked),
+                col(ContactRequest.to_attendee_id).not_in(blocked),
             )
-            .order_by(ContactRequest.created_at.desc())
+            .order_by(col(ContactRequest.created_at).desc())
         )
     )
     people = {
@@ -241,12 +241,12 @@ def list_requests(session: Session, me: Attendee) -> ContactRequests:
 
 def _attendees(session: Session, ids: Iterable[int]) -> list[Attendee]:
     ids = set(ids)
-    return list(session.exec(select(Attendee).where(Attendee.id.in_(ids)))) if ids else []
+    return list(session.exec(select(Attendee).where(col(Attendee.id).in_(ids)))) if ids else []
 
 
 def _zone_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
     ids = {i for i in ids if i is not None}
-    return dict(session.exec(select(Zone.id, Zone.name).where(Zone.id.in_(ids))).all()) if ids else {}
+    return dict(session.exec(select(col(Zone.id), col(Zone.name)).where(col(Zone.id).in_(ids))).all()) if ids else {}
 
 
 def _received(session: Session, me: Attendee, request_id: int) -> ContactRequest:
@@ -382,7 +382,11 @@ def public(contact: Contact) -> ContactPublic:
 def my_contacts(
     session: Session, me: Attendee, *, tag: str | None = None, follow_up: bool | None = None
 ) -> list[Contact]:
-    query = select(Contact).where(Contact.owner_id == me.id).order_by(Contact.met_at.desc(), Contact.id.desc())
+    query = (
+        select(Contact)
+        .where(col(Contact.owner_id) == me.id)
+        .order_by(col(Contact.met_at).desc(), col(Contact.id).desc())
+    )
     if follow_up is not None:
         query = query.where(Contact.follow_up == follow_up)
     rows = list(session.exec(query))

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import BigInteger, Integer, and_, case, cast, distinct, exists, func, or_, text, union_all
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.agenda.models import AgendaBreak
 from api.attendees.models import Attendee
@@ -110,7 +110,7 @@ def heatmap(session: Session, settings: Settings, event: Event, day: _Day, now: 
     breaks = session.exec(
         select(AgendaBreak.starts_at, AgendaBreak.ends_at)
         .where(AgendaBreak.event_id == event.id, AgendaBreak.ends_at > day.origin, AgendaBreak.starts_at < day.ends_at)
-        .order_by(AgendaBreak.ends_at.desc())  # the latest end wins, as for presence
+        .order_by(col(AgendaBreak.ends_at).desc())  # the latest end wins, as for presence
     ).all()
     # A check-in made before the day still counts if it lasts into it: at most the TTL or a whole break.
     longest_stay = max([timedelta(minutes=settings.presence_ttl_minutes), *(end - start for start, end in breaks)])
@@ -191,7 +191,11 @@ def heatmap(session: Session, settings: Settings, event: Event, day: _Day, now: 
 
 def _event_contacts(event_id: int):
     """Contact copies held by the event's attendees (each exchange gives both sides one)."""
-    return select(Contact).join(Attendee, Attendee.id == Contact.owner_id).where(Attendee.event_id == event_id)
+    return (
+        select(Contact)
+        .join(Attendee, col(Attendee.id) == col(Contact.owner_id))
+        .where(col(Attendee.event_id) == event_id)
+    )
 
 
 def _one_copy_per_exchange():
@@ -199,9 +203,11 @@ def _one_copy_per_exchange():
     side removed theirs or deleted their account)."""
     mirror = aliased(Contact)
     mirror_kept = exists().where(
-        mirror.owner_id == Contact.other_attendee_id, mirror.other_attendee_id == Contact.owner_id
+        mirror.owner_id == col(Contact.other_attendee_id), mirror.other_attendee_id == col(Contact.owner_id)
     )
-    return or_(Contact.other_attendee_id.is_(None), Contact.owner_id < Contact.other_attendee_id, ~mirror_kept)
+    return or_(
+        col(Contact.other_attendee_id).is_(None), col(Contact.owner_id) < col(Contact.other_attendee_id), ~mirror_kept
+    )
 
 
 def contacts_per_hour(session: Session, event: Event, day: _Day) -> list[HourCount]:
@@ -227,7 +233,7 @@ def kpis(session: Session, event: Event) -> Kpis:
     # One pass over the event's contact copies for the three figures.
     held, with_contact, made = session.execute(
         _event_contacts(event.id).with_only_columns(
-            func.count(), func.count(distinct(Contact.owner_id)), func.count(case((_one_copy_per_exchange(), 1)))
+            func.count(), func.count(distinct(col(Contact.owner_id))), func.count(case((_one_copy_per_exchange(), 1)))
         )
     ).one()
     shown = attendees >= MIN_SHOWN_COUNT
@@ -254,10 +260,10 @@ def kpis(session: Session, event: Event) -> Kpis:
 def nudge_figures(session: Session, event: Event, now: datetime) -> NudgeFigures:
     """Break nudges (contact-request pushes aside) per break and hallway moment started so far."""
     delivered = Nudge.status == "delivered"
-    opened = and_(delivered, Nudge.opened_at.is_not(None))
+    opened = and_(delivered, col(Nudge.opened_at).is_not(None))
     rows = session.exec(
         select(Nudge.break_key, func.count(), func.count(case((opened, 1))))
-        .where(Nudge.event_id == event.id, Nudge.reason.in_(BREAK_REASONS), delivered)
+        .where(col(Nudge.event_id) == event.id, col(Nudge.reason).in_(BREAK_REASONS), delivered)
         .group_by(Nudge.break_key)
     ).all()
     counts = {key: (sent, tapped) for key, sent, tapped in rows}
@@ -298,15 +304,15 @@ def huddles(session: Session, event: Event, now: datetime) -> HuddleFigures:
     people = func.count().label("people")
     rows = session.exec(
         select(PresenceTopic.zone_id, PresenceTopic.topic_id, people)
-        .join(Zone, Zone.id == PresenceTopic.zone_id)
+        .join(Zone, col(Zone.id) == col(PresenceTopic.zone_id))
         .where(Zone.event_id == event.id, PresenceTopic.expires_at > now)
-        .group_by(PresenceTopic.zone_id, PresenceTopic.topic_id)
+        .group_by(col(PresenceTopic.zone_id), col(PresenceTopic.topic_id))
         .having(func.count() >= MIN_SHOWN_COUNT)
-        .order_by(people.desc(), PresenceTopic.zone_id, PresenceTopic.topic_id)
+        .order_by(people.desc(), col(PresenceTopic.zone_id), col(PresenceTopic.topic_id))
     ).all()
     listed = rows[:MAX_HUDDLES_LISTED]
-    zones = {z.id: z for z in session.exec(select(Zone).where(Zone.id.in_({r[0] for r in listed})))}
-    topics = {t.id: t for t in session.exec(select(Topic).where(Topic.id.in_({r[1] for r in listed})))}
+    zones = {z.id: z for z in session.exec(select(Zone).where(col(Zone.id).in_({r[0] for r in listed})))}
+    topics = {t.id: t for t in session.exec(select(Topic).where(col(Topic.id).in_({r[1] for r in listed})))}
     return HuddleFigures(
         now=len(rows),
         groups=[

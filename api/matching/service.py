@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Integer, String, bindparam, case, cast, func, literal_column, null, union_all
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.agenda.models import Talk, TalkSpeaker, TalkTopic
 from api.attendees.models import Attendee, AttendeeInterest
@@ -70,7 +70,7 @@ def _exclusions(whose: Callable[[Any], Any]):
         select(Block.blocker_id, Block.blocked_id).where(whose(Block.blocker_id)),
         select(Block.blocked_id, Block.blocker_id).where(whose(Block.blocked_id)),
         select(Contact.owner_id, Contact.other_attendee_id).where(
-            whose(Contact.owner_id), Contact.other_attendee_id.is_not(None)
+            whose(col(Contact.owner_id)), col(Contact.other_attendee_id).is_not(None)
         ),
     )
 
@@ -134,9 +134,9 @@ def _rarity_and_version(session: Session, event: "Event | _EventFacts") -> tuple
     attendees = session.exec(select(func.count()).select_from(Attendee).where(Attendee.event_id == event.id)).one()
     followers = session.exec(
         select(AttendeeInterest.topic_id, func.count())
-        .join(Topic, Topic.id == AttendeeInterest.topic_id)
+        .join(Topic, col(Topic.id) == col(AttendeeInterest.topic_id))
         .where(Topic.event_id == event.id)
-        .group_by(AttendeeInterest.topic_id)
+        .group_by(col(AttendeeInterest.topic_id))
     ).all()
     rarity = Rarity(attendees=attendees, followers=dict(followers))
     version = cached[2] if cached is not None and cached[1] == rarity else next(_rarity_versions)
@@ -167,14 +167,14 @@ class _Match:
 # people of the caller's event only, read now: someone who hid or was erased in between is not shown.
 _CARDS = (
     select(
-        Attendee.id, Attendee.display_name, Attendee.headline, Attendee.company, Attendee.role,
+        col(Attendee.id), col(Attendee.display_name), col(Attendee.headline), col(Attendee.company), col(Attendee.role),
         # Goals as their JSON text, decoded once per person rather than on each of their interest rows.
-        cast(Attendee.goals, String), Attendee.findable_as_speaker, Topic.id, Topic.name,
+        cast(col(Attendee.goals), String), col(Attendee.findable_as_speaker), col(Topic.id), col(Topic.name),
     )
     .outerjoin(AttendeeInterest, AttendeeInterest.attendee_id == Attendee.id)
     .outerjoin(Topic, Topic.id == AttendeeInterest.topic_id)
     .where(
-        Attendee.id.in_(bindparam("attendee_ids", expanding=True)),
+        col(Attendee.id).in_(bindparam("attendee_ids", expanding=True)),
         Attendee.event_id == bindparam("event_id"),
         Attendee.visible,
     )
@@ -371,14 +371,14 @@ def _caller_statement(*conditions) -> Any:
     (none: no such attendee) must meet `conditions` too."""
     return union_all(
         select(
-            literal_column("'event'"), Event.id, Event.name, Event.subject, Event.timezone, Event.created_at,
-            _NO_TIME, _NO_ID, _NO_ID,
-        ).where(Event.id == _EVENT),
+            literal_column("'event'"), col(Event.id), col(Event.name), col(Event.subject), col(Event.timezone),
+            col(Event.created_at), _NO_TIME, _NO_ID, _NO_ID,
+        ).where(col(Event.id) == _EVENT),
         # The caller: language, goals (as JSON text) and visibility.
         select(
             *_row(
                 "me", Attendee.id, Attendee.language, cast(Attendee.goals, String),
-                case((Attendee.visible, literal_column("'visible'")), else_=literal_column("'hidden'")),
+                case((col(Attendee.visible), literal_column("'visible'")), else_=literal_column("'hidden'")),
             )
         ).where(Attendee.id == _ME, Attendee.event_id == _EVENT, *conditions),
         select(*_row("topic", Topic.id, Topic.name))
@@ -386,7 +386,7 @@ def _caller_statement(*conditions) -> Any:
         .where(AttendeeInterest.attendee_id == _ME),
         select(*_row("zone", Zone.id, Zone.name, Zone.kind)).where(Zone.event_id == _EVENT),
         select(*_row("here", Presence.zone_id)).where(Presence.attendee_id == _ME, Presence.expires_at > _NOW),
-        select(*_row("neighbour", ZoneNeighbour.neighbour_id)).where(ZoneNeighbour.zone_id.in_(_HERE)),
+        select(*_row("neighbour", col(ZoneNeighbour.neighbour_id))).where(col(ZoneNeighbour.zone_id).in_(_HERE)),
         select(*_row("excluded", _MY_EXCLUSIONS.c[1])),
         # Talks that just ended, are on, or start soon (what the hallway talks about), a row per topic and
         # speaker.

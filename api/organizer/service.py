@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.agenda import service as agenda
 from api.agenda.models import Talk
@@ -93,7 +93,9 @@ class _SpeakerMap:
     def __init__(self, session: Session, event: Event):
         self.session = session
         self.event = event
-        attendees = session.exec(select(Attendee).where(Attendee.event_id == event.id).order_by(Attendee.id)).all()
+        attendees = session.exec(
+            select(Attendee).where(col(Attendee.event_id) == event.id).order_by(col(Attendee.id))
+        ).all()
         self.by_email = {a.email: a for a in attendees if a.email}
         self.by_name: dict[str, Attendee] = {}
         for attendee in sorted(attendees, key=lambda a: (a.role != "speaker", a.id)):
@@ -134,7 +136,7 @@ def _import_talks(
 ) -> dict:
     imported = {
         t.external_id: t
-        for t in session.exec(select(Talk).where(Talk.event_id == event.id, Talk.external_id.is_not(None)))
+        for t in session.exec(select(Talk).where(col(Talk.event_id) == event.id, col(Talk.external_id).is_not(None)))
     }
     links = {t.id: (t.topic_ids, sorted(s.id for s in t.speakers)) for t in agenda.talks_public(session, event.id)}
     counts = {"created": 0, "updated": 0, "unchanged": 0}
@@ -232,7 +234,9 @@ def import_attendees(
     of those without email, to print."""
     if event.ends_at <= utcnow():
         raise Conflict("This event is over: join links would not work")
-    attendees = session.exec(select(Attendee).where(Attendee.event_id == event.id).order_by(Attendee.id)).all()
+    attendees = session.exec(
+        select(Attendee).where(col(Attendee.event_id) == event.id).order_by(col(Attendee.id))
+    ).all()
     by_email = {a.email: a for a in attendees if a.email}
     placeholders = {a.display_name: a for a in reversed(attendees) if a.email is None and a.role == "speaker"}
     without_email: dict[str, int] = {}

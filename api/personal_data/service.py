@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.attendees.models import Attendee
 from api.attendees.service import private_profile
@@ -26,7 +26,7 @@ def export(session: Session, me: Attendee) -> dict:
     event = session.get(Event, me.event_id)
     zones = dict(session.exec(select(Zone.id, Zone.name).where(Zone.event_id == me.event_id)).all())
     check_ins = session.exec(
-        select(CheckInRecord).where(CheckInRecord.attendee_id == me.id).order_by(CheckInRecord.checked_in_at)
+        select(CheckInRecord).where(col(CheckInRecord.attendee_id) == me.id).order_by(col(CheckInRecord.checked_in_at))
     )
     presence = session.exec(select(Presence).where(Presence.attendee_id == me.id)).first()
     requests = session.exec(
@@ -51,7 +51,7 @@ def export(session: Session, me: Attendee) -> dict:
         "check_ins": [{"zone": zones.get(c.zone_id), "at": c.checked_in_at.isoformat()} for c in check_ins],
         "contacts": [
             public(c).model_dump(mode="json")
-            for c in session.exec(select(Contact).where(Contact.owner_id == me.id).order_by(Contact.met_at))
+            for c in session.exec(select(Contact).where(col(Contact.owner_id) == me.id).order_by(col(Contact.met_at)))
         ],
         "contact_requests": [
             {
@@ -74,7 +74,7 @@ def export(session: Session, me: Attendee) -> dict:
         "push_preferences": preference.model_dump(exclude={"attendee_id"}) if preference else None,
         "nudges": [
             {"reason": n.reason, "status": n.status, "created_at": n.created_at.isoformat()}
-            for n in session.exec(select(Nudge).where(Nudge.attendee_id == me.id).order_by(Nudge.created_at))
+            for n in session.exec(select(Nudge).where(col(Nudge.attendee_id) == me.id).order_by(col(Nudge.created_at)))
         ],
     }
 
@@ -91,16 +91,16 @@ def purge_presence_history(session: Session, now: datetime) -> int:
     ]
     if not finished:
         return 0
-    attendees = sa_select(Attendee.id).where(Attendee.event_id.in_(finished))
-    session.execute(delete(PresenceTopic).where(PresenceTopic.attendee_id.in_(attendees)))
-    session.execute(delete(Presence).where(Presence.event_id.in_(finished)))
-    return session.execute(delete(CheckInRecord).where(CheckInRecord.event_id.in_(finished))).rowcount
+    attendees = sa_select(col(Attendee.id)).where(col(Attendee.event_id).in_(finished))
+    session.execute(delete(PresenceTopic).where(col(PresenceTopic.attendee_id).in_(attendees)))
+    session.execute(delete(Presence).where(col(Presence.event_id).in_(finished)))
+    return session.execute(delete(CheckInRecord).where(col(CheckInRecord.event_id).in_(finished))).rowcount
 
 
 def purge_erased_presence_marks(session: Session) -> int:
     """Delete the change marks (PresenceChange) of erased attendees: kept only until the processes that
     serve suggestions have read them, which they do at their next call, far within a cleanup interval."""
-    erased = ~sa_select(Attendee.id).where(Attendee.id == PresenceChange.attendee_id).exists()
+    erased = ~sa_select(col(Attendee.id)).where(col(Attendee.id) == col(PresenceChange.attendee_id)).exists()
     return session.execute(delete(PresenceChange).where(erased)).rowcount
 
 
@@ -108,4 +108,4 @@ def purge_ended_presence_topics(session: Session, now: datetime) -> int:
     """Delete the topic rows of presences that have ended (expired, not followed by a new check-in).
 
     Matching already skips them; deleted, they no longer say what someone who left was interested in."""
-    return session.execute(delete(PresenceTopic).where(PresenceTopic.expires_at <= now)).rowcount
+    return session.execute(delete(PresenceTopic).where(col(PresenceTopic.expires_at) <= now)).rowcount

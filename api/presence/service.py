@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Select, bindparam, delete, func, insert, literal, text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.agenda.models import AgendaBreak
 from api.agenda.service import current_break
@@ -52,17 +52,17 @@ def _target_query(*conditions) -> Select:
     break_end = (
         select(AgendaBreak.ends_at)
         .where(AgendaBreak.event_id == Zone.event_id, AgendaBreak.starts_at <= now, AgendaBreak.ends_at > now)
-        .order_by(AgendaBreak.ends_at.desc())
+        .order_by(col(AgendaBreak.ends_at).desc())
         .limit(1)
         .scalar_subquery()
     )
     return (
         select(
-            Zone.id.label("zone_id"),
-            Zone.name.label("zone_name"),
-            Zone.kind.label("zone_kind"),
-            Zone.event_id.label("zone_event_id"),
-            Event.ends_at.label("event_ends_at"),
+            col(Zone.id).label("zone_id"),
+            col(Zone.name).label("zone_name"),
+            col(Zone.kind).label("zone_kind"),
+            col(Zone.event_id).label("zone_event_id"),
+            col(Event.ends_at).label("event_ends_at"),
             break_end.label("break_ends_at"),
         )
         .join(Event, Event.id == Zone.event_id)
@@ -139,18 +139,18 @@ def _place(
 
 def _index_topics(session: Session, attendee: Attendee, *, zone_id: int, expires_at: datetime) -> None:
     """Rewrite the attendee's PresenceTopic rows from their interests (none while hidden)."""
-    session.connection().execute(delete(PresenceTopic).where(PresenceTopic.attendee_id == attendee.id))
+    session.connection().execute(delete(PresenceTopic).where(col(PresenceTopic.attendee_id) == attendee.id))
     mark_changed(session, [attendee.id])
     if not attendee.visible:
         return
     traits = _traits(attendee)
     rows = select(
-        AttendeeInterest.attendee_id,
-        AttendeeInterest.topic_id,
+        col(AttendeeInterest.attendee_id),
+        col(AttendeeInterest.topic_id),
         literal(zone_id),
         literal(expires_at, UTCDateTime),
         literal(traits),
-    ).where(AttendeeInterest.attendee_id == attendee.id)
+    ).where(col(AttendeeInterest.attendee_id) == attendee.id)
     session.connection().execute(
         insert(PresenceTopic).from_select(["attendee_id", "topic_id", "zone_id", "expires_at", "traits"], rows)
     )
@@ -176,7 +176,7 @@ def mark_changed(session: Session, attendee_ids: list[int]) -> None:
 def forget_zone(session: Session, zone_id: int) -> None:
     """Before a zone is deleted: the presences there end, and their topic rows go (no foreign key takes
     them, see PresenceTopic). Presence rows first, in the order a check-in locks them."""
-    session.execute(delete(Presence).where(Presence.zone_id == zone_id))
+    session.execute(delete(Presence).where(col(Presence.zone_id) == zone_id))
     _forget_topic_rows(session, PresenceTopic.zone_id == zone_id)
 
 
@@ -192,7 +192,9 @@ def topic_renamed(session: Session, topic_id: int) -> None:
 
 
 def _forget_topic_rows(session: Session, condition) -> None:
-    removed = session.execute(delete(PresenceTopic).where(condition).returning(PresenceTopic.attendee_id)).scalars()
+    removed = session.execute(
+        delete(PresenceTopic).where(condition).returning(col(PresenceTopic.attendee_id))
+    ).scalars()
     mark_changed(session, sorted(set(removed)))
 
 
@@ -213,7 +215,7 @@ def refresh_presence(session: Session, attendee: Attendee) -> None:
         select(Presence).where(Presence.attendee_id == attendee.id, Presence.expires_at > utcnow()).with_for_update()
     ).first()
     if presence is None:
-        session.execute(delete(PresenceTopic).where(PresenceTopic.attendee_id == attendee.id))
+        session.execute(delete(PresenceTopic).where(col(PresenceTopic.attendee_id) == attendee.id))
         mark_changed(session, [attendee.id])
         return
     _index_topics(session, attendee, zone_id=presence.zone_id, expires_at=presence.expires_at)
@@ -244,15 +246,15 @@ def leave(session: Session, attendee: Attendee) -> None:
     """ "I'm leaving": the presence ends now. Leaving twice is no error."""
     # The presence row first: it waits for a concurrent check-in of this attendee to commit, so the
     # topic rows deleted next are that check-in's, not older ones.
-    session.execute(delete(Presence).where(Presence.attendee_id == attendee.id))
-    session.execute(delete(PresenceTopic).where(PresenceTopic.attendee_id == attendee.id))
+    session.execute(delete(Presence).where(col(Presence.attendee_id) == attendee.id))
+    session.execute(delete(PresenceTopic).where(col(PresenceTopic.attendee_id) == attendee.id))
     mark_changed(session, [attendee.id])
 
 
 def current_presence(session: Session, attendee_id: int, now: datetime) -> tuple[Presence, Zone] | None:
     row = session.exec(
         select(Presence, Zone)
-        .join(Zone, Zone.id == Presence.zone_id)
+        .join(Zone, col(Zone.id) == col(Presence.zone_id))
         .where(Presence.attendee_id == attendee_id, Presence.expires_at > now)
     ).first()
     return (row[0], row[1]) if row else None
@@ -276,25 +278,25 @@ def zone_counts(session: Session, event_id: int, *, attendee_id: int | None) -> 
     now = utcnow()
     counted = [Presence.event_id == event_id, Presence.expires_at > now]
     if attendee_id is not None:
-        counted += [Presence.attendee_id != attendee_id, COUNTED]
+        counted += [col(Presence.attendee_id) != attendee_id, COUNTED]
     people = dict(
         session.exec(
             select(Presence.zone_id, func.count())
-            .join(Attendee, Attendee.id == Presence.attendee_id)
+            .join(Attendee, col(Attendee.id) == col(Presence.attendee_id))
             .where(*counted)
-            .group_by(Presence.zone_id)
+            .group_by(col(Presence.zone_id))
         ).all()
     )
     followers = func.count().label("followers")
     topic_rows = session.exec(
         select(Presence.zone_id, Topic.id, Topic.name, followers)
-        .join(Attendee, Attendee.id == Presence.attendee_id)
-        .join(AttendeeInterest, AttendeeInterest.attendee_id == Presence.attendee_id)
-        .join(Topic, Topic.id == AttendeeInterest.topic_id)
+        .join(Attendee, col(Attendee.id) == col(Presence.attendee_id))
+        .join(AttendeeInterest, col(AttendeeInterest.attendee_id) == col(Presence.attendee_id))
+        .join(Topic, col(Topic.id) == col(AttendeeInterest.topic_id))
         .where(*counted)
-        .group_by(Presence.zone_id, Topic.id, Topic.name)
+        .group_by(col(Presence.zone_id), col(Topic.id), col(Topic.name))
         .having(func.count() >= MIN_SHOWN_COUNT)
-        .order_by(Presence.zone_id, followers.desc(), Topic.name)
+        .order_by(col(Presence.zone_id), followers.desc(), col(Topic.name))
     )
     topics: dict[int, list[TopicCount]] = defaultdict(list)
     for zone_id, topic_id, name, count in topic_rows:

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import Row, delete, func, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.attendees.models import Attendee
 from api.contacts.models import ContactRequest
@@ -77,17 +77,17 @@ def subscribe(
         conflict_insert(session.get_bind())(PushSubscription)
         .values(attendee_id=attendee.id, endpoint=data.endpoint, created_at=now, **keys)
         .on_conflict_do_update(index_elements=["attendee_id", "endpoint"], set_=keys)
-        .returning(PushSubscription.id)
+        .returning(col(PushSubscription.id))
     ).scalar_one()
     newest = (
         select(PushSubscription.id)
         .where(PushSubscription.attendee_id == attendee.id)
-        .order_by(PushSubscription.updated_at.desc(), PushSubscription.id.desc())
+        .order_by(col(PushSubscription.updated_at).desc(), col(PushSubscription.id).desc())
         .limit(MAX_DEVICES)
     )
     session.execute(
         delete(PushSubscription).where(
-            PushSubscription.attendee_id == attendee.id, PushSubscription.id.not_in(newest.scalar_subquery())
+            col(PushSubscription.attendee_id) == attendee.id, col(PushSubscription.id).not_in(newest.scalar_subquery())
         )
     )
     return subscription_public(session.get(PushSubscription, subscription_id, populate_existing=True))
@@ -95,7 +95,9 @@ def subscribe(
 
 def my_subscriptions(session: Session, attendee: Attendee) -> list[SubscriptionPublic]:
     rows = session.exec(
-        select(PushSubscription).where(PushSubscription.attendee_id == attendee.id).order_by(PushSubscription.id)
+        select(PushSubscription)
+        .where(col(PushSubscription.attendee_id) == attendee.id)
+        .order_by(col(PushSubscription.id))
     )
     return [subscription_public(row) for row in rows]
 
@@ -111,7 +113,7 @@ def unsubscribe(session: Session, attendee: Attendee, subscription_id: int) -> N
 def unsubscribe_endpoint(session: Session, attendee: Attendee, endpoint: str) -> None:
     """What a browser that unsubscribed knows is its endpoint. An unknown one is no error: the end state holds."""
     mine = PushSubscription.attendee_id == attendee.id
-    session.execute(delete(PushSubscription).where(mine, PushSubscription.endpoint == endpoint))
+    session.execute(delete(PushSubscription).where(mine, col(PushSubscription.endpoint) == endpoint))
 
 
 def subscriptions_of(session: Session, attendee_ids: Iterable[int]) -> dict[int, list[Row]]:
@@ -120,7 +122,7 @@ def subscriptions_of(session: Session, attendee_ids: Iterable[int]) -> dict[int,
     columns = (PushSubscription.attendee_id, PushSubscription.id, PushSubscription.endpoint, PushSubscription.p256dh,
                PushSubscription.auth)  # fmt: skip
     for chunk in _chunks(sorted(set(attendee_ids))):
-        for row in session.execute(select(*columns).where(PushSubscription.attendee_id.in_(chunk))):
+        for row in session.execute(select(*columns).where(col(PushSubscription.attendee_id).in_(chunk))):
             out.setdefault(row.attendee_id, []).append(row)
     return out
 
@@ -226,7 +228,11 @@ def claim_nudges(
         return {}
     # One statement run for many rows: SQLAlchemy batches them (insertmanyvalues), RETURNING included.
     # Pages of 100 rows, not 1000: psycopg re-parses each long statement, and this halves a crowd's claim.
-    claim = conflict_insert(session.get_bind())(Nudge).on_conflict_do_nothing().returning(Nudge.id, Nudge.attendee_id)
+    claim = (
+        conflict_insert(session.get_bind())(Nudge)
+        .on_conflict_do_nothing()
+        .returning(col(Nudge.id), col(Nudge.attendee_id))
+    )
     result = session.execute(claim.execution_options(insertmanyvalues_page_size=100), rows)
     return {attendee_id: nudge_id for nudge_id, attendee_id in result}
 
@@ -238,9 +244,9 @@ def claim_contact_requests(session: Session, event_ids: Sequence[int], now: date
         return []
     result = session.execute(
         update(Nudge)
-        .where(Nudge.event_id.in_(event_ids), Nudge.reason == CONTACT_REQUEST, Nudge.status == "pending")
+        .where(col(Nudge.event_id).in_(event_ids), col(Nudge.reason) == CONTACT_REQUEST, col(Nudge.status) == "pending")
         .values(status="sending", sent_at=now)  # when the claim was made, until an outcome is recorded
-        .returning(Nudge.id, Nudge.attendee_id, Nudge.contact_request_id)
+        .returning(col(Nudge.id), col(Nudge.attendee_id), col(Nudge.contact_request_id))
     )
     return sorted(tuple(row) for row in result)
 
@@ -249,8 +255,8 @@ def pending_requests(session: Session, request_ids: Sequence[int]) -> dict[int, 
     """Request id -> the requester's name, for requests still unanswered."""
     rows = session.exec(
         select(ContactRequest.id, Attendee.display_name)
-        .join(Attendee, Attendee.id == ContactRequest.from_attendee_id)
-        .where(ContactRequest.id.in_(request_ids), ContactRequest.status == "pending")
+        .join(Attendee, col(Attendee.id) == col(ContactRequest.from_attendee_id))
+        .where(col(ContactRequest.id).in_(request_ids), col(ContactRequest.status) == "pending")
     )
     return dict(rows.all())
 
@@ -267,10 +273,10 @@ def record_outcomes(
         sent_at = now if status == "delivered" else None
         for chunk in _chunks(sorted(nudge_ids)):
             session.execute(
-                update(Nudge).where(Nudge.id.in_(chunk)).values(status=status, attempts=attempts, sent_at=sent_at)
+                update(Nudge).where(col(Nudge.id).in_(chunk)).values(status=status, attempts=attempts, sent_at=sent_at)
             )
     for chunk in _chunks(sorted(set(gone_subscription_ids))):
-        session.execute(delete(PushSubscription).where(PushSubscription.id.in_(chunk)))
+        session.execute(delete(PushSubscription).where(col(PushSubscription.id).in_(chunk)))
 
 
 def release_stuck_sends(session: Session, claimed_before: datetime) -> tuple[int, int]:
@@ -282,13 +288,17 @@ def release_stuck_sends(session: Session, claimed_before: datetime) -> tuple[int
     stuck = Nudge.status == "sending"
     requeued = session.execute(
         update(Nudge)
-        .where(stuck, Nudge.reason == CONTACT_REQUEST, func.coalesce(Nudge.sent_at, Nudge.created_at) < claimed_before)
+        .where(
+            stuck,
+            col(Nudge.reason) == CONTACT_REQUEST,
+            func.coalesce(col(Nudge.sent_at), col(Nudge.created_at)) < claimed_before,
+        )
         .values(status="pending", sent_at=None)
     ).rowcount
     # A break nudge is inserted at its claim: created_at is the claim's time.
     failed = session.execute(
         update(Nudge)
-        .where(stuck, Nudge.reason != CONTACT_REQUEST, Nudge.created_at < claimed_before)
+        .where(stuck, col(Nudge.reason) != CONTACT_REQUEST, col(Nudge.created_at) < claimed_before)
         .values(status="failed")
     ).rowcount
     return requeued, failed
