@@ -2,6 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, status
 from pydantic import BaseModel
+from sqlalchemy.engine import Engine
 
 from api.attendees import service, visibility
 from api.attendees.models import Attendee
@@ -9,6 +10,7 @@ from api.attendees.schemas import AttendeeCard, AttendeePrivate, JoinRequest, Pr
 from api.auth.schemas import TokenPair
 from api.auth.service import open_session, send_email_proof
 from api.core import ratelimit
+from api.core.config import Settings
 from api.core.deps import Claims, ClientIP, CurrentAttendee, EngineDep, SessionDep, SettingsDep
 from api.core.errors import (
     Conflict,
@@ -54,7 +56,9 @@ def join_event(
     return JoinResult(attendee=service.private_profile(session, attendee), tokens=tokens)
 
 
-def _prove_email(background: BackgroundTasks, engine, settings, attendee_id: int, claimed: str | None) -> None:
+def _prove_email(
+    background: BackgroundTasks, engine: Engine, settings: Settings, attendee_id: int, claimed: str | None
+) -> None:
     """Mail a proof to a newly given address after the response, once the request's work is committed."""
     if claimed:
         background.add_task(send_email_proof, engine, settings, attendee_id, claimed)
@@ -112,7 +116,7 @@ def get_attendee_card(attendee_id: PathId, event: MemberEvent, claims: Claims, s
     """A card, only under the visibility rule (api/attendees/visibility.py): anyone else reads as an unknown id.
     The event's organizers see every card. No private details."""
     if claims.subject_kind == "attendee":
-        viewer = session.get(Attendee, claims.subject_id)  # MemberEvent found them in this event
+        viewer = session.get_one(Attendee, claims.subject_id)  # MemberEvent found them in this event
         shown = visibility.shown_attendee(session, viewer, attendee_id)
     else:
         shown = service.get_attendee(session, event_id=event.id, attendee_id=attendee_id)

@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from api.attendees.models import Attendee, AttendeeInterest
-from api.attendees.schemas import AttendeeCard, AttendeePrivate, InterestPublic, JoinRequest, ProfileUpdate
+from api.attendees.schemas import AttendeeCard, AttendeePrivate, InterestPublic, JoinRequest, ProfileUpdate, Role
 from api.core.db import utcnow
 from api.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from api.events.models import Event, Topic
@@ -60,7 +60,7 @@ def email_owner(session: Session, event_id: int, email: str, except_id: int | No
     ).first()
 
 
-def attach_proven_email(session: Session, attendee: Attendee, email: str) -> Attendee:
+def attach_proven_email(session: Session, attendee: Attendee, email: str) -> Attendee | None:
     """The owner of `email` followed the link mailed to it for `attendee`: the address is theirs now. Should
     another attendee of the event have proved it first, that account is the person's, and is the one returned."""
     owner = email_owner(session, attendee.event_id, email, except_id=attendee.id)
@@ -150,7 +150,7 @@ def cards(session: Session, attendees: list[Attendee]) -> list[AttendeeCard]:
             display_name=a.display_name,
             headline=a.headline,
             company=a.company,
-            role=a.role,
+            role=Role(a.role),
             interests=interests[a.id],
         )
         for a in attendees
@@ -168,7 +168,7 @@ def list_attendees(
     session: Session, event_id: int, *, name: str | None = None, limit: int, offset: int
 ) -> tuple[list[Attendee], int]:
     """The event's attendees by name; `name` keeps those whose display name contains it, case aside."""
-    where = [Attendee.event_id == event_id]
+    where = [col(Attendee.event_id) == event_id]
     if name:
         # autoescape: a typed % or _ is a character to find, not a wildcard.
         where.append(col(Attendee.display_name).icontains(name, autoescape=True))

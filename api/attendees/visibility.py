@@ -106,12 +106,12 @@ def _near(session: Session, viewer: Attendee, other: Attendee) -> bool:
     row = session.exec(
         select(literal(1))
         .select_from(mine)
-        .join(theirs, theirs.attendee_id == other.id)
+        .join(theirs, col(theirs.attendee_id) == other.id)
         .where(
             mine.attendee_id == viewer.id,
             mine.expires_at > now,
             theirs.expires_at > now,
-            or_(theirs.zone_id == mine.zone_id, neighbours),
+            or_(col(theirs.zone_id) == mine.zone_id, neighbours),
         )
     ).first()
     return row is not None

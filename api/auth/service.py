@@ -2,8 +2,9 @@
 
 import logging
 from datetime import datetime, timedelta
+from functools import partial
 
-from sqlalchemy import and_, update
+from sqlalchemy import ColumnElement, and_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -12,7 +13,7 @@ from api.attendees.service import attach_proven_email, email_owner, vouch
 from api.auth.models import MagicLink, RefreshSession
 from api.auth.schemas import TokenPair
 from api.core.config import Settings
-from api.core.db import utcnow
+from api.core.db import rowcount, utcnow
 from api.core.errors import SIGNED_OUT, NotAuthenticated
 from api.core.mailer import send_email
 from api.core.security import (
@@ -37,7 +38,12 @@ def open_session(
     session: Session, settings: Settings, *, organizer: Organizer | None = None, attendee: Attendee | None = None
 ) -> TokenPair:
     """Sign a device in: a refresh session row and a fresh token pair."""
-    subject_kind, subject_id = ("organizer", organizer.id) if organizer else ("attendee", attendee.id)
+    subject_kind: SubjectKind
+    if organizer is not None:
+        subject_kind, subject_id = "organizer", organizer.id
+    else:
+        assert attendee is not None, "a session is an organizer's or an attendee's"
+        subject_kind, subject_id = "attendee", attendee.id
     session_id, refresh_jti = new_token_id(), new_token_id()
     event_id = attendee.event_id if attendee else None
     tokens, expires_at = _token_pair(settings, subject_kind, subject_id, event_id, session_id, refresh_jti)
@@ -63,7 +69,8 @@ def _token_pair(
     refresh_jti: str,
 ) -> tuple[TokenPair, datetime]:
     """Session `session_id`'s pair, its refresh token numbered `refresh_jti`, and when that one expires."""
-    common = dict(
+    issue = partial(
+        issue_token,
         subject_kind=subject_kind,
         subject_id=subject_id,
         session_id=session_id,
@@ -71,11 +78,11 @@ def _token_pair(
         key=settings.signing_key(),
         issuer=settings.jwt_issuer,
     )
-    refresh, refresh_claims = issue_token(
-        kind="refresh", jti=refresh_jti, lifetime=timedelta(days=settings.refresh_token_days), **common
+    refresh, refresh_claims = issue(
+        kind="refresh", jti=refresh_jti, lifetime=timedelta(days=settings.refresh_token_days)
     )
     access_lifetime = timedelta(minutes=settings.access_token_minutes)
-    access, _ = issue_token(kind="access", lifetime=access_lifetime, **common)
+    access, _ = issue(kind="access", lifetime=access_lifetime)
     pair = TokenPair(
         access_token=access,
         refresh_token=refresh,
@@ -87,16 +94,16 @@ def _token_pair(
     return pair, refresh_claims.expires_at
 
 
-def _read_refresh(settings: Settings, token: str):
+def _read_refresh(settings: Settings, token: str) -> TokenClaims:
     try:
         return read_token(token, kind="refresh", key=settings.signing_key(), issuer=settings.jwt_issuer)
     except InvalidToken:
         raise NotAuthenticated("Invalid or expired refresh token") from None
 
 
-def _of_subject(claims: TokenClaims):
+def _of_subject(claims: TokenClaims) -> ColumnElement[bool]:
     """The session row of the token's subject (a session id is never another subject's)."""
-    column = RefreshSession.attendee_id if claims.subject_kind == "attendee" else RefreshSession.organizer_id
+    column = col(RefreshSession.attendee_id) if claims.subject_kind == "attendee" else col(RefreshSession.organizer_id)
     return and_(col(RefreshSession.id) == claims.session_id, column == claims.subject_id)
 
 
@@ -115,13 +122,13 @@ def refresh(session: Session, settings: Settings, token: str) -> TokenPair:
         update(RefreshSession)
         .where(
             _of_subject(claims),
-            RefreshSession.refresh_jti == claims.jti,
+            col(RefreshSession.refresh_jti) == claims.jti,
             col(RefreshSession.revoked_at).is_(None),
             col(RefreshSession.expires_at) > now,
         )
         .values(refresh_jti=refresh_jti, expires_at=expires_at)
     )
-    if rotated.rowcount == 0:
+    if rowcount(rotated) == 0:
         if _end_session(session, claims):
             log.warning("a spent refresh token was presented again: its session is signed out")
             session.commit()  # kept, although the request is refused (and its session rolled back)
@@ -141,7 +148,7 @@ def _end_session(session: Session, claims: TokenClaims) -> bool:
         .where(_of_subject(claims), col(RefreshSession.revoked_at).is_(None))
         .values(revoked_at=utcnow())
     )
-    return ended.rowcount > 0
+    return rowcount(ended) > 0
 
 
 # Magic links ----------------------------------------------------------------------------------
@@ -263,7 +270,7 @@ def send_email_proof(engine: Engine, settings: Settings, attendee_id: int, email
         claimer = session.get(Attendee, attendee_id)
         if claimer is None:
             return
-        event_name = session.get(Event, claimer.event_id).name
+        event_name = session.get_one(Event, claimer.event_id).name
         owner = email_owner(session, claimer.event_id, email, except_id=claimer.id)
         if owner is not None:
             link = create_magic_link(session, settings, attendee_id=owner.id)
