@@ -38,7 +38,12 @@ async def get_suggestions(
     answer = await read_in_one_hop(
         request,
         lambda session: service.suggestions_unless_known(
-            session, claims.subject_id, claims.event_id, session_id=claims.session_id, limit=limit, known=if_none_match
+            session,
+            claims.subject_id,
+            claims.attendee_event_id,
+            session_id=claims.session_id,
+            limit=limit,
+            known=if_none_match,
         ),
     )
     headers = _REVALIDATE | {"ETag": answer.etag}

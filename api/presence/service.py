@@ -5,8 +5,10 @@ import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, func, insert, literal, text
+from sqlalchemy import ColumnElement, Row, Select, TextClause, bindparam, delete, func, insert, literal, text
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from api.agenda.models import AgendaBreak
@@ -18,6 +20,7 @@ from api.core.db import UTCDateTime, conflict_insert, utcnow
 from api.core.errors import Conflict, NotFound
 from api.core.privacy import MIN_SHOWN_COUNT, masked_count
 from api.events.models import Event, Topic, Zone
+from api.events.schemas import ZoneKind
 from api.presence.models import CHANGE_STAMP, CheckInRecord, Presence, PresenceTopic, traits_of
 from api.presence.schemas import CheckIn, PresencePublic, TopicCount, ZoneCount, ZoneRef
 
@@ -29,7 +32,7 @@ class UnknownZone(NotFound):
 
 
 def zone_ref(zone: Zone) -> ZoneRef:
-    return ZoneRef(id=zone.id, name=zone.name, kind=zone.kind)
+    return ZoneRef(id=zone.id, name=zone.name, kind=ZoneKind(zone.kind))
 
 
 # Rotating a zone's token retires its old posters: they land here.
@@ -47,7 +50,7 @@ class _Target:
     break_ends_at: datetime | None
 
 
-def _target_query(*conditions) -> Select:
+def _target_query(*conditions: ColumnElement[bool]) -> Select[Any]:
     now = bindparam("now", type_=UTCDateTime)
     break_end = (
         select(AgendaBreak.ends_at)
@@ -57,7 +60,7 @@ def _target_query(*conditions) -> Select:
         .scalar_subquery()
     )
     return (
-        select(
+        sa_select(
             col(Zone.id).label("zone_id"),
             col(Zone.name).label("zone_name"),
             col(Zone.kind).label("zone_kind"),
@@ -65,23 +68,23 @@ def _target_query(*conditions) -> Select:
             col(Event.ends_at).label("event_ends_at"),
             break_end.label("break_ends_at"),
         )
-        .join(Event, Event.id == Zone.event_id)
+        .join(Event, col(Event.id) == col(Zone.event_id))
         .where(*conditions)
     )
 
 
-_BY_TOKEN = Zone.checkin_token == bindparam("token")
-_BY_CODE = (Zone.event_id == bindparam("event_id")) & (Zone.code == bindparam("code"))
+_BY_TOKEN = col(Zone.checkin_token) == bindparam("token")
+_BY_CODE = (col(Zone.event_id) == bindparam("event_id")) & (col(Zone.code) == bindparam("code"))
 
 
-def target_lookup(data: CheckIn, event_id: int) -> tuple[str, dict]:
+def target_lookup(data: CheckIn, event_id: int) -> tuple[str, dict[str, Any]]:
     """How the target is looked up ("token" or "code", the keys of the statements below) and with what."""
     if data.code is not None:
         return "code", {"event_id": event_id, "code": data.code}
     return "token", {"token": data.token}
 
 
-def open_target(data: CheckIn, event_id: int, now: datetime, row) -> _Target:
+def open_target(data: CheckIn, event_id: int, now: datetime, row: Row[Any] | None) -> _Target:
     """The target a check-in read (`row`: the columns of _target_query, all None or no row if no zone
     matched), refused unless it is a zone of `event_id` whose event is still on."""
     if row is None or row.zone_id is None:
@@ -144,7 +147,7 @@ def _index_topics(session: Session, attendee: Attendee, *, zone_id: int, expires
     if not attendee.visible:
         return
     traits = _traits(attendee)
-    rows = select(
+    rows = sa_select(
         col(AttendeeInterest.attendee_id),
         col(AttendeeInterest.topic_id),
         literal(zone_id),
@@ -157,7 +160,7 @@ def _index_topics(session: Session, attendee: Attendee, *, zone_id: int, expires
 
 
 @functools.cache
-def _mark(dialect: str):
+def _mark(dialect: str) -> TextClause:
     return text(
         f"""INSERT INTO presence_change (attendee_id, changed) VALUES (:attendee_id, {CHANGE_STAMP[dialect]})
         ON CONFLICT (attendee_id) DO UPDATE SET changed = excluded.changed"""
@@ -177,12 +180,12 @@ def forget_zone(session: Session, zone_id: int) -> None:
     """Before a zone is deleted: the presences there end, and their topic rows go (no foreign key takes
     them, see PresenceTopic). Presence rows first, in the order a check-in locks them."""
     session.execute(delete(Presence).where(col(Presence.zone_id) == zone_id))
-    _forget_topic_rows(session, PresenceTopic.zone_id == zone_id)
+    _forget_topic_rows(session, col(PresenceTopic.zone_id) == zone_id)
 
 
 def forget_topic(session: Session, topic_id: int) -> None:
     """Before a topic is deleted: no one present is matched on it any more."""
-    _forget_topic_rows(session, PresenceTopic.topic_id == topic_id)
+    _forget_topic_rows(session, col(PresenceTopic.topic_id) == topic_id)
 
 
 def topic_renamed(session: Session, topic_id: int) -> None:
@@ -191,7 +194,7 @@ def topic_renamed(session: Session, topic_id: int) -> None:
     mark_changed(session, sorted(set(present)))
 
 
-def _forget_topic_rows(session: Session, condition) -> None:
+def _forget_topic_rows(session: Session, condition: ColumnElement[bool]) -> None:
     removed = session.execute(
         delete(PresenceTopic).where(condition).returning(col(PresenceTopic.attendee_id))
     ).scalars()
@@ -276,7 +279,7 @@ def zone_counts(session: Session, event_id: int, *, attendee_id: int | None) -> 
     one person above the mask. None: the organizers' picture, everyone present (masked all the same).
     """
     now = utcnow()
-    counted = [Presence.event_id == event_id, Presence.expires_at > now]
+    counted = [col(Presence.event_id) == event_id, col(Presence.expires_at) > now]
     if attendee_id is not None:
         counted += [col(Presence.attendee_id) != attendee_id, COUNTED]
     people = dict(
