@@ -95,7 +95,7 @@ def _can_ask(session: Session, me: Attendee, other_id: int) -> Attendee:
     return shown_attendee(session, me, other_id)
 
 
-def _contact_ids(session: Session, owner_id: int) -> set[int]:
+def _contact_ids(session: Session, owner_id: int) -> set[int | None]:
     return set(session.exec(select(col(Contact.other_attendee_id)).where(col(Contact.owner_id) == owner_id)))
 
 
@@ -244,7 +244,7 @@ def _attendees(session: Session, ids: Iterable[int]) -> list[Attendee]:
     return list(session.exec(select(Attendee).where(col(Attendee.id).in_(ids)))) if ids else []
 
 
-def _zone_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+def _zone_names(session: Session, ids: Iterable[int | None]) -> dict[int | None, str]:
     ids = {i for i in ids if i is not None}
     return dict(session.exec(select(col(Zone.id), col(Zone.name)).where(col(Zone.id).in_(ids))).all()) if ids else {}
 
@@ -271,7 +271,7 @@ def _accept(session: Session, request: ContactRequest, *, accepter: Attendee) ->
     request.status = "accepted"
     request.answered_at = utcnow()
     session.add(request)
-    sender = session.get(Attendee, request.from_attendee_id)
+    sender = session.get_one(Attendee, request.from_attendee_id)
     zone_name = _zone_names(session, [request.zone_id]).get(request.zone_id)
     mine, _ = exchange(
         session, accepter, sender, how="suggestion", zone_name=zone_name, shared_topics=request.shared_topics
@@ -305,7 +305,7 @@ def exchange(
     session: Session, a: Attendee, b: Attendee, *, how: str, zone_name: str | None, shared_topics: list[str]
 ) -> tuple[Contact, Contact]:
     """Give each side a copy of what the other shares. Idempotent per pair: an existing copy is kept."""
-    event_name = session.get(Event, a.event_id).name
+    event_name = session.get_one(Event, a.event_id).name
     now = utcnow()
 
     def copy_for(owner: Attendee, other: Attendee) -> Contact:
@@ -416,7 +416,7 @@ def remove_contact(session: Session, contact: Contact) -> None:
 
 
 def networking_return(session: Session, me: Attendee) -> NetworkingReturn:
-    event = session.get(Event, me.event_id)
+    event = session.get_one(Event, me.event_id)
     count = session.exec(select(func.count()).select_from(Contact).where(Contact.owner_id == me.id)).one()
     cost = None
     if event.ticket_price_cents is not None and count:

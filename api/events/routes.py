@@ -1,5 +1,7 @@
 from fastapi import APIRouter, status
+from sqlmodel import Session
 
+from api.core.config import Settings
 from api.core.deps import CurrentOrganizer, SessionDep, SettingsDep
 from api.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, responses
 from api.core.schemas import PathId
@@ -16,6 +18,7 @@ from api.events.schemas import (
     TopicUpdate,
     ZoneAdmin,
     ZoneCreate,
+    ZoneKind,
     ZonePublic,
     ZoneUpdate,
 )
@@ -32,7 +35,7 @@ def zone_admin(zone: Zone, neighbour_ids: list[int], base_url: str) -> ZoneAdmin
     return ZoneAdmin(
         id=zone.id,
         name=zone.name,
-        kind=zone.kind,
+        kind=ZoneKind(zone.kind),
         neighbour_ids=neighbour_ids,
         checkin_token=zone.checkin_token,
         checkin_url=f"{base_url}/z/{zone.checkin_token}",
@@ -40,7 +43,7 @@ def zone_admin(zone: Zone, neighbour_ids: list[int], base_url: str) -> ZoneAdmin
     )
 
 
-def _zone_admin(session, zone: Zone, settings) -> ZoneAdmin:
+def _zone_admin(session: Session, zone: Zone, settings: Settings) -> ZoneAdmin:
     neighbours = service.neighbours_by_zone(session, zone.event_id).get(zone.id, [])
     return zone_admin(zone, neighbours, settings.public_base_url)
 
@@ -78,7 +81,7 @@ def get_public_event(event: MemberEvent, session: SessionDep) -> EventPublic:
     """The event as its attendees see it: programme-level facts and zones, no secrets."""
     neighbours = service.neighbours_by_zone(session, event.id)
     zones = [
-        ZonePublic(id=z.id, name=z.name, kind=z.kind, neighbour_ids=neighbours.get(z.id, []))
+        ZonePublic(id=z.id, name=z.name, kind=ZoneKind(z.kind), neighbour_ids=neighbours.get(z.id, []))
         for z in service.list_zones(session, event.id)
     ]
     return EventPublic(**event.model_dump(), zones=zones)

@@ -24,7 +24,7 @@ from api.attendees.visibility import counted
 from api.core.config import Settings
 from api.core.privacy import MIN_SHOWN_COUNT
 from api.events.models import Event, Topic, Zone
-from api.matching.icebreakers import NBSP, huddle_line
+from api.matching.icebreakers import NBSP, Language, huddle_line
 from api.matching.schemas import Suggestion
 from api.matching.service import JUST_ENDED, MAX_LIMIT, STARTS_SOON, excluded_attendee_ids_of, suggestions_for
 from api.presence.models import Presence, PresenceTopic
@@ -114,12 +114,12 @@ def local_day(event: Event, now: datetime) -> date:
     return now.astimezone(ZoneInfo(event.timezone)).date()
 
 
-def language(attendee: Attendee) -> str:
+def language(attendee: Attendee) -> Language:
     return "fr" if attendee.language == "fr" else "en"
 
 
 # Read, never written: the preferences of everyone without a row (a model instance per attendee is slow).
-DEFAULT_PREFERENCES = PushPreference()
+DEFAULT_PREFERENCES = PushPreference()  # type: ignore[call-arg]  # no attendee: a template, never stored
 
 
 def preferences(session: Session, attendee_id: int) -> PushPreference:
@@ -155,7 +155,7 @@ def plan_break_nudges(session: Session, settings: Settings, window: Window, now:
     """At most one nudge per subscribed attendee for this tick, in attendee order (claims then take
     their rows in one order on every replica, which keeps them from deadlocking). "Where to go" is
     worked out for the whole event at once: at a break's start, thousands may be due one."""
-    event = session.get(Event, window.event_id)
+    event = session.get_one(Event, window.event_id)
     day = local_day(event, now)
     spent = _spent(session, event.id, window.key, day)
     present = set(
@@ -180,6 +180,7 @@ def plan_break_nudges(session: Session, settings: Settings, window: Window, now:
             elsewhere.append((attendee, used))
     excluded = excluded_attendee_ids_of(session, [attendee.id for attendee, _ in elsewhere])
     for attendee, used in elsewhere:
+        assert crowds is not None  # elsewhere is only filled with crowds known
         text = crowds.where_to_go(attendee, excluded[attendee.id])
         if text is not None:
             plans.append(PlannedNudge(attendee.id, used.in_break + 1, used.today + 1, text))
@@ -203,7 +204,7 @@ def _recipients(session: Session, event_id: int) -> list[tuple[Attendee, PushPre
     )
     out = []
     for attendee, prefs in rows:
-        prefs = prefs or DEFAULT_PREFERENCES
+        prefs = DEFAULT_PREFERENCES if prefs is None else prefs  # no row: the outer join's None
         if prefs.enabled:
             out.append((attendee, prefs))
     return out

@@ -4,15 +4,17 @@ session; the caller commits (the scheduler commits each claim before it sends)."
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import Row, delete, func, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from api.attendees.models import Attendee
 from api.contacts.models import ContactRequest
 from api.core.config import Settings
-from api.core.db import conflict_insert, utcnow
+from api.core.db import conflict_insert, rowcount, utcnow
 from api.core.errors import Conflict, InvalidInput, NotFound
 from api.events.models import Event
 from api.push.models import HallwayMoment, Nudge, PushPreference, PushSubscription
@@ -41,7 +43,7 @@ def vapid_keys(settings: Settings) -> VapidKeys:
     return load_or_create_vapid_keys(settings.data_dir)
 
 
-def _chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
+def _chunks(items: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -90,7 +92,7 @@ def subscribe(
             col(PushSubscription.attendee_id) == attendee.id, col(PushSubscription.id).not_in(newest.scalar_subquery())
         )
     )
-    return subscription_public(session.get(PushSubscription, subscription_id, populate_existing=True))
+    return subscription_public(session.get_one(PushSubscription, subscription_id, populate_existing=True))
 
 
 def my_subscriptions(session: Session, attendee: Attendee) -> list[SubscriptionPublic]:
@@ -112,17 +114,17 @@ def unsubscribe(session: Session, attendee: Attendee, subscription_id: int) -> N
 
 def unsubscribe_endpoint(session: Session, attendee: Attendee, endpoint: str) -> None:
     """What a browser that unsubscribed knows is its endpoint. An unknown one is no error: the end state holds."""
-    mine = PushSubscription.attendee_id == attendee.id
+    mine = col(PushSubscription.attendee_id) == attendee.id
     session.execute(delete(PushSubscription).where(mine, col(PushSubscription.endpoint) == endpoint))
 
 
-def subscriptions_of(session: Session, attendee_ids: Iterable[int]) -> dict[int, list[Row]]:
+def subscriptions_of(session: Session, attendee_ids: Iterable[int]) -> dict[int, list[Row[Any]]]:
     """Attendee id -> their devices (id, endpoint, p256dh, auth): plain rows, as thousands are read at once."""
-    out: dict[int, list[Row]] = {}
-    columns = (PushSubscription.attendee_id, PushSubscription.id, PushSubscription.endpoint, PushSubscription.p256dh,
-               PushSubscription.auth)  # fmt: skip
+    out: dict[int, list[Row[Any]]] = {}
+    columns = (col(PushSubscription.attendee_id), col(PushSubscription.id), col(PushSubscription.endpoint),
+               col(PushSubscription.p256dh), col(PushSubscription.auth))  # fmt: skip
     for chunk in _chunks(sorted(set(attendee_ids))):
-        for row in session.execute(select(*columns).where(col(PushSubscription.attendee_id).in_(chunk))):
+        for row in session.execute(sa_select(*columns).where(col(PushSubscription.attendee_id).in_(chunk))):
             out.setdefault(row.attendee_id, []).append(row)
     return out
 
@@ -185,7 +187,7 @@ def notify_contact_request(session: Session, request_id: int) -> None:
     request = session.get(ContactRequest, request_id)
     if request is None:
         raise NotFound("No such contact request")
-    event = session.get(Event, request.event_id)
+    event = session.get_one(Event, request.event_id)
     now = utcnow()
     session.execute(
         conflict_insert(session.get_bind())(Nudge)
@@ -285,7 +287,7 @@ def release_stuck_sends(session: Session, claimed_before: datetime) -> tuple[int
     A contact-request push goes back to the queue (the next break sends it; at worst a phone gets it twice,
     and the newer one replaces the older on screen). A break nudge is marked failed: its moment has passed,
     and sending it late, or twice, would cost more than it brings. Returns (requeued, failed)."""
-    stuck = Nudge.status == "sending"
+    stuck = col(Nudge.status) == "sending"
     requeued = session.execute(
         update(Nudge)
         .where(
@@ -294,11 +296,11 @@ def release_stuck_sends(session: Session, claimed_before: datetime) -> tuple[int
             func.coalesce(col(Nudge.sent_at), col(Nudge.created_at)) < claimed_before,
         )
         .values(status="pending", sent_at=None)
-    ).rowcount
+    )
     # A break nudge is inserted at its claim: created_at is the claim's time.
     failed = session.execute(
         update(Nudge)
         .where(stuck, col(Nudge.reason) != CONTACT_REQUEST, col(Nudge.created_at) < claimed_before)
         .values(status="failed")
-    ).rowcount
-    return requeued, failed
+    )
+    return rowcount(requeued), rowcount(failed)

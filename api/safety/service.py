@@ -9,7 +9,7 @@ from api.attendees.visibility import shown_attendee
 from api.core.db import conflict_insert
 from api.core.errors import InvalidInput
 from api.safety.models import Block, Report
-from api.safety.schemas import BlockPublic, PersonRef, ReportAdmin, ReportCreate, ReportPublic
+from api.safety.schemas import BlockPublic, PersonRef, ReportAdmin, ReportCreate, ReportPublic, ReportReason
 
 
 def _other_attendee(session: Session, me: Attendee, attendee_id: int, verb: str) -> Attendee:
@@ -61,7 +61,11 @@ def report(session: Session, me: Attendee, data: ReportCreate) -> ReportPublic:
     session.add(filed)
     session.flush()
     return ReportPublic(
-        id=filed.id, attendee_id=other.id, reason=filed.reason, details=filed.details, created_at=filed.created_at
+        id=filed.id,
+        attendee_id=other.id,
+        reason=ReportReason(filed.reason),
+        details=filed.details,
+        created_at=filed.created_at,
     )
 
 
@@ -70,8 +74,8 @@ def reports_of_event(session: Session, event_id: int, *, limit: int, offset: int
     total = session.exec(select(func.count()).select_from(Report).where(Report.event_id == event_id)).one()
     rows = session.exec(
         select(Report, reported.display_name, reporter.display_name)
-        .join(reported, reported.id == col(Report.reported_id))
-        .outerjoin(reporter, reporter.id == col(Report.reporter_id))
+        .join(reported, col(reported.id) == col(Report.reported_id))
+        .outerjoin(reporter, col(reporter.id) == col(Report.reporter_id))
         .where(Report.event_id == event_id)
         .order_by(col(Report.created_at).desc(), col(Report.id).desc())
         .limit(limit)
@@ -82,7 +86,7 @@ def reports_of_event(session: Session, event_id: int, *, limit: int, offset: int
             id=r.id,
             reported=PersonRef(id=r.reported_id, display_name=reported_name),
             reporter=PersonRef(id=r.reporter_id, display_name=reporter_name) if r.reporter_id else None,
-            reason=r.reason,
+            reason=ReportReason(r.reason),
             details=r.details,
             created_at=r.created_at,
         )
