@@ -5,6 +5,7 @@ current time and adds nothing twice.
 """
 
 import random
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
@@ -244,7 +245,7 @@ def _check_in_crowd(session: Session, settings: Settings, event: Event, now: dat
     demo = session.exec(
         select(Attendee).where(col(Attendee.event_id) == event.id, col(Attendee.email).like("demo%@couloir.example"))
     ).all()
-    crowd = sorted(demo, key=lambda a: int(a.email.removeprefix("demo").split("@")[0]))[::5][: len(CROWD_ZONES)]
+    crowd = sorted(demo, key=lambda a: int((a.email or "").removeprefix("demo").split("@")[0]))[::5][: len(CROWD_ZONES)]
     until = presence_end(session, settings, event.id, now)
     for attendee, zone_index in zip(crowd, CROWD_ZONES, strict=False):
         attendee.visible = True
@@ -258,7 +259,9 @@ def _check_in_crowd(session: Session, settings: Settings, event: Event, now: dat
     return until
 
 
-def _write_check_in_history(session: Session, event: Event, crowd: list[Attendee], zone_ids: list[int], now) -> None:
+def _write_check_in_history(
+    session: Session, event: Event, crowd: list[Attendee], zone_ids: list[int], now: datetime
+) -> None:
     """The crowd's check-ins of the day so far, for the organizers' heatmap: each earlier break, in zones
     drawn like the crowd's, then where they are now. Rewritten at each run, as the agenda is."""
     rng = random.Random(2026)
@@ -289,7 +292,7 @@ def _write_check_in_history(session: Session, event: Event, crowd: list[Attendee
 DEMO_EXCHANGES = 90
 
 
-def _write_contacts(session: Session, event: Event, demo: list[Attendee], now: datetime) -> None:
+def _write_contacts(session: Session, event: Event, demo: Sequence[Attendee], now: datetime) -> None:
     """So the organizers' networking figures (contacts per hour, share with a contact, cost per contact) have
     a day to show. Between demo attendees only, rewritten at each run; a newcomer has none."""
     rng = random.Random(2026)
@@ -310,7 +313,8 @@ def _write_contacts(session: Session, event: Event, demo: list[Attendee], now: d
         interests.setdefault(attendee_id, set()).add(topic_names[topic_id])
     pairs: set[tuple[int, int]] = set()
     while len(pairs) < min(DEMO_EXCHANGES, len(demo) // 2):
-        pairs.add(tuple(sorted(rng.sample(range(len(demo)), 2))))
+        i, j = sorted(rng.sample(range(len(demo)), 2))
+        pairs.add((i, j))
     for a, b in ((demo[i], demo[j]) for i, j in sorted(pairs)):
         pause = rng.choice(breaks)
         minutes = int((pause.ends_at - pause.starts_at).total_seconds() // 60)
@@ -335,7 +339,7 @@ def _write_contacts(session: Session, event: Event, demo: list[Attendee], now: d
     session.flush()
 
 
-def _create_event(session: Session, rng: random.Random, organizer_id: int, now) -> Event:
+def _create_event(session: Session, rng: random.Random, organizer_id: int, now: datetime) -> Event:
     event = Event(
         slug=SLUG,
         name="Platform Days Paris (démo)",
@@ -395,7 +399,7 @@ CURRENT_BREAK_STARTED = timedelta(minutes=5)
 CURRENT_BREAK_LENGTH = timedelta(minutes=50)
 
 
-def _anchor_agenda(session: Session, rng: random.Random, event: Event, now) -> None:
+def _anchor_agenda(session: Session, rng: random.Random, event: Event, now: datetime) -> None:
     """A day of talks and breaks around now, with a break on right now."""
     session.execute(delete(Talk).where(col(Talk.event_id) == event.id))
     session.execute(delete(AgendaBreak).where(col(AgendaBreak.event_id) == event.id))

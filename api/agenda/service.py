@@ -67,10 +67,12 @@ def _link(session: Session, talk: Talk, *, topic_ids: list[int] | None, speaker_
     session.flush()
 
 
-def _require_ids(session: Session, model, event_id: int, ids: list[int], noun: str) -> None:
+def _require_ids(
+    session: Session, model: type[Topic] | type[Attendee], event_id: int, ids: list[int], noun: str
+) -> None:
     if not ids:
         return
-    found = set(session.exec(select(model.id).where(model.event_id == event_id, model.id.in_(ids))))
+    found = set(session.exec(select(col(model.id)).where(col(model.event_id) == event_id, col(model.id).in_(ids))))
     missing = sorted(set(ids) - found)
     if missing:
         raise InvalidInput(f"no {noun} with id {missing} in this event")

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from email.message import Message
 from email.utils import collapse_rfc2231_value
 from functools import partial
-from typing import Any
+from typing import Any, Literal
 from xml.etree.ElementTree import Element, ParseError
 from zoneinfo import ZoneInfo
 
@@ -170,7 +170,7 @@ class BreakRow:
 
 @dataclass
 class Programme:
-    format: str
+    format: Literal["schedule-json", "schedule-xml", "csv"]
     talks: list[TalkRow] = field(default_factory=list)
     breaks: list[BreakRow] = field(default_factory=list)
     # The time zone the file says it is in, if it says one.

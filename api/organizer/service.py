@@ -7,6 +7,7 @@ known good, in the request's transaction, so a failure leaves the event as it wa
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -133,7 +134,7 @@ class _SpeakerMap:
 
 def _import_talks(
     session: Session, event: Event, rows: list[TalkRow], topics: _TopicMap, speakers: _SpeakerMap
-) -> dict:
+) -> dict[str, Any]:
     imported = {
         t.external_id: t
         for t in session.exec(select(Talk).where(col(Talk.event_id) == event.id, col(Talk.external_id).is_not(None)))
@@ -141,7 +142,7 @@ def _import_talks(
     links = {t.id: (t.topic_ids, sorted(s.id for s in t.speakers)) for t in agenda.talks_public(session, event.id)}
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     for row in rows:
-        fields = {
+        fields: dict[str, Any] = {
             "title": row.title,
             "abstract": row.abstract,
             "room": row.room,
@@ -163,7 +164,7 @@ def _import_talks(
     return counts | {"not_in_file": sorted(t.id for key, t in imported.items() if key not in in_file)}
 
 
-def _talk_differs(talk: Talk, links: tuple[list[int], list[int]], fields: dict) -> bool:
+def _talk_differs(talk: Talk, links: tuple[list[int], list[int]], fields: dict[str, Any]) -> bool:
     topic_ids, speaker_ids = links
     return (
         any(getattr(talk, name) != fields[name] for name in ("title", "abstract", "room", "starts_at", "ends_at"))
@@ -172,7 +173,7 @@ def _talk_differs(talk: Talk, links: tuple[list[int], list[int]], fields: dict) 
     )
 
 
-def _import_breaks(session: Session, event: Event, rows: list[BreakRow]) -> dict:
+def _import_breaks(session: Session, event: Event, rows: list[BreakRow]) -> dict[str, int]:
     existing = {(b.starts_at, b.ends_at): b for b in agenda.list_breaks(session, event.id)}
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     seen: set[tuple[datetime, datetime]] = set()
@@ -240,6 +241,7 @@ def import_attendees(
     by_email = {a.email: a for a in attendees if a.email}
     placeholders = {a.display_name: a for a in reversed(attendees) if a.email is None and a.role == "speaker"}
     without_email: dict[str, int] = {}
+    attendee: Attendee | None
     for attendee in attendees:
         if attendee.email is None:
             without_email[attendee.display_name] = without_email.get(attendee.display_name, 0) + 1

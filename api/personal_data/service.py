@@ -6,6 +6,7 @@ what was exchanged with them.
 """
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy import select as sa_select
@@ -15,15 +16,16 @@ from api.attendees.models import Attendee
 from api.attendees.service import private_profile
 from api.contacts.models import Contact, ContactRequest
 from api.contacts.service import public, sharing_of
+from api.core.db import rowcount
 from api.events.models import Event, Zone
 from api.presence.models import CheckInRecord, Presence, PresenceChange, PresenceTopic
 from api.push.models import Nudge, PushPreference, PushSubscription
 from api.safety.models import Block, Report
 
 
-def export(session: Session, me: Attendee) -> dict:
+def export(session: Session, me: Attendee) -> dict[str, Any]:
     """Everything Couloir holds about this attendee, as one JSON document."""
-    event = session.get(Event, me.event_id)
+    event = session.get_one(Event, me.event_id)
     zones = dict(session.exec(select(Zone.id, Zone.name).where(Zone.event_id == me.event_id)).all())
     check_ins = session.exec(
         select(CheckInRecord).where(col(CheckInRecord.attendee_id) == me.id).order_by(col(CheckInRecord.checked_in_at))
@@ -94,18 +96,18 @@ def purge_presence_history(session: Session, now: datetime) -> int:
     attendees = sa_select(col(Attendee.id)).where(col(Attendee.event_id).in_(finished))
     session.execute(delete(PresenceTopic).where(col(PresenceTopic.attendee_id).in_(attendees)))
     session.execute(delete(Presence).where(col(Presence.event_id).in_(finished)))
-    return session.execute(delete(CheckInRecord).where(col(CheckInRecord.event_id).in_(finished))).rowcount
+    return rowcount(session.execute(delete(CheckInRecord).where(col(CheckInRecord.event_id).in_(finished))))
 
 
 def purge_erased_presence_marks(session: Session) -> int:
     """Delete the change marks (PresenceChange) of erased attendees: kept only until the processes that
     serve suggestions have read them, which they do at their next call, far within a cleanup interval."""
     erased = ~sa_select(col(Attendee.id)).where(col(Attendee.id) == col(PresenceChange.attendee_id)).exists()
-    return session.execute(delete(PresenceChange).where(erased)).rowcount
+    return rowcount(session.execute(delete(PresenceChange).where(erased)))
 
 
 def purge_ended_presence_topics(session: Session, now: datetime) -> int:
     """Delete the topic rows of presences that have ended (expired, not followed by a new check-in).
 
     Matching already skips them; deleted, they no longer say what someone who left was interested in."""
-    return session.execute(delete(PresenceTopic).where(col(PresenceTopic.expires_at) <= now)).rowcount
+    return rowcount(session.execute(delete(PresenceTopic).where(col(PresenceTopic.expires_at) <= now)))
