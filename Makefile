@@ -13,7 +13,7 @@ export COULOIR_PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 PWA_SOURCES := $(shell find $(PWA)/src $(PWA)/public -type f) \
 	$(addprefix $(PWA)/,index.html package.json vite.config.ts tsconfig.json tsconfig.test.json)
 
-.PHONY: run test install migrate demo pwa client browser audit clean
+.PHONY: run test lint install migrate demo pwa client browser audit clean
 
 $(BIN)/couloir: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,12 @@ demo: migrate
 run: migrate pwa
 	PORT=$(PORT) $(BIN)/couloir serve --port $(PORT) --demo
 
+# Lint and type check (CI runs it before the tests): ruff's rules and format, mypy as pyproject.toml sets it.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
 test: install pwa browser
 	cd $(PWA) && $(NPM) test
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
@@ -60,4 +66,4 @@ audit: install
 	cd $(PWA) && $(NPM) audit --omit=dev
 
 clean:
-	rm -rf $(VENV) data .pytest_cache $(PWA)/node_modules $(PWA)/dist
+	rm -rf $(VENV) data .pytest_cache .mypy_cache $(PWA)/node_modules $(PWA)/dist

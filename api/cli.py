@@ -2,6 +2,7 @@
 
 import threading
 import time
+from typing import Any
 
 import httpx
 import typer
@@ -43,7 +44,7 @@ def serve(
         # Built once the service answers, so the demo's break and one-time link start when a newcomer can use
         # them, and the way in is the last thing printed, not buried under the start-up output.
         threading.Thread(target=_demo_when_ready, args=(f"http://127.0.0.1:{port}/api/health",), daemon=True).start()
-    options = dict(
+    options: dict[str, Any] = dict(
         host=host,
         port=port,
         workers=workers,

@@ -5,10 +5,11 @@ current time and adds nothing twice.
 """
 
 import random
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.agenda.models import AgendaBreak, Talk, TalkSpeaker, TalkTopic
 from api.attendees.models import Attendee, AttendeeInterest
@@ -243,7 +244,7 @@ def build_demo(session: Session, settings: Settings) -> str:
     until = _check_in_crowd(session, settings, event, now)
     link = create_magic_link(session, settings, organizer_id=organizer.id)
     attendees = session.exec(select(Attendee.id).where(Attendee.event_id == event.id)).all()
-    zones = session.exec(select(Zone).where(Zone.event_id == event.id).order_by(Zone.id)).all()
+    zones = session.exec(select(Zone).where(col(Zone.event_id) == event.id).order_by(col(Zone.id))).all()
     zone_codes = ", ".join(f"{z.name} {z.code}" for z in zones)
     return (
         f"Demo event: {event.name} ({len(attendees)} attendees, {len(ZONES)} zones, {len(TOPICS)} topics)\n"
@@ -263,9 +264,9 @@ def _check_in_crowd(session: Session, settings: Settings, event: Event, now: dat
     current break, so a newcomer's first check-in shows people. Re-running moves the same people."""
     zones = {z.name: z for z in session.exec(select(Zone).where(Zone.event_id == event.id))}
     demo = session.exec(
-        select(Attendee).where(Attendee.event_id == event.id, Attendee.email.like("demo%@couloir.example"))
+        select(Attendee).where(col(Attendee.event_id) == event.id, col(Attendee.email).like("demo%@couloir.example"))
     ).all()
-    crowd = sorted(demo, key=lambda a: int(a.email.removeprefix("demo").split("@")[0]))[::5][: len(CROWD_ZONES)]
+    crowd = sorted(demo, key=lambda a: int((a.email or "").removeprefix("demo").split("@")[0]))[::5][: len(CROWD_ZONES)]
     until = presence_end(session, settings, event.id, now)
     for attendee, zone_index in zip(crowd, CROWD_ZONES, strict=False):
         attendee.visible = True
@@ -279,12 +280,14 @@ def _check_in_crowd(session: Session, settings: Settings, event: Event, now: dat
     return until
 
 
-def _write_check_in_history(session: Session, event: Event, crowd: list[Attendee], zone_ids: list[int], now) -> None:
+def _write_check_in_history(
+    session: Session, event: Event, crowd: list[Attendee], zone_ids: list[int], now: datetime
+) -> None:
     """The crowd's check-ins of the day so far, for the organizers' heatmap: each earlier break, in zones
     drawn like the crowd's, then where they are now. Rewritten at each run, as the agenda is."""
     rng = random.Random(2026)
     crowd_ids = [a.id for a in crowd]
-    session.execute(delete(CheckInRecord).where(CheckInRecord.attendee_id.in_(crowd_ids)))
+    session.execute(delete(CheckInRecord).where(col(CheckInRecord.attendee_id).in_(crowd_ids)))
     earlier = session.exec(
         select(AgendaBreak).where(AgendaBreak.event_id == event.id, AgendaBreak.ends_at <= now)
     ).all()
@@ -310,26 +313,29 @@ def _write_check_in_history(session: Session, event: Event, crowd: list[Attendee
 DEMO_EXCHANGES = 90
 
 
-def _write_contacts(session: Session, event: Event, demo: list[Attendee], now: datetime) -> None:
+def _write_contacts(session: Session, event: Event, demo: Sequence[Attendee], now: datetime) -> None:
     """So the organizers' networking figures (contacts per hour, share with a contact, cost per contact) have
     a day to show. Between demo attendees only, rewritten at each run; a newcomer has none."""
     rng = random.Random(2026)
     demo = sorted(demo, key=lambda a: a.id)
     ids = [a.id for a in demo]
     # Only the demo's own exchanges: a newcomer's contacts with demo attendees stay on both sides.
-    session.execute(delete(Contact).where(Contact.owner_id.in_(ids), Contact.other_attendee_id.in_(ids)))
+    session.execute(delete(Contact).where(col(Contact.owner_id).in_(ids), col(Contact.other_attendee_id).in_(ids)))
     breaks = session.exec(select(AgendaBreak).where(AgendaBreak.event_id == event.id, AgendaBreak.ends_at <= now)).all()
     if not breaks:
         return
     topic_names = dict(session.exec(select(Topic.id, Topic.name).where(Topic.event_id == event.id)).all())
     interests: dict[int, set[str]] = {}
     for attendee_id, topic_id in session.exec(
-        select(AttendeeInterest.attendee_id, AttendeeInterest.topic_id).where(AttendeeInterest.attendee_id.in_(ids))
+        select(col(AttendeeInterest.attendee_id), col(AttendeeInterest.topic_id)).where(
+            col(AttendeeInterest.attendee_id).in_(ids)
+        )
     ):
         interests.setdefault(attendee_id, set()).add(topic_names[topic_id])
     pairs: set[tuple[int, int]] = set()
     while len(pairs) < min(DEMO_EXCHANGES, len(demo) // 2):
-        pairs.add(tuple(sorted(rng.sample(range(len(demo)), 2))))
+        i, j = sorted(rng.sample(range(len(demo)), 2))
+        pairs.add((i, j))
     for a, b in ((demo[i], demo[j]) for i, j in sorted(pairs)):
         pause = rng.choice(breaks)
         minutes = int((pause.ends_at - pause.starts_at).total_seconds() // 60)
@@ -354,7 +360,7 @@ def _write_contacts(session: Session, event: Event, demo: list[Attendee], now: d
     session.flush()
 
 
-def _create_event(session: Session, rng: random.Random, organizer_id: int, now) -> Event:
+def _create_event(session: Session, rng: random.Random, organizer_id: int, now: datetime) -> Event:
     event = Event(
         slug=SLUG,
         name="Platform Days Paris (démo)",
@@ -416,14 +422,16 @@ CURRENT_BREAK_STARTED = timedelta(minutes=5)
 CURRENT_BREAK_LENGTH = timedelta(minutes=50)
 
 
-def _anchor_agenda(session: Session, rng: random.Random, event: Event, now) -> None:
+def _anchor_agenda(session: Session, rng: random.Random, event: Event, now: datetime) -> None:
     """A day of talks and breaks around now, with a break on right now."""
-    session.execute(delete(Talk).where(Talk.event_id == event.id))
-    session.execute(delete(AgendaBreak).where(AgendaBreak.event_id == event.id))
+    session.execute(delete(Talk).where(col(Talk.event_id) == event.id))
+    session.execute(delete(AgendaBreak).where(col(AgendaBreak.event_id) == event.id))
     topics = {t.name: t.id for t in session.exec(select(Topic).where(Topic.event_id == event.id))}
     speakers = list(
         session.exec(
-            select(Attendee.id).where(Attendee.event_id == event.id, Attendee.role == "speaker").order_by(Attendee.id)
+            select(col(Attendee.id))
+            .where(col(Attendee.event_id) == event.id, col(Attendee.role) == "speaker")
+            .order_by(col(Attendee.id))
         )
     )
     # Three talk slots (45 min + 20 min break) before now, so the fourth break started 5 minutes ago; it lasts

@@ -4,6 +4,7 @@ import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, Response
@@ -162,7 +163,7 @@ PWA_HEADERS = {
 _MEDIA_TYPES = {".webmanifest": "application/manifest+json", ".js": "text/javascript"}
 
 
-class _NotApi(Convertor):
+class _NotApi(Convertor[str]):
     """A path the app's shell may answer: anything outside /api, whose misses keep the API's 404/405."""
 
     regex = r"(?!api(?:/|$)).*"
@@ -180,7 +181,7 @@ register_url_convertor("not_api", _NotApi())
 class _HashedAssets(StaticFiles):
     """Vite's assets carry a content hash in their names: cached for good."""
 
-    def file_response(self, *args, **kwargs) -> Response:
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
         response = super().file_response(*args, **kwargs)
         response.headers.update(PWA_HEADERS)
         response.headers["Cache-Control"] = "public, max-age=31536000, immutable"

@@ -16,6 +16,8 @@ from api.push.models import HallwayMoment, Nudge, PushPreference, PushSubscripti
 from api.safety.models import Block, Report
 from api.saved.models import SavedPerson
 
+# A table's `id` is typed `int`, not `int | None`: it is None only until the row is flushed, and nothing reads it
+# before (the column, NOT NULL as a primary key, is the same either way).
 # An id that leaves the database (in a token, a URL, a phone's contacts, a row naming a person) is never given
 # twice: SQLite gives the highest deleted INTEGER PRIMARY KEY again unless the table says AUTOINCREMENT
 # (PostgreSQL's sequences never do). Every table with an integer id says so; tests/test_migrations.py checks

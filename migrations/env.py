@@ -1,6 +1,11 @@
+import sqlite3
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any, Literal, cast
 
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
+from sqlalchemy.engine import Connection
 from sqlmodel.sql.sqltypes import AutoString
 
 from api.core.config import get_settings
@@ -20,7 +25,7 @@ def run_migrations() -> None:
     engine.dispose()
 
 
-def _render_item(type_, obj, autogen_context):
+def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Render our column types as plain SQLAlchemy ones: migrations must not import app code."""
     if type_ == "type" and isinstance(obj, AutoString):
         return f"sa.String(length={obj.length})" if obj.length else "sa.String()"
@@ -29,7 +34,7 @@ def _render_item(type_, obj, autogen_context):
     return False
 
 
-def _migrate(connection) -> None:
+def _migrate(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
@@ -44,7 +49,7 @@ def _migrate(connection) -> None:
 
 
 @contextmanager
-def _sqlite_foreign_keys_off(connection):
+def _sqlite_foreign_keys_off(connection: Connection) -> Iterator[None]:
     """SQLite's batch mode rebuilds a table by copy, drop and rename, and with foreign keys on (as the service's
     engine turns them on), dropping a table deletes the rows of the tables that reference it (ON DELETE
     CASCADE). Off while migrating, as SQLite's documentation prescribes for rebuilding a table; the pragma
@@ -52,7 +57,7 @@ def _sqlite_foreign_keys_off(connection):
     if connection.dialect.name != "sqlite":
         yield
         return
-    driver = connection.connection.driver_connection
+    driver = cast(sqlite3.Connection, connection.connection.driver_connection)  # open: the connection is in use
     was_on = driver.execute("PRAGMA foreign_keys").fetchone()[0]
     driver.execute("PRAGMA foreign_keys=OFF")
     if driver.execute("PRAGMA foreign_keys").fetchone()[0]:
@@ -64,7 +69,7 @@ def _sqlite_foreign_keys_off(connection):
             driver.execute("PRAGMA foreign_keys=ON")
 
 
-def _check_foreign_keys(connection) -> None:
+def _check_foreign_keys(connection: Connection) -> None:
     """With foreign keys off, nothing stopped a migration from leaving a row whose reference is gone."""
     if connection.dialect.name == "sqlite":
         broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()

@@ -434,8 +434,9 @@ def test_a_charset_that_is_not_a_text_encoding_is_refused_with_415(srv, rhone, c
 
 def test_a_file_in_a_declared_text_encoding_is_read(srv, rhone):
     latin1 = "id,title,start,end\n1,Café,2027-06-10 10:00,2027-06-10 11:00\n".encode("latin-1")
-    for charset in ["iso-8859-1", "windows-1252", "latin1"]:
-        response = import_programme(srv, rhone["token"], rhone["event"]["id"], latin1, f"text/csv; charset={charset}")
+    # The last one RFC 2231-encoded, as a header may be: it was a 500.
+    for charset in ["=iso-8859-1", "=windows-1252", "=latin1", "*=utf-8''latin1"]:
+        response = import_programme(srv, rhone["token"], rhone["event"]["id"], latin1, f"text/csv; charset{charset}")
         assert response.status_code == 200, response.text
     assert "Café" in agenda(srv, rhone["token"], rhone["event"]["id"])["talks"]
 

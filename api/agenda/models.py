@@ -8,7 +8,7 @@ from api.core.db import UTCDateTime, utcnow
 
 class Talk(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("event_id", "external_id"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     event_id: int = Field(
         sa_column=Column(Integer, ForeignKey("event.id", ondelete="CASCADE"), nullable=False, index=True)
     )
@@ -41,7 +41,7 @@ class AgendaBreak(SQLModel, table=True):
     """A slot without talks: the hallway's moment."""
 
     __tablename__ = "agenda_break"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     event_id: int = Field(
         sa_column=Column(Integer, ForeignKey("event.id", ondelete="CASCADE"), nullable=False, index=True)
     )

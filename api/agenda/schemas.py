@@ -6,10 +6,10 @@ from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, field_val
 from api.core.schemas import Id, InputModel, Moment, UpdateModel, line, text, unique_items
 
 IdList = Annotated[list[Id], Field(max_length=50), AfterValidator(unique_items)]
-Title = line(300, min_length=1)
-Label = line(100, min_length=1)
-Abstract = text(10_000)
-Room = line(100)
+Title = Annotated[str, line(300, min_length=1)]
+Label = Annotated[str, line(100, min_length=1)]
+Abstract = Annotated[str, text(10_000)]
+Room = Annotated[str, line(100)]
 
 
 class _Slot:

@@ -60,19 +60,21 @@ def delete_talk(session: Session, talk: Talk) -> None:
 def _link(session: Session, talk: Talk, *, topic_ids: list[int] | None, speaker_ids: list[int] | None) -> None:
     if topic_ids is not None:
         _require_ids(session, Topic, talk.event_id, topic_ids, "topic")
-        session.execute(delete(TalkTopic).where(TalkTopic.talk_id == talk.id))
+        session.execute(delete(TalkTopic).where(col(TalkTopic.talk_id) == talk.id))
         session.add_all(TalkTopic(talk_id=talk.id, topic_id=t) for t in topic_ids)
     if speaker_ids is not None:
         _require_ids(session, Attendee, talk.event_id, speaker_ids, "attendee")
-        session.execute(delete(TalkSpeaker).where(TalkSpeaker.talk_id == talk.id))
+        session.execute(delete(TalkSpeaker).where(col(TalkSpeaker.talk_id) == talk.id))
         session.add_all(TalkSpeaker(talk_id=talk.id, attendee_id=a) for a in speaker_ids)
     session.flush()
 
 
-def _require_ids(session: Session, model, event_id: int, ids: list[int], noun: str) -> None:
+def _require_ids(
+    session: Session, model: type[Topic] | type[Attendee], event_id: int, ids: list[int], noun: str
+) -> None:
     if not ids:
         return
-    found = set(session.exec(select(model.id).where(model.event_id == event_id, model.id.in_(ids))))
+    found = set(session.exec(select(col(model.id)).where(col(model.event_id) == event_id, col(model.id).in_(ids))))
     missing = sorted(set(ids) - found)
     if missing:
         raise InvalidInput(f"no {noun} with id {missing} in this event")
@@ -102,7 +104,9 @@ def delete_break(session: Session, slot: AgendaBreak) -> None:
 
 def list_breaks(session: Session, event_id: int) -> list[AgendaBreak]:
     return list(
-        session.exec(select(AgendaBreak).where(AgendaBreak.event_id == event_id).order_by(AgendaBreak.starts_at))
+        session.exec(
+            select(AgendaBreak).where(col(AgendaBreak.event_id) == event_id).order_by(col(AgendaBreak.starts_at))
+        )
     )
 
 
@@ -110,27 +114,29 @@ def current_break(session: Session, event_id: int, at: datetime) -> AgendaBreak 
     return session.exec(
         select(AgendaBreak)
         .where(AgendaBreak.event_id == event_id, AgendaBreak.starts_at <= at, AgendaBreak.ends_at > at)
-        .order_by(AgendaBreak.ends_at.desc())
+        .order_by(col(AgendaBreak.ends_at).desc())
     ).first()
 
 
 def talks_public(session: Session, event_id: int, talk_ids: list[int] | None = None) -> list[TalkPublic]:
-    query = select(Talk).where(Talk.event_id == event_id).order_by(Talk.starts_at, Talk.id)
+    query = select(Talk).where(col(Talk.event_id) == event_id).order_by(col(Talk.starts_at), col(Talk.id))
     if talk_ids is not None:
-        query = query.where(Talk.id.in_(talk_ids))
+        query = query.where(col(Talk.id).in_(talk_ids))
     talks = list(session.exec(query))
     ids = [t.id for t in talks]
     topics: dict[int, list[int]] = defaultdict(list)
     speakers: dict[int, list[SpeakerPublic]] = defaultdict(list)
     if ids:
         for talk_id, topic_id in session.exec(
-            select(TalkTopic.talk_id, TalkTopic.topic_id).where(TalkTopic.talk_id.in_(ids)).order_by(TalkTopic.topic_id)
+            select(col(TalkTopic.talk_id), col(TalkTopic.topic_id))
+            .where(col(TalkTopic.talk_id).in_(ids))
+            .order_by(col(TalkTopic.topic_id))
         ):
             topics[talk_id].append(topic_id)
         for talk_id, attendee_id, name in session.exec(
             select(TalkSpeaker.talk_id, Attendee.id, Attendee.display_name)
-            .join(Attendee, Attendee.id == TalkSpeaker.attendee_id)
-            .where(TalkSpeaker.talk_id.in_(ids))
+            .join(Attendee, col(Attendee.id) == col(TalkSpeaker.attendee_id))
+            .where(col(TalkSpeaker.talk_id).in_(ids))
             .order_by(Attendee.display_name)
         ):
             speakers[talk_id].append(SpeakerPublic(id=attendee_id, display_name=name))

@@ -8,7 +8,7 @@ from api.core.db import UTCDateTime, utcnow
 
 class Attendee(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("event_id", "email"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     event_id: int = Field(
         sa_column=Column(Integer, ForeignKey("event.id", ondelete="CASCADE"), nullable=False, index=True)
     )

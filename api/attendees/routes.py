@@ -2,6 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response, status
 from pydantic import BaseModel
+from sqlalchemy.engine import Engine
 
 from api.attendees import photos, service, visibility
 from api.attendees.models import Attendee
@@ -16,6 +17,7 @@ from api.attendees.schemas import (
 from api.auth.schemas import TokenPair
 from api.auth.service import open_session, send_email_proof
 from api.core import ratelimit
+from api.core.config import Settings
 from api.core.deps import Claims, ClientIP, CurrentAttendee, EngineDep, SessionDep, SettingsDep
 from api.core.errors import (
     Conflict,
@@ -62,7 +64,9 @@ def join_event(
     return JoinResult(attendee=service.private_profile(session, attendee), tokens=tokens)
 
 
-def _prove_email(background: BackgroundTasks, engine, settings, attendee_id: int, claimed: str | None) -> None:
+def _prove_email(
+    background: BackgroundTasks, engine: Engine, settings: Settings, attendee_id: int, claimed: str | None
+) -> None:
     """Mail a proof to a newly given address after the response, once the request's work is committed."""
     if claimed:
         background.add_task(send_email_proof, engine, settings, attendee_id, claimed)
@@ -176,7 +180,7 @@ def get_attendee_photo(
 def _shown(session, claims, event, attendee_id: int) -> Attendee:
     """The attendee whose card the caller may see: an attendee under the visibility rule, an organizer any."""
     if claims.subject_kind == "attendee":
-        viewer = session.get(Attendee, claims.subject_id)  # MemberEvent found them in this event
+        viewer = session.get_one(Attendee, claims.subject_id)  # MemberEvent found them in this event
         return visibility.shown_attendee(session, viewer, attendee_id)
     return service.get_attendee(session, event_id=event.id, attendee_id=attendee_id)
 

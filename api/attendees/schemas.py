@@ -25,13 +25,13 @@ class Role(StrEnum):
     organizer = "organizer"
 
 
-DisplayName = line(80, min_length=1)
-Headline = line(160)
-Company = line(120)
-AskMeAbout = line(160, description='An opening line for a conversation: "ask me about …"')
-FindMeHint = line(120, description='How to spot them in the hallway, e.g. "red scarf, by the window"')
+DisplayName = Annotated[str, line(80, min_length=1)]
+Headline = Annotated[str, line(160)]
+Company = Annotated[str, line(120)]
+AskMeAbout = Annotated[str, line(160, description='An opening line for a conversation: "ask me about …"')]
+FindMeHint = Annotated[str, line(120, description='How to spot them in the hallway, e.g. "red scarf, by the window"')]
 Phone = Annotated[str, Field(min_length=3, max_length=40, pattern=r"^\+?[0-9 ().\-]{3,40}$")]
-Interests = Annotated[list[line(100, min_length=1)], Field(max_length=30), AfterValidator(unique_items)]
+Interests = Annotated[list[Annotated[str, line(100, min_length=1)]], Field(max_length=30), AfterValidator(unique_items)]
 _http_url = TypeAdapter(HttpUrl)
 MAX_URL = 300
 
@@ -48,12 +48,12 @@ def _website(value: str) -> str:
     return url
 
 
-WebsiteUrl = Annotated[line(MAX_URL, json_schema_extra={"format": "uri"}), AfterValidator(_website)]
+WebsiteUrl = Annotated[str, line(MAX_URL, json_schema_extra={"format": "uri"}), AfterValidator(_website)]
 Goals = Annotated[list[Goal], Field(max_length=7), AfterValidator(unique_items)]
 
 
 class JoinRequest(InputModel):
-    join_code: line(16, min_length=4)
+    join_code: Annotated[str, line(16, min_length=4)]
     display_name: DisplayName
     email: Email | None = Field(
         default=None, description="Mailed a link to confirm it; it is the attendee's once that link is followed"

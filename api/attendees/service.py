@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.attendees import photos
 from api.attendees.models import Attendee, AttendeeInterest, AttendeePhoto
@@ -15,6 +15,7 @@ from api.attendees.schemas import (
     InterestPublic,
     JoinRequest,
     ProfileUpdate,
+    Role,
 )
 from api.core.db import utcnow
 from api.core.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -68,7 +69,7 @@ def email_owner(session: Session, event_id: int, email: str, except_id: int | No
     ).first()
 
 
-def attach_proven_email(session: Session, attendee: Attendee, email: str) -> Attendee:
+def attach_proven_email(session: Session, attendee: Attendee, email: str) -> Attendee | None:
     """The owner of `email` followed the link mailed to it for `attendee`: the address is theirs now. Should
     another attendee of the event have proved it first, that account is the person's, and is the one returned."""
     owner = email_owner(session, attendee.event_id, email, except_id=attendee.id)
@@ -124,7 +125,7 @@ def set_interests(session: Session, attendee: Attendee, terms: list[str]) -> lis
     if unknown:
         raise InvalidInput({"message": "Not topics of this event", "unknown_interests": unknown})
     topics = {vocabulary[fold(term)].id: vocabulary[fold(term)] for term in terms}
-    session.execute(delete(AttendeeInterest).where(AttendeeInterest.attendee_id == attendee.id))
+    session.execute(delete(AttendeeInterest).where(col(AttendeeInterest.attendee_id) == attendee.id))
     session.add_all(AttendeeInterest(attendee_id=attendee.id, topic_id=topic_id) for topic_id in topics)
     session.flush()
     return list(topics.values())
@@ -136,8 +137,8 @@ def interests_of(session: Session, attendee_ids: list[int]) -> dict[int, list[In
         return out
     rows = session.exec(
         select(AttendeeInterest.attendee_id, Topic.id, Topic.name)
-        .join(Topic, Topic.id == AttendeeInterest.topic_id)
-        .where(AttendeeInterest.attendee_id.in_(attendee_ids))
+        .join(Topic, col(Topic.id) == col(AttendeeInterest.topic_id))
+        .where(col(AttendeeInterest.attendee_id).in_(attendee_ids))
         .order_by(Topic.name)
     )
     for attendee_id, topic_id, name in rows:
@@ -170,7 +171,7 @@ def cards(session: Session, attendees: list[Attendee]) -> list[AttendeeCard]:
             ask_me_about=a.ask_me_about,
             find_me_hint=a.find_me_hint,
             photo_url=photo_url(a.event_id, a.id, a.photo_etag),
-            role=a.role,
+            role=Role(a.role),
             interests=interests[a.id],
         )
         for a in attendees
@@ -229,13 +230,17 @@ def list_attendees(
     session: Session, event_id: int, *, name: str | None = None, limit: int, offset: int
 ) -> tuple[list[Attendee], int]:
     """The event's attendees by name; `name` keeps those whose display name contains it, case aside."""
-    where = [Attendee.event_id == event_id]
+    where = [col(Attendee.event_id) == event_id]
     if name:
         # autoescape: a typed % or _ is a character to find, not a wildcard.
-        where.append(Attendee.display_name.icontains(name, autoescape=True))
+        where.append(col(Attendee.display_name).icontains(name, autoescape=True))
     total = session.exec(select(func.count()).select_from(Attendee).where(*where)).one()
     rows = session.exec(
-        select(Attendee).where(*where).order_by(Attendee.display_name, Attendee.id).limit(limit).offset(offset)
+        select(Attendee)
+        .where(*where)
+        .order_by(col(Attendee.display_name), col(Attendee.id))
+        .limit(limit)
+        .offset(offset)
     )
     return list(rows), total
 

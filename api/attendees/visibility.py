@@ -25,7 +25,7 @@ The organizers' dashboard is theirs: its aggregates count everyone present (api/
 
 from sqlalchemy import and_, exists, literal, or_, union_all
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.agenda.models import TalkSpeaker
 from api.attendees.models import Attendee
@@ -40,7 +40,7 @@ UNKNOWN_ATTENDEE = "No such attendee in this event"
 
 # Who counts in the figures attendees see, besides "not the caller": as a condition on Attendee rows, and as
 # the trait bit of a present person's topic rows (what the in-memory crowd and the nudge planner read).
-COUNTED = and_(Attendee.visible, Attendee.vouched)
+COUNTED = and_(col(Attendee.visible), col(Attendee.vouched))
 COUNTED_TRAIT = TRAIT_BITS["vouched"]
 
 
@@ -80,7 +80,10 @@ def contacts_shown(session: Session, viewer_id: int, contact_ids: set[int]) -> s
 
 
 def _blocked_either_way(session: Session, a: int, b: int) -> bool:
-    pair = or_(and_(Block.blocker_id == a, Block.blocked_id == b), and_(Block.blocker_id == b, Block.blocked_id == a))
+    pair = or_(
+        and_(col(Block.blocker_id) == a, col(Block.blocked_id) == b),
+        and_(col(Block.blocker_id) == b, col(Block.blocked_id) == a),
+    )
     return session.exec(select(literal(1)).where(exists().where(pair))).first() is not None
 
 
@@ -90,14 +93,14 @@ def _related(session: Session, viewer_id: int, other: Attendee, *, my_block: boo
     ties = [
         select(Contact.id).where(
             or_(
-                and_(Contact.owner_id == viewer_id, Contact.other_attendee_id == other.id),
-                and_(Contact.owner_id == other.id, Contact.other_attendee_id == viewer_id),
+                and_(col(Contact.owner_id) == viewer_id, col(Contact.other_attendee_id) == other.id),
+                and_(col(Contact.owner_id) == other.id, col(Contact.other_attendee_id) == viewer_id),
             )
         ),
         select(ContactRequest.id).where(
             or_(
-                and_(ContactRequest.from_attendee_id == viewer_id, ContactRequest.to_attendee_id == other.id),
-                and_(ContactRequest.from_attendee_id == other.id, ContactRequest.to_attendee_id == viewer_id),
+                and_(col(ContactRequest.from_attendee_id) == viewer_id, col(ContactRequest.to_attendee_id) == other.id),
+                and_(col(ContactRequest.from_attendee_id) == other.id, col(ContactRequest.to_attendee_id) == viewer_id),
             )
         ),
     ]
@@ -114,16 +117,18 @@ def _near(session: Session, viewer: Attendee, other: Attendee) -> bool:
         return False
     now = utcnow()
     mine, theirs = aliased(Presence), aliased(Presence)
-    neighbours = exists().where(ZoneNeighbour.zone_id == mine.zone_id, ZoneNeighbour.neighbour_id == theirs.zone_id)
+    neighbours = exists().where(
+        col(ZoneNeighbour.zone_id) == mine.zone_id, col(ZoneNeighbour.neighbour_id) == theirs.zone_id
+    )
     row = session.exec(
         select(literal(1))
         .select_from(mine)
-        .join(theirs, theirs.attendee_id == other.id)
+        .join(theirs, col(theirs.attendee_id) == other.id)
         .where(
             mine.attendee_id == viewer.id,
             mine.expires_at > now,
             theirs.expires_at > now,
-            or_(theirs.zone_id == mine.zone_id, neighbours),
+            or_(col(theirs.zone_id) == mine.zone_id, neighbours),
         )
     ).first()
     return row is not None

@@ -1,7 +1,8 @@
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, Column, Exists, ForeignKey, Integer, exists
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from api.core.db import UTCDateTime, utcnow
 
@@ -11,7 +12,7 @@ _ONE_SUBJECT = "(organizer_id IS NULL) <> (attendee_id IS NULL)"
 class MagicLink(SQLModel, table=True):
     __tablename__ = "magic_link"
     __table_args__ = (CheckConstraint(_ONE_SUBJECT, name="one_subject"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True)
     organizer_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("organizer.id", ondelete="CASCADE"), index=True)
@@ -48,12 +49,12 @@ class RefreshSession(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
-def signed_in(session_id, *, attendee_id=None, organizer_id=None) -> Exists:
+def signed_in(session_id: Any, *, attendee_id: Any = None, organizer_id: Any = None) -> Exists:
     """The condition, for a query that reads the caller anyway, that their access token's session
     (`session_id`) is theirs and still signed in. Each argument a value, a column or a bind parameter."""
     subject = (
-        RefreshSession.attendee_id == attendee_id
+        col(RefreshSession.attendee_id) == attendee_id
         if organizer_id is None
-        else RefreshSession.organizer_id == organizer_id
+        else col(RefreshSession.organizer_id) == organizer_id
     )
-    return exists().where(RefreshSession.id == session_id, subject, RefreshSession.revoked_at.is_(None))
+    return exists().where(col(RefreshSession.id) == session_id, subject, col(RefreshSession.revoked_at).is_(None))

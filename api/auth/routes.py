@@ -1,4 +1,5 @@
 from fastapi import APIRouter, BackgroundTasks, status
+from sqlalchemy.engine import Engine
 
 from api.auth import service
 from api.auth.schemas import (
@@ -10,13 +11,14 @@ from api.auth.schemas import (
     TokenPair,
 )
 from api.core import ratelimit
+from api.core.config import Settings
 from api.core.deps import ClientIP, EngineDep, SessionDep, SettingsDep
 from api.core.errors import InvalidInput, NotAuthenticated, TooManyRequests, responses
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 
-def _limit_link_requests(engine, settings, ip: str) -> None:
+def _limit_link_requests(engine: Engine, settings: Settings, ip: str) -> None:
     # Per address only: a limit per email would let anyone lock its owner out by asking for its links. The
     # mail budget (`send_email`) caps what a mailbox receives, silently, and links already sent stay valid.
     ratelimit.hit(engine, settings, f"magic-link:ip:{ip}", settings.magic_link_rate_per_ip)

@@ -1,4 +1,4 @@
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -21,15 +21,15 @@ class OrganizerLinkRequest(InputModel):
 
 class AttendeeLinkRequest(InputModel):
     email: Email
-    event_slug: line(64) | None = None
+    event_slug: Annotated[str, line(64)] | None = None
 
 
 class MagicLinkRedeem(InputModel):
-    token: line(128, min_length=16)
+    token: Annotated[str, line(128, min_length=16)]
 
 
 class RefreshRequest(InputModel):
-    refresh_token: line(2048, min_length=16)
+    refresh_token: Annotated[str, line(2048, min_length=16)]
 
 
 class LinkSent(BaseModel):

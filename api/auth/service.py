@@ -2,17 +2,18 @@
 
 import logging
 from datetime import datetime, timedelta
+from functools import partial
 
-from sqlalchemy import and_, update
+from sqlalchemy import ColumnElement, and_, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.attendees.models import Attendee
 from api.attendees.service import attach_proven_email, email_owner, vouch
 from api.auth.models import MagicLink, RefreshSession
 from api.auth.schemas import TokenPair
 from api.core.config import Settings
-from api.core.db import utcnow
+from api.core.db import rowcount, utcnow
 from api.core.errors import SIGNED_OUT, NotAuthenticated
 from api.core.mailer import send_email
 from api.core.security import (
@@ -37,7 +38,12 @@ def open_session(
     session: Session, settings: Settings, *, organizer: Organizer | None = None, attendee: Attendee | None = None
 ) -> TokenPair:
     """Sign a device in: a refresh session row and a fresh token pair."""
-    subject_kind, subject_id = ("organizer", organizer.id) if organizer else ("attendee", attendee.id)
+    subject_kind: SubjectKind
+    if organizer is not None:
+        subject_kind, subject_id = "organizer", organizer.id
+    else:
+        assert attendee is not None, "a session is an organizer's or an attendee's"
+        subject_kind, subject_id = "attendee", attendee.id
     session_id, refresh_jti = new_token_id(), new_token_id()
     event_id = attendee.event_id if attendee else None
     tokens, expires_at = _token_pair(settings, subject_kind, subject_id, event_id, session_id, refresh_jti)
@@ -63,7 +69,8 @@ def _token_pair(
     refresh_jti: str,
 ) -> tuple[TokenPair, datetime]:
     """Session `session_id`'s pair, its refresh token numbered `refresh_jti`, and when that one expires."""
-    common = dict(
+    issue = partial(
+        issue_token,
         subject_kind=subject_kind,
         subject_id=subject_id,
         session_id=session_id,
@@ -71,11 +78,11 @@ def _token_pair(
         key=settings.signing_key(),
         issuer=settings.jwt_issuer,
     )
-    refresh, refresh_claims = issue_token(
-        kind="refresh", jti=refresh_jti, lifetime=timedelta(days=settings.refresh_token_days), **common
+    refresh, refresh_claims = issue(
+        kind="refresh", jti=refresh_jti, lifetime=timedelta(days=settings.refresh_token_days)
     )
     access_lifetime = timedelta(minutes=settings.access_token_minutes)
-    access, _ = issue_token(kind="access", lifetime=access_lifetime, **common)
+    access, _ = issue(kind="access", lifetime=access_lifetime)
     pair = TokenPair(
         access_token=access,
         refresh_token=refresh,
@@ -87,17 +94,17 @@ def _token_pair(
     return pair, refresh_claims.expires_at
 
 
-def _read_refresh(settings: Settings, token: str):
+def _read_refresh(settings: Settings, token: str) -> TokenClaims:
     try:
         return read_token(token, kind="refresh", key=settings.signing_key(), issuer=settings.jwt_issuer)
     except InvalidToken:
         raise NotAuthenticated("Invalid or expired refresh token") from None
 
 
-def _of_subject(claims: TokenClaims):
+def _of_subject(claims: TokenClaims) -> ColumnElement[bool]:
     """The session row of the token's subject (a session id is never another subject's)."""
-    column = RefreshSession.attendee_id if claims.subject_kind == "attendee" else RefreshSession.organizer_id
-    return and_(RefreshSession.id == claims.session_id, column == claims.subject_id)
+    column = col(RefreshSession.attendee_id) if claims.subject_kind == "attendee" else col(RefreshSession.organizer_id)
+    return and_(col(RefreshSession.id) == claims.session_id, column == claims.subject_id)
 
 
 def refresh(session: Session, settings: Settings, token: str) -> TokenPair:
@@ -115,13 +122,13 @@ def refresh(session: Session, settings: Settings, token: str) -> TokenPair:
         update(RefreshSession)
         .where(
             _of_subject(claims),
-            RefreshSession.refresh_jti == claims.jti,
-            RefreshSession.revoked_at.is_(None),
-            RefreshSession.expires_at > now,
+            col(RefreshSession.refresh_jti) == claims.jti,
+            col(RefreshSession.revoked_at).is_(None),
+            col(RefreshSession.expires_at) > now,
         )
         .values(refresh_jti=refresh_jti, expires_at=expires_at)
     )
-    if rotated.rowcount == 0:
+    if rowcount(rotated) == 0:
         if _end_session(session, claims):
             log.warning("a spent refresh token was presented again: its session is signed out")
             session.commit()  # kept, although the request is refused (and its session rolled back)
@@ -138,10 +145,10 @@ def _end_session(session: Session, claims: TokenClaims) -> bool:
     """Whether the token's session was signed in (it is not any more)."""
     ended = session.execute(
         update(RefreshSession)
-        .where(_of_subject(claims), RefreshSession.revoked_at.is_(None))
+        .where(_of_subject(claims), col(RefreshSession.revoked_at).is_(None))
         .values(revoked_at=utcnow())
     )
-    return ended.rowcount > 0
+    return rowcount(ended) > 0
 
 
 # Magic links ----------------------------------------------------------------------------------
@@ -202,9 +209,13 @@ def redeem_magic_link(session: Session, settings: Settings, token: str) -> Token
     # One conditional UPDATE: two concurrent redemptions of one link cannot both succeed.
     row = session.execute(
         update(MagicLink)
-        .where(MagicLink.token_hash == hash_secret(token), MagicLink.used_at.is_(None), MagicLink.expires_at > now)
+        .where(
+            col(MagicLink.token_hash) == hash_secret(token),
+            col(MagicLink.used_at).is_(None),
+            col(MagicLink.expires_at) > now,
+        )
         .values(used_at=now)
-        .returning(MagicLink.organizer_id, MagicLink.attendee_id, MagicLink.confirms_email)
+        .returning(col(MagicLink.organizer_id), col(MagicLink.attendee_id), col(MagicLink.confirms_email))
     ).first()
     if row is None:
         raise NotAuthenticated(_LINK_REFUSED)
@@ -233,7 +244,11 @@ def send_organizer_link(engine: Engine, settings: Settings, email: str) -> None:
 
 def send_attendee_links(engine: Engine, settings: Settings, email: str, event_slug: str | None) -> None:
     with Session(engine) as session:
-        query = select(Attendee, Event.name).join(Event, Event.id == Attendee.event_id).where(Attendee.email == email)
+        query = (
+            select(Attendee, col(Event.name))
+            .join(Event, col(Event.id) == col(Attendee.event_id))
+            .where(col(Attendee.email) == email)
+        )
         if event_slug:
             query = query.where(Event.slug == event_slug)
         links = [
@@ -255,7 +270,7 @@ def send_email_proof(engine: Engine, settings: Settings, attendee_id: int, email
         claimer = session.get(Attendee, attendee_id)
         if claimer is None:
             return
-        event_name = session.get(Event, claimer.event_id).name
+        event_name = session.get_one(Event, claimer.event_id).name
         owner = email_owner(session, claimer.event_id, email, except_id=claimer.id)
         if owner is not None:
             link = create_magic_link(session, settings, attendee_id=owner.id)

@@ -23,7 +23,7 @@ class ContactRequest(SQLModel, table=True):
 
     __tablename__ = "contact_request"
     __table_args__ = (UniqueConstraint("from_attendee_id", "to_attendee_id"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     event_id: int = Field(sa_column=Column(Integer, ForeignKey("event.id", ondelete="CASCADE"), nullable=False))
     from_attendee_id: int = Field(sa_column=reference("attendee.id"))
     to_attendee_id: int = Field(sa_column=reference("attendee.id", index=True))
@@ -43,7 +43,7 @@ class Contact(SQLModel, table=True):
     """
 
     __table_args__ = (UniqueConstraint("owner_id", "other_attendee_id"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     owner_id: int = Field(sa_column=reference("attendee.id", index=True))
     other_attendee_id: int | None = Field(
         default=None, sa_column=reference("attendee.id", nullable=True, on_delete="SET NULL")

@@ -234,7 +234,7 @@ def get_my_contact(contact_id: PathId, attendee: CurrentAttendee, session: Sessi
 @router.get(
     "/contacts/{contact_id}/vcard",
     response_class=Response,
-    responses={200: {"content": {VCARD_MEDIA_TYPE: {}}}} | responses(NotFound),
+    responses={200: {"content": {VCARD_MEDIA_TYPE: {}}}, **responses(NotFound)},
 )
 def export_my_contact_vcard(
     contact_id: PathId, attendee: CurrentAttendee, session: SessionDep, version: ExportVersion = "3.0"

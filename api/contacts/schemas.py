@@ -7,7 +7,7 @@ from pydantic import AfterValidator, BaseModel, Field
 from api.attendees.schemas import AttendeeCard
 from api.core.schemas import Id, InputModel, UpdateModel, line, text, unique_items
 
-Tag = line(40, min_length=1)
+Tag = Annotated[str, line(40, min_length=1)]
 Tags = Annotated[list[Tag], Field(max_length=20), AfterValidator(unique_items)]
 
 
@@ -33,7 +33,7 @@ class Sharing(BaseModel):
 
 class ContactRequestCreate(InputModel):
     to_attendee_id: Id
-    message: text(280) = ""
+    message: Annotated[str, text(280)] = ""
 
 
 class SentRequest(BaseModel):
@@ -84,7 +84,7 @@ class ContactPublic(BaseModel):
 
 
 class ContactUpdate(UpdateModel):
-    note: text(2000) | None = None
+    note: Annotated[str, text(2000)] | None = None
     tags: Tags | None = None
     follow_up: bool | None = None
 
@@ -96,7 +96,7 @@ class ConnectCodePublic(BaseModel):
 
 
 class ConnectScan(InputModel):
-    code: line(300, min_length=16, description="The scanned URL or its code")
+    code: Annotated[str, line(300, min_length=16, description="The scanned URL or its code")]
 
 
 class NetworkingReturn(BaseModel):

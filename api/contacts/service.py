@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.attendees.models import Attendee, AttendeePhoto
 from api.attendees.service import cards, get_attendee, interests_of, photo_url
@@ -95,8 +95,8 @@ def _can_ask(session: Session, me: Attendee, other_id: int) -> Attendee:
     return shown_attendee(session, me, other_id)
 
 
-def _contact_ids(session: Session, owner_id: int) -> set[int]:
-    return set(session.exec(select(Contact.other_attendee_id).where(Contact.owner_id == owner_id)))
+def _contact_ids(session: Session, owner_id: int) -> set[int | None]:
+    return set(session.exec(select(col(Contact.other_attendee_id)).where(col(Contact.owner_id) == owner_id)))
 
 
 class TooManyWaiting(TooManyRequests):
@@ -119,7 +119,7 @@ def _refuse_past_waiting_cap(session: Session, settings: Settings, to: Attendee)
             ContactRequest.status == "pending",
             ContactRequest.created_at > since,
         )
-        .order_by(ContactRequest.created_at.desc())
+        .order_by(col(ContactRequest.created_at).desc())
         .limit(cap)
     ).all()
     if len(waiting) >= cap:
@@ -194,9 +194,9 @@ def list_requests(session: Session, me: Attendee) -> ContactRequests:
             .where(
                 ContactRequest.to_attendee_id == me.id,
                 ContactRequest.status == "pending",
-                ContactRequest.from_attendee_id.not_in(blocked),
+                col(ContactRequest.from_attendee_id).not_in(blocked),
             )
-            .order_by(ContactRequest.created_at.desc())
+            .order_by(col(ContactRequest.created_at).desc())
         )
     )
     sent_rows = list(
@@ -205,9 +205,9 @@ def list_requests(session: Session, me: Attendee) -> ContactRequests:
             .where(
                 ContactRequest.from_attendee_id == me.id,
                 ContactRequest.status != "accepted",
-                ContactRequest.to_attendee_id.not_in(blocked),
+                col(ContactRequest.to_attendee_id).not_in(blocked),
             )
-            .order_by(ContactRequest.created_at.desc())
+            .order_by(col(ContactRequest.created_at).desc())
         )
     )
     people = {
@@ -241,12 +241,12 @@ def list_requests(session: Session, me: Attendee) -> ContactRequests:
 
 def _attendees(session: Session, ids: Iterable[int]) -> list[Attendee]:
     ids = set(ids)
-    return list(session.exec(select(Attendee).where(Attendee.id.in_(ids)))) if ids else []
+    return list(session.exec(select(Attendee).where(col(Attendee.id).in_(ids)))) if ids else []
 
 
-def _zone_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+def _zone_names(session: Session, ids: Iterable[int | None]) -> dict[int | None, str]:
     ids = {i for i in ids if i is not None}
-    return dict(session.exec(select(Zone.id, Zone.name).where(Zone.id.in_(ids))).all()) if ids else {}
+    return dict(session.exec(select(col(Zone.id), col(Zone.name)).where(col(Zone.id).in_(ids))).all()) if ids else {}
 
 
 def _received(session: Session, me: Attendee, request_id: int) -> ContactRequest:
@@ -271,7 +271,7 @@ def _accept(session: Session, request: ContactRequest, *, accepter: Attendee) ->
     request.status = "accepted"
     request.answered_at = utcnow()
     session.add(request)
-    sender = session.get(Attendee, request.from_attendee_id)
+    sender = session.get_one(Attendee, request.from_attendee_id)
     zone_name = _zone_names(session, [request.zone_id]).get(request.zone_id)
     mine, _ = exchange(
         session, accepter, sender, how="suggestion", zone_name=zone_name, shared_topics=request.shared_topics
@@ -305,7 +305,7 @@ def exchange(
     session: Session, a: Attendee, b: Attendee, *, how: str, zone_name: str | None, shared_topics: list[str]
 ) -> tuple[Contact, Contact]:
     """Give each side a copy of what the other shares. Idempotent per pair: an existing copy is kept."""
-    event_name = session.get(Event, a.event_id).name
+    event_name = session.get_one(Event, a.event_id).name
     now = utcnow()
 
     def copy_for(owner: Attendee, other: Attendee) -> Contact:
@@ -415,7 +415,11 @@ def contact_photos(session: Session, me: Attendee, contacts: list[Contact]) -> d
 def my_contacts(
     session: Session, me: Attendee, *, tag: str | None = None, follow_up: bool | None = None
 ) -> list[Contact]:
-    query = select(Contact).where(Contact.owner_id == me.id).order_by(Contact.met_at.desc(), Contact.id.desc())
+    query = (
+        select(Contact)
+        .where(col(Contact.owner_id) == me.id)
+        .order_by(col(Contact.met_at).desc(), col(Contact.id).desc())
+    )
     if follow_up is not None:
         query = query.where(Contact.follow_up == follow_up)
     rows = list(session.exec(query))
@@ -445,7 +449,7 @@ def remove_contact(session: Session, contact: Contact) -> None:
 
 
 def networking_return(session: Session, me: Attendee) -> NetworkingReturn:
-    event = session.get(Event, me.event_id)
+    event = session.get_one(Event, me.event_id)
     count = session.exec(select(func.count()).select_from(Contact).where(Contact.owner_id == me.id)).one()
     cost = None
     if event.ticket_price_cents is not None and count:

@@ -1,10 +1,14 @@
 """Engine and the column types every domain shares (sessions are made per request in api.core.deps)."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any, cast
 
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, MetaData, event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, CursorResult, Dialect, Engine, Result
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel, create_engine
 
@@ -21,12 +25,16 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 metadata: MetaData = SQLModel.metadata
 
 
-def reference(target: str, *, nullable: bool = False, on_delete: str = "CASCADE", **kw) -> Column:
+def reference(target: str, *, nullable: bool = False, on_delete: str = "CASCADE", **kw: Any) -> Column[int]:
     """An integer foreign key column; by default its row goes when the referenced row goes."""
     return Column(Integer, ForeignKey(target, ondelete=on_delete), nullable=nullable, **kw)
 
 
-def conflict_insert(bind: Engine | Connection):
+# The dialect's INSERT (the two have the same on_conflict_do_nothing/do_update).
+ConflictInsert = Callable[[Any], postgresql.Insert | sqlite.Insert]
+
+
+def conflict_insert(bind: Engine | Connection) -> ConflictInsert:
     """The dialect's INSERT, which has on_conflict_do_nothing/do_update (SQLite and PostgreSQL alike)."""
     return postgresql.insert if bind.dialect.name == "postgresql" else sqlite.insert
 
@@ -35,13 +43,18 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class UTCDateTime(TypeDecorator):
+def rowcount(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE matched (Session.execute types its CursorResult as any Result)."""
+    return cast(CursorResult[Any], result).rowcount
+
+
+class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes on both SQLite (which has no time zones) and PostgreSQL."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -49,13 +62,13 @@ class UTCDateTime(TypeDecorator):
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")

@@ -25,11 +25,13 @@ _bearer = HTTPBearer(auto_error=False, description="An access token from /api/jo
 # async: FastAPI runs a plain `def` dependency in its thread pool, a hop that costs more than these
 # lookups (and the token check below) themselves; only dependencies that wait on the database stay sync.
 async def get_settings_dep(request: Request) -> Settings:
-    return request.app.state.settings
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 async def get_engine(request: Request) -> Engine:
-    return request.app.state.engine
+    engine: Engine = request.app.state.engine
+    return engine
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:

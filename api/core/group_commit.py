@@ -38,14 +38,14 @@ class GroupCommit(Generic[Request, Result]):
         self._serve = serve
         self._key = key
         # Per event loop: a future is answered on the loop that awaits it (tests run several loops).
-        self._queues: WeakKeyDictionary[asyncio.AbstractEventLoop, _Queue] = WeakKeyDictionary()
+        self._queues: WeakKeyDictionary[asyncio.AbstractEventLoop, _Queue[Request, Result]] = WeakKeyDictionary()
 
     async def submit(self, request: Request) -> Result:
         loop = asyncio.get_running_loop()
         queue = self._queues.get(loop)
         if queue is None:
             queue = self._queues[loop] = _Queue()
-        future: asyncio.Future = loop.create_future()
+        future: asyncio.Future[Result] = loop.create_future()
         with queue.lock:
             queue.waiting.append((request, future))
             idle, queue.serving = not queue.serving, True
@@ -54,7 +54,7 @@ class GroupCommit(Generic[Request, Result]):
         # Shielded: a cancelled request leaves its future to be answered (and ignored).
         return await asyncio.shield(future)
 
-    def _serve_waiting(self, queue: "_Queue", loop: asyncio.AbstractEventLoop) -> None:
+    def _serve_waiting(self, queue: "_Queue[Request, Result]", loop: asyncio.AbstractEventLoop) -> None:
         """In a worker thread: group after group, until none waits; the event loop answers each group's requests
         while this thread serves the next: a hop back to the loop and another into a worker thread between two
         groups made each group wait under a burst of check-ins."""
@@ -70,7 +70,7 @@ class GroupCommit(Generic[Request, Result]):
                 queue.serving = False
             raise
 
-    def _take_group(self, queue: "_Queue") -> list[tuple[Request, asyncio.Future]]:
+    def _take_group(self, queue: "_Queue[Request, Result]") -> list[tuple[Request, asyncio.Future[Result]]]:
         """The next group, taken under the lock that `submit` adds requests under; when none waits, the queue
         is marked idle at once, so a request that arrives after starts a thread of its own."""
         with queue.lock:
@@ -78,9 +78,11 @@ class GroupCommit(Generic[Request, Result]):
             queue.serving = bool(group)
             return group
 
-    def _next_group(self, queue: "_Queue") -> list[tuple[Request, asyncio.Future]]:
+    def _next_group(self, queue: "_Queue[Request, Result]") -> list[tuple[Request, asyncio.Future[Result]]]:
         """The waiting requests that go next, in arrival order: at most one per key."""
-        group, later, keys = [], [], set()
+        group: list[tuple[Request, asyncio.Future[Result]]] = []
+        later: list[tuple[Request, asyncio.Future[Result]]] = []
+        keys: set[Hashable] = set()
         for entry in queue.waiting:
             key = self._key(entry[0])
             if key in keys or len(group) == MAX_GROUP:
@@ -92,7 +94,7 @@ class GroupCommit(Generic[Request, Result]):
         return group
 
 
-def _answer(group: list[tuple[object, asyncio.Future]], outcomes: Sequence[object]) -> None:
+def _answer(group: list[tuple[Request, asyncio.Future[Result]]], outcomes: Sequence[Result | Exception]) -> None:
     """On the event loop: each request's result, or the exception that answers it."""
     for (_, future), outcome in zip(group, outcomes, strict=True):
         if isinstance(outcome, Exception):
@@ -101,9 +103,9 @@ def _answer(group: list[tuple[object, asyncio.Future]], outcomes: Sequence[objec
             future.set_result(outcome)
 
 
-class _Queue:
+class _Queue(Generic[Request, Result]):
     def __init__(self) -> None:
         self.lock = threading.Lock()  # `waiting` and `serving` are shared by the event loop and the worker thread
-        self.waiting: list[tuple] = []
+        self.waiting: list[tuple[Request, asyncio.Future[Result]]] = []
         self.serving = False
-        self.runner: asyncio.Task | None = None  # referenced, or a running task may be garbage-collected
+        self.runner: asyncio.Task[None] | None = None  # referenced, or a running task may be garbage-collected

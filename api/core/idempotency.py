@@ -29,9 +29,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import JSON, Column, ForeignKey, Insert, Integer, UniqueConstraint, Update, bindparam, delete, update
 from sqlalchemy.engine import Connection
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
-from api.core.db import UTCDateTime, conflict_insert, utcnow
+from api.core.db import ConflictInsert, UTCDateTime, conflict_insert, rowcount, utcnow
 from api.core.errors import InvalidInput
 
 HEADER = "Idempotency-Key"
@@ -43,7 +43,7 @@ _KEY_FORMAT = re.compile(r"[A-Za-z0-9_\-:.]{8,64}")
 class IdempotencyRecord(SQLModel, table=True):
     __tablename__ = "idempotency_record"
     __table_args__ = (UniqueConstraint("attendee_id", "key"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     # Erasing an attendee erases their keys and the responses stored with them.
     attendee_id: int = Field(sa_column=Column(Integer, ForeignKey("attendee.id", ondelete="CASCADE"), nullable=False))
     key: str = Field(max_length=64)
@@ -81,7 +81,7 @@ async def idempotency_key(key: Annotated[str | None, Header(alias=HEADER)] = Non
 IdempotencyKey = Annotated[str, Depends(idempotency_key)]
 
 
-def fingerprint(operation: str, payload: BaseModel | dict | None) -> str:
+def fingerprint(operation: str, payload: BaseModel | dict[str, Any] | None) -> str:
     data = payload.model_dump(mode="json") if isinstance(payload, BaseModel) else payload
     canonical = json.dumps([operation, data], sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -93,7 +93,7 @@ def run_once(
     attendee_id: int,
     key: str,
     operation: str,
-    payload: BaseModel | dict | None,
+    payload: BaseModel | dict[str, Any] | None,
     status_code: int,
     action: Callable[[], BaseModel | None],
 ) -> Response:
@@ -118,7 +118,7 @@ def run_once(
 
 
 @cache
-def _statements(insert: Callable) -> tuple[Insert, Update]:
+def _statements(insert: ConflictInsert) -> tuple[Insert, Update]:
     """The claim and the storing of its answer, built once per dialect's INSERT: building them costs more CPU
     than running them."""
     claim = (
@@ -130,11 +130,11 @@ def _statements(insert: Callable) -> tuple[Insert, Update]:
             created_at=bindparam("created_at"),
         )
         .on_conflict_do_nothing(index_elements=["attendee_id", "key"])
-        .returning(IdempotencyRecord.id)
+        .returning(col(IdempotencyRecord.id))
     )
     store = (
         update(IdempotencyRecord)
-        .where(IdempotencyRecord.id == bindparam("record_id"))
+        .where(col(IdempotencyRecord.id) == bindparam("record_id"))
         .values(status_code=bindparam("status_code"), response_body=bindparam("response_body"))
     )
     return claim, store
@@ -179,4 +179,4 @@ def answer(status_code: int, body: Any) -> Response:
 
 def purge_records(session: Session, older_than: datetime) -> int:
     """Forget the keys made before `older_than`: a phone retries within minutes or hours, not days later."""
-    return session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < older_than)).rowcount
+    return rowcount(session.execute(delete(IdempotencyRecord).where(col(IdempotencyRecord.created_at) < older_than)))

@@ -108,7 +108,7 @@ class _PerLoop:
 
     def get(self) -> asyncio.Semaphore:
         loop = asyncio.get_running_loop()
-        if self._loop is not loop:
+        if self._loop is not loop or self._value is None:
             self._loop, self._value = loop, self.make()
         return self._value
 

@@ -145,6 +145,7 @@ def route_of(scope: Scope) -> str:
     """The matched route's template; for anything else only the first segment (no codes, no ids)."""
     route = scope.get("route")
     if route is not None and hasattr(route, "path"):
-        return route.path
+        path: str = route.path
+        return path
     first = scope["path"].lstrip("/").split("/", 1)[0]
     return f"/{first}/…" if first else "/"

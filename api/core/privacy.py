@@ -4,10 +4,10 @@ One place, so every screen (attendees' zone counts, "where to go", the organizer
 the same way: with fewer than three people, a number could single someone out.
 """
 
-from typing import Literal
+from typing import Final, Literal
 
 MIN_SHOWN_COUNT = 3
-FEWER_THAN_MIN = "fewer than 3"
+FEWER_THAN_MIN: Final = "fewer than 3"
 
 # In JSON: an integer of at least 3, or the string "fewer than 3".
 MaskedCount = int | Literal["fewer than 3"]

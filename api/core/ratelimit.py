@@ -14,10 +14,10 @@ import redis
 from fastapi import Depends, Request
 from sqlalchemy import Integer, String, column, delete, text
 from sqlalchemy.engine import Connection, Engine
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Field, Session, SQLModel, col
 
 from api.core.config import Settings
-from api.core.db import conflict_insert
+from api.core.db import conflict_insert, rowcount
 from api.core.deps import Claims, ClientIP, EngineDep, SettingsDep
 from api.core.errors import TooManyRequests
 from api.core.idempotency import HEADER as IDEMPOTENCY_HEADER
@@ -148,8 +148,8 @@ def _upsert_hits(engine: Engine, connection: Connection, counted: Counted, now: 
     if engine.dialect.name == "postgresql":
         values = group_counting_values([counted], now)  # a group of one request
         return dict(connection.execute(_COUNT_WITHOUT_WAITING_FOR_DISK, values).all())
-    values = [{"key": key, "window_start": start, "hits": 1} for key, start in _windows(counted, now)]
-    return dict(connection.execute(_upsert(conflict_insert(engine)), values).all())
+    rows = [{"key": key, "window_start": start, "hits": 1} for key, start in _windows(counted, now)]
+    return dict(connection.execute(_upsert(conflict_insert(engine)), rows).all())
 
 
 # PostgreSQL's counting upsert, committed without waiting for the disk (`synchronous_commit` off for its
@@ -182,7 +182,7 @@ _COUNT_WITHOUT_WAITING_FOR_DISK = text(COUNT_WITHOUT_WAITING_FOR_DISK).columns(
 
 def group_counting_values(
     counted: Sequence[Counted], now: int, replaying: Sequence[Replaying | None] | None = None
-) -> dict[str, list]:
+) -> dict[str, list[Any]]:
     """The parameters of PostgreSQL's counting upsert for a group of requests (`counted`: each one's counters)
     at `now`: one hit per request and counter, unless the request is a retry (`replaying`, each request's)
     whose answer is stored."""
@@ -302,8 +302,8 @@ def purge_passed_windows(session: Session, settings: Settings, now: float | None
     """Delete the windows that are over for every configured limit: they can never count again."""
     now = time.time() if now is None else now
     longest = max(window for _, window in settings.rate_limits().values())
-    result = session.execute(delete(RateLimitWindow).where(RateLimitWindow.window_start <= now - longest))
-    return result.rowcount
+    result = session.execute(delete(RateLimitWindow).where(col(RateLimitWindow.window_start) <= now - longest))
+    return rowcount(result)
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,11 @@
 
 import re
 from datetime import datetime
-from typing import Annotated, Any, ClassVar, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
 
 from fastapi import Path, Query
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic.fields import FieldInfo
 
 T = TypeVar("T")
 
@@ -51,14 +52,22 @@ def _multiline(value: str) -> str:
 OneLine = AfterValidator(_one_line)
 
 
-def line(max_length: int, *, min_length: int | None = None, **field: Any) -> Any:
-    """One line of text input, at most `max_length` characters (no longer than its column)."""
-    return Annotated[str, Field(min_length=min_length, max_length=max_length, **field), OneLine]
+def _with_rule(field: FieldInfo, rule: AfterValidator) -> FieldInfo:
+    # Pydantic applies a field's metadata in order: its length constraints, then the rule.
+    field.metadata.append(rule)
+    return field
 
 
-def text(max_length: int, **field: Any) -> Any:
-    """Text input that may hold tabs and line breaks, at most `max_length` characters."""
-    return Annotated[str, Field(max_length=max_length, **field), AfterValidator(_multiline)]
+def line(max_length: int, *, min_length: int | None = None, **field: Any) -> FieldInfo:
+    """One line of text input, at most `max_length` characters (no longer than its column):
+    `Annotated[str, line(80)]`."""
+    return _with_rule(Field(min_length=min_length, max_length=max_length, **field), OneLine)
+
+
+def text(max_length: int, **field: Any) -> FieldInfo:
+    """Text input that may hold tabs and line breaks, at most `max_length` characters:
+    `Annotated[str, text(2000)]`."""
+    return _with_rule(Field(max_length=max_length, **field), AfterValidator(_multiline))
 
 
 # The years a conference's times fall in. Far-off ones fail later, not here: year 1 at +14:00 has no UTC time,
@@ -85,7 +94,7 @@ Moment = Annotated[AwareDatetime, AfterValidator(_sane_moment)]
 Email = Annotated[EmailStr, Field(max_length=254)]
 
 
-def unique_items(values: list) -> list:
+def unique_items(values: list[T]) -> list[T]:
     if len(set(values)) != len(values):
         raise ValueError("items must be unique")
     return values
@@ -103,13 +112,13 @@ class UpdateModel(InputModel):
     nullable_fields: ClassVar[frozenset[str]] = frozenset()
 
     @model_validator(mode="after")
-    def _no_null_for_required(self):
+    def _no_null_for_required(self) -> Self:
         for name in self.model_fields_set - self.nullable_fields:
             if getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")
         return self
 
-    def changes(self) -> dict:
+    def changes(self) -> dict[str, Any]:
         return self.model_dump(exclude_unset=True)
 
 

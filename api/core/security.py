@@ -38,6 +38,13 @@ class TokenClaims:
     expires_at: datetime
     event_id: int | None = None
 
+    @property
+    def attendee_event_id(self) -> int:
+        """An attendee's event, which their tokens always name (for an `AttendeeClaims`)."""
+        if self.event_id is None:
+            raise InvalidToken("an attendee's token without its event")
+        return self.event_id
+
 
 def new_token_id() -> str:
     """A token's jti, or a session's id: 128 random bits as 32 hex digits."""

@@ -13,6 +13,7 @@ kept them for the others. Phones retry, and their writes carry Idempotency-Keys.
 import logging
 import socket
 import sys
+from collections.abc import Callable
 
 import uvicorn
 from uvicorn.config import STARTUP_FAILURE
@@ -26,7 +27,7 @@ def run_workers(config: uvicorn.Config) -> None:
     family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
     port = _free_port(family, config.host, config.port)
     logger.info("Couloir running on http://%s:%d, %d processes", config.host, port, config.workers)
-    Multiprocess(config, sockets=[_SocketOfItsOwn(family, (config.host, port))]).run()
+    Multiprocess(config, sockets=[_SocketOfItsOwn(family, (config.host, port))]).run()  # type: ignore[list-item]
 
 
 def _free_port(family: socket.AddressFamily, host: str, port: int) -> int:
@@ -40,7 +41,8 @@ def _free_port(family: socket.AddressFamily, host: str, port: int) -> int:
         except OSError as exc:
             logger.error("Cannot listen on %s:%d: %s", host, port, exc)
             sys.exit(STARTUP_FAILURE)
-        return probe.getsockname()[1]
+        bound: int = probe.getsockname()[1]
+        return bound
 
 
 class _SocketOfItsOwn:
@@ -51,7 +53,7 @@ class _SocketOfItsOwn:
     def __init__(self, family: socket.AddressFamily, address: tuple[str, int]) -> None:
         self.family, self.address = family, address
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Callable[..., socket.socket], tuple[socket.AddressFamily, tuple[str, int]]]:
         return (_listening_socket, (self.family, self.address))
 
 

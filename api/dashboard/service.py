@@ -9,12 +9,15 @@ import io
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import BigInteger, Integer, and_, case, cast, distinct, exists, func, or_, text, union_all
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from api.agenda.models import AgendaBreak
 from api.attendees.models import Attendee
@@ -73,7 +76,7 @@ def shown_day(event: Event, now: datetime) -> _Day:
     return _Day(day=day, starts_at=first, ends_at=min(next_midnight, event.ends_at), origin=first - LOOKBACK)
 
 
-def _seconds_since(session: Session, column, origin: datetime) -> ColumnElement:
+def _seconds_since(session: Session, column: Any, origin: datetime) -> ColumnElement[int]:
     """Whole seconds from `origin` to a datetime column, computed by the database."""
     if session.get_bind().dialect.name == "postgresql":
         epoch = cast(func.floor(func.extract("epoch", column)), BigInteger)
@@ -82,12 +85,12 @@ def _seconds_since(session: Session, column, origin: datetime) -> ColumnElement:
     return epoch - int(origin.timestamp())
 
 
-def _least(session: Session, *values) -> ColumnElement:
+def _least(session: Session, *values: Any) -> ColumnElement[int]:
     least = func.least if session.get_bind().dialect.name == "postgresql" else func.min
     return least(*values, type_=BigInteger)
 
 
-def _greatest(session: Session, *values) -> ColumnElement:
+def _greatest(session: Session, *values: Any) -> ColumnElement[int]:
     greatest = func.greatest if session.get_bind().dialect.name == "postgresql" else func.max
     return greatest(*values, type_=BigInteger)
 
@@ -110,7 +113,7 @@ def heatmap(session: Session, settings: Settings, event: Event, day: _Day, now: 
     breaks = session.exec(
         select(AgendaBreak.starts_at, AgendaBreak.ends_at)
         .where(AgendaBreak.event_id == event.id, AgendaBreak.ends_at > day.origin, AgendaBreak.starts_at < day.ends_at)
-        .order_by(AgendaBreak.ends_at.desc())  # the latest end wins, as for presence
+        .order_by(col(AgendaBreak.ends_at).desc())  # the latest end wins, as for presence
     ).all()
     # A check-in made before the day still counts if it lasts into it: at most the TTL or a whole break.
     longest_stay = max([timedelta(minutes=settings.presence_ttl_minutes), *(end - start for start, end in breaks)])
@@ -136,11 +139,11 @@ def heatmap(session: Session, settings: Settings, event: Event, day: _Day, now: 
                 for b_start, b_end in breaks]  # fmt: skip
     ttl_end = start + settings.presence_ttl_minutes * 60
     expiry = case(*in_break, else_=ttl_end) if in_break else ttl_end
-    records = select(check_ins, expiry.label("expiry_s")).subquery()
+    records = sa_select(check_ins, expiry.label("expiry_s")).subquery()
     now_s = day.seconds(now) + 1  # a check-in of this very second counts
-    order = {"partition_by": records.c.attendee_id, "order_by": (records.c.start_s, records.c.id)}
+    order: dict[str, Any] = {"partition_by": records.c.attendee_id, "order_by": (records.c.start_s, records.c.id)}
     next_start = func.lead(records.c.start_s, type_=BigInteger).over(**order)
-    stays = select(
+    stays = sa_select(
         records.c.zone_id,
         records.c.start_s,
         _least(session, func.coalesce(next_start, records.c.expiry_s), records.c.expiry_s, now_s).label("end_s"),
@@ -189,28 +192,34 @@ def heatmap(session: Session, settings: Settings, event: Event, day: _Day, now: 
 # Contacts -------------------------------------------------------------------------------------------
 
 
-def _event_contacts(event_id: int):
+def _event_contacts(event_id: int) -> SelectOfScalar[Contact]:
     """Contact copies held by the event's attendees (each exchange gives both sides one)."""
-    return select(Contact).join(Attendee, Attendee.id == Contact.owner_id).where(Attendee.event_id == event_id)
+    return (
+        select(Contact)
+        .join(Attendee, col(Attendee.id) == col(Contact.owner_id))
+        .where(col(Attendee.event_id) == event_id)
+    )
 
 
-def _one_copy_per_exchange():
+def _one_copy_per_exchange() -> ColumnElement[bool]:
     """A condition keeping one copy of each exchange: the lower id's, or the only one left (the other
     side removed theirs or deleted their account)."""
     mirror = aliased(Contact)
     mirror_kept = exists().where(
-        mirror.owner_id == Contact.other_attendee_id, mirror.other_attendee_id == Contact.owner_id
+        col(mirror.owner_id) == col(Contact.other_attendee_id), col(mirror.other_attendee_id) == col(Contact.owner_id)
     )
-    return or_(Contact.other_attendee_id.is_(None), Contact.owner_id < Contact.other_attendee_id, ~mirror_kept)
+    return or_(
+        col(Contact.other_attendee_id).is_(None), col(Contact.owner_id) < col(Contact.other_attendee_id), ~mirror_kept
+    )
 
 
 def contacts_per_hour(session: Session, event: Event, day: _Day) -> list[HourCount]:
     hour = _seconds_since(session, Contact.met_at, day.origin) // 3600
-    made = dict(
+    made: dict[int, int] = dict(
         session.execute(
             _event_contacts(event.id)
             .with_only_columns(hour.label("hour"), func.count())
-            .where(_one_copy_per_exchange(), Contact.met_at >= day.starts_at, Contact.met_at < day.ends_at)
+            .where(_one_copy_per_exchange(), col(Contact.met_at) >= day.starts_at, col(Contact.met_at) < day.ends_at)
             .group_by(hour)
         ).all()
     )
@@ -227,7 +236,7 @@ def kpis(session: Session, event: Event) -> Kpis:
     # One pass over the event's contact copies for the three figures.
     held, with_contact, made = session.execute(
         _event_contacts(event.id).with_only_columns(
-            func.count(), func.count(distinct(Contact.owner_id)), func.count(case((_one_copy_per_exchange(), 1)))
+            func.count(), func.count(distinct(col(Contact.owner_id))), func.count(case((_one_copy_per_exchange(), 1)))
         )
     ).one()
     shown = attendees >= MIN_SHOWN_COUNT
@@ -253,15 +262,15 @@ def kpis(session: Session, event: Event) -> Kpis:
 
 def nudge_figures(session: Session, event: Event, now: datetime) -> NudgeFigures:
     """Break nudges (contact-request pushes aside) per break and hallway moment started so far."""
-    delivered = Nudge.status == "delivered"
-    opened = and_(delivered, Nudge.opened_at.is_not(None))
+    delivered = col(Nudge.status) == "delivered"
+    opened = and_(delivered, col(Nudge.opened_at).is_not(None))
     rows = session.exec(
         select(Nudge.break_key, func.count(), func.count(case((opened, 1))))
-        .where(Nudge.event_id == event.id, Nudge.reason.in_(BREAK_REASONS), delivered)
+        .where(col(Nudge.event_id) == event.id, col(Nudge.reason).in_(BREAK_REASONS), delivered)
         .group_by(Nudge.break_key)
     ).all()
     counts = {key: (sent, tapped) for key, sent, tapped in rows}
-    occasions = [
+    occasions: list[tuple[Literal["break", "hallway_moment"], int, str, datetime, datetime]] = [
         ("break", row.id, row.label, row.starts_at, row.ends_at)
         for row in session.exec(
             select(AgendaBreak).where(AgendaBreak.event_id == event.id, AgendaBreak.starts_at <= now)
@@ -298,15 +307,15 @@ def huddles(session: Session, event: Event, now: datetime) -> HuddleFigures:
     people = func.count().label("people")
     rows = session.exec(
         select(PresenceTopic.zone_id, PresenceTopic.topic_id, people)
-        .join(Zone, Zone.id == PresenceTopic.zone_id)
+        .join(Zone, col(Zone.id) == col(PresenceTopic.zone_id))
         .where(Zone.event_id == event.id, PresenceTopic.expires_at > now)
-        .group_by(PresenceTopic.zone_id, PresenceTopic.topic_id)
+        .group_by(col(PresenceTopic.zone_id), col(PresenceTopic.topic_id))
         .having(func.count() >= MIN_SHOWN_COUNT)
-        .order_by(people.desc(), PresenceTopic.zone_id, PresenceTopic.topic_id)
+        .order_by(people.desc(), col(PresenceTopic.zone_id), col(PresenceTopic.topic_id))
     ).all()
     listed = rows[:MAX_HUDDLES_LISTED]
-    zones = {z.id: z for z in session.exec(select(Zone).where(Zone.id.in_({r[0] for r in listed})))}
-    topics = {t.id: t for t in session.exec(select(Topic).where(Topic.id.in_({r[1] for r in listed})))}
+    zones = {z.id: z for z in session.exec(select(Zone).where(col(Zone.id).in_({r[0] for r in listed})))}
+    topics = {t.id: t for t in session.exec(select(Topic).where(col(Topic.id).in_({r[1] for r in listed})))}
     return HuddleFigures(
         now=len(rows),
         groups=[

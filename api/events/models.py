@@ -7,7 +7,7 @@ from api.core.db import UTCDateTime, reference, utcnow
 
 
 class Event(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     slug: str = Field(max_length=64, unique=True)
     name: str = Field(max_length=200)
     subject: str = Field(max_length=200)
@@ -35,7 +35,7 @@ class EventOrganizer(SQLModel, table=True):
 
 class Zone(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("event_id", "name"), UniqueConstraint("event_id", "code"))
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     event_id: int = Field(sa_column=reference("event.id", index=True))
     name: str = Field(max_length=100)
     # The name on French and English screens, when the organizer gave one; else `name`.
@@ -60,7 +60,7 @@ class ZoneNeighbour(SQLModel, table=True):
 
 class Topic(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("event_id", "key"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     event_id: int = Field(sa_column=reference("event.id", index=True))
     name: str = Field(max_length=100)
     # The name on French and English screens, when the organizer gave one; else `name`.

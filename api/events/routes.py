@@ -1,5 +1,7 @@
 from fastapi import APIRouter, status
+from sqlmodel import Session
 
+from api.core.config import Settings
 from api.core.deps import CurrentOrganizer, SessionDep, SettingsDep
 from api.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, responses
 from api.core.schemas import PathId
@@ -16,6 +18,7 @@ from api.events.schemas import (
     TopicUpdate,
     ZoneAdmin,
     ZoneCreate,
+    ZoneKind,
     ZonePublic,
     ZoneUpdate,
 )
@@ -34,7 +37,7 @@ def zone_admin(zone: Zone, neighbour_ids: list[int], base_url: str) -> ZoneAdmin
         name=zone.name,
         name_fr=zone.name_fr,
         name_en=zone.name_en,
-        kind=zone.kind,
+        kind=ZoneKind(zone.kind),
         neighbour_ids=neighbour_ids,
         checkin_token=zone.checkin_token,
         checkin_url=f"{base_url}/z/{zone.checkin_token}",
@@ -42,7 +45,7 @@ def zone_admin(zone: Zone, neighbour_ids: list[int], base_url: str) -> ZoneAdmin
     )
 
 
-def _zone_admin(session, zone: Zone, settings) -> ZoneAdmin:
+def _zone_admin(session: Session, zone: Zone, settings: Settings) -> ZoneAdmin:
     neighbours = service.neighbours_by_zone(session, zone.event_id).get(zone.id, [])
     return zone_admin(zone, neighbours, settings.public_base_url)
 
@@ -85,7 +88,7 @@ def get_public_event(event: MemberEvent, session: SessionDep) -> EventPublic:
             name=z.name,
             name_fr=z.name_fr,
             name_en=z.name_en,
-            kind=z.kind,
+            kind=ZoneKind(z.kind),
             neighbour_ids=neighbours.get(z.id, []),
         )
         for z in service.list_zones(session, event.id)

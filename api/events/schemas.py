@@ -35,12 +35,12 @@ def _known_timezone(value: str) -> str:
 
 TimeZoneName = Annotated[str, Field(max_length=64), AfterValidator(_known_timezone)]
 Slug = Annotated[str, Field(min_length=2, max_length=64, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
-Name = line(200, min_length=1)
-Subject = line(200, min_length=1)
-Description = text(5000)
-ZoneName = line(100, min_length=1)
-TopicName = line(100, min_length=1)
-LocalName = line(100, min_length=1)
+Name = Annotated[str, line(200, min_length=1)]
+Subject = Annotated[str, line(200, min_length=1)]
+Description = Annotated[str, text(5000)]
+ZoneName = Annotated[str, line(100, min_length=1)]
+TopicName = Annotated[str, line(100, min_length=1)]
+LocalName = Annotated[str, line(100, min_length=1)]
 Synonyms = Annotated[list[TopicName], Field(max_length=30)]
 Currency = Annotated[str, Field(max_length=3, pattern=r"^[A-Z]{3}$")]
 Languages = Annotated[list[Language], Field(min_length=1, max_length=2), AfterValidator(unique_items)]

@@ -5,7 +5,7 @@ import secrets
 import unicodedata
 
 from sqlalchemy import delete, func, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.core.errors import Conflict, InvalidInput, NotFound, invalid_field
 from api.core.security import new_secret_token
@@ -60,9 +60,9 @@ def events_of_organizer(session: Session, organizer_id: int) -> list[Event]:
     return list(
         session.exec(
             select(Event)
-            .join(EventOrganizer, EventOrganizer.event_id == Event.id)
+            .join(EventOrganizer, col(EventOrganizer.event_id) == col(Event.id))
             .where(EventOrganizer.organizer_id == organizer_id)
-            .order_by(Event.starts_at)
+            .order_by(col(Event.starts_at))
         )
     )
 
@@ -71,7 +71,7 @@ def organized_event(session: Session, *, event_id: int, organizer_id: int) -> Ev
     """The event, if this organizer runs it; otherwise NotFound (never reveal other events)."""
     event = session.exec(
         select(Event)
-        .join(EventOrganizer, EventOrganizer.event_id == Event.id)
+        .join(EventOrganizer, col(EventOrganizer.event_id) == col(Event.id))
         .where(Event.id == event_id, EventOrganizer.organizer_id == organizer_id)
     ).first()
     if event is None:
@@ -113,9 +113,9 @@ def list_zones(session: Session, event_id: int) -> list[Zone]:
 def neighbours_by_zone(session: Session, event_id: int) -> dict[int, list[int]]:
     rows = session.exec(
         select(ZoneNeighbour.zone_id, ZoneNeighbour.neighbour_id)
-        .join(Zone, Zone.id == ZoneNeighbour.zone_id)
+        .join(Zone, col(Zone.id) == col(ZoneNeighbour.zone_id))
         .where(Zone.event_id == event_id)
-        .order_by(ZoneNeighbour.neighbour_id)
+        .order_by(col(ZoneNeighbour.neighbour_id))
     )
     out: dict[int, list[int]] = {}
     for zone_id, neighbour_id in rows:
@@ -203,12 +203,18 @@ def _set_neighbours(session: Session, zone: Zone, neighbour_ids: list[int]) -> N
     if zone.id in neighbour_ids:
         raise InvalidInput("a zone cannot be its own neighbour")
     if neighbour_ids:
-        found = set(session.exec(select(Zone.id).where(Zone.event_id == zone.event_id, Zone.id.in_(neighbour_ids))))
+        found = set(
+            session.exec(
+                select(col(Zone.id)).where(col(Zone.event_id) == zone.event_id, col(Zone.id).in_(neighbour_ids))
+            )
+        )
         missing = sorted(set(neighbour_ids) - found)
         if missing:
             raise InvalidInput(f"no zone with id {missing} in this event")
     session.execute(
-        delete(ZoneNeighbour).where(or_(ZoneNeighbour.zone_id == zone.id, ZoneNeighbour.neighbour_id == zone.id))
+        delete(ZoneNeighbour).where(
+            or_(col(ZoneNeighbour.zone_id) == zone.id, col(ZoneNeighbour.neighbour_id) == zone.id)
+        )
     )
     for other in neighbour_ids:
         session.add(ZoneNeighbour(zone_id=zone.id, neighbour_id=other))

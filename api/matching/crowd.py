@@ -13,13 +13,14 @@ import heapq
 import threading
 import weakref
 from bisect import insort
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from itertools import repeat
+from typing import Any
 
-from sqlalchemy import BigInteger, Integer, TextClause, bindparam, text
+from sqlalchemy import BigInteger, Integer, Row, TextualSelect, bindparam, text
 from sqlalchemy.engine import Connection, Engine
 
 from api.attendees.visibility import counted
@@ -61,7 +62,7 @@ _COLUMNS = {
 
 
 @cache
-def _statements(dialect: str) -> tuple[TextClause, TextClause]:
+def _statements(dialect: str) -> tuple[TextualSelect, TextualSelect]:
     # The horizon comes in a row of its own, from the statement that reads the rows: one snapshot.
     horizon = (
         f"SELECT {CHANGE_HORIZON[dialect]} AS horizon, CAST(NULL AS INTEGER) AS attendee_id, "
@@ -140,7 +141,7 @@ class Crowd:
             if _horizon(rows) < self._since:  # the database was replaced under this engine
                 self._clear()
                 rows = connection.execute(everyone, {"now": now}).all()
-        fresh: dict[int, list] = {}
+        fresh: dict[int, list[Row[Any]]] = {}
         for row in rows:
             if row.attendee_id is not None:
                 topics = fresh.setdefault(row.attendee_id, [])
@@ -175,7 +176,7 @@ class Crowd:
         self._changes += 1
         self._versions[zone_id] = self._changes
 
-    def _place(self, attendee_id: int, topic_rows: list) -> None:
+    def _place(self, attendee_id: int, topic_rows: list[Row[Any]]) -> None:
         old = self._placed.pop(attendee_id, None)
         if old is not None:
             self._changed(old.zone_id)
@@ -320,8 +321,9 @@ class Crowd:
         return counts
 
 
-def _horizon(rows: list) -> int:
-    return next(row.horizon for row in rows if row.horizon is not None)
+def _horizon(rows: Sequence[Row[Any]]) -> int:
+    horizon: int = next(row.horizon for row in rows if row.horizon is not None)
+    return horizon
 
 
 _crowds: "weakref.WeakKeyDictionary[Engine, Crowd]" = weakref.WeakKeyDictionary()

@@ -44,7 +44,7 @@ async def get_suggestions(
         lambda session: service.suggestions_unless_known(
             session,
             claims.subject_id,
-            claims.event_id,
+            claims.attendee_event_id,
             session_id=claims.session_id,
             limit=limit,
             offset=offset,

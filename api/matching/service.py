@@ -12,6 +12,7 @@ import json
 import math
 import threading
 import time
+import typing
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,11 +20,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Integer, String, bindparam, case, cast, func, literal_column, null, union_all
-from sqlmodel import Session, select
+from sqlalchemy import select as sa_select
+from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.selectable import CompoundSelect
+from sqlmodel import Session, col, select
 
 from api.agenda.models import Talk, TalkSpeaker, TalkTopic
 from api.attendees.models import Attendee, AttendeeInterest
-from api.attendees.schemas import AttendeeCard, InterestPublic
+from api.attendees.schemas import AttendeeCard, InterestPublic, Role
 from api.attendees.service import photo_url
 from api.auth.models import signed_in
 from api.contacts.models import Contact
@@ -56,7 +60,7 @@ OPEN_TO_CHAT_WEIGHT = 0.5
 RARITY_TTL_SECONDS = 60.0
 
 # My goal -> the goals or roles of people worth meeting for it. Investors tend to come as "partner".
-COMPLEMENTS: dict[str, tuple[str, ...]] = {
+COMPLEMENTS: dict[icebreakers.Goal, tuple[icebreakers.Goal | icebreakers.Role, ...]] = {
     "hire": ("get_hired",),
     "get_hired": ("hire",),
     "find_clients": ("exhibitor",),
@@ -66,7 +70,7 @@ COMPLEMENTS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _exclusions(whose: Callable[[Any], Any]):
+def _exclusions(whose: Callable[[Any], Any]) -> CompoundSelect[Any]:
     """People never suggested to an attendee nor counted for them, besides themselves: anyone blocked either
     way, and people already in their contacts. Keep this the one place. As rows of (whose list, who is on it)
     for the attendees `whose(column)` picks."""
@@ -74,7 +78,7 @@ def _exclusions(whose: Callable[[Any], Any]):
         select(Block.blocker_id, Block.blocked_id).where(whose(Block.blocker_id)),
         select(Block.blocked_id, Block.blocker_id).where(whose(Block.blocked_id)),
         select(Contact.owner_id, Contact.other_attendee_id).where(
-            whose(Contact.owner_id), Contact.other_attendee_id.is_not(None)
+            whose(col(Contact.owner_id)), col(Contact.other_attendee_id).is_not(None)
         ),
     )
 
@@ -99,7 +103,9 @@ def _language(me: "_Me") -> icebreakers.Language:
     return "fr" if me.language == "fr" else "en"
 
 
-def complementary_pairs(my_goals: Sequence[str], their_goals: Sequence[str], their_role: str) -> list[tuple[str, str]]:
+def complementary_pairs(
+    my_goals: Sequence[icebreakers.Goal], their_goals: Sequence[icebreakers.Goal], their_role: icebreakers.Role
+) -> list[tuple[icebreakers.Goal, icebreakers.Goal | icebreakers.Role]]:
     """(my goal, their goal or role) pairs, in the order of my goals."""
     theirs = {*their_goals, their_role}
     return [(mine, match) for mine in my_goals for match in COMPLEMENTS.get(mine, ()) if match in theirs]
@@ -138,9 +144,9 @@ def _rarity_and_version(session: Session, event: "Event | _EventFacts") -> tuple
     attendees = session.exec(select(func.count()).select_from(Attendee).where(Attendee.event_id == event.id)).one()
     followers = session.exec(
         select(AttendeeInterest.topic_id, func.count())
-        .join(Topic, Topic.id == AttendeeInterest.topic_id)
+        .join(Topic, col(Topic.id) == col(AttendeeInterest.topic_id))
         .where(Topic.event_id == event.id)
-        .group_by(AttendeeInterest.topic_id)
+        .group_by(col(AttendeeInterest.topic_id))
     ).all()
     rarity = Rarity(attendees=attendees, followers=dict(followers))
     version = cached[2] if cached is not None and cached[1] == rarity else next(_rarity_versions)
@@ -164,8 +170,8 @@ class _Match:
     ask_me_about: str
     find_me_hint: str
     photo_etag: str | None
-    role: str
-    goals: list[str]
+    role: icebreakers.Role
+    goals: list[icebreakers.Goal]
     findable_as_speaker: bool
     interests: list[InterestPublic] = field(default_factory=list)
 
@@ -173,20 +179,20 @@ class _Match:
 # The cards of the ranked people, each with their interests by name: one statement, built once. Visible
 # people of the caller's event only, read now: someone who hid or was erased in between is not shown.
 _CARDS = (
-    select(
-        Attendee.id, Attendee.display_name, Attendee.headline, Attendee.company, Attendee.ask_me_about,
-        Attendee.find_me_hint, Attendee.photo_etag, Attendee.role,
+    sa_select(
+        col(Attendee.id), col(Attendee.display_name), col(Attendee.headline), col(Attendee.company),
+        col(Attendee.ask_me_about), col(Attendee.find_me_hint), col(Attendee.photo_etag), col(Attendee.role),
         # Goals as their JSON text, decoded once per person rather than on each of their interest rows.
-        cast(Attendee.goals, String), Attendee.findable_as_speaker, Topic.id, Topic.name,
+        cast(col(Attendee.goals), String), col(Attendee.findable_as_speaker), col(Topic.id), col(Topic.name),
     )
-    .outerjoin(AttendeeInterest, AttendeeInterest.attendee_id == Attendee.id)
-    .outerjoin(Topic, Topic.id == AttendeeInterest.topic_id)
+    .outerjoin(AttendeeInterest, col(AttendeeInterest.attendee_id) == col(Attendee.id))
+    .outerjoin(Topic, col(Topic.id) == col(AttendeeInterest.topic_id))
     .where(
-        Attendee.id.in_(bindparam("attendee_ids", expanding=True)),
-        Attendee.event_id == bindparam("event_id"),
-        Attendee.visible,
+        col(Attendee.id).in_(bindparam("attendee_ids", expanding=True)),
+        col(Attendee.event_id) == bindparam("event_id"),
+        col(Attendee.visible),
     )
-    .order_by(Attendee.id, Topic.name)
+    .order_by(col(Attendee.id), col(Topic.name))
 )  # fmt: skip
 
 
@@ -241,6 +247,7 @@ def _ranked(
     for attendee_id, *shown, role, goals, findable_as, topic_id, topic in session.connection().execute(_CARDS, values):
         card = cards.get(attendee_id)
         if card is None:
+            role = typing.cast(icebreakers.Role, role)  # the column holds the schema's roles (its only writer)
             card = cards[attendee_id] = _Match(attendee_id, 0, 0.0, *shown, role, json.loads(goals), findable_as)
         if topic_id is not None:
             card.interests.append(InterestPublic(id=topic_id, name=topic))
@@ -267,7 +274,7 @@ class _NearbyTalk:
     abstract: str = ""
 
 
-def _talk(talks: dict[int, _NearbyTalk], row) -> None:
+def _talk(talks: dict[int, _NearbyTalk], row: Sequence[Any]) -> None:
     """One row of a talk around now (_CALLER): the talk, with one of its topics and one of its speakers."""
     _, talk_id, title, room, speaker_name, starts_at, ends_at, topic_id, speaker_id = row
     talk = talks.setdefault(talk_id, _NearbyTalk(title, room, starts_at, ends_at))
@@ -334,7 +341,7 @@ class _Me:
     id: int
     event_id: int
     language: str
-    goals: list[str]
+    goals: list[icebreakers.Goal]
     visible: bool
 
 
@@ -363,15 +370,15 @@ class _EventFacts:
     created_at: datetime
 
 
-_ME = bindparam("attendee_id")
-_EVENT = bindparam("event_id")
+_ME: BindParameter[int] = bindparam("attendee_id")
+_EVENT: BindParameter[int] = bindparam("event_id")
 _NOW = bindparam("now", type_=UTCDateTime)
 _HERE = select(Presence.zone_id).where(Presence.attendee_id == _ME, Presence.expires_at > _NOW)
 _MY_EXCLUSIONS = _exclusions(lambda column: column == _ME).subquery()
 _NO_TIME, _NO_ID = cast(null(), UTCDateTime), cast(null(), Integer)
 
 
-def _row(what: str, *columns) -> list:
+def _row(what: str, *columns: Any) -> list[Any]:
     """A row of _CALLER: what it is, then its nine columns, the missing ones NULL."""
     return [literal_column(f"'{what}'"), *columns, *[null()] * (8 - len(columns))]
 
@@ -385,20 +392,20 @@ def _in_callers_language(named: type[Topic] | type[Zone]) -> Any:
     )
 
 
-def _caller_statement(*conditions) -> Any:
+def _caller_statement(*conditions: Any) -> Any:
     """One round trip instead of eight, built once: rows of (what, id, name, detail, text, time, time, id, id).
     The event's row comes first because the first SELECT gives the columns their types. The caller's row
     (none: no such attendee) must meet `conditions` too."""
     return union_all(
-        select(
-            literal_column("'event'"), Event.id, Event.name, Event.subject, Event.timezone, Event.created_at,
-            _NO_TIME, _NO_ID, _NO_ID,
-        ).where(Event.id == _EVENT),
+        sa_select(
+            literal_column("'event'"), col(Event.id), col(Event.name), col(Event.subject), col(Event.timezone),
+            col(Event.created_at), _NO_TIME, _NO_ID, _NO_ID,
+        ).where(col(Event.id) == _EVENT),
         # The caller: language, goals (as JSON text) and visibility.
         select(
             *_row(
                 "me", Attendee.id, Attendee.language, cast(Attendee.goals, String),
-                case((Attendee.visible, literal_column("'visible'")), else_=literal_column("'hidden'")),
+                case((col(Attendee.visible), literal_column("'visible'")), else_=literal_column("'hidden'")),
             )
         ).where(Attendee.id == _ME, Attendee.event_id == _EVENT, *conditions),
         select(*_row("topic", Topic.id, _in_callers_language(Topic)))
@@ -406,7 +413,7 @@ def _caller_statement(*conditions) -> Any:
         .where(AttendeeInterest.attendee_id == _ME),
         select(*_row("zone", Zone.id, _in_callers_language(Zone), Zone.kind)).where(Zone.event_id == _EVENT),
         select(*_row("here", Presence.zone_id)).where(Presence.attendee_id == _ME, Presence.expires_at > _NOW),
-        select(*_row("neighbour", ZoneNeighbour.neighbour_id)).where(ZoneNeighbour.zone_id.in_(_HERE)),
+        select(*_row("neighbour", col(ZoneNeighbour.neighbour_id))).where(col(ZoneNeighbour.zone_id).in_(_HERE)),
         select(*_row("excluded", _MY_EXCLUSIONS.c[1])),
         select(*_row("saved", SavedPerson.saved_id)).where(SavedPerson.owner_id == _ME),
         # The abstracts of those talks, a row each: a talk is on a topic its organizer tagged, or one it names.
@@ -506,7 +513,7 @@ def _inputs(
     now = utcnow()
     caller = _caller(session, attendee_id, event_id, session_id, now)
     me = caller.me
-    if me is None:
+    if me is None or caller.event is None:
         raise NotAuthenticated(SIGNED_OUT)
     inputs = _Inputs(caller, me, now, limit, offset)
     # Besides the rows read: what depends on the time (which talks are on, whose talk is nearest) and the
@@ -605,6 +612,7 @@ def suggestions_unless_known(
         and remembered is not None
         and remembered.etag == known
         and remembered.inputs == inputs.digest
+        and crowd is not None
         and crowd.versions(list(remembered.zones)) == list(remembered.versions)
     ):
         return Answer(known, None)
@@ -653,8 +661,9 @@ def _answer(session: Session, inputs: _Inputs) -> tuple[Suggestions, list[int]]:
     if crowd is None:
         return result, []
     excluded = caller.excluded
-    if inputs.ranked_zones:
-        event, rarity, speaking = caller.event, inputs.rarity, inputs.speaking
+    zones_read = inputs.ranked_zones
+    event, rarity, speaking = caller.event, inputs.rarity, inputs.speaking
+    if zones_read and event is not None and my_zone is not None and rarity is not None:
         talks = list(caller.talks.values())
         # One more than the page: whether there is more.
         end = inputs.offset + inputs.limit
@@ -712,7 +721,7 @@ def _suggestions(
             shared_topics=[names[t] for t in shared],
             # My own zone reads best by its kind ("at the coffee bar"), a neighbour by its name.
             zone_name=zone.name if neighbouring else None,
-            zone_kind=zone.kind,
+            zone_kind=typing.cast(icebreakers.ZoneKind, zone.kind),  # the same names
             neighbouring=neighbouring,
             talk=_mention(other, shared, talks, speaking, now),
             my_goals=me.goals,
@@ -732,7 +741,7 @@ def _suggestions(
             ask_me_about=other.ask_me_about,
             find_me_hint=other.find_me_hint,
             photo_url=photo_url(event.id, other.attendee_id, other.photo_etag),
-            role=other.role,
+            role=Role(other.role),
             interests=other.interests,
         )
         out.append(

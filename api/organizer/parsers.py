@@ -14,8 +14,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email.message import Message
+from email.utils import collapse_rfc2231_value
 from functools import partial
-from typing import Any
+from typing import Any, Literal
 from xml.etree.ElementTree import Element, ParseError
 from zoneinfo import ZoneInfo
 
@@ -83,13 +84,19 @@ def _header(name: str, value: str) -> Message:
     return message
 
 
+def _charset(header: Message) -> str | None:
+    """The charset a header declares, RFC 2231-encoded or not (`charset*=utf-8''latin-1`)."""
+    charset = header.get_param("charset")
+    return collapse_rfc2231_value(charset) if isinstance(charset, tuple) else charset
+
+
 def read_upload(body: bytes, content_type: str) -> Upload:
     """The file a request carries: its body, or with multipart/form-data (`curl -F file=@schedule.json`) the
     first part that is a file, whatever its field's name."""
     header = _header("content-type", content_type)
     media_type = header.get_content_type() if content_type.strip() else ""
     if media_type != "multipart/form-data":
-        return Upload(body=body, media_type=media_type, charset=header.get_param("charset"))
+        return Upload(body=body, media_type=media_type, charset=_charset(header))
     boundary = header.get_param("boundary")
     if not isinstance(boundary, str) or not boundary:
         raise UnsupportedFileType("multipart/form-data without a boundary")
@@ -105,7 +112,7 @@ def read_upload(body: bytes, content_type: str) -> Upload:
     return Upload(
         body=content,
         media_type=part_type.get_content_type(),
-        charset=part_type.get_param("charset"),
+        charset=_charset(part_type),
         filename=filename,
     )
 
@@ -163,7 +170,7 @@ class BreakRow:
 
 @dataclass
 class Programme:
-    format: str
+    format: Literal["schedule-json", "schedule-xml", "csv"]
     talks: list[TalkRow] = field(default_factory=list)
     breaks: list[BreakRow] = field(default_factory=list)
     # The time zone the file says it is in, if it says one.
@@ -460,7 +467,7 @@ def _add_entry(
     duration = _duration(raw.duration, where, problems)
     if kind in BREAK_TYPES:
         _limit(title, MAX_BREAK_LABEL, where, "title", problems)
-        if problems.total == before:
+        if problems.total == before and starts_at is not None and duration is not None:
             programme.breaks.append(BreakRow(label=title, starts_at=starts_at, ends_at=starts_at + duration))
         return
     external_id = _external_id(raw.ident, where, seen, problems)
@@ -474,7 +481,7 @@ def _add_entry(
     track = _text(raw.track, where, "track", problems)
     speakers = _speakers(raw.persons, where, "persons", problems)
     topics = _topics([track] if track else [], where, "track", problems)
-    if problems.total == before:
+    if problems.total == before and starts_at is not None and duration is not None:
         programme.talks.append(
             TalkRow(
                 external_id=external_id,
@@ -577,7 +584,7 @@ def _programme_csv(text: str, tz: ZoneInfo, problems: _Problems) -> Programme:
             problems.add(where, "end", "must be after start")
         if kind in BREAK_TYPES:
             _limit(title, MAX_BREAK_LABEL, where, "title", problems)
-            if problems.total == before:
+            if problems.total == before and starts_at is not None and ends_at is not None:
                 programme.breaks.append(BreakRow(label=title, starts_at=starts_at, ends_at=ends_at))
             continue
         external_id = _external_id(cell("id"), where, seen, problems)
@@ -589,7 +596,7 @@ def _programme_csv(text: str, tz: ZoneInfo, problems: _Problems) -> Programme:
             [_name_and_email(part) for part in _split_list(cell("speakers"))], where, "speakers", problems
         )
         topics = _topics(_split_list(cell("topics")), where, "topics", problems)
-        if problems.total == before:
+        if problems.total == before and starts_at is not None and ends_at is not None:
             programme.talks.append(
                 TalkRow(
                     external_id=external_id,

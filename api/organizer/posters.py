@@ -54,7 +54,7 @@ def qr_png(url: str) -> bytes:
 
 def _qr_path(url: str) -> tuple[str, int]:
     """The dark modules as one path of filled rows (no hairline seams in print), and the symbol's size."""
-    rows = list(_qr(url).matrix_iter(scale=1, border=4))
+    rows = [tuple(row) for row in _qr(url).matrix_iter(scale=1, border=4)]  # segno yields tuples, typed Iterable
     parts = []
     for y, row in enumerate(rows):
         x = 0

@@ -3,7 +3,7 @@
 import csv
 import io
 import re
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Header, Request, Response
@@ -46,10 +46,10 @@ async def _upload(request: Request) -> Upload:
 FileBody = Annotated[Upload, Depends(_upload)]
 
 
-def _file_body(description: str, types: dict[str, str]) -> dict:
+def _file_body(description: str, types: dict[str, str]) -> dict[str, Any]:
     """The request body for the OpenAPI schema: FastAPI cannot infer a raw file body. The file may also come as
     the first file part of a form, or as application/octet-stream."""
-    content = {
+    content: dict[str, dict[str, Any]] = {
         media: {"schema": {"type": "object" if media == "application/json" else "string", "description": about}}
         for media, about in types.items()
     }

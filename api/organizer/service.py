@@ -7,10 +7,11 @@ known good, in the request's transaction, so a failure leaves the event as it wa
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.agenda import service as agenda
 from api.agenda.models import Talk
@@ -93,7 +94,9 @@ class _SpeakerMap:
     def __init__(self, session: Session, event: Event):
         self.session = session
         self.event = event
-        attendees = session.exec(select(Attendee).where(Attendee.event_id == event.id).order_by(Attendee.id)).all()
+        attendees = session.exec(
+            select(Attendee).where(col(Attendee.event_id) == event.id).order_by(col(Attendee.id))
+        ).all()
         self.by_email = {a.email: a for a in attendees if a.email}
         self.by_name: dict[str, Attendee] = {}
         for attendee in sorted(attendees, key=lambda a: (a.role != "speaker", a.id)):
@@ -131,15 +134,15 @@ class _SpeakerMap:
 
 def _import_talks(
     session: Session, event: Event, rows: list[TalkRow], topics: _TopicMap, speakers: _SpeakerMap
-) -> dict:
+) -> dict[str, Any]:
     imported = {
         t.external_id: t
-        for t in session.exec(select(Talk).where(Talk.event_id == event.id, Talk.external_id.is_not(None)))
+        for t in session.exec(select(Talk).where(col(Talk.event_id) == event.id, col(Talk.external_id).is_not(None)))
     }
     links = {t.id: (t.topic_ids, sorted(s.id for s in t.speakers)) for t in agenda.talks_public(session, event.id)}
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     for row in rows:
-        fields = {
+        fields: dict[str, Any] = {
             "title": row.title,
             "abstract": row.abstract,
             "room": row.room,
@@ -161,7 +164,7 @@ def _import_talks(
     return counts | {"not_in_file": sorted(t.id for key, t in imported.items() if key not in in_file)}
 
 
-def _talk_differs(talk: Talk, links: tuple[list[int], list[int]], fields: dict) -> bool:
+def _talk_differs(talk: Talk, links: tuple[list[int], list[int]], fields: dict[str, Any]) -> bool:
     topic_ids, speaker_ids = links
     return (
         any(getattr(talk, name) != fields[name] for name in ("title", "abstract", "room", "starts_at", "ends_at"))
@@ -170,7 +173,7 @@ def _talk_differs(talk: Talk, links: tuple[list[int], list[int]], fields: dict) 
     )
 
 
-def _import_breaks(session: Session, event: Event, rows: list[BreakRow]) -> dict:
+def _import_breaks(session: Session, event: Event, rows: list[BreakRow]) -> dict[str, int]:
     existing = {(b.starts_at, b.ends_at): b for b in agenda.list_breaks(session, event.id)}
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     seen: set[tuple[datetime, datetime]] = set()
@@ -232,10 +235,13 @@ def import_attendees(
     of those without email, to print."""
     if event.ends_at <= utcnow():
         raise Conflict("This event is over: join links would not work")
-    attendees = session.exec(select(Attendee).where(Attendee.event_id == event.id).order_by(Attendee.id)).all()
+    attendees = session.exec(
+        select(Attendee).where(col(Attendee.event_id) == event.id).order_by(col(Attendee.id))
+    ).all()
     by_email = {a.email: a for a in attendees if a.email}
     placeholders = {a.display_name: a for a in reversed(attendees) if a.email is None and a.role == "speaker"}
     without_email: dict[str, int] = {}
+    attendee: Attendee | None
     for attendee in attendees:
         if attendee.email is None:
             without_email[attendee.display_name] = without_email.get(attendee.display_name, 0) + 1

@@ -7,16 +7,18 @@ what was exchanged with them.
 
 import base64
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.agenda.service import bookmarked_talk_ids
 from api.attendees.models import Attendee, AttendeePhoto
 from api.attendees.service import private_profile
 from api.contacts.models import Contact, ContactRequest
 from api.contacts.service import publics, sharing_of
+from api.core.db import rowcount
 from api.events.models import Event, Zone
 from api.presence.models import CheckInRecord, Presence, PresenceChange, PresenceTopic
 from api.push.models import Nudge, PushPreference, PushSubscription
@@ -24,12 +26,12 @@ from api.safety.models import Block, Report
 from api.saved.models import SavedPerson
 
 
-def export(session: Session, me: Attendee) -> dict:
+def export(session: Session, me: Attendee) -> dict[str, Any]:
     """Everything Couloir holds about this attendee, as one JSON document."""
-    event = session.get(Event, me.event_id)
+    event = session.get_one(Event, me.event_id)
     zones = dict(session.exec(select(Zone.id, Zone.name).where(Zone.event_id == me.event_id)).all())
     check_ins = session.exec(
-        select(CheckInRecord).where(CheckInRecord.attendee_id == me.id).order_by(CheckInRecord.checked_in_at)
+        select(CheckInRecord).where(col(CheckInRecord.attendee_id) == me.id).order_by(col(CheckInRecord.checked_in_at))
     )
     presence = session.exec(select(Presence).where(Presence.attendee_id == me.id)).first()
     requests = session.exec(
@@ -62,7 +64,7 @@ def export(session: Session, me: Attendee) -> dict:
             for c in publics(
                 session,
                 me,
-                list(session.exec(select(Contact).where(Contact.owner_id == me.id).order_by(Contact.met_at))),
+                list(session.exec(select(Contact).where(col(Contact.owner_id) == me.id).order_by(col(Contact.met_at)))),
             )
         ],
         "contact_requests": [
@@ -93,7 +95,7 @@ def export(session: Session, me: Attendee) -> dict:
         "push_preferences": preference.model_dump(exclude={"attendee_id"}) if preference else None,
         "nudges": [
             {"reason": n.reason, "status": n.status, "created_at": n.created_at.isoformat()}
-            for n in session.exec(select(Nudge).where(Nudge.attendee_id == me.id).order_by(Nudge.created_at))
+            for n in session.exec(select(Nudge).where(col(Nudge.attendee_id) == me.id).order_by(col(Nudge.created_at)))
         ],
     }
 
@@ -110,21 +112,21 @@ def purge_presence_history(session: Session, now: datetime) -> int:
     ]
     if not finished:
         return 0
-    attendees = sa_select(Attendee.id).where(Attendee.event_id.in_(finished))
-    session.execute(delete(PresenceTopic).where(PresenceTopic.attendee_id.in_(attendees)))
-    session.execute(delete(Presence).where(Presence.event_id.in_(finished)))
-    return session.execute(delete(CheckInRecord).where(CheckInRecord.event_id.in_(finished))).rowcount
+    attendees = sa_select(col(Attendee.id)).where(col(Attendee.event_id).in_(finished))
+    session.execute(delete(PresenceTopic).where(col(PresenceTopic.attendee_id).in_(attendees)))
+    session.execute(delete(Presence).where(col(Presence.event_id).in_(finished)))
+    return rowcount(session.execute(delete(CheckInRecord).where(col(CheckInRecord.event_id).in_(finished))))
 
 
 def purge_erased_presence_marks(session: Session) -> int:
     """Delete the change marks (PresenceChange) of erased attendees: kept only until the processes that
     serve suggestions have read them, which they do at their next call, far within a cleanup interval."""
-    erased = ~sa_select(Attendee.id).where(Attendee.id == PresenceChange.attendee_id).exists()
-    return session.execute(delete(PresenceChange).where(erased)).rowcount
+    erased = ~sa_select(col(Attendee.id)).where(col(Attendee.id) == col(PresenceChange.attendee_id)).exists()
+    return rowcount(session.execute(delete(PresenceChange).where(erased)))
 
 
 def purge_ended_presence_topics(session: Session, now: datetime) -> int:
     """Delete the topic rows of presences that have ended (expired, not followed by a new check-in).
 
     Matching already skips them; deleted, they no longer say what someone who left was interested in."""
-    return session.execute(delete(PresenceTopic).where(PresenceTopic.expires_at <= now)).rowcount
+    return rowcount(session.execute(delete(PresenceTopic).where(col(PresenceTopic.expires_at) <= now)))

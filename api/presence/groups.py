@@ -261,7 +261,7 @@ def _unless_replayed(counted: list[ratelimit.Counted], rows) -> list[ratelimit.C
 def _read_values(dialect: str, requests: Sequence[CheckInRequest], now: datetime) -> dict:
     items = []
     for request in requests:
-        claims, (_, looked_up) = request.claims, target_lookup(request.data, request.claims.event_id)
+        claims, (_, looked_up) = request.claims, target_lookup(request.data, request.claims.attendee_event_id)
         who = (claims.subject_id, claims.event_id, claims.session_id)
         items.append((*who, request.key, looked_up.get("token"), looked_up.get("code")))
     if dialect == "sqlite":
@@ -297,7 +297,7 @@ def _judge(settings: Settings, index: int, request: CheckInRequest, row, now: da
     digest = idempotency.fingerprint("check_in", request.data)
     if row.fingerprint is not None:
         return idempotency.replay(row.fingerprint, row.status_code, row.response_body, digest)
-    target = open_target(request.data, request.claims.event_id, now, row)
+    target = open_target(request.data, row.event_id, now, row)  # the claims' event, checked above
     expires_at = presence_ends_at(settings, target.break_ends_at, now)
     answer = PresencePublic(zone=target.zone, checked_in_at=now, expires_at=expires_at).model_dump(mode="json")
     traits = traits_of(
@@ -412,6 +412,8 @@ def _write_sqlite(connection: Connection, writes: list[_Write], outcomes: list, 
     # SQLite's text of a time, as a check-in alone stores it: SQLite compares times as text, and the generic
     # type's processor gave a datetime whose text drops ".000000" on a whole second (a break's end, say).
     stored_time = UTCDateTime().dialect_impl(connection.dialect).bind_processor(connection.dialect)
+    if stored_time is None:  # a type decorator always has one
+        raise TypeError("UTCDateTime has no bind processor on SQLite")
     rows = [
         [write.request.claims.subject_id, write.request.key, write.digest, json.dumps(write.answer), write.event_id,
          write.zone_id, stored_time(write.expires_at), write.traits]

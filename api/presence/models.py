@@ -14,7 +14,7 @@ class Presence(SQLModel, table=True):
         Index("ix_presence_zone_id_expires_at", "zone_id", "expires_at"),
         Index("ix_presence_event_id_expires_at", "event_id", "expires_at"),
     )
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     attendee_id: int = Field(sa_column=reference("attendee.id", unique=True))
     # Not a foreign key: the attendee's own (same event) already goes with the event, and checking it
     # locked the event's row on every check-in.
@@ -33,7 +33,7 @@ class CheckInRecord(SQLModel, table=True):
 
     __tablename__ = "check_in_record"
     __table_args__ = (Index("ix_check_in_record_event_id_checked_in_at", "event_id", "checked_in_at"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     event_id: int = Field(sa_column=Column(Integer, nullable=False))  # not a foreign key: as Presence.event_id
     zone_id: int = Field(sa_column=reference("zone.id", index=True))
     attendee_id: int = Field(sa_column=reference("attendee.id", index=True))

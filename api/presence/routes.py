@@ -3,6 +3,7 @@ from fastapi import APIRouter, Request, Response, status
 from api.core import ratelimit
 from api.core.deps import AttendeeClaims, Claims, CurrentAttendee, SessionDep, SettingsDep, client_ip
 from api.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, TooManyRequests, responses
+from api.core.group_commit import GroupCommit
 from api.core.idempotency import IdempotencyKey, run_once
 from api.events.access import MemberEvent
 from api.presence import service
@@ -28,7 +29,8 @@ async def check_in(
     """Check in at a zone by its poster (scanned) or its code (typed). Moves any earlier presence here."""
     # The busiest write of a break: check-ins arriving together are served together (api/core/group_commit.py).
     counted = CHECK_IN_RATE.counters(settings, claims, client_ip(request))
-    return await request.app.state.check_ins.submit(CheckInRequest(claims, key, data, counted))
+    check_ins: GroupCommit[CheckInRequest, Response] = request.app.state.check_ins
+    return await check_ins.submit(CheckInRequest(claims, key, data, counted))
 
 
 @me.get("/presence")

@@ -32,10 +32,10 @@ def _typed_code(typed: str) -> str:
 class CheckIn(InputModel):
     """Exactly one of `token` (scanned) or `code` (typed)."""
 
-    token: Annotated[line(500), AfterValidator(_poster_token)] | None = Field(
+    token: Annotated[str, line(500), AfterValidator(_poster_token)] | None = Field(
         default=None, description="What the zone's QR poster encodes: its URL (https://HOST/z/<token>) or the token"
     )
-    code: Annotated[line(20), AfterValidator(_typed_code)] | None = Field(
+    code: Annotated[str, line(20), AfterValidator(_typed_code)] | None = Field(
         default=None, description="The zone's short code, printed on the poster, for when the camera fails"
     )
 

@@ -5,9 +5,11 @@ import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, func, insert, literal, text
-from sqlmodel import Session, select
+from sqlalchemy import ColumnElement, Row, Select, TextClause, bindparam, delete, func, insert, literal, text
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
 
 from api.agenda.models import AgendaBreak
 from api.agenda.service import current_break
@@ -18,6 +20,7 @@ from api.core.db import UTCDateTime, conflict_insert, utcnow
 from api.core.errors import Conflict, NotFound
 from api.core.privacy import MIN_SHOWN_COUNT, masked_count
 from api.events.models import Event, Topic, Zone
+from api.events.schemas import ZoneKind
 from api.presence.models import CHANGE_STAMP, CheckInRecord, Presence, PresenceTopic, traits_of
 from api.presence.schemas import CheckIn, PresencePublic, TopicCount, ZoneCount, ZoneRef
 
@@ -29,7 +32,7 @@ class UnknownZone(NotFound):
 
 
 def zone_ref(zone: Zone) -> ZoneRef:
-    return ZoneRef(id=zone.id, name=zone.name, kind=zone.kind)
+    return ZoneRef(id=zone.id, name=zone.name, kind=ZoneKind(zone.kind))
 
 
 # Rotating a zone's token retires its old posters: they land here.
@@ -47,41 +50,41 @@ class _Target:
     break_ends_at: datetime | None
 
 
-def _target_query(*conditions) -> Select:
+def _target_query(*conditions: ColumnElement[bool]) -> Select[Any]:
     now = bindparam("now", type_=UTCDateTime)
     break_end = (
         select(AgendaBreak.ends_at)
         .where(AgendaBreak.event_id == Zone.event_id, AgendaBreak.starts_at <= now, AgendaBreak.ends_at > now)
-        .order_by(AgendaBreak.ends_at.desc())
+        .order_by(col(AgendaBreak.ends_at).desc())
         .limit(1)
         .scalar_subquery()
     )
     return (
-        select(
-            Zone.id.label("zone_id"),
-            Zone.name.label("zone_name"),
-            Zone.kind.label("zone_kind"),
-            Zone.event_id.label("zone_event_id"),
-            Event.ends_at.label("event_ends_at"),
+        sa_select(
+            col(Zone.id).label("zone_id"),
+            col(Zone.name).label("zone_name"),
+            col(Zone.kind).label("zone_kind"),
+            col(Zone.event_id).label("zone_event_id"),
+            col(Event.ends_at).label("event_ends_at"),
             break_end.label("break_ends_at"),
         )
-        .join(Event, Event.id == Zone.event_id)
+        .join(Event, col(Event.id) == col(Zone.event_id))
         .where(*conditions)
     )
 
 
-_BY_TOKEN = Zone.checkin_token == bindparam("token")
-_BY_CODE = (Zone.event_id == bindparam("event_id")) & (Zone.code == bindparam("code"))
+_BY_TOKEN = col(Zone.checkin_token) == bindparam("token")
+_BY_CODE = (col(Zone.event_id) == bindparam("event_id")) & (col(Zone.code) == bindparam("code"))
 
 
-def target_lookup(data: CheckIn, event_id: int) -> tuple[str, dict]:
+def target_lookup(data: CheckIn, event_id: int) -> tuple[str, dict[str, Any]]:
     """How the target is looked up ("token" or "code", the keys of the statements below) and with what."""
     if data.code is not None:
         return "code", {"event_id": event_id, "code": data.code}
     return "token", {"token": data.token}
 
 
-def open_target(data: CheckIn, event_id: int, now: datetime, row) -> _Target:
+def open_target(data: CheckIn, event_id: int, now: datetime, row: Row[Any] | None) -> _Target:
     """The target a check-in read (`row`: the columns of _target_query, all None or no row if no zone
     matched), refused unless it is a zone of `event_id` whose event is still on."""
     if row is None or row.zone_id is None:
@@ -139,25 +142,25 @@ def _place(
 
 def _index_topics(session: Session, attendee: Attendee, *, zone_id: int, expires_at: datetime) -> None:
     """Rewrite the attendee's PresenceTopic rows from their interests (none while hidden)."""
-    session.connection().execute(delete(PresenceTopic).where(PresenceTopic.attendee_id == attendee.id))
+    session.connection().execute(delete(PresenceTopic).where(col(PresenceTopic.attendee_id) == attendee.id))
     mark_changed(session, [attendee.id])
     if not attendee.visible:
         return
     traits = _traits(attendee)
-    rows = select(
-        AttendeeInterest.attendee_id,
-        AttendeeInterest.topic_id,
+    rows = sa_select(
+        col(AttendeeInterest.attendee_id),
+        col(AttendeeInterest.topic_id),
         literal(zone_id),
         literal(expires_at, UTCDateTime),
         literal(traits),
-    ).where(AttendeeInterest.attendee_id == attendee.id)
+    ).where(col(AttendeeInterest.attendee_id) == attendee.id)
     session.connection().execute(
         insert(PresenceTopic).from_select(["attendee_id", "topic_id", "zone_id", "expires_at", "traits"], rows)
     )
 
 
 @functools.cache
-def _mark(dialect: str):
+def _mark(dialect: str) -> TextClause:
     return text(
         f"""INSERT INTO presence_change (attendee_id, changed) VALUES (:attendee_id, {CHANGE_STAMP[dialect]})
         ON CONFLICT (attendee_id) DO UPDATE SET changed = excluded.changed"""
@@ -176,13 +179,13 @@ def mark_changed(session: Session, attendee_ids: list[int]) -> None:
 def forget_zone(session: Session, zone_id: int) -> None:
     """Before a zone is deleted: the presences there end, and their topic rows go (no foreign key takes
     them, see PresenceTopic). Presence rows first, in the order a check-in locks them."""
-    session.execute(delete(Presence).where(Presence.zone_id == zone_id))
-    _forget_topic_rows(session, PresenceTopic.zone_id == zone_id)
+    session.execute(delete(Presence).where(col(Presence.zone_id) == zone_id))
+    _forget_topic_rows(session, col(PresenceTopic.zone_id) == zone_id)
 
 
 def forget_topic(session: Session, topic_id: int) -> None:
     """Before a topic is deleted: no one present is matched on it any more."""
-    _forget_topic_rows(session, PresenceTopic.topic_id == topic_id)
+    _forget_topic_rows(session, col(PresenceTopic.topic_id) == topic_id)
 
 
 def topic_renamed(session: Session, topic_id: int) -> None:
@@ -191,8 +194,10 @@ def topic_renamed(session: Session, topic_id: int) -> None:
     mark_changed(session, sorted(set(present)))
 
 
-def _forget_topic_rows(session: Session, condition) -> None:
-    removed = session.execute(delete(PresenceTopic).where(condition).returning(PresenceTopic.attendee_id)).scalars()
+def _forget_topic_rows(session: Session, condition: ColumnElement[bool]) -> None:
+    removed = session.execute(
+        delete(PresenceTopic).where(condition).returning(col(PresenceTopic.attendee_id))
+    ).scalars()
     mark_changed(session, sorted(set(removed)))
 
 
@@ -213,7 +218,7 @@ def refresh_presence(session: Session, attendee: Attendee) -> None:
         select(Presence).where(Presence.attendee_id == attendee.id, Presence.expires_at > utcnow()).with_for_update()
     ).first()
     if presence is None:
-        session.execute(delete(PresenceTopic).where(PresenceTopic.attendee_id == attendee.id))
+        session.execute(delete(PresenceTopic).where(col(PresenceTopic.attendee_id) == attendee.id))
         mark_changed(session, [attendee.id])
         return
     _index_topics(session, attendee, zone_id=presence.zone_id, expires_at=presence.expires_at)
@@ -244,15 +249,15 @@ def leave(session: Session, attendee: Attendee) -> None:
     """ "I'm leaving": the presence ends now. Leaving twice is no error."""
     # The presence row first: it waits for a concurrent check-in of this attendee to commit, so the
     # topic rows deleted next are that check-in's, not older ones.
-    session.execute(delete(Presence).where(Presence.attendee_id == attendee.id))
-    session.execute(delete(PresenceTopic).where(PresenceTopic.attendee_id == attendee.id))
+    session.execute(delete(Presence).where(col(Presence.attendee_id) == attendee.id))
+    session.execute(delete(PresenceTopic).where(col(PresenceTopic.attendee_id) == attendee.id))
     mark_changed(session, [attendee.id])
 
 
 def current_presence(session: Session, attendee_id: int, now: datetime) -> tuple[Presence, Zone] | None:
     row = session.exec(
         select(Presence, Zone)
-        .join(Zone, Zone.id == Presence.zone_id)
+        .join(Zone, col(Zone.id) == col(Presence.zone_id))
         .where(Presence.attendee_id == attendee_id, Presence.expires_at > now)
     ).first()
     return (row[0], row[1]) if row else None
@@ -274,27 +279,27 @@ def zone_counts(session: Session, event_id: int, *, attendee_id: int | None) -> 
     one person above the mask. None: the organizers' picture, everyone present (masked all the same).
     """
     now = utcnow()
-    counted = [Presence.event_id == event_id, Presence.expires_at > now]
+    counted = [col(Presence.event_id) == event_id, col(Presence.expires_at) > now]
     if attendee_id is not None:
-        counted += [Presence.attendee_id != attendee_id, COUNTED]
+        counted += [col(Presence.attendee_id) != attendee_id, COUNTED]
     people = dict(
         session.exec(
             select(Presence.zone_id, func.count())
-            .join(Attendee, Attendee.id == Presence.attendee_id)
+            .join(Attendee, col(Attendee.id) == col(Presence.attendee_id))
             .where(*counted)
-            .group_by(Presence.zone_id)
+            .group_by(col(Presence.zone_id))
         ).all()
     )
     followers = func.count().label("followers")
     topic_rows = session.exec(
         select(Presence.zone_id, Topic.id, Topic.name, followers)
-        .join(Attendee, Attendee.id == Presence.attendee_id)
-        .join(AttendeeInterest, AttendeeInterest.attendee_id == Presence.attendee_id)
-        .join(Topic, Topic.id == AttendeeInterest.topic_id)
+        .join(Attendee, col(Attendee.id) == col(Presence.attendee_id))
+        .join(AttendeeInterest, col(AttendeeInterest.attendee_id) == col(Presence.attendee_id))
+        .join(Topic, col(Topic.id) == col(AttendeeInterest.topic_id))
         .where(*counted)
-        .group_by(Presence.zone_id, Topic.id, Topic.name)
+        .group_by(col(Presence.zone_id), col(Topic.id), col(Topic.name))
         .having(func.count() >= MIN_SHOWN_COUNT)
-        .order_by(Presence.zone_id, followers.desc(), Topic.name)
+        .order_by(col(Presence.zone_id), followers.desc(), col(Topic.name))
     )
     topics: dict[int, list[TopicCount]] = defaultdict(list)
     for zone_id, topic_id, name, count in topic_rows:

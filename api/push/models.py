@@ -16,7 +16,7 @@ class PushSubscription(SQLModel, table=True):
     __tablename__ = "push_subscription"
     # Also the index for "this attendee's devices".
     __table_args__ = (UniqueConstraint("attendee_id", "endpoint"),)
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     attendee_id: int = Field(sa_column=reference("attendee.id"))
     endpoint: str = Field(max_length=2048)
     p256dh: str = Field(max_length=128)
@@ -40,7 +40,7 @@ class HallwayMoment(SQLModel, table=True):
     """A break the organizers call on the spot (a talk ended early, a sponsor's coffee): nudges treat it as one."""
 
     __tablename__ = "hallway_moment"
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     event_id: int = Field(sa_column=reference("event.id", index=True))
     label: str = Field(max_length=100)
     starts_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
@@ -63,7 +63,7 @@ class Nudge(SQLModel, table=True):
         Index("ix_nudge_event_id_day", "event_id", "day"),  # the budgets spent today
         Index("ix_nudge_event_id_status", "event_id", "status"),  # contact requests waiting for a break
     )
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     attendee_id: int = Field(sa_column=reference("attendee.id"))
     event_id: int = Field(sa_column=reference("event.id"))
     # The occasion: "break:<id>" or "moment:<id>" for nudges, "contact-request:<id>" for a request.

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.agenda.models import AgendaBreak, Talk, TalkSpeaker
 from api.attendees.models import Attendee, AttendeeInterest
@@ -24,7 +24,7 @@ from api.attendees.visibility import counted
 from api.core.config import Settings
 from api.core.privacy import MIN_SHOWN_COUNT
 from api.events.models import Event, Topic, Zone
-from api.matching.icebreakers import NBSP, huddle_line
+from api.matching.icebreakers import NBSP, Language, huddle_line
 from api.matching.schemas import Suggestion
 from api.matching.service import JUST_ENDED, MAX_LIMIT, STARTS_SOON, excluded_attendee_ids_of, suggestions_for
 from api.presence.models import Presence, PresenceTopic
@@ -114,12 +114,12 @@ def local_day(event: Event, now: datetime) -> date:
     return now.astimezone(ZoneInfo(event.timezone)).date()
 
 
-def language(attendee: Attendee) -> str:
+def language(attendee: Attendee) -> Language:
     return "fr" if attendee.language == "fr" else "en"
 
 
 # Read, never written: the preferences of everyone without a row (a model instance per attendee is slow).
-DEFAULT_PREFERENCES = PushPreference()
+DEFAULT_PREFERENCES = PushPreference()  # type: ignore[call-arg]  # no attendee: a template, never stored
 
 
 def preferences(session: Session, attendee_id: int) -> PushPreference:
@@ -155,11 +155,13 @@ def plan_break_nudges(session: Session, settings: Settings, window: Window, now:
     """At most one nudge per subscribed attendee for this tick, in attendee order (claims then take
     their rows in one order on every replica, which keeps them from deadlocking). "Where to go" is
     worked out for the whole event at once: at a break's start, thousands may be due one."""
-    event = session.get(Event, window.event_id)
+    event = session.get_one(Event, window.event_id)
     day = local_day(event, now)
     spent = _spent(session, event.id, window.key, day)
     present = set(
-        session.exec(select(Presence.attendee_id).where(Presence.event_id == event.id, Presence.expires_at > now))
+        session.exec(
+            select(col(Presence.attendee_id)).where(col(Presence.event_id) == event.id, col(Presence.expires_at) > now)
+        )
     )
     early = now < window.starts_at + timedelta(minutes=settings.nudge_where_to_go_minutes)
     crowds = _Crowds.load(session, event.id, now) if early else None
@@ -178,6 +180,7 @@ def plan_break_nudges(session: Session, settings: Settings, window: Window, now:
             elsewhere.append((attendee, used))
     excluded = excluded_attendee_ids_of(session, [attendee.id for attendee, _ in elsewhere])
     for attendee, used in elsewhere:
+        assert crowds is not None  # elsewhere is only filled with crowds known
         text = crowds.where_to_go(attendee, excluded[attendee.id])
         if text is not None:
             plans.append(PlannedNudge(attendee.id, used.in_break + 1, used.today + 1, text))
@@ -195,13 +198,13 @@ def _recipients(session: Session, event_id: int) -> list[tuple[Attendee, PushPre
     subscribed = select(PushSubscription.attendee_id)
     rows = session.exec(
         select(Attendee, PushPreference)
-        .outerjoin(PushPreference, PushPreference.attendee_id == Attendee.id)
-        .where(Attendee.event_id == event_id, Attendee.id.in_(subscribed))
-        .order_by(Attendee.id)
+        .outerjoin(PushPreference, col(PushPreference.attendee_id) == col(Attendee.id))
+        .where(col(Attendee.event_id) == event_id, col(Attendee.id).in_(subscribed))
+        .order_by(col(Attendee.id))
     )
     out = []
     for attendee, prefs in rows:
-        prefs = prefs or DEFAULT_PREFERENCES
+        prefs = DEFAULT_PREFERENCES if prefs is None else prefs  # no row: the outer join's None
         if prefs.enabled:
             out.append((attendee, prefs))
     return out
@@ -212,7 +215,7 @@ def _spent(session: Session, event_id: int, window_key: str, day: date) -> defau
     earlier nudges keep their slots, and the unique constraints refuse the same slot or reason twice.)"""
     rows = session.exec(
         select(Nudge.attendee_id, Nudge.break_key, Nudge.reason).where(
-            Nudge.event_id == event_id, Nudge.day == day, Nudge.break_slot.is_not(None)
+            col(Nudge.event_id) == event_id, col(Nudge.day) == day, col(Nudge.break_slot).is_not(None)
         )
     )
     spent: defaultdict[int, _Spent] = defaultdict(_Spent)
@@ -266,11 +269,11 @@ def _talks_of_speakers(session: Session, event_id: int, attendee_ids: list[int],
     be found around their talk (the same window as api.matching's)."""
     rows = session.exec(
         select(TalkSpeaker.attendee_id, Talk.title, Talk.starts_at, Talk.ends_at)
-        .join(Talk, Talk.id == TalkSpeaker.talk_id)
-        .join(Attendee, Attendee.id == TalkSpeaker.attendee_id)
+        .join(Talk, col(Talk.id) == col(TalkSpeaker.talk_id))
+        .join(Attendee, col(Attendee.id) == col(TalkSpeaker.attendee_id))
         .where(
             Talk.event_id == event_id,
-            TalkSpeaker.attendee_id.in_(attendee_ids),
+            col(TalkSpeaker.attendee_id).in_(attendee_ids),
             Attendee.findable_as_speaker,
             Talk.ends_at >= now - JUST_ENDED,
             Talk.starts_at <= now + STARTS_SOON,
@@ -306,7 +309,7 @@ class _Crowds:
         for zone_id, topic_id, attendee_id, traits in session.exec(
             select(
                 PresenceTopic.zone_id, PresenceTopic.topic_id, PresenceTopic.attendee_id, PresenceTopic.traits
-            ).where(PresenceTopic.zone_id.in_(list(zones)), PresenceTopic.expires_at > now)
+            ).where(col(PresenceTopic.zone_id).in_(list(zones)), col(PresenceTopic.expires_at) > now)
         ):
             if counted(traits):
                 people[zone_id, topic_id].add(attendee_id)
@@ -318,7 +321,7 @@ class _Crowds:
         subscribed = select(PushSubscription.attendee_id).join(Attendee).where(Attendee.event_id == event_id)
         for attendee_id, topic_id in session.exec(
             select(AttendeeInterest.attendee_id, AttendeeInterest.topic_id).where(
-                AttendeeInterest.attendee_id.in_(subscribed)
+                col(AttendeeInterest.attendee_id).in_(subscribed)
             )
         ):
             interests[attendee_id].append(topic_id)

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy.engine import Engine
@@ -29,7 +30,15 @@ from api.personal_data.service import (
     purge_presence_history,
 )
 from api.push import policy, service
-from api.push.webpush import DeliveryOutcome, PushMessage, Resolver, deliver, make_topic, validate_push_endpoint
+from api.push.webpush import (
+    DeliveryOutcome,
+    PushMessage,
+    Resolver,
+    Urgency,
+    deliver,
+    make_topic,
+    validate_push_endpoint,
+)
 
 log = logging.getLogger("couloir.push")
 
@@ -60,9 +69,9 @@ class TickReport:
 class _Push:
     nudge_ids: tuple[int, ...]  # the rows this push stands for: one nudge, or an attendee's queued requests
     attendee_id: int
-    payload: dict
+    payload: dict[str, Any]
     ttl: int
-    urgency: str
+    urgency: Urgency
     topic: str
 
 
@@ -75,7 +84,7 @@ def tick(engine: Engine, settings: Settings, *, resolve: Resolver | None = None)
     with Session(engine, expire_on_commit=False) as session:
         windows = policy.windows_under_way(session, now)
         for window in windows:
-            day = policy.local_day(session.get(Event, window.event_id), now)
+            day = policy.local_day(session.get_one(Event, window.event_id), now)
             plans = policy.plan_break_nudges(session, settings, window, now)
             claimed = service.claim_nudges(session, window, day, plans, now)
             session.commit()  # the claim is public before a single byte is sent
@@ -130,7 +139,7 @@ async def _send(messages: list[PushMessage], settings: Settings) -> list[Deliver
     return await deliver(messages, keys=service.vapid_keys(settings), subject=settings.vapid_subject)
 
 
-def _payload(nudge_id: int, text: policy.Text, tag: str) -> dict:
+def _payload(nudge_id: int, text: policy.Text, tag: str) -> dict[str, Any]:
     """What the service worker shows: `url` opens on a tap, `tag` makes a newer notification of its kind
     replace an older one on the phone (as TOPICS do at the push service), `id` goes back as "opened"."""
     return {"id": nudge_id, "reason": text.reason, "title": text.title, "body": text.body, "url": text.url, "tag": tag}
@@ -158,7 +167,7 @@ def _contact_pushes(session: Session, windows: list[policy.Window], now: datetim
             dropped.append(nudge_id)
     pushes = []
     for attendee_id, queued in by_attendee.items():
-        attendee = session.get(Attendee, attendee_id)
+        attendee = session.get_one(Attendee, attendee_id)
         prefs = policy.preferences(session, attendee_id)
         if not (prefs.enabled and prefs.contact_requests):
             dropped += [nudge_id for nudge_id, _ in queued]
@@ -172,12 +181,15 @@ def _contact_pushes(session: Session, windows: list[policy.Window], now: datetim
     return pushes, dropped
 
 
-def _sendable(endpoint: str, settings: Settings, resolve: Resolver | None, verdicts: dict) -> bool:
+def _sendable(
+    endpoint: str, settings: Settings, resolve: Resolver | None, verdicts: dict[tuple[str, str], bool]
+) -> bool:
     """Endpoints were checked when subscribed, but DNS may have moved since: each host is checked again,
     once a tick, so a name rebound to a private address is not posted to."""
     if settings.push_allow_private_endpoints:
         return True
-    origin = urlsplit(endpoint)[:2]
+    parts = urlsplit(endpoint)
+    origin = (parts.scheme, parts.netloc)
     if origin not in verdicts:
         try:
             validate_push_endpoint(endpoint, allow_private=False, resolve=resolve)

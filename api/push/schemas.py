@@ -12,14 +12,14 @@ class VapidPublicKey(BaseModel):
 
 
 class SubscriptionKeys(InputModel):
-    p256dh: line(128, min_length=1)
-    auth: line(64, min_length=1)
+    p256dh: Annotated[str, line(128, min_length=1)]
+    auth: Annotated[str, line(64, min_length=1)]
 
 
 class SubscriptionCreate(InputModel):
     """A browser's PushSubscription, as its toJSON() gives it."""
 
-    endpoint: line(MAX_ENDPOINT_LENGTH, min_length=1)
+    endpoint: Annotated[str, line(MAX_ENDPOINT_LENGTH, min_length=1)]
     # Browsers send it (almost always null); a subscription that lapses answers 404/410 and is dropped then.
     expiration_time: int | None = Field(default=None, alias="expirationTime")
     keys: SubscriptionKeys
@@ -41,7 +41,7 @@ class PushPreferences(InputModel):
 
 class HallwayMomentCreate(InputModel):
     minutes: Annotated[int, Field(ge=1, le=120, description="How long, from now")]
-    label: line(100, min_length=1) = "Hallway moment"
+    label: Annotated[str, line(100, min_length=1)] = "Hallway moment"
 
 
 class HallwayMomentPublic(BaseModel):

@@ -4,15 +4,17 @@ session; the caller commits (the scheduler commits each claim before it sends)."
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import Row, delete, func, update
-from sqlmodel import Session, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
 
 from api.attendees.models import Attendee
 from api.contacts.models import ContactRequest
 from api.core.config import Settings
-from api.core.db import conflict_insert, utcnow
+from api.core.db import conflict_insert, rowcount, utcnow
 from api.core.errors import Conflict, InvalidInput, NotFound
 from api.events.models import Event
 from api.push.models import HallwayMoment, Nudge, PushPreference, PushSubscription
@@ -41,7 +43,7 @@ def vapid_keys(settings: Settings) -> VapidKeys:
     return load_or_create_vapid_keys(settings.data_dir)
 
 
-def _chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
+def _chunks(items: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -77,25 +79,27 @@ def subscribe(
         conflict_insert(session.get_bind())(PushSubscription)
         .values(attendee_id=attendee.id, endpoint=data.endpoint, created_at=now, **keys)
         .on_conflict_do_update(index_elements=["attendee_id", "endpoint"], set_=keys)
-        .returning(PushSubscription.id)
+        .returning(col(PushSubscription.id))
     ).scalar_one()
     newest = (
         select(PushSubscription.id)
         .where(PushSubscription.attendee_id == attendee.id)
-        .order_by(PushSubscription.updated_at.desc(), PushSubscription.id.desc())
+        .order_by(col(PushSubscription.updated_at).desc(), col(PushSubscription.id).desc())
         .limit(MAX_DEVICES)
     )
     session.execute(
         delete(PushSubscription).where(
-            PushSubscription.attendee_id == attendee.id, PushSubscription.id.not_in(newest.scalar_subquery())
+            col(PushSubscription.attendee_id) == attendee.id, col(PushSubscription.id).not_in(newest.scalar_subquery())
         )
     )
-    return subscription_public(session.get(PushSubscription, subscription_id, populate_existing=True))
+    return subscription_public(session.get_one(PushSubscription, subscription_id, populate_existing=True))
 
 
 def my_subscriptions(session: Session, attendee: Attendee) -> list[SubscriptionPublic]:
     rows = session.exec(
-        select(PushSubscription).where(PushSubscription.attendee_id == attendee.id).order_by(PushSubscription.id)
+        select(PushSubscription)
+        .where(col(PushSubscription.attendee_id) == attendee.id)
+        .order_by(col(PushSubscription.id))
     )
     return [subscription_public(row) for row in rows]
 
@@ -110,17 +114,17 @@ def unsubscribe(session: Session, attendee: Attendee, subscription_id: int) -> N
 
 def unsubscribe_endpoint(session: Session, attendee: Attendee, endpoint: str) -> None:
     """What a browser that unsubscribed knows is its endpoint. An unknown one is no error: the end state holds."""
-    mine = PushSubscription.attendee_id == attendee.id
-    session.execute(delete(PushSubscription).where(mine, PushSubscription.endpoint == endpoint))
+    mine = col(PushSubscription.attendee_id) == attendee.id
+    session.execute(delete(PushSubscription).where(mine, col(PushSubscription.endpoint) == endpoint))
 
 
-def subscriptions_of(session: Session, attendee_ids: Iterable[int]) -> dict[int, list[Row]]:
+def subscriptions_of(session: Session, attendee_ids: Iterable[int]) -> dict[int, list[Row[Any]]]:
     """Attendee id -> their devices (id, endpoint, p256dh, auth): plain rows, as thousands are read at once."""
-    out: dict[int, list[Row]] = {}
-    columns = (PushSubscription.attendee_id, PushSubscription.id, PushSubscription.endpoint, PushSubscription.p256dh,
-               PushSubscription.auth)  # fmt: skip
+    out: dict[int, list[Row[Any]]] = {}
+    columns = (col(PushSubscription.attendee_id), col(PushSubscription.id), col(PushSubscription.endpoint),
+               col(PushSubscription.p256dh), col(PushSubscription.auth))  # fmt: skip
     for chunk in _chunks(sorted(set(attendee_ids))):
-        for row in session.execute(select(*columns).where(PushSubscription.attendee_id.in_(chunk))):
+        for row in session.execute(sa_select(*columns).where(col(PushSubscription.attendee_id).in_(chunk))):
             out.setdefault(row.attendee_id, []).append(row)
     return out
 
@@ -183,7 +187,7 @@ def notify_contact_request(session: Session, request_id: int) -> None:
     request = session.get(ContactRequest, request_id)
     if request is None:
         raise NotFound("No such contact request")
-    event = session.get(Event, request.event_id)
+    event = session.get_one(Event, request.event_id)
     now = utcnow()
     session.execute(
         conflict_insert(session.get_bind())(Nudge)
@@ -226,7 +230,11 @@ def claim_nudges(
         return {}
     # One statement run for many rows: SQLAlchemy batches them (insertmanyvalues), RETURNING included.
     # Pages of 100 rows, not 1000: psycopg re-parses each long statement, and this halves a crowd's claim.
-    claim = conflict_insert(session.get_bind())(Nudge).on_conflict_do_nothing().returning(Nudge.id, Nudge.attendee_id)
+    claim = (
+        conflict_insert(session.get_bind())(Nudge)
+        .on_conflict_do_nothing()
+        .returning(col(Nudge.id), col(Nudge.attendee_id))
+    )
     result = session.execute(claim.execution_options(insertmanyvalues_page_size=100), rows)
     return {attendee_id: nudge_id for nudge_id, attendee_id in result}
 
@@ -238,9 +246,9 @@ def claim_contact_requests(session: Session, event_ids: Sequence[int], now: date
         return []
     result = session.execute(
         update(Nudge)
-        .where(Nudge.event_id.in_(event_ids), Nudge.reason == CONTACT_REQUEST, Nudge.status == "pending")
+        .where(col(Nudge.event_id).in_(event_ids), col(Nudge.reason) == CONTACT_REQUEST, col(Nudge.status) == "pending")
         .values(status="sending", sent_at=now)  # when the claim was made, until an outcome is recorded
-        .returning(Nudge.id, Nudge.attendee_id, Nudge.contact_request_id)
+        .returning(col(Nudge.id), col(Nudge.attendee_id), col(Nudge.contact_request_id))
     )
     return sorted(tuple(row) for row in result)
 
@@ -249,8 +257,8 @@ def pending_requests(session: Session, request_ids: Sequence[int]) -> dict[int, 
     """Request id -> the requester's name, for requests still unanswered."""
     rows = session.exec(
         select(ContactRequest.id, Attendee.display_name)
-        .join(Attendee, Attendee.id == ContactRequest.from_attendee_id)
-        .where(ContactRequest.id.in_(request_ids), ContactRequest.status == "pending")
+        .join(Attendee, col(Attendee.id) == col(ContactRequest.from_attendee_id))
+        .where(col(ContactRequest.id).in_(request_ids), col(ContactRequest.status) == "pending")
     )
     return dict(rows.all())
 
@@ -267,10 +275,10 @@ def record_outcomes(
         sent_at = now if status == "delivered" else None
         for chunk in _chunks(sorted(nudge_ids)):
             session.execute(
-                update(Nudge).where(Nudge.id.in_(chunk)).values(status=status, attempts=attempts, sent_at=sent_at)
+                update(Nudge).where(col(Nudge.id).in_(chunk)).values(status=status, attempts=attempts, sent_at=sent_at)
             )
     for chunk in _chunks(sorted(set(gone_subscription_ids))):
-        session.execute(delete(PushSubscription).where(PushSubscription.id.in_(chunk)))
+        session.execute(delete(PushSubscription).where(col(PushSubscription.id).in_(chunk)))
 
 
 def release_stuck_sends(session: Session, claimed_before: datetime) -> tuple[int, int]:
@@ -279,16 +287,20 @@ def release_stuck_sends(session: Session, claimed_before: datetime) -> tuple[int
     A contact-request push goes back to the queue (the next break sends it; at worst a phone gets it twice,
     and the newer one replaces the older on screen). A break nudge is marked failed: its moment has passed,
     and sending it late, or twice, would cost more than it brings. Returns (requeued, failed)."""
-    stuck = Nudge.status == "sending"
+    stuck = col(Nudge.status) == "sending"
     requeued = session.execute(
         update(Nudge)
-        .where(stuck, Nudge.reason == CONTACT_REQUEST, func.coalesce(Nudge.sent_at, Nudge.created_at) < claimed_before)
+        .where(
+            stuck,
+            col(Nudge.reason) == CONTACT_REQUEST,
+            func.coalesce(col(Nudge.sent_at), col(Nudge.created_at)) < claimed_before,
+        )
         .values(status="pending", sent_at=None)
-    ).rowcount
+    )
     # A break nudge is inserted at its claim: created_at is the claim's time.
     failed = session.execute(
         update(Nudge)
-        .where(stuck, Nudge.reason != CONTACT_REQUEST, Nudge.created_at < claimed_before)
+        .where(stuck, col(Nudge.reason) != CONTACT_REQUEST, col(Nudge.created_at) < claimed_before)
         .values(status="failed")
-    ).rowcount
-    return requeued, failed
+    )
+    return rowcount(requeued), rowcount(failed)

@@ -19,7 +19,7 @@ class Block(SQLModel, table=True):
 class Report(SQLModel, table=True):
     """An attendee reported to the event's organizers."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     event_id: int = Field(
         sa_column=Column(Integer, ForeignKey("event.id", ondelete="CASCADE"), nullable=False, index=True)
     )

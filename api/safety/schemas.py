@@ -1,5 +1,6 @@
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
@@ -21,7 +22,7 @@ class BlockCreate(InputModel):
 class ReportCreate(InputModel):
     attendee_id: Id
     reason: ReportReason
-    details: text(2000) = ""
+    details: Annotated[str, text(2000)] = ""
 
 
 class PersonRef(BaseModel):

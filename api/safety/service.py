@@ -2,14 +2,14 @@
 
 from sqlalchemy import delete, func, or_
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.attendees.models import Attendee
 from api.attendees.visibility import shown_attendee
 from api.core.db import conflict_insert
 from api.core.errors import InvalidInput
 from api.safety.models import Block, Report
-from api.safety.schemas import BlockPublic, PersonRef, ReportAdmin, ReportCreate, ReportPublic
+from api.safety.schemas import BlockPublic, PersonRef, ReportAdmin, ReportCreate, ReportPublic, ReportReason
 from api.saved.service import forget_between
 
 
@@ -32,15 +32,15 @@ def block(session: Session, me: Attendee, attendee_id: int) -> BlockPublic:
 
 
 def unblock(session: Session, me: Attendee, attendee_id: int) -> None:
-    session.execute(delete(Block).where(Block.blocker_id == me.id, Block.blocked_id == attendee_id))
+    session.execute(delete(Block).where(col(Block.blocker_id) == me.id, col(Block.blocked_id) == attendee_id))
 
 
 def my_blocks(session: Session, me: Attendee) -> list[BlockPublic]:
     rows = session.exec(
         select(Block.created_at, Attendee.id, Attendee.display_name)
-        .join(Attendee, Attendee.id == Block.blocked_id)
+        .join(Attendee, col(Attendee.id) == col(Block.blocked_id))
         .where(Block.blocker_id == me.id)
-        .order_by(Block.created_at.desc())
+        .order_by(col(Block.created_at).desc())
     )
     return [BlockPublic(attendee=PersonRef(id=a_id, display_name=name), blocked_at=at) for at, a_id, name in rows]
 
@@ -49,7 +49,7 @@ def blocked_either_way(session: Session, attendee_id: int) -> set[int]:
     """Everyone this attendee blocked or was blocked by."""
     rows = session.exec(
         select(Block.blocker_id, Block.blocked_id).where(
-            or_(Block.blocker_id == attendee_id, Block.blocked_id == attendee_id)
+            or_(col(Block.blocker_id) == attendee_id, col(Block.blocked_id) == attendee_id)
         )
     )
     return {blocked if blocker == attendee_id else blocker for blocker, blocked in rows}
@@ -63,7 +63,11 @@ def report(session: Session, me: Attendee, data: ReportCreate) -> ReportPublic:
     session.add(filed)
     session.flush()
     return ReportPublic(
-        id=filed.id, attendee_id=other.id, reason=filed.reason, details=filed.details, created_at=filed.created_at
+        id=filed.id,
+        attendee_id=other.id,
+        reason=ReportReason(filed.reason),
+        details=filed.details,
+        created_at=filed.created_at,
     )
 
 
@@ -72,10 +76,10 @@ def reports_of_event(session: Session, event_id: int, *, limit: int, offset: int
     total = session.exec(select(func.count()).select_from(Report).where(Report.event_id == event_id)).one()
     rows = session.exec(
         select(Report, reported.display_name, reporter.display_name)
-        .join(reported, reported.id == Report.reported_id)
-        .outerjoin(reporter, reporter.id == Report.reporter_id)
+        .join(reported, col(reported.id) == col(Report.reported_id))
+        .outerjoin(reporter, col(reporter.id) == col(Report.reporter_id))
         .where(Report.event_id == event_id)
-        .order_by(Report.created_at.desc(), Report.id.desc())
+        .order_by(col(Report.created_at).desc(), col(Report.id).desc())
         .limit(limit)
         .offset(offset)
     )
@@ -84,7 +88,7 @@ def reports_of_event(session: Session, event_id: int, *, limit: int, offset: int
             id=r.id,
             reported=PersonRef(id=r.reported_id, display_name=reported_name),
             reporter=PersonRef(id=r.reporter_id, display_name=reporter_name) if r.reporter_id else None,
-            reason=r.reason,
+            reason=ReportReason(r.reason),
             details=r.details,
             created_at=r.created_at,
         )
