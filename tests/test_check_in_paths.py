@@ -31,11 +31,12 @@ from api.agenda.models import AgendaBreak
 from api.attendees import service as attendees
 from api.attendees.models import Attendee, AttendeeInterest
 from api.attendees.schemas import ProfileUpdate
+from api.auth.callers import as_attendee
 from api.auth.models import RefreshSession
 from api.core import idempotency, ratelimit
 from api.core.config import Settings
 from api.core.errors import CouloirError, error_response
-from api.core.one_hop import serve
+from api.core.runtime.one_hop import serve
 from api.core.security import TokenClaims
 from api.events.models import Event, Topic, Zone, ZoneNeighbour
 from api.presence import groups, service
@@ -351,7 +352,7 @@ class Run:
         else:
             work = lambda session, attendee: attendees.delete_attendee(session, attendee)  # noqa: E731
         claims = claims_of(step.attendee)
-        return [answer_of(outcome(lambda: serve(self.engine, self.settings, claims, None, work)))]
+        return [answer_of(outcome(lambda: serve(self.engine, self.settings, None, as_attendee(claims, work))))]
 
 
 _ROWS = {

@@ -6,10 +6,11 @@ from pydantic import BaseModel
 from api.attendees import service, visibility
 from api.attendees.models import Attendee
 from api.attendees.schemas import AttendeeCard, AttendeePrivate, JoinRequest, ProfileUpdate, RoleUpdate
+from api.auth.callers import CurrentAttendee
 from api.auth.schemas import TokenPair
 from api.auth.service import open_session, send_email_proof
 from api.core import ratelimit
-from api.core.deps import Claims, ClientIP, CurrentAttendee, EngineDep, SessionDep, SettingsDep
+from api.core.deps import Claims, ClientIP, EngineDep, SessionDep, SettingsDep
 from api.core.errors import (
     Conflict,
     InvalidInput,

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from sqlmodel import Session
 
 from api.attendees.models import Attendee
+from api.auth.callers import CurrentAttendee
 from api.contacts import service
 from api.contacts.schemas import (
     ConnectCodePublic,
@@ -27,7 +28,7 @@ from api.contacts.vcard import (
     render_vcards,
 )
 from api.core import ratelimit
-from api.core.deps import CurrentAttendee, SessionDep, SettingsDep
+from api.core.deps import SessionDep, SettingsDep
 from api.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, TooManyRequests, responses
 from api.core.idempotency import IdempotencyKey, run_once
 from api.core.schemas import OneLine, Page, PageParams, PathId, page_params

@@ -2,7 +2,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
-from api.core.deps import CurrentAttendee, SessionDep, SettingsDep
+from api.auth.callers import CurrentAttendee
+from api.core.deps import SessionDep, SettingsDep
 from api.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, responses
 from api.core.idempotency import IdempotencyKey, run_once
 from api.core.schemas import OneLine, PathId

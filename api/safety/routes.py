@@ -2,8 +2,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response, status
 
+from api.auth.callers import CurrentAttendee
 from api.core import ratelimit
-from api.core.deps import CurrentAttendee, SessionDep
+from api.core.deps import SessionDep
 from api.core.errors import InvalidInput, NotAuthenticated, NotFound, TooManyRequests, responses
 from api.core.idempotency import IdempotencyKey, run_once
 from api.core.schemas import Page, PageParams, PathId, page_params
