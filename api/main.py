@@ -4,6 +4,7 @@ import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import FileResponse, Response
@@ -27,7 +28,7 @@ from api.core.limits import BodySizeLimit, RequestSlots
 from api.core.logs import RequestLog, configure_logging
 from api.core.runtime import CouloirApp, Runtime
 from api.dashboard import routes as dashboard
-from api.event_setup import routes as organizer
+from api.event_setup import routes as event_setup
 from api.events import routes as events
 from api.matching import routes as matching
 from api.organizers import routes as organizers
@@ -53,7 +54,7 @@ ROUTERS = [
     attendees.people,
     contacts.router,
     personal_data.router,
-    organizer.router,
+    event_setup.router,
     dashboard.router,
     presence.events,
     safety.me,
@@ -81,6 +82,21 @@ async def _lifespan(app: CouloirApp) -> AsyncIterator[None]:
     runtime.close()
 
 
+def _document_public_operations(app: FastAPI) -> None:
+    """Operations that need no access token say so (`security: []`): a reader, or a generated client, need not
+    guess whether an operation without `security` takes one."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = generate()
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                operation.setdefault("security", [])
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(settings: Settings | None = None) -> CouloirApp:
     settings = settings or get_settings()
     configure_logging(settings.log_format, settings.log_level)
@@ -94,6 +110,9 @@ def create_app(settings: Settings | None = None) -> CouloirApp:
         title="Couloir",
         version="0.1.0",
         description="Hallway networking for conferences.",
+        license_info={"name": "GNU Affero General Public License v3.0 or later", "identifier": "AGPL-3.0-or-later"},
+        # Relative: the instance that serves the schema serves the API (its own public URL is its operator's).
+        servers=[{"url": "/", "description": "The Couloir instance serving this schema"}],
         generate_unique_id_function=_operation_id,
         # Off: not served, while app.openapi() still gives the schema (pwa/scripts/gen_api.py reads it).
         openapi_url="/api/openapi.json" if settings.serves_api_docs else None,
@@ -101,6 +120,7 @@ def create_app(settings: Settings | None = None) -> CouloirApp:
         redoc_url=None,
     )
     install_error_handlers(app)
+    _document_public_operations(app)
     for router in ROUTERS:
         # Any API request may be refused when the process is saturated (api/core/limits.py).
         app.include_router(router, responses=responses(Overloaded))
@@ -115,7 +135,7 @@ def create_app(settings: Settings | None = None) -> CouloirApp:
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,
         seconds=settings.body_timeout_seconds,
-        large_paths=organizer.IMPORT_PATHS,
+        large_paths=event_setup.IMPORT_PATHS,
         large_bytes=settings.max_import_bytes,
         may_send_large=functools.partial(holds_organizer_token, settings=settings),
         large_at_once=settings.imports_in_progress,

@@ -343,7 +343,9 @@ class Run:
         # The other steps as their routes do them (the same code whichever way check-ins go).
         if isinstance(step, Leave):
             key = self.key(step.key, step.attendee)
-            work = lambda session, attendee: presence_routes.leave(attendee, session, key)  # noqa: E731
+            work = lambda session, attendee: presence_routes.leave(  # noqa: E731
+                attendee, session, idempotency.Once(session, attendee.id, key, "leave", 204)
+            )
         elif isinstance(step, Profile):
             data = ProfileUpdate(**step.changes)
             work = lambda session, attendee: attendees.private_profile(  # noqa: E731

@@ -49,6 +49,26 @@ def test_openapi_has_clean_unique_operation_ids(srv):
     assert all(path.startswith("/api/") for path in schema["paths"])
 
 
+def test_openapi_says_which_operations_are_public_and_where_and_under_which_licence_it_is_served(srv):
+    with srv.client() as client:
+        schema = client.get("/api/openapi.json").json()
+        security = {
+            (method.upper(), path): operation["security"]
+            for path, operations in schema["paths"].items()
+            for method, operation in operations.items()
+        }
+        # Each public operation, called with no token, is not refused for the lack of one.
+        public = sorted(operation for operation, needs in security.items() if needs == [])
+        for method, path in public:
+            answer = client.request(method, path.replace("{", "").replace("}", ""), json={})
+            assert answer.status_code != 401, (method, path)
+    assert ("POST", "/api/join") in public and ("GET", "/api/health") in public
+    assert all(needs in ([], [{"HTTPBearer": []}]) for needs in security.values())
+    assert security[("GET", "/api/me")] == [{"HTTPBearer": []}]
+    assert schema["servers"] == [{"url": "/", "description": "The Couloir instance serving this schema"}]
+    assert schema["info"]["license"]["identifier"] == "AGPL-3.0-or-later"
+
+
 def test_list_pages_are_capped(srv):
     token = factories.organizer_token(srv)
     event = factories.create_event(srv, token)

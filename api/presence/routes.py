@@ -4,7 +4,7 @@ from api.auth.callers import CurrentAttendee
 from api.core import ratelimit
 from api.core.deps import AttendeeClaims, Claims, SessionDep, SettingsDep, client_ip
 from api.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, TooManyRequests, responses
-from api.core.idempotency import IdempotencyKey, run_once
+from api.core.idempotency import IdempotencyKey, RunOnce
 from api.core.runtime import Grouped, serve_grouped
 from api.events.access import MemberEvent
 from api.presence import groups, service
@@ -44,17 +44,9 @@ def get_my_presence(attendee: CurrentAttendee, session: SessionDep) -> PresenceP
 
 
 @me.delete("/presence", status_code=status.HTTP_204_NO_CONTENT, responses=responses(InvalidInput))
-def leave(attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey) -> Response:
+def leave(attendee: CurrentAttendee, session: SessionDep, once: RunOnce) -> Response:
     """I'm leaving: my presence ends now."""
-    return run_once(
-        session,
-        attendee_id=attendee.id,
-        key=key,
-        operation="leave",
-        payload=None,
-        status_code=status.HTTP_204_NO_CONTENT,
-        action=lambda: service.leave(session, attendee),
-    )
+    return once(None, lambda: service.leave(session, attendee))
 
 
 events = APIRouter(prefix="/api/events/{event_id}", tags=["presence"], responses=responses(NotAuthenticated, NotFound))
