@@ -15,6 +15,7 @@ from sqlalchemy import text
 from api.core.deps import EngineDep
 from api.core.errors import CouloirError, responses
 from api.core.migrations import current_revisions, head_revisions
+from api.core.runtime import runtime_of
 
 log = logging.getLogger("couloir")
 router = APIRouter(prefix="/api", tags=["health"])
@@ -53,7 +54,7 @@ def health(engine: EngineDep) -> Health | JSONResponse:
 def readiness(engine: EngineDep, request: Request) -> Readiness:
     """Ready for traffic: the database answers, its migrations are at this code's head, and this process is
     not saturated (it refused no request for lack of capacity in the last few seconds)."""
-    saturated = request.app.state.admission.saturated()
+    saturated = runtime_of(request).admission.saturated()
     if saturated:
         raise NotReady(saturated)
     try:

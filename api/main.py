@@ -20,21 +20,20 @@ from api.attendees import routes as attendees
 from api.auth import routes as auth
 from api.contacts import routes as contacts
 from api.core.config import Settings, get_settings
-from api.core.db import make_engine
 from api.core.deps import holds_organizer_token
 from api.core.errors import NotFound, Overloaded, install_error_handlers, responses
 from api.core.forwarded import ForwardedAddress
 from api.core.headers import ApiHeaders
-from api.core.limits import Admission, BodySizeLimit, RequestSlots
+from api.core.limits import BodySizeLimit, RequestSlots
 from api.core.logs import RequestLog, configure_logging
+from api.core.runtime import CouloirApp, Runtime
 from api.dashboard import routes as dashboard
+from api.event_setup import routes as event_setup
 from api.events import routes as events
 from api.matching import routes as matching
-from api.organizer import routes as organizer
 from api.organizers import routes as organizers
 from api.personal_data import routes as personal_data
 from api.presence import routes as presence
-from api.presence.groups import check_in_engine, check_in_group
 from api.push import routes as push
 from api.push import scheduler as push_scheduler
 from api.push.service import vapid_keys
@@ -57,7 +56,7 @@ ROUTERS = [
     attendees.people,
     contacts.router,
     personal_data.router,
-    organizer.router,
+    event_setup.router,
     dashboard.router,
     presence.events,
     safety.me,
@@ -75,57 +74,71 @@ def _operation_id(route: APIRoute) -> str:
 
 
 @asynccontextmanager
-async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    settings = app.state.settings
+async def _lifespan(app: CouloirApp) -> AsyncIterator[None]:
+    runtime = app.runtime
     stop_scheduler = None
-    if settings.run_scheduler_in_process:
-        stop_scheduler = push_scheduler.start_in_thread(app.state.engine, settings)
+    if runtime.settings.run_scheduler_in_process:
+        stop_scheduler = push_scheduler.start_in_thread(runtime.engine, runtime.settings)
     yield
     if stop_scheduler is not None:
         stop_scheduler()
-    if app.state.check_in_engine is not app.state.engine:  # PostgreSQL's pool for check-in groups
-        app.state.check_in_engine.dispose()
+    runtime.close()
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def _document_public_operations(app: FastAPI) -> None:
+    """Operations that need no access token say so (`security: []`): a reader, or a generated client, need not
+    guess whether an operation without `security` takes one."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = generate()
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                operation.setdefault("security", [])
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def create_app(settings: Settings | None = None) -> CouloirApp:
     settings = settings or get_settings()
     configure_logging(settings.log_format, settings.log_level)
     settings.signing_key()  # generated at first start, not on the first request
     vapid_keys(settings)  # likewise: browsers subscribe with its public half
-    app = FastAPI(
+    # Routes whose requests are served in groups, each registered once.
+    runtime = Runtime(settings, grouped=[presence.CHECK_INS])
+    app = CouloirApp(
+        runtime,
         lifespan=_lifespan,
         title="Couloir",
         version="0.1.0",
         description="Hallway networking for conferences.",
+        license_info={"name": "GNU Affero General Public License v3.0 or later", "identifier": "AGPL-3.0-or-later"},
+        # Relative: the instance that serves the schema serves the API (its own public URL is its operator's).
+        servers=[{"url": "/", "description": "The Couloir instance serving this schema"}],
         generate_unique_id_function=_operation_id,
         # Off: not served, while app.openapi() still gives the schema (pwa/scripts/gen_api.py reads it).
         openapi_url="/api/openapi.json" if settings.serves_api_docs else None,
         docs_url="/api/docs" if settings.serves_api_docs else None,
         redoc_url=None,
     )
-    app.state.settings = settings
-    app.state.engine = make_engine(settings)
-    app.state.check_in_engine = check_in_engine(app.state.engine, settings)
-    app.state.check_ins = check_in_group(app.state.check_in_engine, settings)
     install_error_handlers(app)
+    _document_public_operations(app)
     for router in ROUTERS:
         # Any API request may be refused when the process is saturated (api/core/limits.py).
         app.include_router(router, responses=responses(Overloaded))
     # Inside the body cap: a phone slow to send its body does not hold a slot meanwhile.
-    app.state.admission = Admission(
-        settings.requests_in_progress, settings.requests_queued, settings.queue_wait_ms / 1000
-    )
     app.add_middleware(
         RequestSlots,
-        admission=app.state.admission,
-        grouped=frozenset([presence.CHECK_IN_PATH]),
+        admission=runtime.admission,
+        grouped=runtime.grouped_paths,
         exempt=frozenset([health.READY_PATH]),
     )
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.max_body_bytes,
         seconds=settings.body_timeout_seconds,
-        large_paths=organizer.IMPORT_PATHS,
+        large_paths=event_setup.IMPORT_PATHS,
         large_bytes=settings.max_import_bytes,
         may_send_large=functools.partial(holds_organizer_token, settings=settings),
         large_at_once=settings.imports_in_progress,

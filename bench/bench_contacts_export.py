@@ -106,7 +106,7 @@ def main() -> None:
         )
         token = build(settings, args.contacts)
         app = create_app(settings)
-        engine = app.state.engine
+        engine = app.runtime.engine
 
         def export_in_process(version: str) -> int:
             with Session(engine) as session:

@@ -132,7 +132,7 @@ def run(kind: str, args: argparse.Namespace) -> dict[str, tuple[float, float]]:
         try:
             return asyncio.run(all_four())
         finally:
-            app.state.engine.dispose()
+            app.runtime.close()
 
 
 def main() -> None:

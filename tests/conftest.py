@@ -113,12 +113,11 @@ def start_server(tmp_path: Path, database_url: str, **overrides) -> Iterator[Ser
             raise RuntimeError("test server did not start")
         time.sleep(0.02)
     try:
-        yield Server(base_url=settings.public_base_url, settings=settings, engine=app.state.engine, app=app)
+        yield Server(base_url=settings.public_base_url, settings=settings, engine=app.runtime.engine, app=app)
     finally:
         server.should_exit = True
         thread.join(timeout=10)
-        app.state.engine.dispose()
-        app.state.check_in_engine.dispose()
+        app.runtime.close()
 
 
 # Generous limits for the suite; rate limiting has its own strict servers.

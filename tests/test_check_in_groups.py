@@ -1,4 +1,4 @@
-"""Check-ins served in groups (api/core/group_commit.py): each request of a group is answered as if it had come
+"""Check-ins served in groups (api/core/runtime/group_commit.py): each request of a group is answered as if it had come
 alone, whatever the others in its group do, on SQLite and PostgreSQL."""
 
 import asyncio
@@ -16,9 +16,9 @@ from sqlmodel import func, select
 
 from api.core.db import utcnow
 from api.core.errors import NotAuthenticated, TooManyRequests
-from api.core.group_commit import GroupCommit
 from api.core.idempotency import IdempotencyKeyReused
 from api.core.ratelimit import RateLimitWindow
+from api.core.runtime.group_commit import GroupCommit
 from api.core.security import TokenClaims, read_token
 from api.presence import groups, service
 from api.presence.models import CheckInRecord, Presence, PresenceTopic

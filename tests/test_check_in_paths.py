@@ -31,11 +31,12 @@ from api.agenda.models import AgendaBreak
 from api.attendees import service as attendees
 from api.attendees.models import Attendee, AttendeeInterest
 from api.attendees.schemas import ProfileUpdate
+from api.auth.callers import as_attendee
 from api.auth.models import RefreshSession
 from api.core import idempotency, ratelimit
 from api.core.config import Settings
 from api.core.errors import CouloirError, error_response
-from api.core.one_hop import serve
+from api.core.runtime.one_hop import serve
 from api.core.security import TokenClaims
 from api.events.models import Event, Topic, Zone, ZoneNeighbour
 from api.presence import groups, service
@@ -342,7 +343,9 @@ class Run:
         # The other steps as their routes do them (the same code whichever way check-ins go).
         if isinstance(step, Leave):
             key = self.key(step.key, step.attendee)
-            work = lambda session, attendee: presence_routes.leave(attendee, session, key)  # noqa: E731
+            work = lambda session, attendee: presence_routes.leave(  # noqa: E731
+                attendee, session, idempotency.Once(session, attendee.id, key, "leave", 204)
+            )
         elif isinstance(step, Profile):
             data = ProfileUpdate(**step.changes)
             work = lambda session, attendee: attendees.private_profile(  # noqa: E731
@@ -351,7 +354,7 @@ class Run:
         else:
             work = lambda session, attendee: attendees.delete_attendee(session, attendee)  # noqa: E731
         claims = claims_of(step.attendee)
-        return [answer_of(outcome(lambda: serve(self.engine, self.settings, claims, None, work)))]
+        return [answer_of(outcome(lambda: serve(self.engine, self.settings, None, as_attendee(claims, work))))]
 
 
 _ROWS = {

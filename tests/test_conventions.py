@@ -3,6 +3,7 @@
 import httpx
 
 from tests import factories
+from tests.test_access import PUBLIC
 
 
 def test_oversized_body_is_refused_with_413(srv):
@@ -47,6 +48,28 @@ def test_openapi_has_clean_unique_operation_ids(srv):
     assert len(ids) == len(set(ids))
     assert all(i.replace("_", "").isalnum() and i.islower() for i in ids)
     assert all(path.startswith("/api/") for path in schema["paths"])
+
+
+def test_openapi_says_which_operations_are_public_and_where_and_under_which_licence_it_is_served(srv):
+    with srv.client() as client:
+        schema = client.get("/api/openapi.json").json()
+        operations = [
+            (method.upper(), path, operation)
+            for path, operations in schema["paths"].items()
+            for method, operation in operations.items()
+        ]
+        security = {(method, path): operation["security"] for method, path, operation in operations}
+        # Each public operation, called with no token, is not refused for the lack of one.
+        public = sorted(operation for operation, needs in security.items() if needs == [])
+        for method, path in public:
+            answer = client.request(method, path.replace("{", "").replace("}", ""), json={})
+            assert answer.status_code != 401, (method, path)
+    # The very routes the access test lets anyone call.
+    assert {operation["operationId"] for _, _, operation in operations if operation["security"] == []} == PUBLIC
+    assert all(needs in ([], [{"HTTPBearer": []}]) for needs in security.values())
+    assert security[("GET", "/api/me")] == [{"HTTPBearer": []}]
+    assert schema["servers"] == [{"url": "/", "description": "The Couloir instance serving this schema"}]
+    assert schema["info"]["license"]["identifier"] == "AGPL-3.0-or-later"
 
 
 def test_list_pages_are_capped(srv):

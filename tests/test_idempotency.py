@@ -9,6 +9,7 @@ from sqlmodel import select
 from api.core.db import utcnow
 from api.core.idempotency import IdempotencyRecord, fingerprint
 from api.presence.models import CheckInRecord, Presence
+from api.presence.routes import CHECK_INS
 from api.presence.schemas import CheckIn
 from api.safety.models import Block, Report
 from tests import factories as f
@@ -151,7 +152,7 @@ def test_a_retry_that_claims_the_key_between_read_and_write_is_replayed(srv, db)
                     attendee_id=me.id, key=key, fingerprint=digest, status_code=201, response_body=stored,
                     created_at=utcnow()))  # fmt: skip
 
-    check_in_engine = srv.app.state.check_in_engine
+    check_in_engine = srv.app.runtime.engine_of(CHECK_INS)
     event.listen(check_in_engine, "before_cursor_execute", claim_first)
     try:
         response = f.check_in(srv, me.token, key=key, **body)

@@ -105,7 +105,7 @@ class HeldSlot:
     def __init__(self, server):
         with server.client() as client:
             assert client.get("/api/health").status_code == 200  # the server's loop now has its line
-        [(self.loop, self.line)] = server.app.state.admission._lines.items()
+        [(self.loop, self.line)] = server.app.runtime.admission._lines.items()
         assert asyncio.run_coroutine_threadsafe(self.line.enter(write=False), self.loop).result(timeout=10)
 
     def release(self) -> None:

@@ -17,11 +17,12 @@ from api.agenda.schemas import (
     TalkPublic,
     TalkUpdate,
 )
+from api.auth.callers import CurrentAttendee
 from api.contacts.vcard import content_disposition
 from api.core.db import utcnow
-from api.core.deps import CurrentAttendee, SessionDep, SettingsDep
+from api.core.deps import SessionDep, SettingsDep
 from api.core.errors import InvalidInput, NotAuthenticated, NotFound, responses
-from api.core.idempotency import IdempotencyKey, run_once
+from api.core.idempotency import RunOnce
 from api.core.schemas import Id, PathId
 from api.events.access import MemberEvent, OrganizerEvent
 from api.events.models import Event
@@ -86,29 +87,13 @@ def list_my_bookmarks(attendee: CurrentAttendee, session: SessionDep) -> Bookmar
 
 
 @me.put("/bookmarks/{talk_id}", status_code=status.HTTP_204_NO_CONTENT, responses=responses(NotFound, InvalidInput))
-def bookmark_talk(talk_id: PathId, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey) -> Response:
-    return run_once(
-        session,
-        attendee_id=attendee.id,
-        key=key,
-        operation="bookmark",
-        payload={"talk_id": talk_id},
-        status_code=status.HTTP_204_NO_CONTENT,
-        action=lambda: service.bookmark(session, attendee, talk_id),
-    )
+def bookmark_talk(talk_id: PathId, attendee: CurrentAttendee, session: SessionDep, once: RunOnce) -> Response:
+    return once({"talk_id": talk_id}, lambda: service.bookmark(session, attendee, talk_id))
 
 
 @me.delete("/bookmarks/{talk_id}", status_code=status.HTTP_204_NO_CONTENT, responses=responses(NotFound, InvalidInput))
-def unbookmark_talk(talk_id: PathId, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey) -> Response:
-    return run_once(
-        session,
-        attendee_id=attendee.id,
-        key=key,
-        operation="unbookmark",
-        payload={"talk_id": talk_id},
-        status_code=status.HTTP_204_NO_CONTENT,
-        action=lambda: service.unbookmark(session, attendee, talk_id),
-    )
+def unbookmark_talk(talk_id: PathId, attendee: CurrentAttendee, session: SessionDep, once: RunOnce) -> Response:
+    return once({"talk_id": talk_id}, lambda: service.unbookmark(session, attendee, talk_id))
 
 
 @me.get(

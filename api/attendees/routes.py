@@ -14,11 +14,12 @@ from api.attendees.schemas import (
     ProfileUpdate,
     RoleUpdate,
 )
+from api.auth.callers import CurrentAttendee
 from api.auth.schemas import TokenPair
 from api.auth.service import open_session, send_email_proof
 from api.core import ratelimit
 from api.core.config import Settings
-from api.core.deps import Claims, ClientIP, CurrentAttendee, EngineDep, SessionDep, SettingsDep
+from api.core.deps import Claims, ClientIP, EngineDep, SessionDep, SettingsDep
 from api.core.errors import (
     Conflict,
     InvalidInput,

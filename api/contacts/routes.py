@@ -4,6 +4,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from sqlmodel import Session
 
 from api.attendees.models import Attendee
+from api.auth.callers import CurrentAttendee
 from api.contacts import service
 from api.contacts.schemas import (
     ConnectCodePublic,
@@ -27,9 +28,9 @@ from api.contacts.vcard import (
     render_vcards,
 )
 from api.core import ratelimit
-from api.core.deps import CurrentAttendee, SessionDep, SettingsDep
+from api.core.deps import SessionDep, SettingsDep
 from api.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, TooManyRequests, responses
-from api.core.idempotency import IdempotencyKey, run_once
+from api.core.idempotency import RunOnce
 from api.core.schemas import OneLine, Page, PageParams, PathId, page_params
 
 router = APIRouter(prefix="/api", tags=["contacts"], responses=responses(NotAuthenticated))
@@ -62,19 +63,11 @@ def send_contact_request(
     attendee: CurrentAttendee,
     session: SessionDep,
     settings: SettingsDep,
-    key: IdempotencyKey,
+    once: RunOnce,
 ) -> Response:
     """Ask someone (usually a suggestion) to exchange contacts. Asking twice changes nothing: one request of
     mine at most waits for them. Refused (429) while too many requests from others wait for them."""
-    return run_once(
-        session,
-        attendee_id=attendee.id,
-        key=key,
-        operation="send_contact_request",
-        payload=data,
-        status_code=status.HTTP_201_CREATED,
-        action=lambda: service.send_request(session, settings, attendee, data),
-    )
+    return once(data, lambda: service.send_request(session, settings, attendee, data))
 
 
 @router.get("/contact-requests")
@@ -89,17 +82,9 @@ def list_contact_requests(attendee: CurrentAttendee, session: SessionDep) -> Con
     responses=responses(NotFound, Conflict, InvalidInput),
 )
 def accept_contact_request(
-    request_id: PathId, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey
+    request_id: PathId, attendee: CurrentAttendee, session: SessionDep, once: RunOnce
 ) -> Response:
-    return run_once(
-        session,
-        attendee_id=attendee.id,
-        key=key,
-        operation="accept_contact_request",
-        payload={"request_id": request_id},
-        status_code=status.HTTP_200_OK,
-        action=lambda: service.accept_request(session, attendee, request_id),
-    )
+    return once({"request_id": request_id}, lambda: service.accept_request(session, attendee, request_id))
 
 
 @router.post(
@@ -108,18 +93,10 @@ def accept_contact_request(
     responses=responses(NotFound, InvalidInput),
 )
 def decline_contact_request(
-    request_id: PathId, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey
+    request_id: PathId, attendee: CurrentAttendee, session: SessionDep, once: RunOnce
 ) -> Response:
     """Silent: the sender keeps seeing a request that waits."""
-    return run_once(
-        session,
-        attendee_id=attendee.id,
-        key=key,
-        operation="decline_contact_request",
-        payload={"request_id": request_id},
-        status_code=status.HTTP_204_NO_CONTENT,
-        action=lambda: service.decline_request(session, attendee, request_id),
-    )
+    return once({"request_id": request_id}, lambda: service.decline_request(session, attendee, request_id))
 
 
 @router.post(
@@ -128,19 +105,11 @@ def decline_contact_request(
     responses=responses(NotFound, InvalidInput),
 )
 def decline_and_block_contact_request(
-    request_id: PathId, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey
+    request_id: PathId, attendee: CurrentAttendee, session: SessionDep, once: RunOnce
 ) -> Response:
     """Decline and block the sender: neither of us sees the other any more, and they cannot ask again. They
     are not told."""
-    return run_once(
-        session,
-        attendee_id=attendee.id,
-        key=key,
-        operation="decline_and_block_contact_request",
-        payload={"request_id": request_id},
-        status_code=status.HTTP_204_NO_CONTENT,
-        action=lambda: service.decline_and_block(session, attendee, request_id),
-    )
+    return once({"request_id": request_id}, lambda: service.decline_and_block(session, attendee, request_id))
 
 
 @router.post("/me/connect-code")
@@ -156,19 +125,9 @@ def rotate_my_connect_code(attendee: CurrentAttendee, session: SessionDep, setti
     responses=responses(service.UnknownConnectCode, InvalidInput, TooManyRequests),
     dependencies=[CONNECT_RATE],
 )
-def scan_connect_code(
-    data: ConnectScan, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey
-) -> Response:
+def scan_connect_code(data: ConnectScan, attendee: CurrentAttendee, session: SessionDep, once: RunOnce) -> Response:
     """I scanned someone's connect QR: we are contacts now, both ways."""
-    return run_once(
-        session,
-        attendee_id=attendee.id,
-        key=key,
-        operation="scan_connect_code",
-        payload=data,
-        status_code=status.HTTP_201_CREATED,
-        action=lambda: service.scan(session, attendee, data.code),
-    )
+    return once(data, lambda: service.scan(session, attendee, data.code))
 
 
 @router.get("/contacts")

@@ -1,4 +1,5 @@
-"""Request dependencies: settings, the database session, and who is calling."""
+"""Request dependencies: settings, the database session, and the caller's access token (the people it names
+are loaded by api/auth/callers.py)."""
 
 from collections.abc import AsyncIterator
 from functools import lru_cache
@@ -9,15 +10,13 @@ from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from api.attendees.models import Attendee
-from api.auth.models import signed_in
 from api.core.config import Settings
 from api.core.db import utcnow
-from api.core.errors import SIGNED_OUT, NotAuthenticated
+from api.core.errors import NotAuthenticated
+from api.core.runtime import runtime_of
 from api.core.security import InvalidToken, TokenClaims, read_token
-from api.organizers.models import Organizer
 
 _bearer = HTTPBearer(auto_error=False, description="An access token from /api/join or a magic link")
 
@@ -25,13 +24,11 @@ _bearer = HTTPBearer(auto_error=False, description="An access token from /api/jo
 # async: FastAPI runs a plain `def` dependency in its thread pool, a hop that costs more than these
 # lookups (and the token check below) themselves; only dependencies that wait on the database stay sync.
 async def get_settings_dep(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+    return runtime_of(request).settings
 
 
 async def get_engine(request: Request) -> Engine:
-    engine: Engine = request.app.state.engine
-    return engine
+    return runtime_of(request).engine
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
@@ -40,7 +37,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     Made on the event loop (a session connects only when first used) and finished in one worker-thread
     hop: a sync generator cost two hops, one to make it and one to finish it, on every request.
     """
-    session = Session(request.app.state.engine, expire_on_commit=False)
+    session = Session(runtime_of(request).engine, expire_on_commit=False)
     try:
         yield session
     except BaseException:
@@ -129,44 +126,3 @@ async def _attendee_claims(claims: Claims) -> TokenClaims:
 
 
 AttendeeClaims = Annotated[TokenClaims, Depends(_attendee_claims)]
-
-
-def current_attendee(claims: AttendeeClaims, session: SessionDep) -> Attendee:
-    return load_attendee(session, claims)
-
-
-def load_attendee(session: Session, claims: TokenClaims) -> Attendee:
-    """The attendee an attendee's access token (AttendeeClaims) names, refused if the account is gone or the
-    token's session ended (signed out): read in one statement."""
-    attendee = session.exec(
-        select(Attendee).where(
-            Attendee.id == claims.subject_id,
-            Attendee.event_id == claims.event_id,
-            signed_in(claims.session_id, attendee_id=Attendee.id),
-        )
-    ).first()
-    if attendee is None:
-        raise NotAuthenticated(SIGNED_OUT)
-    return attendee
-
-
-def current_organizer(claims: Claims, session: SessionDep) -> Organizer:
-    if claims.subject_kind != "organizer":
-        raise NotAuthenticated("This needs an organizer's access token")
-    return load_organizer(session, claims)
-
-
-def load_organizer(session: Session, claims: TokenClaims) -> Organizer:
-    """The organizer an organizer's access token names, refused as `load_attendee` refuses."""
-    organizer = session.exec(
-        select(Organizer).where(
-            Organizer.id == claims.subject_id, signed_in(claims.session_id, organizer_id=Organizer.id)
-        )
-    ).first()
-    if organizer is None:
-        raise NotAuthenticated(SIGNED_OUT)
-    return organizer
-
-
-CurrentAttendee = Annotated[Attendee, Depends(current_attendee)]
-CurrentOrganizer = Annotated[Organizer, Depends(current_organizer)]

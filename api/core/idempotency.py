@@ -8,23 +8,24 @@ sends the same key again when it retries (bad Wi-Fi, offline queue).
   request's own transaction: a concurrent duplicate waits for the first to commit, then replays it.
 - A refused request (any error) rolls back with its claim, so a retry is judged afresh.
 
-Usage in a route (any domain):
+Usage in an attendee's route (any domain): `RunOnce` takes the key, the caller, the route's name (the operation)
+and its status code, and the request's session:
 
-    def block(..., key: IdempotencyKey) -> Response:
-        return run_once(session, attendee_id=me.id, key=key, operation="block",
-                        payload={"attendee_id": attendee_id}, status_code=201,
-                        action=lambda: service.block(session, me, attendee_id))
+    @me.post("/blocks", status_code=201, ...)
+    def block_attendee(data: BlockCreate, attendee: CurrentAttendee, session: SessionDep, once: RunOnce) -> Response:
+        return once(data, lambda: service.block(session, attendee, data.attendee_id))
 """
 
 import hashlib
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Response
+from fastapi import Depends, Header, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import JSON, Column, ForeignKey, Insert, Integer, UniqueConstraint, Update, bindparam, delete, update
@@ -32,6 +33,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from api.core.db import ConflictInsert, UTCDateTime, conflict_insert, rowcount, utcnow
+from api.core.deps import AttendeeClaims, SessionDep
 from api.core.errors import InvalidInput
 
 HEADER = "Idempotency-Key"
@@ -115,6 +117,38 @@ def run_once(
     body = result.model_dump(mode="json") if result is not None else None
     connection.execute(store, {"record_id": claimed, "status_code": status_code, "response_body": body})
     return answer(status_code, body)
+
+
+@dataclass(frozen=True)
+class Once:
+    """An attendee's write, run once per Idempotency-Key: `once(payload, action)` is `run_once` for this
+    request's session, caller, key, route (its name is the operation) and success status."""
+
+    session: Session
+    attendee_id: int
+    key: str
+    operation: str
+    status_code: int
+
+    def __call__(self, payload: BaseModel | dict | None, action: Callable[[], BaseModel | None]) -> Response:
+        return run_once(
+            self.session,
+            attendee_id=self.attendee_id,
+            key=self.key,
+            operation=self.operation,
+            payload=payload,
+            status_code=self.status_code,
+            action=action,
+        )
+
+
+# async: it only reads the request (the session is the route's own, made on the event loop too).
+async def _once(request: Request, claims: AttendeeClaims, session: SessionDep, key: IdempotencyKey) -> Once:
+    route = request.scope["route"]
+    return Once(session, claims.subject_id, key, route.name, route.status_code or status.HTTP_200_OK)
+
+
+RunOnce = Annotated[Once, Depends(_once)]
 
 
 @cache

@@ -252,7 +252,7 @@ class RequestSlots:
     """API requests through `admission` (see Admission): those it refuses get 503 Overloaded with
     Retry-After at once. The app's own files touch no database and take no slot.
 
-    Requests served in groups (`grouped`: exact paths, api/core/group_commit.py) never wait for a slot: a
+    Requests served in groups (`grouped`: exact paths, api/core/runtime/group_commit.py) never wait for a slot: a
     group holds one connection for all of its requests, and waiting for a slot each would cap a group at
     `slots` requests; they fill slots meanwhile all the same (see Admission). Paths of `exempt` take none
     (readiness, which must answer when the process is saturated).

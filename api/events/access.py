@@ -5,7 +5,8 @@ from typing import Annotated
 from fastapi import Depends
 from sqlmodel import select
 
-from api.core.deps import Claims, CurrentOrganizer, SessionDep, load_attendee, load_organizer
+from api.auth.callers import CurrentOrganizer, load_attendee, load_organizer
+from api.core.deps import Claims, SessionDep
 from api.core.errors import NotFound
 from api.core.schemas import PathId
 from api.events.models import Event, EventOrganizer

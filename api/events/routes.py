@@ -1,8 +1,9 @@
 from fastapi import APIRouter, status
 from sqlmodel import Session
 
+from api.auth.callers import CurrentOrganizer
 from api.core.config import Settings
-from api.core.deps import CurrentOrganizer, SessionDep, SettingsDep
+from api.core.deps import SessionDep, SettingsDep
 from api.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, responses
 from api.core.schemas import PathId
 from api.events import service

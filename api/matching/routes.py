@@ -4,7 +4,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 
 from api.core.deps import AttendeeClaims
 from api.core.errors import NotAuthenticated, responses
-from api.core.one_hop import read_in_one_hop
+from api.core.runtime.one_hop import read_in_one_hop
 from api.matching import service
 from api.matching.schemas import Suggestions
 
@@ -38,7 +38,7 @@ async def get_suggestions(
     and `missing` says what to turn on. Each answer carries an ETag; sent back in If-None-Match, it gets
     304 Not Modified (no body) while the answer would be the same.
     """
-    # Called by every phone through a break: one worker-thread hop (see api/core/one_hop.py).
+    # Called by every phone through a break: one worker-thread hop (see api/core/runtime/one_hop.py).
     answer = await read_in_one_hop(
         request,
         lambda session: service.suggestions_unless_known(

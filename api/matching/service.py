@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, String, bindparam, case, cast, func, literal_column, null, union_all
+from sqlalchemy import Integer, Row, String, bindparam, case, cast, func, literal_column, null, union_all
 from sqlalchemy import select as sa_select
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.selectable import CompoundSelect
@@ -274,16 +274,6 @@ class _NearbyTalk:
     abstract: str = ""
 
 
-def _talk(talks: dict[int, _NearbyTalk], row: Sequence[Any]) -> None:
-    """One row of a talk around now (_CALLER): the talk, with one of its topics and one of its speakers."""
-    _, talk_id, title, room, speaker_name, starts_at, ends_at, topic_id, speaker_id = row
-    talk = talks.setdefault(talk_id, _NearbyTalk(title, room, starts_at, ends_at))
-    if topic_id is not None:
-        talk.topic_ids.add(topic_id)
-    if speaker_id is not None:
-        talk.speakers[speaker_id] = speaker_name
-
-
 def _relation(talk: _NearbyTalk, now: datetime) -> icebreakers.Relation:
     if talk.ends_at <= now:
         return "just_ended"
@@ -349,6 +339,7 @@ class _Me:
 class _Caller:
     """What a suggestions call reads about the caller and their event, in one statement (_CALLER)."""
 
+    event_id: int
     me: _Me | None = None  # None: no such attendee in this event (any more)
     event: "_EventFacts | None" = None
     topics: dict[int, str] = field(default_factory=dict)  # id -> name
@@ -358,6 +349,7 @@ class _Caller:
     excluded: set[int] = field(default_factory=set)  # themselves and `_exclusions`
     talks: dict[int, _NearbyTalk] = field(default_factory=dict)  # that just ended, are on, or start soon
     saved: set[int] = field(default_factory=set)  # the people they saved for later
+    abstracts: dict[int, str] = field(default_factory=dict)  # of `talks`, by talk id
     digest: bytes = b""  # of every row read, as read
 
 
@@ -441,49 +433,95 @@ def _caller_statement(*conditions: Any) -> Any:
     )  # fmt: skip
 
 
+# How each kind of _CALLER row is read. The union's columns are shared, so what a column holds depends on the
+# row's kind (the caller's visibility comes as 'visible' or 'hidden' in the event's time zone column): each
+# kind's columns are named here, in the order its SELECT above gives them.
+
+
+def _read_event(caller: "_Caller", row: Row) -> None:
+    _, event_id, name, subject, timezone, created_at = row[:6]
+    caller.event = _EventFacts(event_id, name, subject, timezone, created_at)
+
+
+def _read_me(caller: "_Caller", row: Row) -> None:
+    _, attendee_id, language, goals_json, visibility = row[:5]
+    caller.me = _Me(attendee_id, caller.event_id, language, json.loads(goals_json), visibility == "visible")
+
+
+def _read_topic(caller: "_Caller", row: Row) -> None:
+    _, topic_id, name = row[:3]
+    caller.topics[topic_id] = name
+
+
+def _read_zone(caller: "_Caller", row: Row) -> None:
+    _, zone_id, name, kind = row[:4]
+    caller.zones[zone_id] = ZoneRef(id=zone_id, name=name, kind=kind)
+
+
+def _read_here(caller: "_Caller", row: Row) -> None:
+    caller.here = row[1]
+
+
+def _read_neighbour(caller: "_Caller", row: Row) -> None:
+    caller.neighbours.append(row[1])
+
+
+def _read_excluded(caller: "_Caller", row: Row) -> None:
+    caller.excluded.add(row[1])
+
+
+def _read_saved(caller: "_Caller", row: Row) -> None:
+    caller.saved.add(row[1])
+
+
+def _read_abstract(caller: "_Caller", row: Row) -> None:
+    _, talk_id, abstract = row[:3]
+    caller.abstracts[talk_id] = abstract or ""
+
+
+def _read_talk(caller: "_Caller", row: Row) -> None:
+    """A talk around now, with one of its topics and one of its speakers (a row per topic and speaker)."""
+    _, talk_id, title, room, speaker_name, starts_at, ends_at, topic_id, speaker_id = row
+    talk = caller.talks.setdefault(talk_id, _NearbyTalk(title, room, starts_at, ends_at))
+    if topic_id is not None:
+        talk.topic_ids.add(topic_id)
+    if speaker_id is not None:
+        talk.speakers[speaker_id] = speaker_name
+
+
+_READ_ROW: dict[str, Callable[["_Caller", Row], None]] = {
+    "event": _read_event,
+    "me": _read_me,
+    "topic": _read_topic,
+    "zone": _read_zone,
+    "here": _read_here,
+    "neighbour": _read_neighbour,
+    "excluded": _read_excluded,
+    "saved": _read_saved,
+    "abstract": _read_abstract,
+    "talk": _read_talk,
+}
 _CALLER = _caller_statement()
 # A phone's call: its access token's session must still be signed in, checked in the same round trip.
 _SIGNED_IN_CALLER = _caller_statement(signed_in(bindparam("session_id"), attendee_id=_ME))
 
 
 def _caller(session: Session, attendee_id: int, event_id: int, session_id: str | None, now: datetime) -> _Caller:
-    caller = _Caller(excluded={attendee_id})
+    caller = _Caller(event_id, excluded={attendee_id})
     statement = _CALLER
     values = {"attendee_id": attendee_id, "event_id": event_id, "now": now, "since": now - JUST_ENDED,
               "until": now + STARTS_SOON}  # fmt: skip
     if session_id is not None:
         statement, values = _SIGNED_IN_CALLER, values | {"session_id": session_id}
     digest = hashlib.blake2b(digest_size=16)
-    talks: dict[int, _NearbyTalk] = {}
-    abstracts: dict[int, str] = {}
     for row in session.connection().execute(statement, values):
         digest.update(repr(tuple(row)).encode())
-        what, row_id, name, detail, text, created_at = row[:6]
-        if what == "event":
-            caller.event = _EventFacts(row_id, name, detail, text, created_at)
-        elif what == "me":
-            caller.me = _Me(row_id, event_id, name, json.loads(detail), text == "visible")
-        elif what == "excluded":
-            caller.excluded.add(row_id)
-        elif what == "saved":
-            caller.saved.add(row_id)
-        elif what == "abstract":
-            abstracts[row_id] = name or ""
-        elif what == "topic":
-            caller.topics[row_id] = name
-        elif what == "zone":
-            caller.zones[row_id] = ZoneRef(id=row_id, name=name, kind=detail)
-        elif what == "here":
-            caller.here = row_id
-        elif what == "neighbour":
-            caller.neighbours.append(row_id)
-        else:
-            _talk(talks, row)
+        _READ_ROW[row[0]](caller, row)
     # In a fixed order whatever the order of the rows: speakers' names are listed in icebreakers.
-    for talk_id in sorted(talks):
-        talk = caller.talks[talk_id] = talks[talk_id]
+    caller.talks = {talk_id: caller.talks[talk_id] for talk_id in sorted(caller.talks)}
+    for talk_id, talk in caller.talks.items():
         talk.speakers = dict(sorted(talk.speakers.items()))
-        talk.abstract = abstracts.get(talk_id, "")
+        talk.abstract = caller.abstracts.get(talk_id, "")
         talk.topic_ids |= icebreakers.topics_named(f"{talk.title}\n{talk.abstract}", caller.topics)
     caller.digest = digest.digest()
     return caller

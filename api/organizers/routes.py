@@ -1,7 +1,7 @@
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from api.core.deps import CurrentOrganizer
+from api.auth.callers import CurrentOrganizer
 from api.core.errors import NotAuthenticated, responses
 
 router = APIRouter(prefix="/api/organizers", tags=["organizers"], responses=responses(NotAuthenticated))

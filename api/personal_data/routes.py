@@ -1,7 +1,8 @@
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from api.core.deps import CurrentAttendee, SessionDep
+from api.auth.callers import CurrentAttendee
+from api.core.deps import SessionDep
 from api.core.errors import NotAuthenticated, responses
 from api.personal_data import service
 

@@ -1,4 +1,4 @@
-"""Check-ins served in groups (api/core/group_commit.py): the check-ins that arrive while others are in the
+"""Check-ins served in groups (api/core/runtime/group_commit.py): the check-ins that arrive while others are in the
 database go together, each answered as if it had come alone (its own 201, replay, 401, 404, 409, 422 or 429).
 
 PostgreSQL: two statements per group, each atomic on its own on an autocommit connection (no BEGIN nor
@@ -6,7 +6,6 @@ COMMIT round trips): a read that counts every rate-limit hit, then one statement
 SQLite: one transaction per group, a statement per table whatever the group's size.
 """
 
-import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,13 +18,13 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from api.attendees.models import Attendee
+from api.auth.callers import as_attendee
 from api.core import idempotency, ratelimit
 from api.core.config import Settings
 from api.core.db import UTCDateTime, utcnow
 from api.core.errors import SIGNED_OUT, NotAuthenticated
-from api.core.group_commit import GroupCommit
 from api.core.idempotency import run_once
-from api.core.one_hop import serve
+from api.core.runtime.one_hop import serve
 from api.core.security import TokenClaims
 from api.presence.models import CHANGE_STAMP, traits_of
 from api.presence.schemas import CheckIn, PresencePublic
@@ -55,13 +54,6 @@ def check_in_engine(engine: Engine, settings: Settings) -> Engine:
         return engine
     options = {"options": "-c plan_cache_mode=force_generic_plan -c enable_seqscan=off"}
     return create_engine(settings.sqlalchemy_url, pool_size=1, max_overflow=0, connect_args=options)
-
-
-def check_in_group(engine: Engine, settings: Settings) -> GroupCommit[CheckInRequest, Response]:
-    """The check-ins of one API process, served in groups on `engine` (`check_in_engine`), one check-in per
-    attendee in a group."""
-    by_attendee = lambda request: request.claims.subject_id  # noqa: E731
-    return GroupCommit(functools.partial(serve_check_ins, engine, settings), by_attendee)
 
 
 def serve_check_ins(
@@ -436,9 +428,9 @@ def check_in_one_by_one(
     outcomes: list[Response | Exception] = []
     for request in requests:
         try:
-            work = _check_in_once(settings, request)
+            work = as_attendee(request.claims, _check_in_once(settings, request))
             replaying = (request.claims.subject_id, request.key)
-            outcomes.append(serve(engine, settings, request.claims, request.counted, work, replaying=replaying))
+            outcomes.append(serve(engine, settings, request.counted, work, replaying=replaying))
         except Exception as refused:  # noqa: BLE001 - a request's refusal is its answer
             outcomes.append(refused)
     return outcomes

@@ -1,12 +1,13 @@
 from fastapi import APIRouter, Request, Response, status
 
+from api.auth.callers import CurrentAttendee
 from api.core import ratelimit
-from api.core.deps import AttendeeClaims, Claims, CurrentAttendee, SessionDep, SettingsDep, client_ip
+from api.core.deps import AttendeeClaims, Claims, SessionDep, SettingsDep, client_ip
 from api.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, TooManyRequests, responses
-from api.core.group_commit import GroupCommit
-from api.core.idempotency import IdempotencyKey, run_once
+from api.core.idempotency import IdempotencyKey, RunOnce
+from api.core.runtime import Grouped, serve_grouped
 from api.events.access import MemberEvent
-from api.presence import service
+from api.presence import groups, service
 from api.presence.groups import CheckInRequest
 from api.presence.schemas import CheckIn, PresencePublic, ZoneCount
 
@@ -15,6 +16,11 @@ me = APIRouter(prefix="/api/me", tags=["presence"], responses=responses(NotAuthe
 
 CHECK_IN_PATH = "/api/me/check-ins"
 CHECK_IN_RATE = ratelimit.RateLimit("check-in", per_attendee="checkin_rate_per_attendee", per_ip="checkin_rate_per_ip")
+# The busiest write of a break: check-ins arriving together are served together, one per attendee in a group,
+# on an engine of their own (registered with the app in api/main.py).
+CHECK_INS: Grouped[CheckInRequest, Response] = Grouped(
+    CHECK_IN_PATH, groups.serve_check_ins, key=lambda request: request.claims.subject_id, engine=groups.check_in_engine
+)
 
 
 @me.post(
@@ -27,10 +33,8 @@ async def check_in(
     data: CheckIn, claims: AttendeeClaims, request: Request, settings: SettingsDep, key: IdempotencyKey
 ) -> Response:
     """Check in at a zone by its poster (scanned) or its code (typed). Moves any earlier presence here."""
-    # The busiest write of a break: check-ins arriving together are served together (api/core/group_commit.py).
     counted = CHECK_IN_RATE.counters(settings, claims, client_ip(request))
-    check_ins: GroupCommit[CheckInRequest, Response] = request.app.state.check_ins
-    return await check_ins.submit(CheckInRequest(claims, key, data, counted))
+    return await serve_grouped(request, CHECK_INS, CheckInRequest(claims, key, data, counted))
 
 
 @me.get("/presence")
@@ -40,17 +44,9 @@ def get_my_presence(attendee: CurrentAttendee, session: SessionDep) -> PresenceP
 
 
 @me.delete("/presence", status_code=status.HTTP_204_NO_CONTENT, responses=responses(InvalidInput))
-def leave(attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey) -> Response:
+def leave(attendee: CurrentAttendee, session: SessionDep, once: RunOnce) -> Response:
     """I'm leaving: my presence ends now."""
-    return run_once(
-        session,
-        attendee_id=attendee.id,
-        key=key,
-        operation="leave",
-        payload=None,
-        status_code=status.HTTP_204_NO_CONTENT,
-        action=lambda: service.leave(session, attendee),
-    )
+    return once(None, lambda: service.leave(session, attendee))
 
 
 events = APIRouter(prefix="/api/events/{event_id}", tags=["presence"], responses=responses(NotAuthenticated, NotFound))

@@ -2,9 +2,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
-from api.core.deps import CurrentAttendee, SessionDep, SettingsDep
+from api.auth.callers import CurrentAttendee
+from api.core.deps import SessionDep, SettingsDep
 from api.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, responses
-from api.core.idempotency import IdempotencyKey, run_once
+from api.core.idempotency import RunOnce
 from api.core.schemas import OneLine, PathId
 from api.events.access import OrganizerEvent
 from api.push import service
@@ -56,19 +57,11 @@ def add_push_subscription(
     session: SessionDep,
     settings: SettingsDep,
     resolve: EndpointResolver,
-    key: IdempotencyKey,
+    once: RunOnce,
 ) -> Response:
     """Receive pushes on this device: the body is the browser's PushSubscription as JSON. The same
     endpoint again updates its keys; it never makes a second device."""
-    return run_once(
-        session,
-        attendee_id=attendee.id,
-        key=key,
-        operation="add_push_subscription",
-        payload=data,
-        status_code=status.HTTP_201_CREATED,
-        action=lambda: service.subscribe(session, settings, attendee, data, resolve=resolve),
-    )
+    return once(data, lambda: service.subscribe(session, settings, attendee, data, resolve=resolve))
 
 
 @me.delete("/push-subscriptions", status_code=status.HTTP_204_NO_CONTENT, responses=responses(InvalidInput))

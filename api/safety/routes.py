@@ -2,10 +2,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response, status
 
+from api.auth.callers import CurrentAttendee
 from api.core import ratelimit
-from api.core.deps import CurrentAttendee, SessionDep
+from api.core.deps import SessionDep
 from api.core.errors import InvalidInput, NotAuthenticated, NotFound, TooManyRequests, responses
-from api.core.idempotency import IdempotencyKey, run_once
+from api.core.idempotency import RunOnce
 from api.core.schemas import Page, PageParams, PathId, page_params
 from api.events.access import OrganizerEvent
 from api.safety import service
@@ -20,17 +21,9 @@ me = APIRouter(prefix="/api/me", tags=["safety"], responses=responses(NotAuthent
     response_model=BlockPublic,
     responses=responses(NotFound, InvalidInput),
 )
-def block_attendee(data: BlockCreate, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey) -> Response:
+def block_attendee(data: BlockCreate, attendee: CurrentAttendee, session: SessionDep, once: RunOnce) -> Response:
     """Neither of us will see the other any more, starting now. They are not told."""
-    return run_once(
-        session,
-        attendee_id=attendee.id,
-        key=key,
-        operation="block",
-        payload=data,
-        status_code=status.HTTP_201_CREATED,
-        action=lambda: service.block(session, attendee, data.attendee_id),
-    )
+    return once(data, lambda: service.block(session, attendee, data.attendee_id))
 
 
 @me.get("/blocks")
@@ -39,18 +32,8 @@ def list_my_blocks(attendee: CurrentAttendee, session: SessionDep) -> list[Block
 
 
 @me.delete("/blocks/{attendee_id}", status_code=status.HTTP_204_NO_CONTENT, responses=responses(InvalidInput))
-def unblock_attendee(
-    attendee_id: PathId, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey
-) -> Response:
-    return run_once(
-        session,
-        attendee_id=attendee.id,
-        key=key,
-        operation="unblock",
-        payload={"attendee_id": attendee_id},
-        status_code=status.HTTP_204_NO_CONTENT,
-        action=lambda: service.unblock(session, attendee, attendee_id),
-    )
+def unblock_attendee(attendee_id: PathId, attendee: CurrentAttendee, session: SessionDep, once: RunOnce) -> Response:
+    return once({"attendee_id": attendee_id}, lambda: service.unblock(session, attendee, attendee_id))
 
 
 @me.post(
@@ -60,19 +43,9 @@ def unblock_attendee(
     responses=responses(NotFound, InvalidInput, TooManyRequests),
     dependencies=[ratelimit.limited("report", per_attendee="report_rate_per_attendee")],
 )
-def report_attendee(
-    data: ReportCreate, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey
-) -> Response:
+def report_attendee(data: ReportCreate, attendee: CurrentAttendee, session: SessionDep, once: RunOnce) -> Response:
     """Tell the event's organizers about someone. Blocking them is a separate step."""
-    return run_once(
-        session,
-        attendee_id=attendee.id,
-        key=key,
-        operation="report",
-        payload=data,
-        status_code=status.HTTP_201_CREATED,
-        action=lambda: service.report(session, attendee, data),
-    )
+    return once(data, lambda: service.report(session, attendee, data))
 
 
 organizers = APIRouter(

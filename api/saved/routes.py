@@ -1,8 +1,9 @@
 from fastapi import APIRouter, Response, status
 
-from api.core.deps import CurrentAttendee, SessionDep
+from api.auth.callers import CurrentAttendee
+from api.core.deps import SessionDep
 from api.core.errors import InvalidInput, NotAuthenticated, NotFound, responses
-from api.core.idempotency import IdempotencyKey, run_once
+from api.core.idempotency import RunOnce
 from api.core.schemas import PathId
 from api.saved import service
 from api.saved.schemas import SavedPeople, SavedPublic
@@ -15,33 +16,15 @@ me = APIRouter(prefix="/api/me", tags=["saved"], responses=responses(NotAuthenti
     response_model=SavedPublic,
     responses=responses(NotFound, InvalidInput),
 )
-def save_person(attendee_id: PathId, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey) -> Response:
+def save_person(attendee_id: PathId, attendee: CurrentAttendee, session: SessionDep, once: RunOnce) -> Response:
     """Save for later someone you may see now. Private: they are never told. They come back among your
     suggestions when you are both present."""
-    return run_once(
-        session,
-        attendee_id=attendee.id,
-        key=key,
-        operation="save",
-        payload={"attendee_id": attendee_id},
-        status_code=status.HTTP_200_OK,
-        action=lambda: service.save(session, attendee, attendee_id),
-    )
+    return once({"attendee_id": attendee_id}, lambda: service.save(session, attendee, attendee_id))
 
 
 @me.delete("/saved/{attendee_id}", status_code=status.HTTP_204_NO_CONTENT, responses=responses(InvalidInput))
-def forget_saved_person(
-    attendee_id: PathId, attendee: CurrentAttendee, session: SessionDep, key: IdempotencyKey
-) -> Response:
-    return run_once(
-        session,
-        attendee_id=attendee.id,
-        key=key,
-        operation="forget_saved",
-        payload={"attendee_id": attendee_id},
-        status_code=status.HTTP_204_NO_CONTENT,
-        action=lambda: service.forget(session, attendee, attendee_id),
-    )
+def forget_saved_person(attendee_id: PathId, attendee: CurrentAttendee, session: SessionDep, once: RunOnce) -> Response:
+    return once({"attendee_id": attendee_id}, lambda: service.forget(session, attendee, attendee_id))
 
 
 @me.get("/saved")

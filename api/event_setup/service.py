@@ -1,6 +1,6 @@
 """The organizer's set-up: importing the programme and the attendees. The caller commits.
 
-Files are read and checked whole first (api.organizer.parsers); writing starts only once they are
+Files are read and checked whole first (api.event_setup.parsers); writing starts only once they are
 known good, in the request's transaction, so a failure leaves the event as it was.
 """
 
@@ -22,11 +22,11 @@ from api.core.config import Settings
 from api.core.db import utcnow
 from api.core.errors import Conflict
 from api.core.mailer import Attachment, send_email
+from api.event_setup import posters
+from api.event_setup.parsers import BreakRow, Programme, SpeakerRef, TalkRow, TicketRow
+from api.event_setup.schemas import AttendeeImportSummary, Invitation, ProgrammeImportSummary, SkippedTicket, SkipReason
 from api.events.models import Event, Topic
 from api.events.service import fold, topic_vocabulary
-from api.organizer import posters
-from api.organizer.parsers import BreakRow, Programme, SpeakerRef, TalkRow, TicketRow
-from api.organizer.schemas import AttendeeImportSummary, Invitation, ProgrammeImportSummary, SkippedTicket, SkipReason
 
 log = logging.getLogger("couloir.organizer")
 

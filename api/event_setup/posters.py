@@ -13,9 +13,9 @@ from html import escape
 
 import segno
 
+from api.event_setup.schemas import PosterSize
 from api.events.models import Event, Zone
 from api.events.service import fold
-from api.organizer.schemas import PosterSize
 
 WIDTH, HEIGHT = 210, 297  # mm
 QR_SIZE = 150  # mm: scannable from a few metres

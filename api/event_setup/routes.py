@@ -11,10 +11,8 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Header, Request, Respon
 from api.core.deps import EngineDep, SessionDep, SettingsDep
 from api.core.errors import Conflict, NotAuthenticated, NotFound, PayloadTooLarge, responses
 from api.core.schemas import PathId
-from api.events.access import OrganizerEvent
-from api.events.service import get_zone, list_zones
-from api.organizer import posters, service
-from api.organizer.parsers import (
+from api.event_setup import posters, service
+from api.event_setup.parsers import (
     InvalidImportFile,
     UnsupportedFileType,
     Upload,
@@ -22,7 +20,9 @@ from api.organizer.parsers import (
     parse_tickets,
     read_upload,
 )
-from api.organizer.schemas import AttendeeImportSummary, PosterSize, ProgrammeImportSummary
+from api.event_setup.schemas import AttendeeImportSummary, PosterSize, ProgrammeImportSummary
+from api.events.access import OrganizerEvent
+from api.events.service import get_zone, list_zones
 
 router = APIRouter(prefix="/api/events/{event_id}", tags=["organizer"], responses=responses(NotAuthenticated, NotFound))
 # The routes whose bodies are files, allowed past the general body cap (Settings.max_import_bytes).
