@@ -129,7 +129,7 @@ def _read_statement(dialect: str, counting: str | None = None):
 
 _READ_GROUP = {dialect: _read_statement(dialect) for dialect in _ITEMS}
 # PostgreSQL's read also counts the group's rate-limit hits (unless Redis counts them): one round trip.
-_COUNT_AND_READ_GROUP = _read_statement("postgresql", ratelimit.COUNT_WITHOUT_WAITING_FOR_DISK)
+_COUNT_AND_READ_GROUP = _read_statement("postgresql", ratelimit.COUNTING["postgresql"])
 
 # Then the whole group's writes in one statement: the Idempotency-Keys' claims, the presences, their topic
 # rows, their change marks and the history rows. Each part reads the one before, so a request whose key is
@@ -209,13 +209,15 @@ def check_in_together(
         counted = [request.counted for request in requests]
         values = _read_values("postgresql", requests, now)
         seconds = int(now.timestamp())
-        if settings.redis_url:
+        if settings.redis_url:  # counted elsewhere: the read comes first, and tells the retries
             rows = connection.execute(_READ_GROUP["postgresql"], values).all()
-            refusals = ratelimit.count_each(connection, settings, _unless_replayed(counted, rows))
-        else:
+            counted = _unless_replayed(counted, rows)
+            totals = ratelimit.count_hits(connection, settings, counted, seconds)
+        else:  # counted by the read itself (the counting statement first, in one round trip)
             values |= ratelimit.group_counting_values(counted, seconds, _replaying(requests))
             rows = connection.execute(_COUNT_AND_READ_GROUP, values).all()
-            refusals = ratelimit.judge_group(_unless_replayed(counted, rows), rows[0].rate_hits or {}, seconds)
+            counted, totals = _unless_replayed(counted, rows), rows[0].rate_hits or {}
+        refusals = ratelimit.judge_group(counted, totals, seconds)
         outcomes, writes = _judge_all(settings, requests, rows, refusals, now)
         _write_group(connection, writes, outcomes, now)
     return outcomes
@@ -233,14 +235,16 @@ def check_in_in_one_transaction(
         with engine.begin() as connection:
             counted = [request.counted for request in requests]
             read = _READ_GROUP["sqlite"], _read_values("sqlite", requests, now)
-            if settings.redis_url:  # counted elsewhere: the read may come first
+            seconds = int(now.timestamp())
+            if settings.redis_url:  # counted elsewhere: the read may come first, and tells the retries
                 rows = connection.execute(*read).all()
-                refusals = ratelimit.count_each(connection, settings, _unless_replayed(counted, rows))
+                counted = _unless_replayed(counted, rows)
+                totals = ratelimit.count_hits(connection, settings, counted, seconds)
             else:
-                seconds = int(now.timestamp())
-                totals = ratelimit.count_group_in_sqlite(connection, counted, _replaying(requests), seconds)
+                totals = ratelimit.count_hits(connection, settings, counted, seconds, _replaying(requests))
                 rows = connection.execute(*read).all()
-                refusals = ratelimit.judge_group(_unless_replayed(counted, rows), totals, seconds)
+                counted = _unless_replayed(counted, rows)
+            refusals = ratelimit.judge_group(counted, totals, seconds)
             outcomes, writes = _judge_all(settings, requests, rows, refusals, now)
             _write_sqlite(connection, writes, outcomes, now)
     except DBAPIError:
