@@ -377,7 +377,7 @@ def api_server(url: str, secret: str, workers: int) -> Iterator[str]:
         # server lives on and loads the machine under the next run.
         stopped = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         try:
-            deadline = time.monotonic() + 120  # a loaded machine starts it slowly
+            deadline = time.monotonic() + 300  # a loaded machine starts it slowly (import alone took 16 s at load 17)
             while True:
                 try:
                     if httpx.get(f"{base}/api/health").status_code == 200:
