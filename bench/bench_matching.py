@@ -363,6 +363,10 @@ def api_server(url: str, secret: str, workers: int) -> Iterator[str]:
             "COULOIR_LOG_LEVEL": "WARNING",  # no line per request: the figures are the API's, not the log's
             # One address sends for a whole venue, faster than a break: counted as deployed, never refused.
             "COULOIR_CHECKIN_RATE_PER_IP": "[1000000, 60]",
+            # A fixed set of clients never sends more than it has connections, so no line grows without end:
+            # reads wait for a slot here. Shedding them (503 Overloaded, api/core/limits.py) is what it is for
+            # on a loaded machine, but a refused no-op is not a no-op measured.
+            "COULOIR_QUEUE_WAIT_MS": "60000",
         }
         # As deployed: `couloir serve`, its keep-alive, its worker processes (api/core/serving.py).
         command_line = [Path(sys.executable).parent / "couloir", "serve", "--host", "127.0.0.1", "--port", str(port),
@@ -373,7 +377,7 @@ def api_server(url: str, secret: str, workers: int) -> Iterator[str]:
         # server lives on and loads the machine under the next run.
         stopped = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
         try:
-            deadline = time.monotonic() + 120  # a loaded machine starts it slowly
+            deadline = time.monotonic() + 300  # a loaded machine starts it slowly (import alone took 16 s at load 17)
             while True:
                 try:
                     if httpx.get(f"{base}/api/health").status_code == 200:

@@ -8,8 +8,12 @@ Each answer (status, body, headers) must be the same, and so must the rows of pr
 check_in_record, idempotency_record and rate_limit_window after each step; presence_change is compared by
 what it means (see `look`). The steps other than check-ins run their routes' code, the same on every way.
 
+Rate limits are counted in the database, then in Redis (each trace under a prefix of its own): a check-in alone
+counts as a group of one (ratelimit.hit_all), a group all its hits at once, and each request must meet the
+same 429 either way.
+
 Left to other tests: what another transaction commits between a group's read and its write
-(test_check_in_groups.py), and rate limits counted in Redis (test_rate_limits.py).
+(test_check_in_groups.py), and Redis unreachable (test_rate_limits.py).
 """
 
 import json
@@ -20,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import redis
 from fastapi import Response
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
@@ -401,7 +406,10 @@ def look(engine: Engine, answers: list[tuple], mark: int) -> tuple[Seen, int]:
 
 
 def trace(run: Run, world: World, sequence: Sequence) -> list[Seen]:
-    """What each step of `sequence` did, run from a new world at the clock's start."""
+    """What each step of `sequence` did, run from a new world at the clock's start (and no hit counted yet)."""
+    if run.settings.redis_url:
+        prefix = f"{run.settings.redis_prefix}-{uuid.uuid4().hex[:8]}"
+        run.settings = run.settings.model_copy(update={"redis_prefix": prefix})
     reset(run.engine)
     build(run.engine, world)
     run.clock.now = START
@@ -417,8 +425,29 @@ def trace(run: Run, world: World, sequence: Sequence) -> list[Seen]:
 # The test ----------------------------------------------------------------------------------------------------
 
 
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture(params=["database", "redis"])
+def counted_in(request):
+    """Where rate-limit hits are counted: the settings that say so. Redis's counters, whose windows end in the
+    clock's far future, are deleted after the test."""
+    if request.param == "database":
+        yield {}
+        return
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.RedisError:
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    prefix = f"couloir-test-{uuid.uuid4().hex[:8]}"
+    yield {"redis_url": REDIS_URL, "redis_prefix": prefix}
+    for key in client.scan_iter(f"{prefix}*"):
+        client.delete(key)
+
+
 @pytest.fixture
-def ways(srv, clock, monkeypatch):
+def ways(srv, clock, monkeypatch, counted_in):
     """The check-in alone (the specification) and the database's groups, each a `Run` factory. The groups run
     on the engine check-ins use in the service (PostgreSQL: a connection of their own, generic plans)."""
     alone = groups.check_in_one_by_one
@@ -440,7 +469,7 @@ def ways(srv, clock, monkeypatch):
 
     def run(world: World, way: CheckInWay) -> Run:
         limits = {"checkin_rate_per_attendee": world.per_attendee, "checkin_rate_per_ip": world.per_ip,
-                  "presence_ttl_minutes": world.ttl_minutes}  # fmt: skip
+                  "presence_ttl_minutes": world.ttl_minutes, **counted_in}  # fmt: skip
         return Run(srv.engine, srv.settings.model_copy(update=limits), clock, way)
 
     yield lambda world: (run(world, alone), run(world, together))

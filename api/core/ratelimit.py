@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Field, Session, SQLModel, col
 
 from api.core.config import Settings
-from api.core.db import conflict_insert, rowcount
+from api.core.db import rowcount
 from api.core.deps import Claims, ClientIP, EngineDep, SettingsDep
 from api.core.errors import TooManyRequests
 from api.core.idempotency import HEADER as IDEMPOTENCY_HEADER
@@ -66,46 +66,74 @@ def spend(engine: Engine, settings: Settings, key: str, limit: tuple[int, int]) 
     return True
 
 
-def hit_all(
-    engine: Engine,
-    settings: Settings,
-    counted: Counted,
-    autocommit: Connection | None = None,
-    replaying: Replaying | None = None,
-) -> None:
-    """Count one hit for each (key, limit); raise TooManyRequests if any is past its limit.
+def hit_all(engine: Engine, settings: Settings, counted: Counted, replaying: Replaying | None = None) -> None:
+    """Count one hit for each (key, limit); raise TooManyRequests if any is past its limit: a request alone,
+    counted and judged as a group of one (`count_hits`, `judge_group`).
 
     Nothing is counted for a retry (`replaying`: the caller and the Idempotency-Key it sent) whose answer is
     stored: replaying it costs nothing, and it is what a phone's outbox sends after bad Wi-Fi.
 
-    Counted at once and on its own (one transaction, or one Redis round trip): a request that fails
-    afterwards (a wrong join code, say) must still use up its hit, or guessing would be free. Every key is
-    counted even when one trips, so a burst cannot slip a hit past one counter by tripping another. A caller
-    that already holds an `autocommit` connection has the hits counted on it: waiting for a second one from
-    the pool while holding one could exhaust the pool under a burst.
+    Counted at once and on its own (a statement that commits by itself, or one Redis round trip): a request
+    that fails afterwards (a wrong join code, say) must still use up its hit, or guessing would be free. Every
+    key is counted even when one trips, so a burst cannot slip a hit past one counter by tripping another.
     """
-    if replaying is not None and _is_replay(engine, autocommit, replaying):
-        return
-    counted = _stored(counted)
     now = int(time.time())
-    hits = None
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        totals = count_hits(connection, settings, [counted], now, [replaying])
+    if not any(key in totals for key, _ in _stored(counted)):
+        return  # a retry with a stored answer: none of its hits was counted
+    [refused] = judge_group([counted], totals, now)
+    if refused is not None:
+        raise refused
+
+
+def count_hits(
+    connection: Connection,
+    settings: Settings,
+    counted: Sequence[Counted],
+    now: int,
+    replaying: Sequence[Replaying | None] | None = None,
+) -> dict[str, int]:
+    """A group's hits (`counted`: each request's counters) counted at `now` in one round trip, in Redis when
+    it is set and reachable, else on `connection`'s database: each key's count once they are in, for
+    `judge_group`. A retry (`replaying`, each request's) whose answer is stored counts nothing.
+
+    One counting function per place counts are kept: `_count_in_redis`, and the database's statement
+    (`COUNTING`), which PostgreSQL's check-in groups also run at the head of their read (api/presence/groups.py).
+    """
+    replaying = replaying or [None] * len(counted)
     if settings.redis_url:
+        unanswered = [
+            request
+            for request, retry in zip(counted, replaying, strict=True)
+            if retry is None or not has_stored_answer(connection, attendee_id=retry[0], key=retry[1])
+        ]
         try:
-            hits = _count_in_redis(settings, counted, now)
+            return _count_in_redis(settings, _hits(unanswered, now, None))
         except redis.RedisError:
             # Counting goes on in the database: a Redis outage must not turn every check-in into a 500.
             log.warning("rate limits: Redis unreachable, counting in the database", exc_info=True)
-    if hits is None:
-        hits = _count_in_database(engine, counted, now, autocommit)
-    refuse_past_limits(counted, hits, now)
+    return _count_in_database(connection, _hits(counted, now, replaying))
 
 
-def _is_replay(engine: Engine, autocommit: Connection | None, replaying: Replaying) -> bool:
-    attendee_id, key = replaying
-    if autocommit is not None:
-        return has_stored_answer(autocommit, attendee_id=attendee_id, key=key)
-    with engine.connect() as connection:
-        return has_stored_answer(connection, attendee_id=attendee_id, key=key)
+# (stored key, window start, attendee id, Idempotency-Key, window end): one hit of one request, the attendee
+# and key None unless the request may be a retry.
+Hit = tuple[str, int, int | None, str | None, int]
+
+
+def _hits(counted: Sequence[Counted], now: int, replaying: Sequence[Replaying | None] | None) -> list[Hit]:
+    """One hit per request and counter, in key order: rows locked in that order never make two requests
+    sharing two counters wait for each other in a cycle."""
+    replaying = replaying or [None] * len(counted)
+    return sorted(
+        (
+            (stored_key(key), start, *(retry or (None, None)), start + window)
+            for request, retry in zip(counted, replaying, strict=True)
+            for key, (_, window) in request
+            for start in [_window_start(now, window)]
+        ),
+        key=lambda hit: hit[:2],
+    )
 
 
 def refuse_past_limits(counted: Counted, hits: Sequence[int], now: int) -> None:
@@ -123,46 +151,25 @@ def _window_start(now: int, window: int) -> int:
     return now - now % window
 
 
-def _count_in_database(engine: Engine, counted: Counted, now: int, autocommit: Connection | None) -> list[int]:
-    """Every counter in one upsert that commits by itself (autocommit): the per-address counter is one row
-    that every check-in from a venue's Wi-Fi updates, so its lock must never wait on this process. Held
-    across a second round trip (the COMMIT), it waited for the request's thread to be scheduled again, and
-    every check-in of the venue queued behind it. Passed windows are deleted by the scheduler's cleanup
-    (`purge_passed_windows`), not on this hot path.
-    """
-    if autocommit is not None:
-        hits = _upsert_hits(engine, autocommit, counted, now)
-    else:
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            hits = _upsert_hits(engine, connection, counted, now)
-    return [hits[key] for key, _ in counted]
-
-
-def _windows(counted: Counted, now: int) -> list[tuple[str, int]]:
-    """(key, window start) of each counter, in key order: rows locked in that order never make two requests
-    sharing two counters wait for each other in a cycle."""
-    return sorted({key: _window_start(now, window) for key, (_, window) in counted}.items())
-
-
-def _upsert_hits(engine: Engine, connection: Connection, counted: Counted, now: int) -> dict[str, int]:
-    if engine.dialect.name == "postgresql":
-        values = group_counting_values([counted], now)  # a group of one request
-        return dict(connection.execute(_COUNT_WITHOUT_WAITING_FOR_DISK, values).all())
-    rows = [{"key": key, "window_start": start, "hits": 1} for key, start in _windows(counted, now)]
-    return dict(connection.execute(_upsert(conflict_insert(engine)), rows).all())
-
-
-# PostgreSQL's counting upsert, committed without waiting for the disk (`synchronous_commit` off for its
-# own transaction; `set_config(..., true)` is SET LOCAL inside the one statement). The venue's address is
-# one row that every check-in updates, and its lock was held through each commit's WAL flush: under a
-# check-in burst, check-ins queued on it (pg_stat_statements showed the wait). A hit lost to a database
-# crash costs nothing; an acknowledged write is never here.
-# A key may come several times (a group of requests, see `group_counting_values`): each time is one hit, unless
-# the request is a retry whose answer is stored (its attendee and Idempotency-Key have a record).
-# Also the opening of a statement that goes on to read what a group of check-ins needs: one round trip for
-# both, whose commit skips the wait too, as that statement writes nothing else. Both see one snapshot, so
-# the requests this counts are those the read finds no stored answer for.
-COUNT_WITHOUT_WAITING_FOR_DISK = """
+# The database's counting statement, one upsert for a group's hits (a request alone is a group of one). A key
+# may come several times: each time is one hit, unless the request is a retry whose answer is stored (its
+# attendee and Idempotency-Key have a record). It commits by itself (autocommit), except in a SQLite check-in
+# group's transaction: the per-address counter is one row that every check-in from a venue's Wi-Fi updates,
+# so its lock must never wait on this process. Held across a second round trip (the COMMIT), it waited for the
+# request's thread to be scheduled again, and every check-in of the venue queued behind it. Passed windows are
+# deleted by the scheduler's cleanup (`purge_passed_windows`), not on this hot path.
+#
+# PostgreSQL's commits without waiting for the disk (`synchronous_commit` off for its own transaction;
+# `set_config(..., true)` is SET LOCAL inside the one statement): the venue's address is one row that every
+# check-in updates, and its lock was held through each commit's WAL flush: under a check-in burst, check-ins
+# queued on it (pg_stat_statements showed the wait). A hit lost to a database crash costs nothing; an
+# acknowledged write is never here. It is also the opening of the statement that goes on to read what a group
+# of check-ins needs: one round trip for both, whose commit skips the wait too, as that statement writes
+# nothing else. Both see one snapshot, so the requests this counts are those the read finds no stored answer
+# for. SQLite's, in a check-in group's transaction, runs before the group's read (SQLite has one writer at a
+# time, and the group holds its lock from this statement until it commits), which then sees what it saw.
+COUNTING = {
+    "postgresql": """
     INSERT INTO rate_limit_window (key, window_start, hits)
     SELECT key, window_start, count(*)
     FROM unnest(CAST(:rate_keys AS text[]), CAST(:rate_starts AS integer[]), CAST(:rate_attendees AS integer[]),
@@ -174,31 +181,43 @@ COUNT_WITHOUT_WAITING_FOR_DISK = """
     ORDER BY key
     ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limit_window.hits + excluded.hits
     RETURNING key, hits
-"""
-_COUNT_WITHOUT_WAITING_FOR_DISK = text(COUNT_WITHOUT_WAITING_FOR_DISK).columns(
-    column("key", String), column("hits", Integer)
-)
+""",
+    "sqlite": """
+    INSERT INTO rate_limit_window (key, window_start, hits)
+    SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), count(*) FROM json_each(:rate_hits)
+    WHERE NOT EXISTS (SELECT 1 FROM idempotency_record AS record
+                      WHERE record.attendee_id = json_extract(value, '$[2]')
+                        AND record.key = json_extract(value, '$[3]'))
+    GROUP BY 1, 2
+    ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limit_window.hits + excluded.hits
+    RETURNING key, hits
+""",
+}
+_COUNTING = {
+    dialect: text(statement).columns(column("key", String), column("hits", Integer))
+    for dialect, statement in COUNTING.items()
+}
+
+
+def counting_values(dialect: str, hits: Sequence[Hit]) -> dict[str, Any]:
+    """The parameters of `dialect`'s counting statement for `hits`."""
+    if dialect == "sqlite":
+        return {"rate_hits": json.dumps(hits)}
+    columns = ("rate_keys", "rate_starts", "rate_attendees", "rate_idempotency_keys")
+    return {name: [hit[i] for hit in hits] for i, name in enumerate(columns)}
 
 
 def group_counting_values(
     counted: Sequence[Counted], now: int, replaying: Sequence[Replaying | None] | None = None
-) -> dict[str, list[Any]]:
-    """The parameters of PostgreSQL's counting upsert for a group of requests (`counted`: each one's counters)
-    at `now`: one hit per request and counter, unless the request is a retry (`replaying`, each request's)
-    whose answer is stored."""
-    replaying = replaying or [None] * len(counted)
-    hits = sorted(
-        (
-            (stored_key(key), _window_start(now, window), *(retry or (None, None)))
-            for request, retry in zip(counted, replaying, strict=True)
-            for key, (_, window) in request
-        ),
-        key=lambda hit: hit[:2],
-    )
-    return {
-        name: [hit[i] for hit in hits]
-        for i, name in enumerate(("rate_keys", "rate_starts", "rate_attendees", "rate_idempotency_keys"))
-    }
+) -> dict[str, list]:
+    """The parameters of PostgreSQL's counting statement for a group of requests, as PostgreSQL's check-in
+    groups run it at the head of their read."""
+    return counting_values("postgresql", _hits(counted, now, replaying))
+
+
+def _count_in_database(connection: Connection, hits: Sequence[Hit]) -> dict[str, int]:
+    dialect = connection.dialect.name
+    return dict(connection.execute(_COUNTING[dialect], counting_values(dialect, hits)).all())
 
 
 def judge_group(counted: Sequence[Counted], totals: dict[str, int], now: int) -> list[TooManyRequests | None]:
@@ -220,49 +239,6 @@ def judge_group(counted: Sequence[Counted], totals: dict[str, int], now: int) ->
     return refusals
 
 
-# SQLite's counting of a group's hits, in the group's transaction: SQLite has one writer at a time, and the
-# group holds its lock until it commits anyway. A retry whose answer is stored is not counted, as on PostgreSQL.
-_COUNT_GROUP_IN_SQLITE = text(
-    """
-    INSERT INTO rate_limit_window (key, window_start, hits)
-    SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), count(*) FROM json_each(:hits)
-    WHERE NOT EXISTS (SELECT 1 FROM idempotency_record AS record
-                      WHERE record.attendee_id = json_extract(value, '$[2]')
-                        AND record.key = json_extract(value, '$[3]'))
-    GROUP BY 1, 2
-    ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limit_window.hits + excluded.hits
-    RETURNING key, hits
-    """
-).columns(column("key", String), column("hits", Integer))
-
-
-def count_group_in_sqlite(
-    connection: Connection, counted: Sequence[Counted], replaying: Sequence[Replaying | None], now: int
-) -> dict[str, int]:
-    """SQLite: a group's hits (`counted`: each request's counters; `replaying`: its attendee and key) counted in
-    one statement on `connection`, retries with a stored answer left out: each key's count, for `judge_group`."""
-    values = group_counting_values(counted, now, replaying)
-    hits = json.dumps(list(zip(*values.values(), strict=True)))
-    return dict(connection.execute(_COUNT_GROUP_IN_SQLITE, {"hits": hits}).all())
-
-
-def count_each(connection: Connection, settings: Settings, counted: Sequence[Counted]) -> list[TooManyRequests | None]:
-    """A group's hits counted request by request, as `judge_group` answers: in Redis (a round trip each), or
-    on `connection` should Redis be unreachable. A request with no counters (a retry) counts nothing."""
-    refusals: list[TooManyRequests | None] = []
-    for request in counted:
-        if not request:
-            refusals.append(None)
-            continue
-        try:
-            hit_all(connection.engine, settings, request, connection)
-        except TooManyRequests as refused:
-            refusals.append(refused)
-        else:
-            refusals.append(None)
-    return refusals
-
-
 def _refusal(counted: Counted, hits: Sequence[int], now: int) -> TooManyRequests | None:
     try:
         refuse_past_limits(counted, hits, now)
@@ -272,30 +248,26 @@ def _refusal(counted: Counted, hits: Sequence[int], now: int) -> TooManyRequests
 
 
 @lru_cache
-def _upsert(insert: Any) -> Any:
-    """The counting upsert (SQLite's), built once per dialect's INSERT (building it costs more than running it)."""
-    stmt = insert(RateLimitWindow)
-    return stmt.on_conflict_do_update(
-        index_elements=["key", "window_start"], set_={"hits": RateLimitWindow.hits + 1}
-    ).returning(RateLimitWindow.key, RateLimitWindow.hits)
-
-
-@lru_cache
 def _redis(url: str) -> redis.Redis:
     # Short timeouts: a slow Redis must not hold a check-in for long before the database takes over.
     return redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
 
 
-def _count_in_redis(settings: Settings, counted: Counted, now: int) -> list[int]:
-    """One counter per key and window, made to expire when its window is over (so nothing needs a cleanup)."""
+def _count_in_redis(settings: Settings, hits: Sequence[Hit]) -> dict[str, int]:
+    """One counter per key and window, made to expire when its window is over (so nothing needs a cleanup);
+    a group's hits in one transaction."""
+    spent: dict[tuple[str, int, int], int] = {}
+    for key, start, _, _, end in hits:
+        spent[key, start, end] = spent.get((key, start, end), 0) + 1
+    if not spent:
+        return {}
     pipe = _redis(settings.redis_url).pipeline(transaction=True)
-    for key, (_, window) in counted:
-        start = _window_start(now, window)
+    for (key, start, end), count in spent.items():
         name = f"{settings.redis_prefix}:rate:{key}:{start}"
-        pipe.incr(name)
-        pipe.expireat(name, start + window + 1)
+        pipe.incrby(name, count)
+        pipe.expireat(name, end + 1)
     replies = pipe.execute()
-    return [int(count) for count in replies[::2]]
+    return {key: int(count) for (key, _, _), count in zip(spent, replies[::2], strict=True)}
 
 
 def purge_passed_windows(session: Session, settings: Settings, now: float | None = None) -> int:

@@ -4,6 +4,12 @@ database go together, each answered as if it had come alone (its own 201, replay
 PostgreSQL: two statements per group, each atomic on its own on an autocommit connection (no BEGIN nor
 COMMIT round trips): a read that counts every rate-limit hit, then one statement for every write.
 SQLite: one transaction per group, a statement per table whatever the group's size.
+
+What a check-in does is written once to be read: a check-in alone, api/presence/service.py (`check_in`,
+`_place`, `_index_topics`; the target as `_target_query` reads it) is the rule. The statements here do the
+same for a whole group in one go (the round trips, commits and per-check-in Python they save are the
+throughput of a break: bench/RESULTS.md), and tests/test_check_in_paths.py keeps them equal to the rule: the
+same answers and the same rows, step by step, for random sequences of check-ins, leaves, profile changes.
 """
 
 import json
@@ -121,14 +127,16 @@ def _read_statement(dialect: str, counting: str | None = None):
 
 _READ_GROUP = {dialect: _read_statement(dialect) for dialect in _ITEMS}
 # PostgreSQL's read also counts the group's rate-limit hits (unless Redis counts them): one round trip.
-_COUNT_AND_READ_GROUP = _read_statement("postgresql", ratelimit.COUNT_WITHOUT_WAITING_FOR_DISK)
+_COUNT_AND_READ_GROUP = _read_statement("postgresql", ratelimit.COUNTING["postgresql"])
 
 # Then the whole group's writes in one statement: the Idempotency-Keys' claims, the presences, their topic
-# rows, their change marks and the history rows. Each part reads the one before, so a request whose key is
-# already claimed (by a concurrent retry, which this waits for) writes nothing else. Rows are written in
-# attendee order, and each presence row before its topic rows, as refresh_presence and leave lock them.
-# Topic rows are upserted, and only those of interests their attendee no longer has are deleted. Whether
-# the attendee is visible is read here, not from the group's read: hidden meanwhile, they are not indexed.
+# rows, their change marks and the history rows, as a check-in alone writes them (service.check_in).
+# Each part reads the one before, so a request whose key is already claimed (by a concurrent retry, which
+# this waits for) writes nothing else. Rows are written in attendee order, and each presence row before its
+# topic rows, as refresh_presence and leave lock them. Topic rows as service._index_topics writes them:
+# those of interests the attendee no longer has (all, if hidden) deleted, the others upserted (deleting
+# them all first is no way in one statement: its parts see one snapshot). Whether the attendee is visible is
+# read here, not from the group's read: hidden meanwhile, they are not indexed.
 _WRITE_GROUP = text(
     f"""
     WITH item AS (
@@ -201,13 +209,15 @@ def check_in_together(
         counted = [request.counted for request in requests]
         values = _read_values("postgresql", requests, now)
         seconds = int(now.timestamp())
-        if settings.redis_url:
+        if settings.redis_url:  # counted elsewhere: the read comes first, and tells the retries
             rows = connection.execute(_READ_GROUP["postgresql"], values).all()
-            refusals = ratelimit.count_each(connection, settings, _unless_replayed(counted, rows))
-        else:
+            counted = _unless_replayed(counted, rows)
+            totals = ratelimit.count_hits(connection, settings, counted, seconds)
+        else:  # counted by the read itself (the counting statement first, in one round trip)
             values |= ratelimit.group_counting_values(counted, seconds, _replaying(requests))
             rows = connection.execute(_COUNT_AND_READ_GROUP, values).all()
-            refusals = ratelimit.judge_group(_unless_replayed(counted, rows), rows[0].rate_hits or {}, seconds)
+            counted, totals = _unless_replayed(counted, rows), rows[0].rate_hits or {}
+        refusals = ratelimit.judge_group(counted, totals, seconds)
         outcomes, writes = _judge_all(settings, requests, rows, refusals, now)
         _write_group(connection, writes, outcomes, now)
     return outcomes
@@ -225,14 +235,16 @@ def check_in_in_one_transaction(
         with engine.begin() as connection:
             counted = [request.counted for request in requests]
             read = _READ_GROUP["sqlite"], _read_values("sqlite", requests, now)
-            if settings.redis_url:  # counted elsewhere: the read may come first
+            seconds = int(now.timestamp())
+            if settings.redis_url:  # counted elsewhere: the read may come first, and tells the retries
                 rows = connection.execute(*read).all()
-                refusals = ratelimit.count_each(connection, settings, _unless_replayed(counted, rows))
+                counted = _unless_replayed(counted, rows)
+                totals = ratelimit.count_hits(connection, settings, counted, seconds)
             else:
-                seconds = int(now.timestamp())
-                totals = ratelimit.count_group_in_sqlite(connection, counted, _replaying(requests), seconds)
+                totals = ratelimit.count_hits(connection, settings, counted, seconds, _replaying(requests))
                 rows = connection.execute(*read).all()
-                refusals = ratelimit.judge_group(_unless_replayed(counted, rows), totals, seconds)
+                counted = _unless_replayed(counted, rows)
+            refusals = ratelimit.judge_group(counted, totals, seconds)
             outcomes, writes = _judge_all(settings, requests, rows, refusals, now)
             _write_sqlite(connection, writes, outcomes, now)
     except DBAPIError:
@@ -351,7 +363,8 @@ def _answer(connection: Connection, write: _Write, outcomes: list, written: set[
         )
 
 
-# SQLite's writes for a group, a statement per table: `w` lists the writes (see `_write_sqlite`).
+# SQLite's writes for a group, a statement per table, as a check-in alone writes them (service.check_in; topic
+# rows as `_index_topics` writes them): `w` lists the writes (see `_write_sqlite`).
 _W = """
     WITH w AS (
         SELECT json_extract(value, '$[0]') AS attendee_id, json_extract(value, '$[1]') AS key,
@@ -381,12 +394,17 @@ _SQLITE_WRITES = [
         SELECT attendee_id, event_id, zone_id, :now, expires_at FROM w WHERE true
         ON CONFLICT (attendee_id) DO UPDATE SET event_id = excluded.event_id, zone_id = excluded.zone_id,
             checked_in_at = excluded.checked_in_at, expires_at = excluded.expires_at""",
-        "DELETE FROM presence_topic WHERE attendee_id IN (SELECT attendee_id FROM w)",
+        """DELETE FROM presence_topic WHERE attendee_id IN (SELECT attendee_id FROM w)
+          AND (NOT (SELECT visible FROM attendee WHERE attendee.id = presence_topic.attendee_id)
+               OR topic_id NOT IN (SELECT topic_id FROM attendee_interest
+                                   WHERE attendee_interest.attendee_id = presence_topic.attendee_id))""",
         """INSERT INTO presence_topic (attendee_id, topic_id, zone_id, expires_at, traits)
         SELECT w.attendee_id, interest.topic_id, w.zone_id, w.expires_at, w.traits
         FROM w JOIN attendee ON attendee.id = w.attendee_id
             JOIN attendee_interest AS interest ON interest.attendee_id = w.attendee_id
-        WHERE attendee.visible""",
+        WHERE attendee.visible
+        ON CONFLICT (attendee_id, topic_id) DO UPDATE SET zone_id = excluded.zone_id,
+            expires_at = excluded.expires_at, traits = excluded.traits""",
         f"""INSERT INTO presence_change (attendee_id, changed)
         SELECT attendee_id, {CHANGE_STAMP["sqlite"]} FROM w WHERE true
         ON CONFLICT (attendee_id) DO UPDATE SET changed = excluded.changed""",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, TextClause, bindparam, delete, func, insert, literal, text
+from sqlalchemy import ColumnElement, Integer, Row, Select, TextClause, bindparam, delete, func, insert, text
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -128,35 +128,62 @@ def place(session: Session, *, attendee: Attendee, zone: Zone, now: datetime, ex
 def _place(
     session: Session, *, attendee: Attendee, zone_id: int, event_id: int, now: datetime, expires_at: datetime
 ) -> None:
-    upsert = conflict_insert(session.get_bind())
+    upsert, _, _ = _statements(conflict_insert(session.get_bind()))
     values = {"zone_id": zone_id, "event_id": event_id, "checked_in_at": now, "expires_at": expires_at}
-    # Check-in is the hot write path: plain Core statements on the session's own connection skip the
-    # ORM's bulk-statement machinery, which costs more than the statements themselves.
-    session.connection().execute(
-        upsert(Presence)
-        .values(attendee_id=attendee.id, **values)
-        .on_conflict_do_update(index_elements=["attendee_id"], set_=values)
-    )
+    session.connection().execute(upsert, values | {"attendee_id": attendee.id})
     _index_topics(session, attendee, zone_id=zone_id, expires_at=expires_at)
 
 
 def _index_topics(session: Session, attendee: Attendee, *, zone_id: int, expires_at: datetime) -> None:
-    """Rewrite the attendee's PresenceTopic rows from their interests (none while hidden)."""
-    session.connection().execute(delete(PresenceTopic).where(col(PresenceTopic.attendee_id) == attendee.id))
-    mark_changed(session, [attendee.id])
+    """Make the attendee's PresenceTopic rows those of their interests now, none while hidden: the rows of
+    interests they no longer have go, the others are written with this zone, end and traits."""
+    _, stale, indexed = _statements(conflict_insert(session.get_bind()))
+    connection = session.connection()
     if not attendee.visible:
-        return
-    traits = _traits(attendee)
-    rows = sa_select(
-        col(AttendeeInterest.attendee_id),
-        col(AttendeeInterest.topic_id),
-        literal(zone_id),
-        literal(expires_at, UTCDateTime),
-        literal(traits),
-    ).where(col(AttendeeInterest.attendee_id) == attendee.id)
-    session.connection().execute(
-        insert(PresenceTopic).from_select(["attendee_id", "topic_id", "zone_id", "expires_at", "traits"], rows)
+        connection.execute(_ALL_TOPIC_ROWS, {"attendee_id": attendee.id})
+    else:
+        connection.execute(stale, {"attendee_id": attendee.id})
+        values = {"zone_id": zone_id, "expires_at": expires_at, "traits": _traits(attendee)}
+        connection.execute(indexed, values | {"attendee_id": attendee.id})
+    mark_changed(session, [attendee.id])
+
+
+_ALL_TOPIC_ROWS = delete(PresenceTopic).where(PresenceTopic.attendee_id == bindparam("attendee_id"))
+
+
+@functools.cache
+def _statements(insert) -> tuple:
+    """A check-in's writes, built once per dialect's INSERT: building a statement costs more CPU than running
+    it, on the busiest path of a break. Plain Core statements on the session's own connection, too: the ORM's
+    bulk-statement machinery costs more than the statements themselves.
+
+    The presence's upsert (so concurrent check-ins cannot duplicate it), the deletion of the topic rows of
+    interests the attendee no longer has, and the upsert of the others'."""
+    attendee_id = bindparam("attendee_id")
+    placed = {column: bindparam(column) for column in ("zone_id", "event_id", "checked_in_at", "expires_at")}
+    upsert = (
+        insert(Presence)
+        .values(attendee_id=attendee_id, **placed)
+        .on_conflict_do_update(index_elements=["attendee_id"], set_=placed)
     )
+    interests = select(AttendeeInterest.topic_id).where(AttendeeInterest.attendee_id == attendee_id)
+    stale = delete(PresenceTopic).where(
+        PresenceTopic.attendee_id == attendee_id, PresenceTopic.topic_id.not_in(interests)
+    )
+    rows = select(
+        AttendeeInterest.attendee_id,
+        AttendeeInterest.topic_id,
+        bindparam("zone_id", type_=Integer),
+        bindparam("expires_at", type_=UTCDateTime),
+        bindparam("traits", type_=Integer),
+    ).where(AttendeeInterest.attendee_id == attendee_id)
+    indexed = insert(PresenceTopic).from_select(["attendee_id", "topic_id", "zone_id", "expires_at", "traits"], rows)
+    excluded = indexed.excluded
+    indexed = indexed.on_conflict_do_update(
+        index_elements=["attendee_id", "topic_id"],
+        set_={"zone_id": excluded.zone_id, "expires_at": excluded.expires_at, "traits": excluded.traits},
+    )
+    return upsert, stale, indexed
 
 
 @functools.cache
@@ -226,7 +253,7 @@ def refresh_presence(session: Session, attendee: Attendee) -> None:
 
 def check_in(session: Session, settings: Settings, attendee: Attendee, data: CheckIn) -> PresencePublic:
     """Check in within the caller's transaction: one read, then the writes (one check-in alone; the route's go
-    in groups, api/presence/groups.py)."""
+    in groups, api/presence/groups.py, whose statements must do what this does: this is the rule)."""
     now = utcnow()
     target = _target(session, attendee.event_id, data, now)
     expires_at = presence_ends_at(settings, target.break_ends_at, now)
