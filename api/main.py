@@ -37,6 +37,7 @@ from api.presence.groups import check_in_engine, check_in_group
 from api.push import routes as push
 from api.push import scheduler as push_scheduler
 from api.push.service import vapid_keys
+from api.rendezvous import routes as rendezvous
 from api.safety import routes as safety
 
 # Requests are matched against routes in this order, one pattern after another: the routes every
@@ -58,6 +59,7 @@ ROUTERS = [
     dashboard.router,
     presence.events,
     safety.me,
+    rendezvous.router,
     safety.organizers,
     push.public,
     push.me,

@@ -13,6 +13,7 @@ from api.events.models import Event, EventOrganizer, Topic, Zone, ZoneNeighbour
 from api.organizers.models import Organizer
 from api.presence.models import CheckInRecord, Presence, PresenceChange, PresenceTopic
 from api.push.models import HallwayMoment, Nudge, PushPreference, PushSubscription
+from api.rendezvous.models import Rendezvous, RendezvousPlace
 from api.safety.models import Block, Report
 
 # An id that leaves the database (in a token, a URL, a phone's contacts, a row naming a person) is never given
@@ -47,6 +48,8 @@ __all__ = [
     "PushSubscription",
     "RateLimitWindow",
     "RefreshSession",
+    "Rendezvous",
+    "RendezvousPlace",
     "Report",
     "Talk",
     "TalkSpeaker",
