@@ -326,3 +326,70 @@ def test_the_live_picture_counts_rendezvous_masked_below_three(srv, db):
         assert (
             client.get(f"/api/events/{h.event['id']}/dashboard").status_code == 401
         )  # an attendee is not the organizer
+
+
+# The break-start reminder, through the real decrypting receiver ------------------------------------------
+
+
+@pytest.fixture
+def receiver(srv):
+    from api.push.service import vapid_keys
+    from tests.push_receiver import PushReceiver
+
+    with PushReceiver(application_server_key=vapid_keys(srv.settings).public_key) as running:
+        yield running
+
+
+def device(srv, receiver, person) -> dict:
+    sub = receiver.new_subscription()
+    assert f.subscribe(srv, person.token, sub).status_code == 201
+    return sub
+
+
+def test_both_sides_are_reminded_once_when_the_break_starts_and_never_before(srv, db, receiver):
+    from api.agenda.models import AgendaBreak
+    from api.push.models import Nudge
+
+    h = f.hallway(srv)
+    ann = h.person(srv, "Ann", ["Observability"], language="en")
+    bob = h.person(srv, "Bob", ["Observability"], language="fr")
+    ann_phone, bob_phone = device(srv, receiver, ann), device(srv, receiver, bob)
+    slot = coming_break(srv, h)
+    rendezvous = propose(srv, ann, bob, slot, h.zones["coffee"]).json()
+    answer(srv, bob, rendezvous["id"], "accept")
+    # During the talk before it: nothing.
+    with srv.client(h.organizer) as client:
+        now = datetime.now(UTC)
+        talk = {"title": "Keynote", "starts_at": (now - timedelta(minutes=10)).isoformat(),
+                "ends_at": (now + timedelta(minutes=30)).isoformat()}  # fmt: skip
+        assert client.post(f"/api/events/{h.event['id']}/talks", json=talk).status_code == 201
+    assert f.nudge_tick(srv).rendezvous_reminded == 0 and receiver.received == []
+
+    row = db.get(AgendaBreak, slot["id"])
+    row.starts_at = datetime.now(UTC) - timedelta(seconds=5)
+    db.add(row)
+    db.commit()
+    report = f.nudge_tick(srv)
+    assert report.rendezvous_reminded == 1
+    assert receiver.rejections == []
+    [for_ann] = [p.payload for p in receiver.received_for(ann_phone)]
+    [for_bob] = [p.payload for p in receiver.received_for(bob_phone)]
+    assert for_ann["title"] == "Bob, Coffee bar, now" and for_ann["url"] == "/here"
+    assert for_bob["title"] == "Ann, Coffee bar, maintenant"
+    # Once, whatever ticks follow; and outside the nudge budget.
+    assert f.nudge_tick(srv).rendezvous_reminded == 0
+    assert len(receiver.received) == 2
+    assert db.exec(select(Nudge)).all() == []
+
+
+def test_a_cancelled_or_unanswered_rendezvous_is_not_reminded(srv, db, receiver):
+    h = f.hallway(srv)
+    ann, bob, cleo = (h.person(srv, n, ["Observability"]) for n in ("Ann", "Bob", "Cleo"))
+    for person in (ann, bob, cleo):
+        device(srv, receiver, person)
+    slot = f.add_break(srv, h.organizer, h.event["id"])
+    agreed = propose(srv, ann, bob, slot, h.zones["coffee"]).json()
+    answer(srv, bob, agreed["id"], "accept")
+    answer(srv, ann, agreed["id"], "cancel")
+    propose(srv, cleo, ann, slot, h.zones["buffet"])  # never answered
+    assert f.nudge_tick(srv).rendezvous_reminded == 0 and receiver.received == []

@@ -18,11 +18,12 @@ from urllib.parse import urlsplit
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from api.agenda.models import AgendaBreak
 from api.attendees.models import Attendee
 from api.core import idempotency, ratelimit
 from api.core.config import Settings
 from api.core.db import utcnow
-from api.events.models import Event
+from api.events.models import Event, Zone
 from api.personal_data.service import (
     purge_ended_presence_topics,
     purge_erased_presence_marks,
@@ -30,11 +31,16 @@ from api.personal_data.service import (
 )
 from api.push import policy, service
 from api.push.webpush import DeliveryOutcome, PushMessage, Resolver, deliver, make_topic, validate_push_endpoint
+from api.rendezvous import service as rendezvous_service
 
 log = logging.getLogger("couloir.push")
 
 # On the phone, a newer push of the same kind replaces an unread older one.
-TOPICS = {"nudge": make_topic("couloir-nudge"), "contact": make_topic("couloir-contact-request")}
+TOPICS = {
+    "nudge": make_topic("couloir-nudge"),
+    "contact": make_topic("couloir-contact-request"),
+    "rendezvous": make_topic("couloir-rendezvous"),
+}
 # How long stopping the in-process scheduler waits for a tick to finish (its thread dies with the process).
 STOP_TIMEOUT_SECONDS = 5.0
 
@@ -47,12 +53,14 @@ class TickReport:
     failed: int = 0
     dropped: int = 0  # claimed, then nothing to send (no device left, preference turned off, request answered)
     subscriptions_gone: int = 0
+    rendezvous_reminded: int = 0  # agreed rendezvous whose break started: each reminded to both sides
 
     def __str__(self) -> str:
         return (
             f"nudges: {self.planned} planned, {self.claimed} claimed here "
             f"({self.planned - self.claimed} already claimed elsewhere), {self.delivered} delivered, "
-            f"{self.failed} failed, {self.dropped} dropped; {self.subscriptions_gone} subscriptions gone"
+            f"{self.failed} failed, {self.dropped} dropped; {self.subscriptions_gone} subscriptions gone; "
+            f"{self.rendezvous_reminded} rendezvous reminded"
         )
 
 
@@ -87,6 +95,9 @@ def tick(engine: Engine, settings: Settings, *, resolve: Resolver | None = None)
         session.commit()
         pushes += contact_pushes
         dropped += contact_dropped
+        reminders, report.rendezvous_reminded = _rendezvous_pushes(session, utcnow())
+        session.commit()  # claimed before sending, as nudges are
+        pushes += reminders
         subscriptions = service.subscriptions_of(session, [p.attendee_id for p in pushes])
 
     verdicts: dict[tuple[str, str], bool] = {}
@@ -121,7 +132,7 @@ def tick(engine: Engine, settings: Settings, *, resolve: Resolver | None = None)
     report.failed = sum(status in ("failed", "gone") for status, _ in results.values())
     report.dropped = len(dropped)
     report.subscriptions_gone = len(gone)
-    if report.planned or results:
+    if report.planned or results or report.rendezvous_reminded:
         log.info("%s", report)
     return report
 
@@ -170,6 +181,30 @@ def _contact_pushes(session: Session, windows: list[policy.Window], now: datetim
         ttl = ttl_of[attendee.event_id]
         pushes.append(_Push(nudge_ids, attendee_id, payload, ttl, text.urgency, TOPICS["contact"]))
     return pushes, dropped
+
+
+def _rendezvous_pushes(session: Session, now: datetime) -> tuple[list[_Push], int]:
+    """Both sides of each agreed rendezvous whose break has just started, unless pushes are off for them; and
+    how many were claimed. Not nudges: no row in the budget, no outcome recorded (`nudge_ids` is empty)."""
+    pushes = []
+    claimed = rendezvous_service.claim_reminders(session, now)
+    for first_id, second_id, zone_id, break_id in claimed:
+        zone = session.get(Zone, zone_id)
+        first, second = session.get(Attendee, first_id), session.get(Attendee, second_id)
+        ttl = max(1, int((session.get(AgendaBreak, break_id).ends_at - now).total_seconds()))
+        for me, other in ((first, second), (second, first)):
+            if not policy.preferences(session, me.id).enabled:
+                continue
+            text = policy.rendezvous_text(me, other.display_name, zone.name)
+            payload = {
+                "reason": text.reason,
+                "title": text.title,
+                "body": text.body,
+                "url": text.url,
+                "tag": "rendezvous",
+            }
+            pushes.append(_Push((), me.id, payload, ttl, text.urgency, TOPICS["rendezvous"]))
+    return pushes, len(claimed)
 
 
 def _sendable(endpoint: str, settings: Settings, resolve: Resolver | None, verdicts: dict) -> bool:

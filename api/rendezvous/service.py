@@ -429,6 +429,21 @@ def erase_between(session: Session, a: int, b: int) -> None:
     session.execute(delete(Rendezvous).where(Rendezvous.first_id == first, Rendezvous.second_id == second))
 
 
+def claim_reminders(session: Session, now: datetime) -> list[tuple[int, int, int, int]]:
+    """Agreed rendezvous whose break is under way and not reminded yet, claimed (the caller commits before
+    sending, so every replica's scheduler reminds each once): (first, second, zone, break) ids."""
+    under_way = select(AgendaBreak.id).where(AgendaBreak.starts_at <= now, AgendaBreak.ends_at > now)
+    return [
+        tuple(row)
+        for row in session.execute(
+            update(Rendezvous)
+            .where(Rendezvous.state == "accepted", Rendezvous.reminded_at.is_(None), Rendezvous.break_id.in_(under_way))
+            .values(reminded_at=now)
+            .returning(Rendezvous.first_id, Rendezvous.second_id, Rendezvous.zone_id, Rendezvous.break_id)
+        )
+    ]
+
+
 def figures(session: Session, event_id: int) -> RendezvousFigures:
     proposed, accepted, met_count = session.exec(
         select(
