@@ -393,3 +393,17 @@ def test_a_cancelled_or_unanswered_rendezvous_is_not_reminded(srv, db, receiver)
     answer(srv, ann, agreed["id"], "cancel")
     propose(srv, cleo, ann, slot, h.zones["buffet"])  # never answered
     assert f.nudge_tick(srv).rendezvous_reminded == 0 and receiver.received == []
+
+
+def test_pushes_turned_off_means_no_reminder_for_that_side_only(srv, receiver):
+    h = f.hallway(srv)
+    ann, bob = h.person(srv, "Ann", ["Observability"]), h.person(srv, "Bob", ["Observability"])
+    ann_phone, bob_phone = device(srv, receiver, ann), device(srv, receiver, bob)
+    off = {"enabled": False, "break_nudges": True, "speaker_nearby": True, "contact_requests": True}
+    with srv.client(bob.token) as client:
+        assert client.put("/api/me/push-preferences", json=off).status_code == 200
+    slot = f.add_break(srv, h.organizer, h.event["id"])
+    agreed = propose(srv, ann, bob, slot, h.zones["coffee"]).json()
+    answer(srv, bob, agreed["id"], "accept")
+    assert f.nudge_tick(srv).rendezvous_reminded == 1
+    assert len(receiver.received_for(ann_phone)) == 1 and receiver.received_for(bob_phone) == []

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from api.agenda.models import AgendaBreak
 from api.attendees.models import Attendee
@@ -30,6 +30,7 @@ from api.personal_data.service import (
     purge_presence_history,
 )
 from api.push import policy, service
+from api.push.models import PushPreference
 from api.push.webpush import DeliveryOutcome, PushMessage, Resolver, deliver, make_topic, validate_push_endpoint
 from api.rendezvous import service as rendezvous_service
 
@@ -186,16 +187,34 @@ def _contact_pushes(session: Session, windows: list[policy.Window], now: datetim
 def _rendezvous_pushes(session: Session, now: datetime) -> tuple[list[_Push], int]:
     """Both sides of each agreed rendezvous whose break has just started, unless pushes are off for them; and
     how many were claimed. Not nudges: no row in the budget, no outcome recorded (`nudge_ids` is empty)."""
-    pushes = []
     claimed = rendezvous_service.claim_reminders(session, now)
+    if not claimed:
+        return [], 0
+    # At a break's start thousands may be due: everyone involved is read at once.
+    people = {
+        a.id: a
+        for a in session.exec(
+            select(Attendee).where(Attendee.id.in_({*(c[0] for c in claimed), *(c[1] for c in claimed)}))
+        )
+    }
+    off = set(
+        session.exec(
+            select(PushPreference.attendee_id).where(PushPreference.attendee_id.in_(people), ~PushPreference.enabled)
+        )
+    )
+    zones = dict(session.exec(select(Zone.id, Zone.name).where(Zone.id.in_({c[2] for c in claimed}))).all())
+    ends = dict(
+        session.exec(
+            select(AgendaBreak.id, AgendaBreak.ends_at).where(AgendaBreak.id.in_({c[3] for c in claimed}))
+        ).all()
+    )
+    pushes = []
     for first_id, second_id, zone_id, break_id in claimed:
-        zone = session.get(Zone, zone_id)
-        first, second = session.get(Attendee, first_id), session.get(Attendee, second_id)
-        ttl = max(1, int((session.get(AgendaBreak, break_id).ends_at - now).total_seconds()))
-        for me, other in ((first, second), (second, first)):
-            if not policy.preferences(session, me.id).enabled:
+        ttl = max(1, int((ends[break_id] - now).total_seconds()))
+        for me, other in ((people[first_id], people[second_id]), (people[second_id], people[first_id])):
+            if me.id in off:
                 continue
-            text = policy.rendezvous_text(me, other.display_name, zone.name)
+            text = policy.rendezvous_text(me, other.display_name, zones[zone_id])
             payload = {
                 "reason": text.reason,
                 "title": text.title,
