@@ -23,6 +23,9 @@ const KIND_NAMES: Record<string, MessageKey> = {
   sharing: "kind.sharing",
   pushPreferences: "kind.notifications",
   pushSubscription: "kind.notifications",
+  rendezvous: "kind.rendezvous",
+  rendezvousAnswer: "kind.rendezvous",
+  rendezvousCounter: "kind.rendezvous",
 };
 const INFO_SECONDS = 6;
 

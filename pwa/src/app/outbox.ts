@@ -11,6 +11,7 @@ import {
 import { sendCheckin, sendLeave } from "../data/presence";
 import { sendProfile } from "../data/profile";
 import { sendNudgeOpened, sendPushPreferences, sendPushSubscription } from "../data/push";
+import { sendRendezvous, sendRendezvousAnswer, sendRendezvousCounter } from "../data/rendezvous";
 import { sendBlock, sendReport, sendUnblock } from "../data/safety";
 import { database, type OutboxItem } from "../offline/db";
 import { createOutbox, type OutboxState } from "../offline/queue";
@@ -37,6 +38,9 @@ export const SENDERS = {
   report: sendReport,
   pushPreferences: sendPushPreferences,
   pushSubscription: sendPushSubscription,
+  rendezvous: sendRendezvous,
+  rendezvousAnswer: sendRendezvousAnswer,
+  rendezvousCounter: sendRendezvousCounter,
   nudgeOpened: sendNudgeOpened, // written by the service worker (src/sw/push.ts)
 };
 export type WriteKind = keyof typeof SENDERS;

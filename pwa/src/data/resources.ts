@@ -17,6 +17,7 @@ export type NetworkingReturn = Schemas["NetworkingReturn"];
 export type Sharing = Schemas["Sharing"];
 export type Block = Schemas["BlockPublic"];
 export type PushPreferences = Schemas["PushPreferences"];
+export type Rendezvous = Schemas["RendezvousPublic"];
 
 export interface Resources {
   profile: Profile;
@@ -33,6 +34,7 @@ export interface Resources {
   sharing: Sharing;
   blocks: Block[];
   pushPreferences: PushPreferences;
+  rendezvous: Rendezvous[];
   /** My card QR (SVG text): a vCard any phone camera opens, for people without the app. */
   cardQr: string;
 }
@@ -112,6 +114,7 @@ const loaders: { [N in ResourceName]: () => Promise<Resources[N]> } = {
   sharing: () => unwrap(api.GET("/api/me/sharing")),
   blocks: () => unwrap(api.GET("/api/me/blocks")),
   pushPreferences: () => unwrap(api.GET("/api/me/push-preferences")),
+  rendezvous: () => unwrap(api.GET("/api/me/rendezvous")),
   cardQr: async () => String(await unwrap(api.GET("/api/me/card-qr.svg", { parseAs: "text" }))),
 };
 

@@ -20,6 +20,7 @@ export type CacheName =
   | "sharing"
   | "blocks"
   | "pushPreferences"
+  | "rendezvous"
   | "cardQr";
 
 const key = (name: CacheName) => `cache:${name}`;

@@ -5,6 +5,7 @@ import { formatDay, formatTime } from "../../i18n/format";
 import { errorMessage } from "../../ui/errors";
 import { Alert, Screen } from "../../ui/Screen";
 import { Stale } from "../../ui/Stale";
+import { MyRendezvous } from "../rendezvous/MyRendezvous";
 import { BreakCountdown } from "./BreakCountdown";
 import { timeline, type Slot } from "./timeline";
 import { useNow } from "./useNow";
@@ -23,6 +24,7 @@ export function AgendaScreen() {
   return (
     <Screen title={t("agenda.title")}>
       {agenda.data && <BreakCountdown breaks={agenda.data.breaks} />}
+      <MyRendezvous />
       {!agenda.data && agenda.loading && <p>{t("common.loading")}</p>}
       {!agenda.data && agenda.error && <Alert text={errorMessage(t, agenda.error)} />}
       {agenda.data && slots.length === 0 && <p>{t("agenda.empty")}</p>}

@@ -9,6 +9,7 @@ import { BreakCountdown } from "../agenda/BreakCountdown";
 import { breakStatus } from "../agenda/timeline";
 import { useNow } from "../agenda/useNow";
 import { InstallHint } from "../install/InstallHint";
+import { MyRendezvous } from "../rendezvous/MyRendezvous";
 import { Huddles, WhereToGo, ZoneCounts } from "./Around";
 import { PresenceCard } from "./PresenceCard";
 import { presenceView } from "./presence";
@@ -29,7 +30,8 @@ export function HereScreen() {
   const zoneCounts = useResource("zoneCounts");
   const requests = useResource("requests");
   const pending = usePending("checkin", "leave", "profile", "contactRequest", "block");
-  useLiveRefresh([presence.reload, suggestions.reload, zoneCounts.reload, requests.reload], () => {
+  const rendezvous = useResource("rendezvous");
+  useLiveRefresh([presence.reload, suggestions.reload, zoneCounts.reload, requests.reload, rendezvous.reload], () => {
     const status = agenda ? breakStatus(agenda.breaks, Date.now()) : null;
     return refreshDelay({ ...suggestionsPace, breakMinutesLeft: status?.state === "now" ? status.minutesLeft : undefined });
   });
@@ -51,6 +53,7 @@ export function HereScreen() {
   return (
     <Screen title={profile ? t("here.welcome", { name: profile.display_name }) : t("here.title")}>
       {agenda && <BreakCountdown breaks={agenda.breaks} />}
+      <MyRendezvous during />
       <PresenceCard view={view} timeZone={timeZone} />
       {profile && <Visibility visible={visible ?? profile.visible} />}
       {here?.missing.includes("interests") && (

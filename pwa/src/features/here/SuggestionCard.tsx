@@ -3,6 +3,7 @@ import type { Schemas } from "../../api/client";
 import { outbox } from "../../app/outbox";
 import { useT } from "../../i18n";
 import { ShareChoice, useSharingChosen } from "../contacts/ShareChoice";
+import { ProposeRendezvous } from "../rendezvous/ProposeRendezvous";
 import { ReportPerson } from "./ReportPerson";
 
 type Suggestion = Schemas["Suggestion"];
@@ -30,6 +31,7 @@ export function SuggestionCard({ suggestion, connect }: { suggestion: Suggestion
         <p>{icebreaker}</p>
       </blockquote>
       <ConnectButton attendeeId={attendee.id} state={connect} name={attendee.display_name} />
+      <ProposeRendezvous attendeeId={attendee.id} name={attendee.display_name} zoneId={zone.id} />
       <BlockPerson attendeeId={attendee.id} name={attendee.display_name} />
       <ReportPerson attendeeId={attendee.id} name={attendee.display_name} />
     </li>
