@@ -209,6 +209,11 @@ export const orgEn = {
   "org.imports.skippedNotPaid": "line {line}, {name}: order not paid ({status})",
   "org.imports.forBadges": "Join links to print on badges: {n}",
   "org.imports.downloadLinks": "Download the join links (CSV: name, email, join_url)",
+  "org.live.rendezvous": "Rendezvous",
+  "org.live.rendezvous.proposed": "Proposed",
+  "org.live.rendezvous.accepted": "Agreed",
+  "org.live.rendezvous.met": "Confirmed met",
+  "org.live.rendezvousHint": "Meetings attendees agree for a break and a zone. Counts only, never who.",
 } as const;
 
 export type OrgMessageKey = keyof typeof orgEn;

@@ -210,4 +210,9 @@ export const orgFr: Record<OrgMessageKey, string> = {
   "org.imports.skippedNotPaid": "ligne {line}, {name} : commande non payée ({status})",
   "org.imports.forBadges": "Liens d'accès à imprimer sur les badges : {n}",
   "org.imports.downloadLinks": "Télécharger les liens d'accès (CSV : name, email, join_url)",
+  "org.live.rendezvous": "Rendez-vous",
+  "org.live.rendezvous.proposed": "Proposés",
+  "org.live.rendezvous.accepted": "Convenus",
+  "org.live.rendezvous.met": "Rencontres confirmées",
+  "org.live.rendezvousHint": "Les rencontres que les participants conviennent pour une pause et une zone. Des nombres, jamais des noms.",
 };
