@@ -37,6 +37,7 @@ from api.presence import routes as presence
 from api.push import routes as push
 from api.push import scheduler as push_scheduler
 from api.push.service import vapid_keys
+from api.rendezvous import routes as rendezvous
 from api.safety import routes as safety
 from api.saved import routes as saved
 
@@ -60,6 +61,7 @@ ROUTERS = [
     dashboard.router,
     presence.events,
     safety.me,
+    rendezvous.router,
     safety.organizers,
     saved.me,
     push.public,

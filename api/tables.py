@@ -13,6 +13,7 @@ from api.events.models import Event, EventOrganizer, Topic, Zone, ZoneNeighbour
 from api.organizers.models import Organizer
 from api.presence.models import CheckInRecord, Presence, PresenceChange, PresenceTopic
 from api.push.models import HallwayMoment, Nudge, PushPreference, PushSubscription
+from api.rendezvous.models import Rendezvous, RendezvousPlace
 from api.safety.models import Block, Report
 from api.saved.models import SavedPerson
 
@@ -52,6 +53,8 @@ __all__ = [
     "RateLimitWindow",
     "RefreshSession",
     "SavedPerson",
+    "Rendezvous",
+    "RendezvousPlace",
     "Report",
     "Talk",
     "TalkBookmark",

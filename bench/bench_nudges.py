@@ -9,12 +9,14 @@ For each database, in one run:
 3. the policy alone (read-only): how long planning N nudges takes;
 4. one real scheduler tick: plan, claim (N rows), encrypt and send, record outcomes. Its wall time is the
    time to the last delivery (recording the outcomes included);
-5. the other policy path, for scale: P subscribers check in at one zone and "match nearby" nudges are
+5. the next break, with R agreed rendezvous among the subscribers (2R of them): one tick sends the same
+   "where to go" nudges plus both sides' break-start reminders, beside step 4's figures;
+6. the other policy path, for scale: P subscribers check in at one zone and "match nearby" nudges are
    planned for them (api.matching's suggestions, for each), without sending.
 The receiver runs in its own process, so its work does not share the sender's GIL.
 
     .venv/bin/python -m bench.bench_nudges                              # both databases, N = 10,000
-    .venv/bin/python -m bench.bench_nudges --databases sqlite --attendees 2000
+    .venv/bin/python -m bench.bench_nudges --databases sqlite --attendees 2000 --rendezvous 400
 
 PostgreSQL: COULOIR_BENCH_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test) names a
 server where a scratch database is created, then dropped.
@@ -35,7 +37,7 @@ from pathlib import Path
 
 from sqlalchemy import insert
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from api.agenda.models import AgendaBreak
 from api.attendees.models import Attendee, AttendeeInterest
@@ -47,6 +49,7 @@ from api.push import policy, scheduler
 from api.push.models import PushSubscription
 from api.push.service import vapid_keys
 from api.push.webpush import PushMessage, deliver
+from api.rendezvous.models import Rendezvous
 from bench.bench_matching import bulk_insert, migrate, scratch_database
 from tests.push_receiver import SINK_PATH, PushReceiver
 
@@ -151,6 +154,27 @@ def check_in(engine: Engine, event_id: int, ids: list[int], zone_id: int) -> Non
                 [(a, t, zone_id, ends, traits) for a, t in interests])  # fmt: skip
 
 
+def next_break_with_rendezvous(
+    engine: Engine, event_id: int, zone_ids: list[int], pairs: list[tuple[int, int]]
+) -> None:
+    """End the break under way, start the next one, and agree a rendezvous for it between each pair."""
+    now = datetime.now(UTC)
+    with Session(engine) as session:
+        for slot in session.exec(select(AgendaBreak).where(AgendaBreak.event_id == event_id)):
+            slot.ends_at = now - timedelta(seconds=1)
+        following = AgendaBreak(event_id=event_id, label="Lunch", starts_at=now, ends_at=now + timedelta(minutes=10))
+        session.add(following)
+        session.commit()
+        break_id = following.id
+    columns = ["event_id", "first_id", "second_id", "proposer_id", "awaiting_id", "break_id", "zone_id", "message",
+               "state", "uid", "sequence", "created_at", "updated_at", "accepted_at"]  # fmt: skip
+    bulk_insert(engine, Rendezvous.__table__, columns, [
+        (event_id, a, b, a, b, break_id, zone_ids[n % len(zone_ids)], "", "accepted", f"{secrets.token_hex(16)}@bench",
+         1, now, now, now)
+        for n, (a, b) in enumerate(pairs)
+    ])  # fmt: skip
+
+
 def window_of(engine: Engine, event_id: int) -> policy.Window:
     with Session(engine) as session:
         return next(w for w in policy.windows_under_way(session, datetime.now(UTC)) if w.event_id == event_id)
@@ -186,7 +210,7 @@ async def baseline(origin: str, keys: dict, count: int, settings: Settings) -> f
     return seconds
 
 
-def run(kind: str, count: int, present: int, origin: str, keys: dict, receiver: Connection) -> bool:
+def run(kind: str, count: int, present: int, rendezvous: int, origin: str, keys: dict, receiver: Connection) -> bool:
     def sink_posts() -> int:
         receiver.send("count")
         return receiver.recv()
@@ -221,6 +245,29 @@ def run(kind: str, count: int, present: int, origin: str, keys: dict, receiver: 
         ok = report.delivered == received == count and count / seconds >= TARGET_RATE and seconds <= TARGET_SECONDS
         print(f"  target >= {TARGET_RATE} pushes/s, all within {TARGET_SECONDS:.0f} s: {'met' if ok else 'MISSED'}")
 
+        if rendezvous:
+            pairs = list(zip(subscribed[: 2 * rendezvous : 2], subscribed[1 : 2 * rendezvous : 2], strict=True))
+            next_break_with_rendezvous(engine, event_id, zone_ids, pairs)
+            before = sink_posts()
+            started = time.perf_counter()
+            report = scheduler.tick(engine, settings)
+            with_rendezvous = time.perf_counter() - started
+            received = sink_posts() - before
+            sent = count + 2 * len(pairs)
+            print(f"  next break, {len(pairs)} rendezvous     {sent / with_rendezvous:7.0f} pushes/s   "
+                  f"{with_rendezvous:6.2f} s to the last delivery ({sent} pushes: {count} nudges, "
+                  f"{2 * len(pairs)} reminders)")  # fmt: skip
+            print(f"  {report}; the receiver counted {received}")
+            kept = (
+                report.delivered == count and received == sent and report.rendezvous_reminded == len(pairs)
+                and sent / with_rendezvous >= TARGET_RATE and with_rendezvous <= TARGET_SECONDS
+            )  # fmt: skip
+            print(
+                f"  same target with the reminders: {'met' if kept else 'MISSED'}; "
+                f"{with_rendezvous / seconds:.2f}x the nudge tick's time for {sent / count:.2f}x its pushes"
+            )
+            ok = ok and kept
+
         # The other path: people checked in, each weighed against the people nearby by api.matching.
         check_in(engine, event_id, subscribed[:present], zone_id=zone_ids[0])
         planning, planned = plan_seconds(engine, settings, event_id)
@@ -235,6 +282,7 @@ def main() -> None:
     parser.add_argument("--databases", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"])
     parser.add_argument("--attendees", type=int, default=10_000)
     parser.add_argument("--present", type=int, default=500, help="subscribers checked in for the match path")
+    parser.add_argument("--rendezvous", type=int, default=2_000, help="agreed rendezvous at the next break")
     args = parser.parse_args()
 
     ours, theirs = multiprocessing.Pipe()
@@ -242,7 +290,9 @@ def main() -> None:
     receiver.start()
     try:
         origin, keys = ours.recv()
-        results = [run(kind, args.attendees, args.present, origin, keys, ours) for kind in args.databases]
+        results = [
+            run(kind, args.attendees, args.present, args.rendezvous, origin, keys, ours) for kind in args.databases
+        ]
     finally:
         ours.send("stop")
         receiver.join(timeout=10)

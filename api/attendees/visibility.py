@@ -5,6 +5,7 @@ Cards. An attendee is shown another attendee of their event (card: name, headlin
 or their name, as a block's answer does) only if neither blocked the other and one of these holds:
 - they are contacts (either side holds a copy of a mutual exchange);
 - one asked the other for a contact exchange, whatever the answer (a decline is never told);
+- one proposed a rendezvous to the other, whatever came of it;
 - both are visible and present now, in one zone or two neighbouring ones: who suggestions show;
 - the other speaks in the event's programme (which names them anyway) and opted in to be found as its speaker.
 Anyone else is answered exactly as an unknown id is. One's own card is one's own. The event's organizers see
@@ -34,6 +35,7 @@ from api.core.db import utcnow
 from api.core.errors import NotFound
 from api.events.models import ZoneNeighbour
 from api.presence.models import TRAIT_BITS, Presence
+from api.rendezvous.models import Rendezvous
 from api.safety.models import Block
 
 UNKNOWN_ATTENDEE = "No such attendee in this event"
@@ -88,8 +90,8 @@ def _blocked_either_way(session: Session, a: int, b: int) -> bool:
 
 
 def _related(session: Session, viewer_id: int, other: Attendee, *, my_block: bool) -> bool:
-    """A contact, a contact request either way, a findable speaker, or (`my_block`) my block of them: one
-    statement."""
+    """A contact, a contact request or a rendezvous either way, a findable speaker, or (`my_block`) my block of
+    them: one statement."""
     ties = [
         select(Contact.id).where(
             or_(
@@ -102,6 +104,9 @@ def _related(session: Session, viewer_id: int, other: Attendee, *, my_block: boo
                 and_(col(ContactRequest.from_attendee_id) == viewer_id, col(ContactRequest.to_attendee_id) == other.id),
                 and_(col(ContactRequest.from_attendee_id) == other.id, col(ContactRequest.to_attendee_id) == viewer_id),
             )
+        ),
+        select(Rendezvous.id).where(
+            Rendezvous.first_id == min(viewer_id, other.id), Rendezvous.second_id == max(viewer_id, other.id)
         ),
     ]
     if other.findable_as_speaker:

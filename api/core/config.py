@@ -94,6 +94,8 @@ class Settings(BaseSettings):
     # Contact requests waiting for one person's answer, sent over the last window (seconds): past it strangers
     # wait (a 429), so a few throwaway accounts cannot bury someone under requests. One per sender anyway.
     requests_waiting_per_attendee: tuple[int, int] = (10, 3600)
+    # Rendezvous proposals of one attendee waiting for an answer from people who are not their contacts.
+    rendezvous_waiting_strangers: int = Field(default=5, ge=1)
 
     # Web Push. The VAPID key is made in the data dir at first run unless given here (PEM): replicas must
     # share one, since every browser subscription is bound to its public half.

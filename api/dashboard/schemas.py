@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from api.attendees.schemas import InterestPublic
 from api.core.privacy import MaskedCount
 from api.presence.schemas import ZoneCount, ZoneRef
+from api.rendezvous.schemas import RendezvousFigures
 
 
 class HeatmapRow(BaseModel):
@@ -89,3 +90,4 @@ class Dashboard(BaseModel):
     nudges: NudgeFigures
     huddles: HuddleFigures
     kpis: Kpis
+    rendezvous: RendezvousFigures

@@ -42,6 +42,7 @@ from api.presence.models import CheckInRecord, PresenceTopic
 from api.presence.service import zone_counts, zone_ref
 from api.push.models import HallwayMoment, Nudge
 from api.push.policy import BREAK_REASONS
+from api.rendezvous.service import figures as rendezvous_figures
 
 SLOT_MINUTES = 15
 SLOT_SECONDS = SLOT_MINUTES * 60
@@ -345,6 +346,7 @@ def dashboard(session: Session, settings: Settings, event: Event) -> Dashboard:
         nudges=nudge_figures(session, event, now),
         huddles=huddles(session, event, now),
         kpis=kpis(session, event),
+        rendezvous=rendezvous_figures(session, event.id),
     )
 
 
@@ -373,6 +375,9 @@ def dashboard_csv(picture: Dashboard) -> str:
         ("nudges_sent", "", picture.nudges.sent),
         ("nudges_opened", "", picture.nudges.opened),
         ("huddles_now", "", picture.huddles.now),
+        ("rendezvous_proposed", "", picture.rendezvous.proposed),
+        ("rendezvous_accepted", "", picture.rendezvous.accepted),
+        ("rendezvous_met", "", picture.rendezvous.met),
     ]
     peaks = {row.zone.id: _peak(row.people) for row in picture.heatmap.rows}
     for zone in picture.zones:

@@ -22,6 +22,7 @@ from api.core.db import rowcount
 from api.events.models import Event, Zone
 from api.presence.models import CheckInRecord, Presence, PresenceChange, PresenceTopic
 from api.push.models import Nudge, PushPreference, PushSubscription
+from api.rendezvous.service import exported as exported_rendezvous
 from api.safety.models import Block, Report
 from api.saved.models import SavedPerson
 
@@ -93,6 +94,7 @@ def export(session: Session, me: Attendee) -> dict[str, Any]:
             for s in session.exec(select(PushSubscription).where(PushSubscription.attendee_id == me.id))
         ],
         "push_preferences": preference.model_dump(exclude={"attendee_id"}) if preference else None,
+        "rendezvous": exported_rendezvous(session, me),
         "nudges": [
             {"reason": n.reason, "status": n.status, "created_at": n.created_at.isoformat()}
             for n in session.exec(select(Nudge).where(col(Nudge.attendee_id) == me.id).order_by(col(Nudge.created_at)))

@@ -9,6 +9,8 @@
 - No nudge names the person it is about: it is read on a lock screen, possibly later. The app shows who,
   when opened, with the same checks as ever (visibility, blocks). A contact request names its sender,
   who asked to be known.
+- An agreed rendezvous is reminded to both sides once, when its break is under way: outside the nudge budget
+  (they asked for it), never outside its break, and naming the other side, whom both chose to meet.
 """
 
 from collections import defaultdict
@@ -34,6 +36,7 @@ from api.push.webpush import Urgency
 # Tried in this order: a speaker is the rarer chance, and "where to go" only applies when nothing is near.
 BREAK_REASONS = ("speaker_nearby", "match_nearby", "where_to_go")
 CONTACT_REQUEST = "contact_request"
+RENDEZVOUS = "rendezvous"
 PREFERENCE_OF = {
     "speaker_nearby": "speaker_nearby",
     "match_nearby": "break_nudges",
@@ -53,6 +56,8 @@ _TEXTS = {
         "contact_title": "New contact request",
         "contact_title_many": "{count} new contact requests",
         "contact_body": "{name} would like to exchange details with you.",
+        "rendezvous_title": "{name}, {zone}, now",
+        "rendezvous_body": "Your rendezvous this break. Open Couloir to find each other.",
         "and": "and",
     },
     "fr": {
@@ -66,6 +71,8 @@ _TEXTS = {
         "contact_title": "Nouvelle demande de contact",
         "contact_title_many": "{count} nouvelles demandes de contact",
         "contact_body": "{name} aimerait échanger ses coordonnées avec vous.",
+        "rendezvous_title": "{name}, {zone}, maintenant",
+        "rendezvous_body": "Votre rendez-vous de cette pause. Ouvrez Couloir pour vous retrouver.",
         "and": "et",
     },
 }
@@ -191,6 +198,13 @@ def contact_request_text(attendee: Attendee, count: int, latest_name: str) -> Te
     words = _TEXTS[language(attendee)]
     title = words["contact_title"] if count == 1 else words["contact_title_many"].format(count=count)
     return Text(CONTACT_REQUEST, title, words["contact_body"].format(name=latest_name), "/contacts", "normal")
+
+
+def rendezvous_text(attendee: Attendee, other_name: str, zone_name: str) -> Text:
+    """The break-start reminder of an agreed rendezvous: it names the other side, whom both chose to meet."""
+    words = _TEXTS[language(attendee)]
+    title = _clip(words["rendezvous_title"].format(name=other_name, zone=zone_name), MAX_TITLE_CHARS)
+    return Text(RENDEZVOUS, title, words["rendezvous_body"], "/here", "high")
 
 
 def _recipients(session: Session, event_id: int) -> list[tuple[Attendee, PushPreference]]:

@@ -17,19 +17,21 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from api.agenda.models import AgendaBreak
 from api.attendees.models import Attendee
 from api.core import idempotency, ratelimit
 from api.core.config import Settings
 from api.core.db import utcnow
-from api.events.models import Event
+from api.events.models import Event, Zone
 from api.personal_data.service import (
     purge_ended_presence_topics,
     purge_erased_presence_marks,
     purge_presence_history,
 )
 from api.push import policy, service
+from api.push.models import PushPreference
 from api.push.webpush import (
     DeliveryOutcome,
     PushMessage,
@@ -39,11 +41,16 @@ from api.push.webpush import (
     make_topic,
     validate_push_endpoint,
 )
+from api.rendezvous import service as rendezvous_service
 
 log = logging.getLogger("couloir.push")
 
 # On the phone, a newer push of the same kind replaces an unread older one.
-TOPICS = {"nudge": make_topic("couloir-nudge"), "contact": make_topic("couloir-contact-request")}
+TOPICS = {
+    "nudge": make_topic("couloir-nudge"),
+    "contact": make_topic("couloir-contact-request"),
+    "rendezvous": make_topic("couloir-rendezvous"),
+}
 # How long stopping the in-process scheduler waits for a tick to finish (its thread dies with the process).
 STOP_TIMEOUT_SECONDS = 5.0
 
@@ -56,12 +63,14 @@ class TickReport:
     failed: int = 0
     dropped: int = 0  # claimed, then nothing to send (no device left, preference turned off, request answered)
     subscriptions_gone: int = 0
+    rendezvous_reminded: int = 0  # agreed rendezvous whose break started: each reminded to both sides
 
     def __str__(self) -> str:
         return (
             f"nudges: {self.planned} planned, {self.claimed} claimed here "
             f"({self.planned - self.claimed} already claimed elsewhere), {self.delivered} delivered, "
-            f"{self.failed} failed, {self.dropped} dropped; {self.subscriptions_gone} subscriptions gone"
+            f"{self.failed} failed, {self.dropped} dropped; {self.subscriptions_gone} subscriptions gone; "
+            f"{self.rendezvous_reminded} rendezvous reminded"
         )
 
 
@@ -96,6 +105,9 @@ def tick(engine: Engine, settings: Settings, *, resolve: Resolver | None = None)
         session.commit()
         pushes += contact_pushes
         dropped += contact_dropped
+        reminders, report.rendezvous_reminded = _rendezvous_pushes(session, utcnow())
+        session.commit()  # claimed before sending, as nudges are
+        pushes += reminders
         subscriptions = service.subscriptions_of(session, [p.attendee_id for p in pushes])
 
     verdicts: dict[tuple[str, str], bool] = {}
@@ -130,7 +142,7 @@ def tick(engine: Engine, settings: Settings, *, resolve: Resolver | None = None)
     report.failed = sum(status in ("failed", "gone") for status, _ in results.values())
     report.dropped = len(dropped)
     report.subscriptions_gone = len(gone)
-    if report.planned or results:
+    if report.planned or results or report.rendezvous_reminded:
         log.info("%s", report)
     return report
 
@@ -179,6 +191,48 @@ def _contact_pushes(session: Session, windows: list[policy.Window], now: datetim
         ttl = ttl_of[attendee.event_id]
         pushes.append(_Push(nudge_ids, attendee_id, payload, ttl, text.urgency, TOPICS["contact"]))
     return pushes, dropped
+
+
+def _rendezvous_pushes(session: Session, now: datetime) -> tuple[list[_Push], int]:
+    """Both sides of each agreed rendezvous whose break has just started, unless pushes are off for them; and
+    how many were claimed. Not nudges: no row in the budget, no outcome recorded (`nudge_ids` is empty)."""
+    claimed = rendezvous_service.claim_reminders(session, now)
+    if not claimed:
+        return [], 0
+    # At a break's start thousands may be due: everyone involved is read at once.
+    people = {
+        a.id: a
+        for a in session.exec(
+            select(Attendee).where(Attendee.id.in_({*(c[0] for c in claimed), *(c[1] for c in claimed)}))
+        )
+    }
+    off = set(
+        session.exec(
+            select(PushPreference.attendee_id).where(PushPreference.attendee_id.in_(people), ~PushPreference.enabled)
+        )
+    )
+    zones = dict(session.exec(select(Zone.id, Zone.name).where(Zone.id.in_({c[2] for c in claimed}))).all())
+    ends = dict(
+        session.exec(
+            select(AgendaBreak.id, AgendaBreak.ends_at).where(AgendaBreak.id.in_({c[3] for c in claimed}))
+        ).all()
+    )
+    pushes = []
+    for first_id, second_id, zone_id, break_id in claimed:
+        ttl = max(1, int((ends[break_id] - now).total_seconds()))
+        for me, other in ((people[first_id], people[second_id]), (people[second_id], people[first_id])):
+            if me.id in off:
+                continue
+            text = policy.rendezvous_text(me, other.display_name, zones[zone_id])
+            payload = {
+                "reason": text.reason,
+                "title": text.title,
+                "body": text.body,
+                "url": text.url,
+                "tag": "rendezvous",
+            }
+            pushes.append(_Push((), me.id, payload, ttl, text.urgency, TOPICS["rendezvous"]))
+    return pushes, len(claimed)
 
 
 def _sendable(

@@ -8,6 +8,7 @@ from api.attendees.models import Attendee
 from api.attendees.visibility import shown_attendee
 from api.core.db import conflict_insert
 from api.core.errors import InvalidInput
+from api.rendezvous.service import erase_between
 from api.safety.models import Block, Report
 from api.safety.schemas import BlockPublic, PersonRef, ReportAdmin, ReportCreate, ReportPublic, ReportReason
 from api.saved.service import forget_between
@@ -27,6 +28,7 @@ def block(session: Session, me: Attendee, attendee_id: int) -> BlockPublic:
     insert = conflict_insert(session.get_bind())
     session.execute(insert(Block).values(blocker_id=me.id, blocked_id=other.id).on_conflict_do_nothing())
     forget_between(session, me.id, other.id)
+    erase_between(session, me.id, other.id)
     row = session.exec(select(Block).where(Block.blocker_id == me.id, Block.blocked_id == other.id)).one()
     return BlockPublic(attendee=PersonRef(id=other.id, display_name=other.display_name), blocked_at=row.created_at)
 

@@ -1,7 +1,7 @@
 """saved people: a private "save for later" on someone seen nearby
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0010
 Create Date: 2026-12-08 13:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | None = "0007"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """names of zones and topics per language; attendees' bookmarked talks
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0011
 Create Date: 2026-12-08 04:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0007"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -59,6 +59,8 @@ def test_the_live_screen_shows_a_check_in_masked_then_counted_and_starts_a_hallw
     expect(page.get_by_test_id("occasion").filter(has_text="Morning break")).to_contain_text(
         "Nudges sent: Fewer than 3"
     )
+    expect(page.get_by_role("region", name="Rendezvous")).to_contain_text("Proposed")
+    expect(page.get_by_role("region", name="Rendezvous").get_by_role("definition").first).to_have_text("Fewer than 3")
     assert_accessible(page, "live picture")
 
     # Two more arrive: three people are a crowd the dashboard may count.
@@ -88,6 +90,7 @@ def test_the_live_screen_shows_a_check_in_masked_then_counted_and_starts_a_hallw
         page.get_by_role("button", name="Export CSV").click()
     assert download.value.suggested_filename.endswith(".csv")
     assert "people_now,Coffee bar,3" in download.value.path().read_text()
+    assert "rendezvous_proposed,,fewer than 3" in download.value.path().read_text()
     assert blocked == []
     desk.close()
 

@@ -25,6 +25,9 @@ const KIND_NAMES: Record<string, MessageKey> = {
   pushSubscription: "kind.notifications",
   bookmark: "kind.bookmark",
   unbookmark: "kind.bookmark",
+  rendezvous: "kind.rendezvous",
+  rendezvousAnswer: "kind.rendezvous",
+  rendezvousCounter: "kind.rendezvous",
 };
 const INFO_SECONDS = 6;
 

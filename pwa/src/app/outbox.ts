@@ -12,6 +12,7 @@ import {
 import { sendCheckin, sendLeave } from "../data/presence";
 import { sendProfile } from "../data/profile";
 import { sendNudgeOpened, sendPushPreferences, sendPushSubscription } from "../data/push";
+import { sendRendezvous, sendRendezvousAnswer, sendRendezvousCounter } from "../data/rendezvous";
 import { sendBlock, sendReport, sendUnblock } from "../data/safety";
 import { sendForgetSaved, sendSave } from "../data/saved";
 import { database, type OutboxItem } from "../offline/db";
@@ -41,6 +42,9 @@ export const SENDERS = {
   forgetSaved: sendForgetSaved,
   pushPreferences: sendPushPreferences,
   pushSubscription: sendPushSubscription,
+  rendezvous: sendRendezvous,
+  rendezvousAnswer: sendRendezvousAnswer,
+  rendezvousCounter: sendRendezvousCounter,
   nudgeOpened: sendNudgeOpened, // written by the service worker (src/sw/push.ts)
   bookmark: sendBookmark,
   unbookmark: sendUnbookmark,

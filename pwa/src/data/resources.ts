@@ -20,6 +20,7 @@ export type Block = Schemas["BlockPublic"];
 export type PushPreferences = Schemas["PushPreferences"];
 export type SavedPeople = Schemas["SavedPeople"];
 export type Bookmarks = Schemas["Bookmarks"];
+export type Rendezvous = Schemas["RendezvousPublic"];
 
 export interface Resources {
   profile: Profile;
@@ -37,6 +38,7 @@ export interface Resources {
   blocks: Block[];
   pushPreferences: PushPreferences;
   saved: SavedPeople;
+  rendezvous: Rendezvous[];
   /** My card QR (SVG text): a vCard any phone camera opens, for people without the app. */
   cardQr: string;
   bookmarks: Bookmarks;
@@ -118,6 +120,7 @@ const loaders: { [N in ResourceName]: () => Promise<Resources[N]> } = {
   blocks: () => unwrap(api.GET("/api/me/blocks")),
   pushPreferences: () => unwrap(api.GET("/api/me/push-preferences")),
   saved: () => unwrap(api.GET("/api/me/saved")),
+  rendezvous: () => unwrap(api.GET("/api/me/rendezvous")),
   cardQr: async () => String(await unwrap(api.GET("/api/me/card-qr.svg", { parseAs: "text" }))),
   bookmarks: () => unwrap(api.GET("/api/me/bookmarks")),
 };

@@ -21,6 +21,7 @@ export type CacheName =
   | "blocks"
   | "pushPreferences"
   | "saved"
+  | "rendezvous"
   | "cardQr"
   | "bookmarks";
 

@@ -8,6 +8,7 @@ import { formatDay, formatTimeRange } from "../../i18n/format";
 import { errorMessage } from "../../ui/errors";
 import { Alert, Screen } from "../../ui/Screen";
 import { Stale } from "../../ui/Stale";
+import { MyRendezvous } from "../rendezvous/MyRendezvous";
 import { bookmarkedIds, openingSlot } from "./bookmarks";
 import { BreakCountdown } from "./BreakCountdown";
 import { downloadCalendar } from "./calendar";
@@ -46,6 +47,7 @@ export default function AgendaScreen() {
   return (
     <Screen title={t("agenda.title")}>
       {agenda.data && <BreakCountdown breaks={agenda.data.breaks} />}
+      <MyRendezvous />
       {!agenda.data && agenda.loading && <p>{t("common.loading")}</p>}
       {!agenda.data && agenda.error && <Alert text={errorMessage(t, agenda.error)} />}
       {agenda.data && all.length === 0 && <p>{t("agenda.empty")}</p>}

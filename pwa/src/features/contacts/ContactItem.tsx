@@ -8,6 +8,7 @@ import { language, useT } from "../../i18n";
 import { formatMoment } from "../../i18n/format";
 import { ReportPerson } from "../here/ReportPerson";
 import { PersonHead } from "../profile/PersonHead";
+import { ProposeRendezvous } from "../rendezvous/ProposeRendezvous";
 import { exportOneVCard } from "./exports";
 import { parseTags } from "./list";
 
@@ -56,6 +57,9 @@ export function ContactItem({ contact, timeZone }: { contact: Contact; timeZone:
         {t("contacts.exportOne", { name: contact.name })}
       </button>
       {/* null once they erased their account: nobody left to report */}
+      {contact.other_attendee_id !== null && (
+        <ProposeRendezvous attendeeId={contact.other_attendee_id} name={contact.name} />
+      )}
       {contact.other_attendee_id !== null && <ReportPerson attendeeId={contact.other_attendee_id} name={contact.name} />}
     </li>
   );

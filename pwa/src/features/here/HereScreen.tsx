@@ -9,6 +9,7 @@ import { breakStatus } from "../agenda/timeline";
 import { useNow } from "../agenda/useNow";
 import { InstallHint } from "../install/InstallHint";
 import { NudgeOffer } from "../push/NudgeOffer";
+import { MyRendezvous } from "../rendezvous/MyRendezvous";
 import { Huddles, WhereToGo, ZoneCounts } from "./Around";
 import { NextBreak } from "./NextBreak";
 import { PresenceCard } from "./PresenceCard";
@@ -34,10 +35,14 @@ export function HereScreen() {
   const requests = useResource("requests");
   const saved = useResource("saved");
   const pending = usePending("checkin", "leave", "profile", "contactRequest", "block");
-  useLiveRefresh([presence.reload, suggestions.reload, zoneCounts.reload, requests.reload, saved.reload], () => {
-    const status = agenda ? breakStatus(agenda.breaks, Date.now()) : null;
-    return refreshDelay({ ...suggestionsPace, breakMinutesLeft: status?.state === "now" ? status.minutesLeft : undefined });
-  });
+  const rendezvous = useResource("rendezvous");
+  useLiveRefresh(
+    [presence.reload, suggestions.reload, zoneCounts.reload, requests.reload, saved.reload, rendezvous.reload],
+    () => {
+      const status = agenda ? breakStatus(agenda.breaks, Date.now()) : null;
+      return refreshDelay({ ...suggestionsPace, breakMinutesLeft: status?.state === "now" ? status.minutesLeft : undefined });
+    },
+  );
 
   const view = presenceView(presence.data, pending, now);
   const visible = visibleNow(profile, pending);
@@ -59,6 +64,7 @@ export function HereScreen() {
   return (
     <Screen title={profile ? t("here.welcome", { name: profile.display_name }) : t("here.title")}>
       {agenda && <NextBreak breaks={agenda.breaks} timeZone={timeZone} />}
+      <MyRendezvous during />
       <PresenceCard view={view} timeZone={timeZone} />
       {view.state === "here" && <NudgeOffer />}
       {profile && <Visibility visible={visible ?? profile.visible} />}

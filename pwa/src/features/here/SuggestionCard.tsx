@@ -5,6 +5,7 @@ import { useLocalNames } from "../../data/localNames";
 import { useT } from "../../i18n";
 import { ShareChoice, useSharingChosen } from "../contacts/ShareChoice";
 import { PersonHead } from "../profile/PersonHead";
+import { ProposeRendezvous } from "../rendezvous/ProposeRendezvous";
 import { ReportPerson } from "./ReportPerson";
 import { SaveForLater, useSavedNow } from "./Saved";
 
@@ -35,6 +36,7 @@ export function SuggestionCard({ suggestion, connect }: { suggestion: Suggestion
       </blockquote>
       <ConnectButton attendeeId={attendee.id} state={connect} name={attendee.display_name} />
       <SaveForLater attendee={attendee} saved={saved} />
+      <ProposeRendezvous attendeeId={attendee.id} name={attendee.display_name} zoneId={zone.id} />
       <BlockPerson attendeeId={attendee.id} name={attendee.display_name} />
       <ReportPerson attendeeId={attendee.id} name={attendee.display_name} />
     </li>

@@ -217,6 +217,11 @@ export const orgEn = {
   "org.names.en": "Name on English screens (optional)",
   "org.names.hint": "Attendees whose app is in that language see it; the others see the name above.",
   "org.names.line": "French: {fr} · English: {en}",
+  "org.live.rendezvous": "Rendezvous",
+  "org.live.rendezvous.proposed": "Proposed",
+  "org.live.rendezvous.accepted": "Agreed",
+  "org.live.rendezvous.met": "Confirmed met",
+  "org.live.rendezvousHint": "Meetings attendees agree for a break and a zone. Counts only, never who.",
 } as const;
 
 export type OrgMessageKey = keyof typeof orgEn;

@@ -218,4 +218,9 @@ export const orgFr: Record<OrgMessageKey, string> = {
   "org.names.en": "Nom sur les écrans en anglais (facultatif)",
   "org.names.hint": "Les participants dont l'appli est dans cette langue le voient ; les autres voient le nom ci-dessus.",
   "org.names.line": "Français : {fr} · Anglais : {en}",
+  "org.live.rendezvous": "Rendez-vous",
+  "org.live.rendezvous.proposed": "Proposés",
+  "org.live.rendezvous.accepted": "Convenus",
+  "org.live.rendezvous.met": "Rencontres confirmées",
+  "org.live.rendezvousHint": "Les rencontres que les participants conviennent pour une pause et une zone. Des nombres, jamais des noms.",
 };

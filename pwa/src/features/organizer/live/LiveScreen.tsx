@@ -11,6 +11,7 @@ import { useLoad } from "../useLoad";
 import { ContactsChart } from "./ContactsChart";
 import { ExportCsv } from "./ExportCsv";
 import { Heatmap } from "./Heatmap";
+import { RendezvousFigures } from "./RendezvousFigures";
 import { Huddles } from "./Huddles";
 import { Kpis } from "./Kpis";
 import { Nudges } from "./Nudges";
@@ -54,6 +55,7 @@ export function LiveScreen({ event }: SectionProps) {
       <ContactsChart hours={data.contacts_per_hour} timeZone={data.timezone} />
       <Nudges eventId={event.id} nudges={data.nudges} timeZone={data.timezone} onMoment={picture.reload} />
       <Huddles huddles={data.huddles} />
+      <RendezvousFigures rendezvous={data.rendezvous} />
     </>
   );
 }
