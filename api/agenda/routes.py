@@ -99,7 +99,7 @@ def unbookmark_talk(talk_id: PathId, attendee: CurrentAttendee, session: Session
 @me.get(
     "/calendar.ics",
     response_class=Response,
-    responses={200: {"content": {CALENDAR_MEDIA_TYPE: {}}}} | responses(NotFound),
+    responses={200: {"content": {CALENDAR_MEDIA_TYPE: {}}}, **responses(NotFound)},
 )
 def my_calendar(
     attendee: CurrentAttendee,
@@ -108,7 +108,7 @@ def my_calendar(
     talk_id: Annotated[Id | None, Query(description="Only this talk of my event; else my bookmarked talks")] = None,
 ) -> Response:
     """My bookmarked talks (or one talk) as an iCalendar file, to add to the phone's calendar."""
-    event = session.get(Event, attendee.event_id)
+    event = session.get_one(Event, attendee.event_id)
     if talk_id is not None:
         service.get_talk(session, event_id=event.id, talk_id=talk_id)
     talk_ids = [talk_id] if talk_id is not None else service.bookmarked_talk_ids(session, attendee)

@@ -172,7 +172,7 @@ def bookmark(session: Session, attendee: Attendee, talk_id: int) -> None:
 def unbookmark(session: Session, attendee: Attendee, talk_id: int) -> None:
     get_talk(session, event_id=attendee.event_id, talk_id=talk_id)
     session.execute(
-        delete(TalkBookmark).where(TalkBookmark.attendee_id == attendee.id, TalkBookmark.talk_id == talk_id)
+        delete(TalkBookmark).where(col(TalkBookmark.attendee_id) == attendee.id, col(TalkBookmark.talk_id) == talk_id)
     )
 
 
@@ -182,7 +182,7 @@ def bookmarked_talk_ids(session: Session, attendee: Attendee) -> list[int]:
             select(Talk.id)
             .join(TalkBookmark, col(TalkBookmark.talk_id) == Talk.id)
             .where(TalkBookmark.attendee_id == attendee.id)
-            .order_by(Talk.starts_at, Talk.id)
+            .order_by(col(Talk.starts_at), col(Talk.id))
         )
     )
 

@@ -3,6 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response, status
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from api.attendees import photos, service, visibility
 from api.attendees.models import Attendee
@@ -30,7 +31,9 @@ from api.core.errors import (
     responses,
 )
 from api.core.schemas import OneLine, Page, PageParams, PathId, page_params
+from api.core.security import TokenClaims
 from api.events.access import MemberEvent, OrganizerEvent
+from api.events.models import Event
 from api.presence.service import refresh_presence
 
 router = APIRouter(prefix="/api", tags=["attendees"])
@@ -178,7 +181,7 @@ def get_attendee_photo(
     return Response(photo.image, media_type=photo.media_type, headers=headers)
 
 
-def _shown(session, claims, event, attendee_id: int) -> Attendee:
+def _shown(session: Session, claims: TokenClaims, event: Event, attendee_id: int) -> Attendee:
     """The attendee whose card the caller may see: an attendee under the visibility rule, an organizer any."""
     if claims.subject_kind == "attendee":
         viewer = session.get_one(Attendee, claims.subject_id)  # MemberEvent found them in this event

@@ -202,7 +202,7 @@ def set_photo(session: Session, attendee: Attendee, data: bytes, content_type: s
 
 
 def remove_photo(session: Session, attendee: Attendee) -> Attendee:
-    session.execute(delete(AttendeePhoto).where(AttendeePhoto.attendee_id == attendee.id))
+    session.execute(delete(AttendeePhoto).where(col(AttendeePhoto.attendee_id) == attendee.id))
     attendee.photo_etag = None
     session.add(attendee)
     session.flush()

@@ -73,8 +73,8 @@ def contacts_shown(session: Session, viewer_id: int, contact_ids: set[int]) -> s
     rows = session.exec(
         select(Block.blocker_id, Block.blocked_id).where(
             or_(
-                and_(Block.blocker_id == viewer_id, Block.blocked_id.in_(contact_ids)),
-                and_(Block.blocked_id == viewer_id, Block.blocker_id.in_(contact_ids)),
+                and_(col(Block.blocker_id) == viewer_id, col(Block.blocked_id).in_(contact_ids)),
+                and_(col(Block.blocked_id) == viewer_id, col(Block.blocker_id).in_(contact_ids)),
             )
         )
     )

@@ -382,11 +382,11 @@ def public(session: Session, me: Attendee, contact: Contact) -> ContactPublic:
 def publics(session: Session, me: Attendee, contacts: list[Contact]) -> list[ContactPublic]:
     """My contacts as shown, each with what the other's card says now (photo, "ask me about", "how to find me"):
     not copies, so they go with their account, and a block either way hides them."""
-    live = {
+    live: dict[int | None, tuple[str | None, str, str]] = {
         attendee_id: (photo_url(me.event_id, attendee_id, etag), ask, hint)
         for attendee_id, etag, ask, hint in session.exec(
             select(Attendee.id, Attendee.photo_etag, Attendee.ask_me_about, Attendee.find_me_hint).where(
-                Attendee.id.in_(_shown_contacts(session, me, contacts))
+                col(Attendee.id).in_(_shown_contacts(session, me, contacts))
             )
         )
     }
@@ -401,13 +401,13 @@ def _shown_contacts(session: Session, me: Attendee, contacts: list[Contact]) -> 
     return contacts_shown(session, me.id, {c.other_attendee_id for c in contacts if c.other_attendee_id})
 
 
-def contact_photos(session: Session, me: Attendee, contacts: list[Contact]) -> dict[int, bytes]:
+def contact_photos(session: Session, me: Attendee, contacts: list[Contact]) -> dict[int | None, bytes]:
     """The JPEG photos of my contacts, by their attendee id, for a vCard export: the ones a card shows."""
     shown = _shown_contacts(session, me, contacts)
     if not shown:
         return {}
     rows = session.exec(
-        select(AttendeePhoto.attendee_id, AttendeePhoto.image).where(AttendeePhoto.attendee_id.in_(shown))
+        select(AttendeePhoto.attendee_id, AttendeePhoto.image).where(col(AttendeePhoto.attendee_id).in_(shown))
     )
     return dict(rows.all())
 
@@ -481,7 +481,7 @@ def _follow_up(language: str) -> str:
     return FOLLOW_UP["fr" if language == "fr" else "en"]
 
 
-def card_of(contact: Contact, language: str, photos: dict[int, bytes] | None = None) -> ContactCard:
+def card_of(contact: Contact, language: str, photos: dict[int | None, bytes] | None = None) -> ContactCard:
     met = contact.met_at.strftime("%Y-%m-%d")
     where = f"{contact.event_name}, {contact.zone_name}" if contact.zone_name else contact.event_name
     if language == "fr":

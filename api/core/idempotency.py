@@ -130,7 +130,7 @@ class Once:
     operation: str
     status_code: int
 
-    def __call__(self, payload: BaseModel | dict | None, action: Callable[[], BaseModel | None]) -> Response:
+    def __call__(self, payload: BaseModel | dict[str, Any] | None, action: Callable[[], BaseModel | None]) -> Response:
         return run_once(
             self.session,
             attendee_id=self.attendee_id,

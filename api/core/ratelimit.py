@@ -209,7 +209,7 @@ def counting_values(dialect: str, hits: Sequence[Hit]) -> dict[str, Any]:
 
 def group_counting_values(
     counted: Sequence[Counted], now: int, replaying: Sequence[Replaying | None] | None = None
-) -> dict[str, list]:
+) -> dict[str, list[Any]]:
     """The parameters of PostgreSQL's counting statement for a group of requests, as PostgreSQL's check-in
     groups run it at the head of their read."""
     return counting_values("postgresql", _hits(counted, now, replaying))

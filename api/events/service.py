@@ -3,6 +3,7 @@
 import re
 import secrets
 import unicodedata
+from typing import Any
 
 from sqlalchemy import delete, func, or_
 from sqlmodel import Session, col, select
@@ -170,7 +171,7 @@ def update_zone(session: Session, zone: Zone, data: ZoneUpdate) -> Zone:
     return zone
 
 
-def _set_local_names(named: Zone | Topic, changes: dict) -> None:
+def _set_local_names(named: Zone | Topic, changes: dict[str, Any]) -> None:
     """A null clears a language's name: screens in that language show the default name again."""
     for field in ("name_fr", "name_en"):
         if field in changes:

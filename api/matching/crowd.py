@@ -13,7 +13,7 @@ import heapq
 import threading
 import weakref
 from bisect import insort
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -218,7 +218,7 @@ class Crowd:
         bonus: Callable[[int, int], float],
         max_bonus: float,
         limit: int,
-        ranked_already: set[int] = frozenset(),
+        ranked_already: Set[int] = frozenset(),
     ) -> tuple[list[Ranked], list[tuple[int, int, int]]]:
         """The best `limit` people sharing a topic of `weights` (topic id -> weight), the first zone's
         before the others'; and the (zone id, topic id, people) groups of at least three people who count in

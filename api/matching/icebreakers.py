@@ -564,6 +564,7 @@ class TemplateIcebreakers:
             if fresh:
                 return key, line
             first = first or (key, line)
+        assert first is not None  # the situation itself is always among its fallbacks
         return first
 
     def reason(self, ctx: IcebreakerContext) -> str:

@@ -244,11 +244,14 @@ def _ranked(
         return [], groups
     cards: dict[int, _Match] = {}
     values = {"attendee_ids": [r.attendee_id for r in best], "event_id": me.event_id}
-    for attendee_id, *shown, role, goals, findable_as, topic_id, topic in session.connection().execute(_CARDS, values):
+    for row in session.connection().execute(_CARDS, values):
+        attendee_id, name, headline, company, ask, hint, etag, role, goals, findable_as, topic_id, topic = row
         card = cards.get(attendee_id)
         if card is None:
             role = typing.cast(icebreakers.Role, role)  # the column holds the schema's roles (its only writer)
-            card = cards[attendee_id] = _Match(attendee_id, 0, 0.0, *shown, role, json.loads(goals), findable_as)
+            card = cards[attendee_id] = _Match(
+                attendee_id, 0, 0.0, name, headline, company, ask, hint, etag, role, json.loads(goals), findable_as
+            )
         if topic_id is not None:
             card.interests.append(InterestPublic(id=topic_id, name=topic))
     matches = []
@@ -436,50 +439,51 @@ def _caller_statement(*conditions: Any) -> Any:
 # How each kind of _CALLER row is read. The union's columns are shared, so what a column holds depends on the
 # row's kind (the caller's visibility comes as 'visible' or 'hidden' in the event's time zone column): each
 # kind's columns are named here, in the order its SELECT above gives them.
+_CallerRow = Row[*tuple[Any, ...]]
 
 
-def _read_event(caller: "_Caller", row: Row) -> None:
+def _read_event(caller: "_Caller", row: _CallerRow) -> None:
     _, event_id, name, subject, timezone, created_at = row[:6]
     caller.event = _EventFacts(event_id, name, subject, timezone, created_at)
 
 
-def _read_me(caller: "_Caller", row: Row) -> None:
+def _read_me(caller: "_Caller", row: _CallerRow) -> None:
     _, attendee_id, language, goals_json, visibility = row[:5]
     caller.me = _Me(attendee_id, caller.event_id, language, json.loads(goals_json), visibility == "visible")
 
 
-def _read_topic(caller: "_Caller", row: Row) -> None:
+def _read_topic(caller: "_Caller", row: _CallerRow) -> None:
     _, topic_id, name = row[:3]
     caller.topics[topic_id] = name
 
 
-def _read_zone(caller: "_Caller", row: Row) -> None:
+def _read_zone(caller: "_Caller", row: _CallerRow) -> None:
     _, zone_id, name, kind = row[:4]
     caller.zones[zone_id] = ZoneRef(id=zone_id, name=name, kind=kind)
 
 
-def _read_here(caller: "_Caller", row: Row) -> None:
+def _read_here(caller: "_Caller", row: _CallerRow) -> None:
     caller.here = row[1]
 
 
-def _read_neighbour(caller: "_Caller", row: Row) -> None:
+def _read_neighbour(caller: "_Caller", row: _CallerRow) -> None:
     caller.neighbours.append(row[1])
 
 
-def _read_excluded(caller: "_Caller", row: Row) -> None:
+def _read_excluded(caller: "_Caller", row: _CallerRow) -> None:
     caller.excluded.add(row[1])
 
 
-def _read_saved(caller: "_Caller", row: Row) -> None:
+def _read_saved(caller: "_Caller", row: _CallerRow) -> None:
     caller.saved.add(row[1])
 
 
-def _read_abstract(caller: "_Caller", row: Row) -> None:
+def _read_abstract(caller: "_Caller", row: _CallerRow) -> None:
     _, talk_id, abstract = row[:3]
     caller.abstracts[talk_id] = abstract or ""
 
 
-def _read_talk(caller: "_Caller", row: Row) -> None:
+def _read_talk(caller: "_Caller", row: _CallerRow) -> None:
     """A talk around now, with one of its topics and one of its speakers (a row per topic and speaker)."""
     _, talk_id, title, room, speaker_name, starts_at, ends_at, topic_id, speaker_id = row
     talk = caller.talks.setdefault(talk_id, _NearbyTalk(title, room, starts_at, ends_at))
@@ -489,7 +493,7 @@ def _read_talk(caller: "_Caller", row: Row) -> None:
         talk.speakers[speaker_id] = speaker_name
 
 
-_READ_ROW: dict[str, Callable[["_Caller", Row], None]] = {
+_READ_ROW: dict[str, Callable[["_Caller", _CallerRow], None]] = {
     "event": _read_event,
     "me": _read_me,
     "topic": _read_topic,

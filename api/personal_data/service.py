@@ -82,7 +82,7 @@ def export(session: Session, me: Attendee) -> dict[str, Any]:
         "saved_people": [
             {"attendee_id": s.saved_id, "saved_at": s.created_at.isoformat()}
             for s in session.exec(
-                select(SavedPerson).where(SavedPerson.owner_id == me.id).order_by(SavedPerson.created_at)
+                select(SavedPerson).where(SavedPerson.owner_id == me.id).order_by(col(SavedPerson.created_at))
             )
         ],
         "reports_made": [

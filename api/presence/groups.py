@@ -13,12 +13,13 @@ same answers and the same rows, step by step, for random sequences of check-ins,
 """
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
 from fastapi import Response, status
-from sqlalchemy import JSON, Boolean, bindparam, create_engine, text
+from sqlalchemy import JSON, Boolean, Row, TextClause, TextualSelect, bindparam, create_engine, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
@@ -113,7 +114,7 @@ _READ_TYPES = {
 _HITS = ", (SELECT json_object_agg(key, hits) FROM rate_hits) AS rate_hits"
 
 
-def _read_statement(dialect: str, counting: str | None = None):
+def _read_statement(dialect: str, counting: str | None = None) -> TextualSelect:
     """The read for `dialect`, after `counting` (a statement returning each key's hits) when given."""
     prefix, hits, types = "", "", _READ_TYPES
     if counting is not None:
@@ -192,7 +193,7 @@ class _Write:
     index: int
     request: CheckInRequest
     digest: str
-    answer: dict
+    answer: dict[str, Any]
     zone_id: int
     event_id: int
     expires_at: datetime
@@ -220,7 +221,7 @@ def check_in_together(
         refusals = ratelimit.judge_group(counted, totals, seconds)
         outcomes, writes = _judge_all(settings, requests, rows, refusals, now)
         _write_group(connection, writes, outcomes, now)
-    return outcomes
+    return cast(list[Response | Exception], outcomes)  # each one judged or written by now
 
 
 def check_in_in_one_transaction(
@@ -249,20 +250,20 @@ def check_in_in_one_transaction(
             _write_sqlite(connection, writes, outcomes, now)
     except DBAPIError:
         return check_in_one_by_one(engine, settings, requests)
-    return outcomes
+    return cast(list[Response | Exception], outcomes)  # each one judged or written by now
 
 
 def _replaying(requests: Sequence[CheckInRequest]) -> list[ratelimit.Replaying]:
     return [(request.claims.subject_id, request.key) for request in requests]
 
 
-def _unless_replayed(counted: list[ratelimit.Counted], rows) -> list[ratelimit.Counted]:
+def _unless_replayed(counted: list[ratelimit.Counted], rows: Sequence[Row[Any]]) -> list[ratelimit.Counted]:
     """Each request's counters, none for a retry whose answer the read found stored: replays cost nothing (the
     counting statement left them out, seeing what the read sees)."""
     return [[] if row.fingerprint is not None else request for request, row in zip(counted, rows, strict=True)]
 
 
-def _read_values(dialect: str, requests: Sequence[CheckInRequest], now: datetime) -> dict:
+def _read_values(dialect: str, requests: Sequence[CheckInRequest], now: datetime) -> dict[str, Any]:
     items = []
     for request in requests:
         claims, (_, looked_up) = request.claims, target_lookup(request.data, request.claims.attendee_event_id)
@@ -274,7 +275,13 @@ def _read_values(dialect: str, requests: Sequence[CheckInRequest], now: datetime
     return {name: list(column) for name, column in zip(columns, zip(*items, strict=True), strict=True)} | {"now": now}
 
 
-def _judge_all(settings: Settings, requests: Sequence[CheckInRequest], rows, refusals, now: datetime):
+def _judge_all(
+    settings: Settings,
+    requests: Sequence[CheckInRequest],
+    rows: Sequence[Row[Any]],
+    refusals: Sequence[Exception | None],
+    now: datetime,
+) -> tuple[list[Response | Exception | None], list[_Write]]:
     """Each request's answer when it is known without writing (a refusal, a replay), and the writes."""
     outcomes: list[Response | Exception | None] = [None] * len(requests)
     writes: list[_Write] = []
@@ -293,7 +300,9 @@ def _judge_all(settings: Settings, requests: Sequence[CheckInRequest], rows, ref
     return outcomes, writes
 
 
-def _judge(settings: Settings, index: int, request: CheckInRequest, row, now: datetime) -> "Response | _Write":
+def _judge(
+    settings: Settings, index: int, request: CheckInRequest, row: Row[Any], now: datetime
+) -> "Response | _Write":
     """A request's stored answer (a retry), or what it writes (`index`: its place in the group); raises what
     refuses it."""
     if row.event_id is None or row.event_id != request.claims.event_id:
@@ -314,7 +323,9 @@ def _judge(settings: Settings, index: int, request: CheckInRequest, row, now: da
     return _Write(index, request, digest, answer, target.zone.id, target.event_id, expires_at, traits)
 
 
-def _write_group(connection: Connection, writes: list[_Write], outcomes: list, now: datetime) -> None:
+def _write_group(
+    connection: Connection, writes: list[_Write], outcomes: list[Response | Exception | None], now: datetime
+) -> None:
     """Every write in one statement; should it fail (an attendee erased meanwhile, say), each alone, so only
     the failing request fails."""
     if not writes:
@@ -353,7 +364,9 @@ def _write(connection: Connection, writes: list[_Write], now: datetime) -> set[i
     return set(connection.execute(_WRITE_GROUP, values).scalars())
 
 
-def _answer(connection: Connection, write: _Write, outcomes: list, written: set[int]) -> None:
+def _answer(
+    connection: Connection, write: _Write, outcomes: list[Response | Exception | None], written: set[int]
+) -> None:
     attendee_id = write.request.claims.subject_id
     if attendee_id in written:
         outcomes[write.index] = idempotency.answer(status.HTTP_201_CREATED, write.answer)
@@ -375,7 +388,7 @@ _W = """
 """
 
 
-def _with_writes(statement: str):
+def _with_writes(statement: str) -> TextClause:
     """`statement` after `w`, its times bound as UTCDateTime (stored as every other time is)."""
     times = [bindparam(name, type_=UTCDateTime) for name in ("now", "minute") if f":{name}" in statement]
     return text(_W + statement).bindparams(*times)
@@ -414,7 +427,9 @@ _SQLITE_WRITES = [
 ]
 
 
-def _write_sqlite(connection: Connection, writes: list[_Write], outcomes: list, now: datetime) -> None:
+def _write_sqlite(
+    connection: Connection, writes: list[_Write], outcomes: list[Response | Exception | None], now: datetime
+) -> None:
     """The claims first, as a check-in alone makes them: only the requests whose key this group claimed write
     anything more; the others' stored answers are replayed."""
     if not writes:
@@ -454,7 +469,7 @@ def check_in_one_by_one(
     return outcomes
 
 
-def _check_in_once(settings: Settings, request: CheckInRequest):
+def _check_in_once(settings: Settings, request: CheckInRequest) -> Callable[[Session, Attendee], Response]:
     """A check-in alone, as `serve` runs it: once per Idempotency-Key, in its own session."""
 
     def work(session: Session, attendee: Attendee) -> Response:

@@ -7,7 +7,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Row, Select, TextClause, bindparam, delete, func, insert, text
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Delete,
+    Insert,
+    Integer,
+    Row,
+    Select,
+    TextClause,
+    bindparam,
+    delete,
+    func,
+    insert,
+    text,
+)
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -16,7 +30,7 @@ from api.agenda.service import current_break
 from api.attendees.models import Attendee, AttendeeInterest
 from api.attendees.visibility import COUNTED
 from api.core.config import Settings
-from api.core.db import UTCDateTime, conflict_insert, utcnow
+from api.core.db import ConflictInsert, UTCDateTime, conflict_insert, utcnow
 from api.core.errors import Conflict, NotFound
 from api.core.privacy import MIN_SHOWN_COUNT, masked_count
 from api.events.models import Event, Topic, Zone
@@ -148,19 +162,21 @@ def _index_topics(session: Session, attendee: Attendee, *, zone_id: int, expires
     mark_changed(session, [attendee.id])
 
 
-_ALL_TOPIC_ROWS = delete(PresenceTopic).where(PresenceTopic.attendee_id == bindparam("attendee_id"))
+_ALL_TOPIC_ROWS = delete(PresenceTopic).where(col(PresenceTopic.attendee_id) == bindparam("attendee_id"))
 
 
 @functools.cache
-def _statements(insert) -> tuple:
+def _statements(insert: ConflictInsert) -> tuple[Insert, Delete, Insert]:
     """A check-in's writes, built once per dialect's INSERT: building a statement costs more CPU than running
     it, on the busiest path of a break. Plain Core statements on the session's own connection, too: the ORM's
     bulk-statement machinery costs more than the statements themselves.
 
     The presence's upsert (so concurrent check-ins cannot duplicate it), the deletion of the topic rows of
     interests the attendee no longer has, and the upsert of the others'."""
-    attendee_id = bindparam("attendee_id")
-    placed = {column: bindparam(column) for column in ("zone_id", "event_id", "checked_in_at", "expires_at")}
+    attendee_id: BindParameter[int] = bindparam("attendee_id")
+    placed: dict[str, BindParameter[Any]] = {
+        column: bindparam(column) for column in ("zone_id", "event_id", "checked_in_at", "expires_at")
+    }
     upsert = (
         insert(Presence)
         .values(attendee_id=attendee_id, **placed)
@@ -168,15 +184,15 @@ def _statements(insert) -> tuple:
     )
     interests = select(AttendeeInterest.topic_id).where(AttendeeInterest.attendee_id == attendee_id)
     stale = delete(PresenceTopic).where(
-        PresenceTopic.attendee_id == attendee_id, PresenceTopic.topic_id.not_in(interests)
+        col(PresenceTopic.attendee_id) == attendee_id, col(PresenceTopic.topic_id).not_in(interests)
     )
-    rows = select(
-        AttendeeInterest.attendee_id,
-        AttendeeInterest.topic_id,
+    rows = sa_select(
+        col(AttendeeInterest.attendee_id),
+        col(AttendeeInterest.topic_id),
         bindparam("zone_id", type_=Integer),
         bindparam("expires_at", type_=UTCDateTime),
         bindparam("traits", type_=Integer),
-    ).where(AttendeeInterest.attendee_id == attendee_id)
+    ).where(col(AttendeeInterest.attendee_id) == attendee_id)
     indexed = insert(PresenceTopic).from_select(["attendee_id", "topic_id", "zone_id", "expires_at", "traits"], rows)
     excluded = indexed.excluded
     indexed = indexed.on_conflict_do_update(

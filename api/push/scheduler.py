@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.agenda.models import AgendaBreak
 from api.attendees.models import Attendee
@@ -203,18 +203,20 @@ def _rendezvous_pushes(session: Session, now: datetime) -> tuple[list[_Push], in
     people = {
         a.id: a
         for a in session.exec(
-            select(Attendee).where(Attendee.id.in_({*(c[0] for c in claimed), *(c[1] for c in claimed)}))
+            select(Attendee).where(col(Attendee.id).in_({*(c[0] for c in claimed), *(c[1] for c in claimed)}))
         )
     }
     off = set(
         session.exec(
-            select(PushPreference.attendee_id).where(PushPreference.attendee_id.in_(people), ~PushPreference.enabled)
+            select(PushPreference.attendee_id).where(
+                col(PushPreference.attendee_id).in_(people), ~col(PushPreference.enabled)
+            )
         )
     )
-    zones = dict(session.exec(select(Zone.id, Zone.name).where(Zone.id.in_({c[2] for c in claimed}))).all())
+    zones = dict(session.exec(select(Zone.id, Zone.name).where(col(Zone.id).in_({c[2] for c in claimed}))).all())
     ends = dict(
         session.exec(
-            select(AgendaBreak.id, AgendaBreak.ends_at).where(AgendaBreak.id.in_({c[3] for c in claimed}))
+            select(AgendaBreak.id, AgendaBreak.ends_at).where(col(AgendaBreak.id).in_({c[3] for c in claimed}))
         ).all()
     )
     pushes = []

@@ -28,7 +28,7 @@ class Rendezvous(SQLModel, table=True):
             postgresql_where=text("state IN ('proposed', 'accepted')"),
         ),
     )
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     event_id: int = Field(
         sa_column=Column(Integer, ForeignKey("event.id", ondelete="CASCADE"), nullable=False, index=True)
     )

@@ -16,10 +16,11 @@ Rules kept here:
 
 import secrets
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.agenda.models import AgendaBreak
 from api.attendees.models import Attendee
@@ -67,8 +68,8 @@ def _pair(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
 
-def _of(attendee_id: int):
-    return or_(Rendezvous.first_id == attendee_id, Rendezvous.second_id == attendee_id)
+def _of(attendee_id: int) -> ColumnElement[bool]:
+    return or_(col(Rendezvous.first_id) == attendee_id, col(Rendezvous.second_id) == attendee_id)
 
 
 def _mine(session: Session, me: Attendee, rendezvous_id: int) -> Rendezvous:
@@ -85,8 +86,8 @@ def _other_side(row: Rendezvous, me_id: int) -> int:
 
 def _are_contacts(session: Session, a: int, b: int) -> bool:
     pair = or_(
-        and_(Contact.owner_id == a, Contact.other_attendee_id == b),
-        and_(Contact.owner_id == b, Contact.other_attendee_id == a),
+        and_(col(Contact.owner_id) == a, col(Contact.other_attendee_id) == b),
+        and_(col(Contact.owner_id) == b, col(Contact.other_attendee_id) == a),
     )
     return session.exec(select(Contact.id).where(pair).limit(1)).first() is not None
 
@@ -99,10 +100,10 @@ def state_seen(row: Rendezvous, slot: AgendaBreak, now: datetime) -> RendezvousS
 
 def public(session: Session, me: Attendee, row: Rendezvous, now: datetime | None = None) -> RendezvousPublic:
     now = now or utcnow()
-    slot = session.get(AgendaBreak, row.break_id)
-    zone = session.get(Zone, row.zone_id)
+    slot = session.get_one(AgendaBreak, row.break_id)
+    zone = session.get_one(Zone, row.zone_id)
     other_id = _other_side(row, me.id)
-    other = session.get(Attendee, other_id)
+    other = session.get_one(Attendee, other_id)
     return RendezvousPublic(
         id=row.id,
         state=state_seen(row, slot, now),
@@ -122,9 +123,9 @@ def my_rendezvous(session: Session, me: Attendee) -> list[RendezvousPublic]:
     now = utcnow()
     rows = session.exec(
         select(Rendezvous)
-        .join(AgendaBreak, AgendaBreak.id == Rendezvous.break_id)
-        .where(_of(me.id), or_(Rendezvous.state != "declined", Rendezvous.proposer_id == me.id))
-        .order_by(AgendaBreak.starts_at, Rendezvous.id)
+        .join(AgendaBreak, col(AgendaBreak.id) == col(Rendezvous.break_id))
+        .where(_of(me.id), or_(col(Rendezvous.state) != "declined", col(Rendezvous.proposer_id) == me.id))
+        .order_by(col(AgendaBreak.starts_at), col(Rendezvous.id))
     ).all()
     return [public(session, me, row, now) for row in rows]
 
@@ -141,7 +142,7 @@ def _coming_break(session: Session, me: Attendee, break_id: int | None, now: dat
         slot = session.exec(
             select(AgendaBreak)
             .where(AgendaBreak.event_id == me.event_id, AgendaBreak.starts_at <= now, AgendaBreak.ends_at > now)
-            .order_by(AgendaBreak.ends_at.desc())
+            .order_by(col(AgendaBreak.ends_at).desc())
         ).first()
         if slot is None:
             raise InvalidInput("No break is under way: choose a coming break")
@@ -184,14 +185,16 @@ def _refuse_if_busy(session: Session, me: Attendee, slot: AgendaBreak, *, beside
 def _refuse_past_strangers_cap(session: Session, settings: Settings, me: Attendee, other: Attendee) -> None:
     if _are_contacts(session, me.id, other.id):
         return
-    contacts = select(Contact.other_attendee_id).where(Contact.owner_id == me.id, Contact.other_attendee_id.isnot(None))
+    contacts = select(Contact.other_attendee_id).where(
+        Contact.owner_id == me.id, col(Contact.other_attendee_id).isnot(None)
+    )
     waiting = session.exec(
         select(func.count())
         .select_from(Rendezvous)
         .where(
             Rendezvous.state == "proposed",
             Rendezvous.proposer_id == me.id,
-            Rendezvous.awaiting_id.notin_(contacts),
+            col(Rendezvous.awaiting_id).notin_(contacts),
         )
     ).one()
     if waiting >= settings.rendezvous_waiting_strangers:
@@ -216,7 +219,7 @@ def propose(session: Session, settings: Settings, me: Attendee, data: Rendezvous
             Rendezvous.first_id == first,
             Rendezvous.second_id == second,
             Rendezvous.break_id == slot.id,
-            Rendezvous.state.in_(OPEN_STATES),
+            col(Rendezvous.state).in_(OPEN_STATES),
         )
     ).first()
     if existing is not None:
@@ -257,7 +260,7 @@ def propose(session: Session, settings: Settings, me: Attendee, data: Rendezvous
                 Rendezvous.first_id == first,
                 Rendezvous.second_id == second,
                 Rendezvous.break_id == slot.id,
-                Rendezvous.state.in_(OPEN_STATES),
+                col(Rendezvous.state).in_(OPEN_STATES),
             )
         ).one()
         return _meet_existing(session, me, crossing, zone, data.message, now)
@@ -279,7 +282,7 @@ def _meet_existing(
     # Theirs, waiting for me: the same zone is a yes, another zone an answer with it.
     if row.zone_id == zone.id:
         return _accept(session, me, row, now)
-    slot = session.get(AgendaBreak, row.break_id)
+    slot = session.get_one(AgendaBreak, row.break_id)
     _refuse_if_busy(session, me, slot, besides=row.id)
     row.zone_id, row.message, row.proposer_id, row.awaiting_id = zone.id, message, me.id, _other_side(row, me.id)
     _changed(row, now)
@@ -293,7 +296,7 @@ def _meet_existing(
 
 def _waiting_for_me(session: Session, me: Attendee, rendezvous_id: int, now: datetime) -> Rendezvous:
     row = _mine(session, me, rendezvous_id)
-    slot = session.get(AgendaBreak, row.break_id)
+    slot = session.get_one(AgendaBreak, row.break_id)
     if row.state != "proposed" or row.awaiting_id != me.id or slot.ends_at <= now:
         raise Conflict("This rendezvous is not waiting for your answer")
     return row
@@ -331,10 +334,10 @@ def _accept(session: Session, me: Attendee, row: Rendezvous, now: datetime) -> R
     session.execute(
         update(Rendezvous)
         .where(
-            Rendezvous.break_id == row.break_id,
-            Rendezvous.state == "proposed",
-            Rendezvous.id != row.id,
-            Rendezvous.proposer_id.in_([me.id, other_id]),
+            col(Rendezvous.break_id) == row.break_id,
+            col(Rendezvous.state) == "proposed",
+            col(Rendezvous.id) != row.id,
+            col(Rendezvous.proposer_id).in_([me.id, other_id]),
         )
         .values(state="cancelled", sequence=Rendezvous.sequence + 1, updated_at=now)
     )
@@ -371,7 +374,7 @@ def counter(session: Session, me: Attendee, rendezvous_id: int, data: CounterPro
                 Rendezvous.first_id == first,
                 Rendezvous.second_id == second,
                 Rendezvous.break_id == slot.id,
-                Rendezvous.state.in_(OPEN_STATES),
+                col(Rendezvous.state).in_(OPEN_STATES),
             )
         ).first()
         if clash is not None:
@@ -389,13 +392,13 @@ def cancel(session: Session, me: Attendee, rendezvous_id: int) -> RendezvousPubl
     row = _mine(session, me, rendezvous_id)
     if row.state == "cancelled":
         return public(session, me, row, now)
-    slot = session.get(AgendaBreak, row.break_id)
+    slot = session.get_one(AgendaBreak, row.break_id)
     if row.state not in OPEN_STATES or slot.ends_at <= now:
         raise Conflict("This rendezvous can no longer be cancelled")
     row.state = "cancelled"
     _changed(row, now)
     session.add(row)
-    session.execute(delete(RendezvousPlace).where(RendezvousPlace.rendezvous_id == row.id))
+    session.execute(delete(RendezvousPlace).where(col(RendezvousPlace.rendezvous_id) == row.id))
     session.flush()
     return public(session, me, row, now)
 
@@ -406,7 +409,7 @@ def met(session: Session, me: Attendee, rendezvous_id: int) -> RendezvousPublic:
     row = _mine(session, me, rendezvous_id)
     if row.state == "met":
         return public(session, me, row, now)
-    slot = session.get(AgendaBreak, row.break_id)
+    slot = session.get_one(AgendaBreak, row.break_id)
     if row.state != "accepted":
         raise Conflict("Only an agreed rendezvous can be confirmed")
     if slot.starts_at > now:
@@ -425,8 +428,8 @@ def erase_between(session: Session, a: int, b: int) -> None:
     """A block ends everything the two had agreed or proposed (their places go with the rows)."""
     first, second = _pair(a, b)
     ids = select(Rendezvous.id).where(Rendezvous.first_id == first, Rendezvous.second_id == second)
-    session.execute(delete(RendezvousPlace).where(RendezvousPlace.rendezvous_id.in_(ids)))
-    session.execute(delete(Rendezvous).where(Rendezvous.first_id == first, Rendezvous.second_id == second))
+    session.execute(delete(RendezvousPlace).where(col(RendezvousPlace.rendezvous_id).in_(ids)))
+    session.execute(delete(Rendezvous).where(col(Rendezvous.first_id) == first, col(Rendezvous.second_id) == second))
 
 
 def claim_reminders(session: Session, now: datetime) -> list[tuple[int, int, int, int]]:
@@ -437,9 +440,15 @@ def claim_reminders(session: Session, now: datetime) -> list[tuple[int, int, int
         tuple(row)
         for row in session.execute(
             update(Rendezvous)
-            .where(Rendezvous.state == "accepted", Rendezvous.reminded_at.is_(None), Rendezvous.break_id.in_(under_way))
+            .where(
+                col(Rendezvous.state) == "accepted",
+                col(Rendezvous.reminded_at).is_(None),
+                col(Rendezvous.break_id).in_(under_way),
+            )
             .values(reminded_at=now)
-            .returning(Rendezvous.first_id, Rendezvous.second_id, Rendezvous.zone_id, Rendezvous.break_id)
+            .returning(
+                col(Rendezvous.first_id), col(Rendezvous.second_id), col(Rendezvous.zone_id), col(Rendezvous.break_id)
+            )
         )
     ]
 
@@ -448,8 +457,8 @@ def figures(session: Session, event_id: int) -> RendezvousFigures:
     proposed, accepted, met_count = session.exec(
         select(
             func.count(),
-            func.count(Rendezvous.accepted_at),
-            func.count(Rendezvous.met_at),
+            func.count(col(Rendezvous.accepted_at)),
+            func.count(col(Rendezvous.met_at)),
         ).where(Rendezvous.event_id == event_id)
     ).one()
     return RendezvousFigures(
@@ -457,6 +466,6 @@ def figures(session: Session, event_id: int) -> RendezvousFigures:
     )
 
 
-def exported(session: Session, me: Attendee) -> list[dict]:
+def exported(session: Session, me: Attendee) -> list[dict[str, Any]]:
     """For the personal data export: mine, as I see them."""
     return [r.model_dump(mode="json") for r in my_rendezvous(session, me)]

@@ -1,8 +1,10 @@
 """Saved people: a private "save for later" on someone seen nearby. Nobody but its owner ever learns of a save;
 the saved person is shown only as the visibility rule (api/attendees/visibility.py) allows. The caller commits."""
 
+from datetime import datetime
+
 from sqlalchemy import and_, delete, func, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.attendees.models import Attendee
 from api.attendees.service import cards
@@ -34,7 +36,9 @@ def save(session: Session, me: Attendee, attendee_id: int) -> SavedPublic:
 
 def forget(session: Session, me: Attendee, attendee_id: int) -> None:
     """Drop my save of `attendee_id`, if I have one: the answer is the same either way."""
-    session.execute(delete(SavedPerson).where(SavedPerson.owner_id == me.id, SavedPerson.saved_id == attendee_id))
+    session.execute(
+        delete(SavedPerson).where(col(SavedPerson.owner_id) == me.id, col(SavedPerson.saved_id) == attendee_id)
+    )
 
 
 def forget_between(session: Session, a: int, b: int) -> None:
@@ -42,8 +46,8 @@ def forget_between(session: Session, a: int, b: int) -> None:
     session.execute(
         delete(SavedPerson).where(
             or_(
-                and_(SavedPerson.owner_id == a, SavedPerson.saved_id == b),
-                and_(SavedPerson.owner_id == b, SavedPerson.saved_id == a),
+                and_(col(SavedPerson.owner_id) == a, col(SavedPerson.saved_id) == b),
+                and_(col(SavedPerson.owner_id) == b, col(SavedPerson.saved_id) == a),
             )
         )
     )
@@ -53,9 +57,9 @@ def my_saved(session: Session, me: Attendee) -> SavedPeople:
     rows = session.exec(
         select(SavedPerson.saved_id, SavedPerson.created_at)
         .where(SavedPerson.owner_id == me.id)
-        .order_by(SavedPerson.created_at.desc(), SavedPerson.saved_id)
+        .order_by(col(SavedPerson.created_at).desc(), col(SavedPerson.saved_id))
     ).all()
-    shown: list[tuple[Attendee, object]] = []
+    shown: list[tuple[Attendee, datetime]] = []
     for saved_id, saved_at in rows:
         try:
             shown.append((shown_attendee(session, me, saved_id), saved_at))

@@ -69,7 +69,8 @@ class Runtime:
 
     async def submit(self, grouped: Grouped[Item, Result], item: Item) -> Result:
         """`item` served with the others of `grouped` that arrive meanwhile: its own result, or its exception."""
-        return await self._groups[grouped][1].submit(item)
+        commit: GroupCommit[Item, Result] = self._groups[grouped][1]
+        return await commit.submit(item)
 
     def close(self) -> None:
         """Give back every database connection, the groups' own engines' too."""
