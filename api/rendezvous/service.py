@@ -16,11 +16,13 @@ Rules kept here:
 
 import secrets
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import and_, delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from api.agenda.calendar import CalendarEntry
 from api.agenda.models import AgendaBreak
 from api.attendees.models import Attendee
 from api.attendees.visibility import shown_attendee
@@ -29,7 +31,7 @@ from api.core.config import Settings
 from api.core.db import utcnow
 from api.core.errors import Conflict, InvalidInput, NotFound
 from api.core.privacy import masked_count
-from api.events.models import Zone
+from api.events.models import Event, Zone
 from api.rendezvous.models import OPEN_STATES, Rendezvous, RendezvousPlace
 from api.rendezvous.schemas import (
     BreakRef,
@@ -442,6 +444,44 @@ def claim_reminders(session: Session, now: datetime) -> list[tuple[int, int, int
             .returning(Rendezvous.first_id, Rendezvous.second_id, Rendezvous.zone_id, Rendezvous.break_id)
         )
     ]
+
+
+_CALENDAR_STATUS: dict[RendezvousState, Literal["CONFIRMED", "TENTATIVE", "CANCELLED"]] = {
+    RendezvousState.proposed: "TENTATIVE",
+    RendezvousState.accepted: "CONFIRMED",
+    RendezvousState.met: "CONFIRMED",
+    RendezvousState.over: "CONFIRMED",
+    RendezvousState.declined: "CANCELLED",
+    RendezvousState.cancelled: "CANCELLED",
+}
+_CALENDAR_WORDS = {
+    "en": ("Rendezvous: {name}", "Proposed, waiting for an answer."),
+    "fr": ("Rendez-vous : {name}", "Proposé, en attente de réponse."),
+}
+
+
+def calendar_entries(session: Session, me: Attendee, event: Event) -> list[CalendarEntry]:
+    """My rendezvous as calendar entries: each keeps its row's UID, and its sequence counts the changes."""
+    title, waiting = _CALENDAR_WORDS.get(me.language, _CALENDAR_WORDS["en"])
+    entries = []
+    for r in my_rendezvous(session, me):
+        if r.state == RendezvousState.proposed and r.awaiting_my_answer:
+            continue  # not mine to put in a calendar until I answer
+        row = session.get_one(Rendezvous, r.id)
+        note = waiting if r.state == RendezvousState.proposed else ""
+        entries.append(
+            CalendarEntry(
+                uid=row.uid,
+                starts_at=r.at_break.starts_at,
+                ends_at=r.at_break.ends_at,
+                summary=title.format(name=r.person.display_name),
+                description="\n\n".join(part for part in (r.message, note) if part),
+                location=", ".join((r.zone.name, event.name)),
+                sequence=row.sequence,
+                status=_CALENDAR_STATUS[r.state],
+            )
+        )
+    return entries
 
 
 def figures(session: Session, event_id: int) -> RendezvousFigures:
