@@ -54,15 +54,24 @@ def test_a_proposal_agreed_is_one_rendezvous_both_see(srv, pair):
     assert proposed.status_code == 201, proposed.text
     sent = proposed.json()
     assert sent["state"] == "proposed" and sent["proposed_by_me"] and not sent["awaiting_my_answer"]
-    assert sent["person"] == {"id": bob.id, "display_name": "Bob"}
+    assert (sent["person"]["id"], sent["person"]["display_name"]) == (bob.id, "Bob")
     assert sent["zone"]["name"] == "Coffee bar" and sent["at_break"]["id"] == slot["id"]
     [received] = mine(srv, bob)
     assert received["awaiting_my_answer"] and received["message"] == "By the espresso machine?"
-    assert received["person"] == {"id": ann.id, "display_name": "Ann"}
+    assert (received["person"]["id"], received["person"]["display_name"]) == (ann.id, "Ann")
     accepted = answer(srv, bob, received["id"], "accept")
     assert accepted.status_code == 200, accepted.text
     assert accepted.json()["state"] == "accepted"
     assert [r["state"] for r in mine(srv, ann)] == ["accepted"]
+
+
+def test_each_side_sees_how_to_find_the_other(srv, pair):
+    h, ann, bob = pair
+    f.update_me(srv, bob.token, find_me_hint="Red scarf, by the window", headline="SRE")
+    propose(srv, ann, bob, coming_break(srv, h), h.zones["coffee"])
+    [mine_] = mine(srv, ann)
+    assert mine_["person"]["find_me_hint"] == "Red scarf, by the window" and mine_["person"]["headline"] == "SRE"
+    assert mine_["person"]["photo_url"] is None
 
 
 def test_only_someone_i_may_be_shown_can_be_asked_and_others_read_as_unknown(srv, db):

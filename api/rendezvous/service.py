@@ -25,6 +25,7 @@ from sqlmodel import Session, select
 from api.agenda.calendar import CalendarEntry
 from api.agenda.models import AgendaBreak
 from api.attendees.models import Attendee
+from api.attendees.service import photo_url
 from api.attendees.visibility import shown_attendee
 from api.contacts.models import Contact
 from api.core.config import Settings
@@ -108,7 +109,14 @@ def public(session: Session, me: Attendee, row: Rendezvous, now: datetime | None
     return RendezvousPublic(
         id=row.id,
         state=state_seen(row, slot, now),
-        person=RendezvousPerson(id=other.id, display_name=other.display_name),
+        person=RendezvousPerson(
+            id=other.id,
+            display_name=other.display_name,
+            headline=other.headline,
+            company=other.company,
+            find_me_hint=other.find_me_hint,
+            photo_url=photo_url(other.event_id, other.id, other.photo_etag),
+        ),
         proposed_by_me=row.proposer_id == me.id,
         awaiting_my_answer=row.state == "proposed" and row.awaiting_id == me.id and slot.ends_at > now,
         at_break=BreakRef(id=slot.id, label=slot.label, starts_at=slot.starts_at, ends_at=slot.ends_at),
