@@ -54,15 +54,24 @@ def test_a_proposal_agreed_is_one_rendezvous_both_see(srv, pair):
     assert proposed.status_code == 201, proposed.text
     sent = proposed.json()
     assert sent["state"] == "proposed" and sent["proposed_by_me"] and not sent["awaiting_my_answer"]
-    assert sent["person"] == {"id": bob.id, "display_name": "Bob"}
+    assert (sent["person"]["id"], sent["person"]["display_name"]) == (bob.id, "Bob")
     assert sent["zone"]["name"] == "Coffee bar" and sent["at_break"]["id"] == slot["id"]
     [received] = mine(srv, bob)
     assert received["awaiting_my_answer"] and received["message"] == "By the espresso machine?"
-    assert received["person"] == {"id": ann.id, "display_name": "Ann"}
+    assert (received["person"]["id"], received["person"]["display_name"]) == (ann.id, "Ann")
     accepted = answer(srv, bob, received["id"], "accept")
     assert accepted.status_code == 200, accepted.text
     assert accepted.json()["state"] == "accepted"
     assert [r["state"] for r in mine(srv, ann)] == ["accepted"]
+
+
+def test_each_side_sees_how_to_find_the_other(srv, pair):
+    h, ann, bob = pair
+    f.update_me(srv, bob.token, find_me_hint="Red scarf, by the window", headline="SRE")
+    propose(srv, ann, bob, coming_break(srv, h), h.zones["coffee"])
+    [mine_] = mine(srv, ann)
+    assert mine_["person"]["find_me_hint"] == "Red scarf, by the window" and mine_["person"]["headline"] == "SRE"
+    assert mine_["person"]["photo_url"] is None
 
 
 def test_only_someone_i_may_be_shown_can_be_asked_and_others_read_as_unknown(srv, db):
@@ -407,3 +416,45 @@ def test_pushes_turned_off_means_no_reminder_for_that_side_only(srv, receiver):
     answer(srv, bob, agreed["id"], "accept")
     assert f.nudge_tick(srv).rendezvous_reminded == 1
     assert len(receiver.received_for(ann_phone)) == 1 and receiver.received_for(bob_phone) == []
+
+
+def calendar_of(srv, who) -> dict[str, dict]:
+    """My calendar file as an independent parser reads it: each VEVENT by UID."""
+    import icalendar
+
+    with srv.client(who.token) as client:
+        response = client.get("/api/me/calendar.ics")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/calendar")
+    calendar = icalendar.Calendar.from_ical(response.content)
+    return {
+        str(e["UID"]): {
+            "summary": str(e["SUMMARY"]),
+            "start": e.decoded("DTSTART"),
+            "status": str(e.get("STATUS", "")),
+            "sequence": int(e.get("SEQUENCE", 0)),
+            "location": str(e.get("LOCATION", "")),
+        }
+        for e in calendar.walk("VEVENT")
+    }
+
+
+def test_the_calendar_entry_of_a_rendezvous_updates_in_place(srv, pair, db):
+    h, ann, bob = pair
+    f.update_me(srv, ann.token, language="en")
+    slot, later = coming_break(srv, h), coming_break(srv, h, in_minutes=90)
+    rendezvous = propose(srv, ann, bob, slot, h.zones["coffee"], message="By the window").json()
+    [(uid, proposed)] = calendar_of(srv, ann).items()
+    assert proposed["status"] == "TENTATIVE" and proposed["summary"] == "Rendezvous: Bob"
+    assert calendar_of(srv, bob) == {}  # not in Bob's calendar until he answers
+    answer(srv, bob, rendezvous["id"], "counter", {"break_id": later["id"], "zone_id": h.zones["buffet"]["id"]})
+    answer(srv, ann, rendezvous["id"], "accept")
+    for who in (ann, bob):
+        [(same_uid, agreed)] = calendar_of(srv, who).items()
+        assert same_uid == uid and agreed["status"] == "CONFIRMED" and agreed["location"].startswith("Buffet")
+        assert (
+            agreed["start"] == datetime.fromisoformat(later["starts_at"]).replace(microsecond=0)
+            and agreed["sequence"] == 2
+        )
+    answer(srv, bob, rendezvous["id"], "cancel")
+    [(same_uid, cancelled)] = calendar_of(srv, ann).items()
+    assert same_uid == uid and cancelled["status"] == "CANCELLED" and cancelled["sequence"] == 3

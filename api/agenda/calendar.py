@@ -1,12 +1,15 @@
-"""iCalendar (RFC 5545) files from a list of entries: talks today, rendezvous later. Pure: no I/O.
+"""iCalendar (RFC 5545) files from a list of entries: bookmarked talks and rendezvous. Pure: no I/O.
 
-Times are written in UTC (form #2 of RFC 5545 §3.3.5), so no VTIMEZONE is needed and every calendar
-shows them on the phone's own clock.
+Times are written in UTC (form #2 of RFC 5545 §3.3.5): the same instants as in the event's time zone, without a
+VTIMEZONE to get wrong; X-WR-TIMEZONE names the event's zone for the calendars that read it. An entry that
+changes keeps its UID and raises its SEQUENCE, so a calendar updates the entry it holds (a cancelled one says
+STATUS:CANCELLED) instead of keeping a stale copy beside a new one.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 
 MEDIA_TYPE = "text/calendar; charset=utf-8"
 PRODID = "-//Couloir//Agenda//EN"
@@ -23,6 +26,8 @@ class CalendarEntry:
     summary: str
     description: str = ""
     location: str = ""
+    sequence: int = 0
+    status: Literal["CONFIRMED", "TENTATIVE", "CANCELLED"] | None = None
 
 
 def escape_text(value: str) -> str:
@@ -51,7 +56,7 @@ def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def render_calendar(entries: Iterable[CalendarEntry], *, name: str, stamp: datetime) -> str:
+def render_calendar(entries: Iterable[CalendarEntry], *, name: str, stamp: datetime, timezone: str = "") -> str:
     """A VCALENDAR with one VEVENT per entry; `stamp` is when the file was made (DTSTAMP)."""
     lines = [
         "BEGIN:VCALENDAR",
@@ -61,6 +66,8 @@ def render_calendar(entries: Iterable[CalendarEntry], *, name: str, stamp: datet
         "METHOD:PUBLISH",
         f"X-WR-CALNAME:{escape_text(name)}",
     ]
+    if timezone:
+        lines.append(f"X-WR-TIMEZONE:{escape_text(timezone)}")
     for entry in entries:
         lines += [
             "BEGIN:VEVENT",
@@ -70,6 +77,10 @@ def render_calendar(entries: Iterable[CalendarEntry], *, name: str, stamp: datet
             f"DTEND:{_utc(entry.ends_at)}",
             f"SUMMARY:{escape_text(entry.summary)}",
         ]
+        if entry.sequence:
+            lines.append(f"SEQUENCE:{entry.sequence}")
+        if entry.status:
+            lines.append(f"STATUS:{entry.status}")
         if entry.description:
             lines.append(f"DESCRIPTION:{escape_text(entry.description)}")
         if entry.location:

@@ -26,6 +26,7 @@ from api.core.idempotency import RunOnce
 from api.core.schemas import Id, PathId
 from api.events.access import MemberEvent, OrganizerEvent
 from api.events.models import Event
+from api.rendezvous.service import calendar_entries as rendezvous_entries
 
 router = APIRouter(prefix="/api/events/{event_id}", tags=["agenda"], responses=responses(NotAuthenticated, NotFound))
 _WRITE = responses(InvalidInput)
@@ -107,7 +108,8 @@ def my_calendar(
     settings: SettingsDep,
     talk_id: Annotated[Id | None, Query(description="Only this talk of my event; else my bookmarked talks")] = None,
 ) -> Response:
-    """My bookmarked talks (or one talk) as an iCalendar file, to add to the phone's calendar."""
+    """My bookmarked talks and my rendezvous (or one talk) as an iCalendar file, to add to the phone's calendar.
+    Exported again after a change, an entry updates the one the calendar holds (same UID)."""
     event = session.get_one(Event, attendee.event_id)
     if talk_id is not None:
         service.get_talk(session, event_id=event.id, talk_id=talk_id)
@@ -115,8 +117,10 @@ def my_calendar(
     talks = service.talks_public(session, event.id, talk_ids)
     domain = urlsplit(settings.public_base_url).hostname or "couloir"
     entries = service.talk_entries(event, talks, language=attendee.language, domain=domain)
+    if talk_id is None:
+        entries += rendezvous_entries(session, attendee, event)
     return Response(
-        render_calendar(entries, name=event.name, stamp=utcnow()),
+        render_calendar(entries, name=event.name, stamp=utcnow(), timezone=event.timezone),
         media_type=CALENDAR_MEDIA_TYPE,
         headers={"Content-Disposition": content_disposition(event.name, "ics", prefix="couloir-agenda")},
     )

@@ -48,8 +48,14 @@ class PlaceRef(BaseModel):
 
 
 class RendezvousPerson(BaseModel):
+    """The other side, as their card shows them: enough to find each other at the zone."""
+
     id: int
     display_name: str
+    headline: str
+    company: str | None
+    find_me_hint: str
+    photo_url: str | None
 
 
 class RendezvousPublic(BaseModel):

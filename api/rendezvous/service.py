@@ -16,21 +16,23 @@ Rules kept here:
 
 import secrets
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, and_, delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from api.agenda.calendar import CalendarEntry
 from api.agenda.models import AgendaBreak
 from api.attendees.models import Attendee
+from api.attendees.service import photo_url
 from api.attendees.visibility import shown_attendee
 from api.contacts.models import Contact
 from api.core.config import Settings
 from api.core.db import utcnow
 from api.core.errors import Conflict, InvalidInput, NotFound
 from api.core.privacy import masked_count
-from api.events.models import Zone
+from api.events.models import Event, Zone
 from api.rendezvous.models import OPEN_STATES, Rendezvous, RendezvousPlace
 from api.rendezvous.schemas import (
     BreakRef,
@@ -107,7 +109,14 @@ def public(session: Session, me: Attendee, row: Rendezvous, now: datetime | None
     return RendezvousPublic(
         id=row.id,
         state=state_seen(row, slot, now),
-        person=RendezvousPerson(id=other.id, display_name=other.display_name),
+        person=RendezvousPerson(
+            id=other.id,
+            display_name=other.display_name,
+            headline=other.headline,
+            company=other.company,
+            find_me_hint=other.find_me_hint,
+            photo_url=photo_url(other.event_id, other.id, other.photo_etag),
+        ),
         proposed_by_me=row.proposer_id == me.id,
         awaiting_my_answer=row.state == "proposed" and row.awaiting_id == me.id and slot.ends_at > now,
         at_break=BreakRef(id=slot.id, label=slot.label, starts_at=slot.starts_at, ends_at=slot.ends_at),
@@ -451,6 +460,44 @@ def claim_reminders(session: Session, now: datetime) -> list[tuple[int, int, int
             )
         )
     ]
+
+
+_CALENDAR_STATUS: dict[RendezvousState, Literal["CONFIRMED", "TENTATIVE", "CANCELLED"]] = {
+    RendezvousState.proposed: "TENTATIVE",
+    RendezvousState.accepted: "CONFIRMED",
+    RendezvousState.met: "CONFIRMED",
+    RendezvousState.over: "CONFIRMED",
+    RendezvousState.declined: "CANCELLED",
+    RendezvousState.cancelled: "CANCELLED",
+}
+_CALENDAR_WORDS = {
+    "en": ("Rendezvous: {name}", "Proposed, waiting for an answer."),
+    "fr": ("Rendez-vous : {name}", "Proposé, en attente de réponse."),
+}
+
+
+def calendar_entries(session: Session, me: Attendee, event: Event) -> list[CalendarEntry]:
+    """My rendezvous as calendar entries: each keeps its row's UID, and its sequence counts the changes."""
+    title, waiting = _CALENDAR_WORDS.get(me.language, _CALENDAR_WORDS["en"])
+    entries = []
+    for r in my_rendezvous(session, me):
+        if r.state == RendezvousState.proposed and r.awaiting_my_answer:
+            continue  # not mine to put in a calendar until I answer
+        row = session.get_one(Rendezvous, r.id)
+        note = waiting if r.state == RendezvousState.proposed else ""
+        entries.append(
+            CalendarEntry(
+                uid=row.uid,
+                starts_at=r.at_break.starts_at,
+                ends_at=r.at_break.ends_at,
+                summary=title.format(name=r.person.display_name),
+                description="\n\n".join(part for part in (r.message, note) if part),
+                location=", ".join((r.zone.name, event.name)),
+                sequence=row.sequence,
+                status=_CALENDAR_STATUS[r.state],
+            )
+        )
+    return entries
 
 
 def figures(session: Session, event_id: int) -> RendezvousFigures:

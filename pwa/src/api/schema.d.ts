@@ -527,7 +527,8 @@ export interface paths {
         };
         /**
          * My Calendar
-         * @description My bookmarked talks (or one talk) as an iCalendar file, to add to the phone's calendar.
+         * @description My bookmarked talks and my rendezvous (or one talk) as an iCalendar file, to add to the phone's calendar.
+         *     Exported again after a change, an entry updates the one the calendar holds (same UID).
          */
         get: operations["my_calendar"];
         put?: never;
@@ -2651,12 +2652,23 @@ export interface components {
              */
             met: number | "fewer than 3";
         };
-        /** RendezvousPerson */
+        /**
+         * RendezvousPerson
+         * @description The other side, as their card shows them: enough to find each other at the zone.
+         */
         RendezvousPerson: {
             /** Id */
             id: number;
             /** Display Name */
             display_name: string;
+            /** Headline */
+            headline: string;
+            /** Company */
+            company: string | null;
+            /** Find Me Hint */
+            find_me_hint: string;
+            /** Photo Url */
+            photo_url: string | null;
         };
         /** RendezvousPublic */
         RendezvousPublic: {

@@ -368,7 +368,6 @@ export const en = {
   "rendezvous.sendCounter": "Propose this instead",
   "rendezvous.proposed": "Proposed. {name} will see it in the app.",
   "rendezvous.pending": "Saved on this phone: sent as soon as possible.",
-  "rendezvous.with": "With {name}",
   "rendezvous.accept": "Accept",
   "rendezvous.counter": "Another time or place",
   "rendezvous.decline": "Not this time",

@@ -369,7 +369,6 @@ export const fr: Messages = {
   "rendezvous.sendCounter": "Proposer plutôt ceci",
   "rendezvous.proposed": "Proposition envoyée. Réponse dans l'application : {name}.",
   "rendezvous.pending": "Enregistré sur ce téléphone : envoyé dès que possible.",
-  "rendezvous.with": "Avec {name}",
   "rendezvous.accept": "Accepter",
   "rendezvous.counter": "Un autre moment ou un autre lieu",
   "rendezvous.decline": "Pas cette fois",

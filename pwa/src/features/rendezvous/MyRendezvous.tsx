@@ -7,6 +7,7 @@ import { language, useT } from "../../i18n";
 import { formatTime } from "../../i18n/format";
 import { useNow } from "../agenda/useNow";
 import { ShareChoice, useSharingChosen } from "../contacts/ShareChoice";
+import { PersonHead } from "../profile/PersonHead";
 import { ProposeRendezvous } from "./ProposeRendezvous";
 
 const answer = (rendezvous_id: number, verb: RendezvousVerb) =>
@@ -57,7 +58,7 @@ function RendezvousItem({ rendezvous: r, live }: { rendezvous: Rendezvous; live:
     : `${r.at_break.label} · ${time(r.at_break.starts_at)}–${time(r.at_break.ends_at)}`;
   return (
     <li class={live && r.state === "accepted" ? "card rendezvous rendezvous-live" : "card rendezvous"} aria-labelledby={titleId}>
-      <h3 id={titleId}>{t("rendezvous.with", { name })}</h3>
+      <PersonHead person={{ ...r.person, name }} titleId={titleId} />
       <p>
         {r.zone.name} · {when}
       </p>
