@@ -102,6 +102,9 @@ class Kind:
     # How late the driver woke up to send, after its scheduled time: large lags mean the driver (or the
     # machine) was the limit, and the latencies measure it rather than the API.
     lags: list[float] = field(default_factory=list)
+    # How long a request waited for one of the shared connections before it was sent (in its latency): a
+    # wait the server cannot see, let alone refuse, so long waits here say the server answered too slowly.
+    connection_waits: list[float] = field(default_factory=list)
 
 
 def seed(engine: Engine, rng: random.Random, attendees: int, topics: int, minutes: float, registered: int) -> Seeded:
@@ -149,8 +152,10 @@ class Connections:
         for _ in range(self.size):
             self.idle.put_nowait(await asyncio.open_connection(self.host, self.port))
 
-    async def request(self, raw: bytes) -> tuple[int, dict[str, str]]:
+    async def request(self, raw: bytes, waits: list[float]) -> tuple[int, dict[str, str]]:
+        asked = time.perf_counter()
         reader, writer = await self.idle.get()
+        waits.append(time.perf_counter() - asked)
         try:
             writer.write(raw)
             status, headers = await read_response(reader)
@@ -212,7 +217,9 @@ async def break_load(base: str, tokens: list[str], zone_urls: list[str], args: a
         record.lags.append(loop.time() - due)
         began = due if first_sent is None else first_sent
         try:
-            status, headers = await asyncio.wait_for(connections.request(raw), timeout=GIVE_UP_SECONDS)
+            status, headers = await asyncio.wait_for(
+                connections.request(raw, record.connection_waits), timeout=GIVE_UP_SECONDS
+            )
         except (OSError, asyncio.IncompleteReadError, TimeoutError) as exc:
             record.errors[type(exc).__name__] += 1
             return None
@@ -271,12 +278,13 @@ def report(kinds: dict[str, Kind], seconds: float) -> bool:
         retried=sum(kind.retried for kind in kinds.values()),
         errors=sum((kind.errors for kind in kinds.values()), Counter()),
         lags=[x for kind in kinds.values() for x in kind.lags],
+        connection_waits=[x for kind in kinds.values() for x in kind.connection_waits],
     )
     print(
         "\n| request | sent | answered (304) | refused at once: 503, p95 / max | errors | answered per second "
-        "| p50 | p95 | p99 | longest wait | driver lag p95 / max |"
+        "| p50 | p95 | p99 | longest wait | connection wait p95 / max | driver lag p95 / max |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for name, kind in [*kinds.items(), ("all", everything)]:
         errors = ", ".join(f"{n}x {e}" for e, n in kind.errors.items()) or "0"
         refused = (f"{len(kind.refused):,}, {ms(kind.refused, 95):.0f} / {max(kind.refused) * 1000:.0f} ms"
@@ -286,7 +294,9 @@ def report(kinds: dict[str, Kind], seconds: float) -> bool:
             f"| {name} | {len(kind.lags):,} | {len(kind.latencies):,} ({kind.unchanged:,}){retried} | {refused} "
             f"| {errors} | {len(kind.latencies) / seconds:,.0f} /s "
             f"| {ms(kind.latencies, 50):.0f} ms | {ms(kind.latencies, 95):.0f} ms | {ms(kind.latencies, 99):.0f} ms "
-            f"| {longest(kind) * 1000:,.0f} ms | {ms(kind.lags, 95):.0f} / {max(kind.lags, default=0) * 1000:.0f} ms |"
+            f"| {longest(kind) * 1000:,.0f} ms "
+            f"| {ms(kind.connection_waits, 95):.0f} / {max(kind.connection_waits, default=0) * 1000:.0f} ms "
+            f"| {ms(kind.lags, 95):.0f} / {max(kind.lags, default=0) * 1000:.0f} ms |"
         )
     fast = not everything.errors and not everything.refused and ms(everything.latencies, 95) <= TARGET_P95_MS
     check_ins, suggestions = kinds["check-in"], kinds["suggestions"]
@@ -396,9 +406,10 @@ def main() -> None:
             flush=True,
         )
         cpu_before = break_processes(base, url)
-        started = time.perf_counter()
+        started, driver_before = time.perf_counter(), time.process_time()
         kinds = asyncio.run(break_load(base, tokens, zone_urls, args))
         seconds = time.perf_counter() - started
+        driver_cpu = time.process_time() - driver_before
         # Backends opened meanwhile (the check-in groups' connection) count whole.
         cpu = sum(used - cpu_before.get(pid, 0.0) for pid, used in break_processes(base, url).items())
         capacity.append(noop_capacity(base))
@@ -406,6 +417,8 @@ def main() -> None:
     attendee_minutes = args.attendees * seconds / 60
     print(f"server CPU (API processes and the break database's PostgreSQL backends) through the break: {cpu:,.1f} s, "
           f"{cpu * 1000 / attendee_minutes:.2f} ms per attendee-minute")  # fmt: skip
+    # The phones' driver runs on the same cores as the server: a large share here means it took CPU the server lacked.
+    print(f"the driver's own CPU through the break: {driver_cpu:,.1f} s ({driver_cpu / seconds:.0%} of a core)")
     print(
         f"no-op capacity (GET /api/health, {NOOP_CLIENTS} clients) before / after the break: "
         + " / ".join(f"{rate:,.0f} req/s ({per:.2f} ms CPU)" for rate, per in capacity)
