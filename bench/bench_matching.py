@@ -363,6 +363,9 @@ def api_server(url: str, secret: str, workers: int) -> Iterator[str]:
             "COULOIR_LOG_LEVEL": "WARNING",  # no line per request: the figures are the API's, not the log's
             # One address sends for a whole venue, faster than a break: counted as deployed, never refused.
             "COULOIR_CHECKIN_RATE_PER_IP": "[1000000, 60]",
+            # This checkout's `api` unless told otherwise (bench_ab's baseline): the virtualenv's own install may
+            # be another checkout's, as in a git worktree, and `couloir` would import that one.
+            "PYTHONPATH": os.environ.get("PYTHONPATH") or str(ROOT),
         }
         # As deployed: `couloir serve`, its keep-alive, its worker processes (api/core/serving.py).
         command_line = [Path(sys.executable).parent / "couloir", "serve", "--host", "127.0.0.1", "--port", str(port),
