@@ -254,7 +254,7 @@ def test_a_wait_that_runs_out_as_a_slot_frees_is_refused_and_the_slot_stays_free
     assert asyncio.run(scenario()) == (False, 1)
 
 
-def test_a_read_that_already_waited_in_the_process_is_refused_at_once_and_a_write_is_served():
+def test_a_read_that_waited_in_the_process_and_finds_no_slot_is_refused_at_once_and_a_write_waits():
     served: list[str] = []
 
     async def app(scope, receive, send):
@@ -274,12 +274,19 @@ def test_a_read_that_already_waited_in_the_process_is_refused_at_once_and_a_writ
         return statuses[0]
 
     async def scenario() -> list[int]:
-        admission = Admission(4, queued=10, queue_wait=0.1)
+        admission = Admission(1, queued=10, queue_wait=0.1)
         slots = RequestSlots(app, admission)
-        # Every slot is free: only the time these requests spent in the process before admission differs.
-        statuses = [await call(slots, "GET", 0.0), await call(slots, "GET", 0.5), await call(slots, "PATCH", 0.5)]
-        assert admission.line().free == 4 and admission.saturated()
-        return statuses
+        line = admission.line()
+        # With a slot free, a read is served whatever it waited before: nothing competes with it.
+        statuses = [await call(slots, "GET", 0.5)]
+        assert await line.enter(write=False)  # the one slot, held by a request that left its slot fast lately
+        line.held = 0.001
+        statuses.append(await call(slots, "GET", 0.5))  # would wait a millisecond more, after half a second
+        write = asyncio.ensure_future(call(slots, "PATCH", 0.5))
+        await asyncio.sleep(0)
+        assert len(line.writes) == 1 and admission.saturated()
+        line.leave()
+        return [*statuses, await write]
 
     assert asyncio.run(scenario()) == [200, 503, 200]
     assert served == ["GET", "PATCH"]

@@ -150,10 +150,10 @@ class Admission:
     request held a slot lately); a write when `queued` writes wait. One that waited `WAIT_BACKSTOP` times
     `queue_wait` anyway (requests slower than the recent ones) is refused then.
 
-    A read counts the time it already waited in the process before reaching admission (from when its first
-    byte was read, `ARRIVED` stamped by `couloir serve`, to its turn on a busy event loop): one that waited
-    `queue_wait` there, or would wait longer than that in all, is refused even when a slot is free. Its
-    answer would come late anyway, and serving it would make the requests behind it later still.
+    A read that finds no free slot counts, in its expected wait, the time it already waited in the process
+    before reaching admission (from when its first byte was read, `ARRIVED` stamped by `couloir serve`, to
+    its turn on a busy event loop). With a slot free it is served whatever it waited: on a machine short of
+    CPU every request is late, and refusing one that nothing else competes with would only waste its wait.
 
     Requests served in groups (check-ins) never wait nor are refused, but count while in progress: the slots
     they fill are not free for reads, so a burst of check-ins runs with fewer reads beside it, and a process
@@ -203,13 +203,10 @@ class _Line:
     async def enter(self, write: bool, waited: float = 0.0) -> bool:
         """Take a slot (True), after waiting for one if need be; False: refused. `waited`: how long the
         request already waited in the process before it asked."""
-        admission = self.admission
-        if not write and waited >= admission.queue_wait:
-            admission.refused()
-            return False
         if self.free > 0:  # nobody waits while a slot is free: a leaving request hands its slot to the next
             self.free -= 1
             return True
+        admission = self.admission
         waiting = self.writes if write else self.reads
         if len(waiting) >= admission.queued or (
             not write and waited + self.expected_wait(len(self.writes) + len(self.reads)) > admission.queue_wait
