@@ -333,7 +333,9 @@ def break_processes(base: str, url: str) -> dict[int, float]:
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
         ).scalars())  # fmt: skip
     engine.dispose()
-    api = [pid for pid in serving_processes(base) if b"couloir" in _cmdline(pid)]  # not every postgres
+    # The server and its workers (started by multiprocessing: their command lines do not name couloir), not
+    # every postgres process on the machine.
+    api = [pid for pid in serving_processes(base) if not _cmdline(pid).startswith(b"postgres")]
     return {pid: cpu_seconds([pid]) for pid in [*api, *backends]}
 
 
