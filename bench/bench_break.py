@@ -1,7 +1,7 @@
 """Load test: a whole break at a 10,000-attendee event, over HTTP, on PostgreSQL.
 
 Every attendee checks in at a zone within the first two minutes of the break (arrival times spread
-uniformly), looks at their suggestions at once, then every 30 seconds until the break ends; a phone
+uniformly), looks at their suggestions at once, then again at the PWA's pace until the break ends; a phone
 does exactly that on the Nearby screen. The event is seeded in bulk (COPY): 300 topics, 12 zones,
 ~10 interests per attendee, a break starting now. The API runs as its own uvicorn process(es), the
 load comes from this process (asyncio over plain sockets).
@@ -13,7 +13,9 @@ reports how late it woke up to send (driver lag): if that lag is large, the driv
 the limit, not the API.
 
 Phones behave as the PWA does: each suggestions call after the first sends the ETag of the last answer in
-If-None-Match (304: unchanged); a suggestions call refused (503 with Retry-After) waits for the next poll;
+If-None-Match (304: unchanged); the next call comes 30 s later, stretched to 45 then 60 s while the answers are
+unchanged, and after a refusal (503 with Retry-After) or an error backs off, doubling from 30 s up to 5 minutes,
+never before Retry-After, with jitter (pwa/src/features/here/useLiveRefresh.ts and pwa/src/offline/backoff.ts);
 a check-in refused is sent again with its Idempotency-Key after Retry-After plus jitter, as the phone's
 outbox does, until acknowledged.
 
@@ -76,6 +78,7 @@ from bench.bench_matching import (
 
 ZONES = 12
 POLL_SECONDS = 30
+MAX_BACKOFF_SECONDS = 300
 GIVE_UP_SECONDS = 30  # a phone waiting longer for its answer gives up: counted as an error (TimeoutError)
 TARGET_P95_MS = 200
 LONGEST_WAIT_MS = 2000  # on a slow day, nothing waits longer, refused or answered
@@ -204,8 +207,11 @@ async def break_load(base: str, tokens: list[str], zone_urls: list[str], args: a
     end = start + args.minutes * 60
     arrival_window = min(args.checkin_minutes, args.minutes) * 60
 
-    async def send(kind: str, scheduled: float, raw: bytes, first_sent: float | None = None) -> dict[str, str] | None:
-        """One request, at its time or at once if it is late; its answer's headers, or None if it failed.
+    async def send(
+        kind: str, scheduled: float, raw: bytes, first_sent: float | None = None
+    ) -> tuple[int, dict[str, str]] | None:
+        """One request, at its time or at once if it is late; its answer's status and headers (a suggestions call
+        refused: 503), or None if it failed.
         A refused check-in goes again after Retry-After (and jitter) with its Idempotency-Key, until answered;
         its latency runs from its first send."""
         # A phone has one request out at a time: one due while its previous answer was awaited leaves at once.
@@ -226,7 +232,7 @@ async def break_load(base: str, tokens: list[str], zone_urls: list[str], args: a
         if status == 503 and "retry-after" in headers:
             record.refused.append(loop.time() - due)
             if kind != "check-in":
-                return None
+                return status, headers
             retry = loop.time() + int(headers["retry-after"]) * (1 + rng.random())
             answer = await send(kind, retry, raw, began)
             record.retried += answer is not None and first_sent is None
@@ -236,7 +242,7 @@ async def break_load(base: str, tokens: list[str], zone_urls: list[str], args: a
             return None
         record.latencies.append(loop.time() - began)
         record.unchanged += status == 304
-        return headers
+        return status, headers
 
     async def attendee(token: str) -> None:
         auth = {"Authorization": f"Bearer {token}"}
@@ -246,21 +252,33 @@ async def break_load(base: str, tokens: list[str], zone_urls: list[str], args: a
                                 auth | {"Idempotency-Key": uuid.uuid4().hex})  # fmt: skip
         await send("check-in", arrival, check_in)
         etag = None
+        unchanged = failures = 0
         poll = loop.time()  # the Nearby screen opens once the check-in is answered
         while poll < end:
             # As the PWA asks: with the ETag of the answer it holds, if any.
             validator = {"If-None-Match": etag} if etag else {}
             suggestions = http_request(base, "GET", "/api/me/suggestions", None, auth | validator)
-            headers = await send("suggestions", poll, suggestions)
-            if headers is not None:
-                etag = headers.get("etag", etag)
-            poll += POLL_SECONDS
+            answer = await send("suggestions", poll, suggestions)
+            status, headers = answer or (0, {})
+            retry_after = int(headers.get("retry-after", 0)) if status == 503 else 0
+            failures = failures + 1 if status in (0, 503) else 0
+            unchanged = unchanged + 1 if status == 304 else 0
+            etag = headers.get("etag", etag) if status in (200, 304) else etag
+            poll += refresh_delay(rng, unchanged, failures, retry_after)
 
     try:
         await asyncio.gather(*(attendee(token) for token in tokens))
     finally:
         connections.close()
     return kinds
+
+
+def refresh_delay(rng: random.Random, unchanged: int, failures: int, retry_after: float) -> float:
+    """The PWA's wait before its next suggestions call (refreshDelay in pwa/src/features/here/useLiveRefresh.ts),
+    in seconds. Its break-ending stretch never applies: the seeded break ends 5 minutes after the replay."""
+    if failures:
+        return max(retry_after, min(POLL_SECONDS * 2 ** (failures - 1), MAX_BACKOFF_SECONDS)) * (1 + 0.5 * rng.random())
+    return POLL_SECONDS * (1 + 0.5 * min(unchanged, 2)) * (0.9 + 0.2 * rng.random())
 
 
 def ms(samples: list[float], q: int) -> float:
@@ -403,7 +421,7 @@ def main() -> None:
               f"{capacity[0][0]:,.0f} req/s, {capacity[0][1]:.2f} ms CPU per request", flush=True)  # fmt: skip
         print(
             f"replaying a {args.minutes:g}-minute break: {args.attendees:,} check-ins within "
-            f"{min(args.checkin_minutes, args.minutes):g} min, suggestions every {POLL_SECONDS} s; "
+            f"{min(args.checkin_minutes, args.minutes):g} min, suggestions at the PWA's pace; "
             f"{args.workers} API process(es), {args.connections} connections",
             flush=True,
         )
