@@ -15,7 +15,7 @@ from api.core.config import get_settings
 from api.core.db import make_engine
 from api.core.logs import configure_logging, uvicorn_log_config
 from api.core.migrations import alembic_config
-from api.core.serving import run_workers
+from api.core.serving import HTTP_PROTOCOL, run_workers
 from api.organizers.service import add_organizer
 
 app = typer.Typer(help="Couloir: hallway networking for conferences.", no_args_is_help=True)
@@ -49,6 +49,7 @@ def serve(
         port=port,
         workers=workers,
         factory=True,
+        http=HTTP_PROTOCOL,
         proxy_headers=False,  # the app reads X-Forwarded-For itself (api/core/forwarded.py)
         timeout_keep_alive=settings.keep_alive_seconds,
         log_config=uvicorn_log_config(settings.log_format, settings.log_level),

@@ -1,7 +1,7 @@
 """Load test: a whole break at a 10,000-attendee event, over HTTP, on PostgreSQL.
 
 Every attendee checks in at a zone within the first two minutes of the break (arrival times spread
-uniformly), looks at their suggestions at once, then every 30 seconds until the break ends; a phone
+uniformly), looks at their suggestions at once, then again at the PWA's pace until the break ends; a phone
 does exactly that on the Nearby screen. The event is seeded in bulk (COPY): 300 topics, 12 zones,
 ~10 interests per attendee, a break starting now. The API runs as its own uvicorn process(es), the
 load comes from this process (asyncio over plain sockets).
@@ -13,7 +13,9 @@ reports how late it woke up to send (driver lag): if that lag is large, the driv
 the limit, not the API.
 
 Phones behave as the PWA does: each suggestions call after the first sends the ETag of the last answer in
-If-None-Match (304: unchanged); a suggestions call refused (503 with Retry-After) waits for the next poll;
+If-None-Match (304: unchanged); the next call comes 30 s later, stretched to 45 then 60 s while the answers are
+unchanged, and after a refusal (503 with Retry-After) or an error backs off, doubling from 30 s up to 5 minutes,
+never before Retry-After, with jitter (pwa/src/features/here/useLiveRefresh.ts and pwa/src/offline/backoff.ts);
 a check-in refused is sent again with its Idempotency-Key after Retry-After plus jitter, as the phone's
 outbox does, until acknowledged.
 
@@ -76,6 +78,7 @@ from bench.bench_matching import (
 
 ZONES = 12
 POLL_SECONDS = 30
+MAX_BACKOFF_SECONDS = 300
 GIVE_UP_SECONDS = 30  # a phone waiting longer for its answer gives up: counted as an error (TimeoutError)
 TARGET_P95_MS = 200
 LONGEST_WAIT_MS = 2000  # on a slow day, nothing waits longer, refused or answered
@@ -102,6 +105,9 @@ class Kind:
     # How late the driver woke up to send, after its scheduled time: large lags mean the driver (or the
     # machine) was the limit, and the latencies measure it rather than the API.
     lags: list[float] = field(default_factory=list)
+    # How long a request waited for one of the shared connections before it was sent (in its latency): a
+    # wait the server cannot see, let alone refuse, so long waits here say the server answered too slowly.
+    connection_waits: list[float] = field(default_factory=list)
 
 
 def seed(engine: Engine, rng: random.Random, attendees: int, topics: int, minutes: float, registered: int) -> Seeded:
@@ -149,8 +155,10 @@ class Connections:
         for _ in range(self.size):
             self.idle.put_nowait(await asyncio.open_connection(self.host, self.port))
 
-    async def request(self, raw: bytes) -> tuple[int, dict[str, str]]:
+    async def request(self, raw: bytes, waits: list[float]) -> tuple[int, dict[str, str]]:
+        asked = time.perf_counter()
         reader, writer = await self.idle.get()
+        waits.append(time.perf_counter() - asked)
         try:
             writer.write(raw)
             status, headers = await read_response(reader)
@@ -199,8 +207,11 @@ async def break_load(base: str, tokens: list[str], zone_urls: list[str], args: a
     end = start + args.minutes * 60
     arrival_window = min(args.checkin_minutes, args.minutes) * 60
 
-    async def send(kind: str, scheduled: float, raw: bytes, first_sent: float | None = None) -> dict[str, str] | None:
-        """One request, at its time or at once if it is late; its answer's headers, or None if it failed.
+    async def send(
+        kind: str, scheduled: float, raw: bytes, first_sent: float | None = None
+    ) -> tuple[int, dict[str, str]] | None:
+        """One request, at its time or at once if it is late; its answer's status and headers (a suggestions call
+        refused: 503), or None if it failed.
         A refused check-in goes again after Retry-After (and jitter) with its Idempotency-Key, until answered;
         its latency runs from its first send."""
         # A phone has one request out at a time: one due while its previous answer was awaited leaves at once.
@@ -212,14 +223,16 @@ async def break_load(base: str, tokens: list[str], zone_urls: list[str], args: a
         record.lags.append(loop.time() - due)
         began = due if first_sent is None else first_sent
         try:
-            status, headers = await asyncio.wait_for(connections.request(raw), timeout=GIVE_UP_SECONDS)
+            status, headers = await asyncio.wait_for(
+                connections.request(raw, record.connection_waits), timeout=GIVE_UP_SECONDS
+            )
         except (OSError, asyncio.IncompleteReadError, TimeoutError) as exc:
             record.errors[type(exc).__name__] += 1
             return None
         if status == 503 and "retry-after" in headers:
             record.refused.append(loop.time() - due)
             if kind != "check-in":
-                return None
+                return status, headers
             retry = loop.time() + int(headers["retry-after"]) * (1 + rng.random())
             answer = await send(kind, retry, raw, began)
             record.retried += answer is not None and first_sent is None
@@ -229,7 +242,7 @@ async def break_load(base: str, tokens: list[str], zone_urls: list[str], args: a
             return None
         record.latencies.append(loop.time() - began)
         record.unchanged += status == 304
-        return headers
+        return status, headers
 
     async def attendee(token: str) -> None:
         auth = {"Authorization": f"Bearer {token}"}
@@ -239,21 +252,33 @@ async def break_load(base: str, tokens: list[str], zone_urls: list[str], args: a
                                 auth | {"Idempotency-Key": uuid.uuid4().hex})  # fmt: skip
         await send("check-in", arrival, check_in)
         etag = None
+        unchanged = failures = 0
         poll = loop.time()  # the Nearby screen opens once the check-in is answered
         while poll < end:
             # As the PWA asks: with the ETag of the answer it holds, if any.
             validator = {"If-None-Match": etag} if etag else {}
             suggestions = http_request(base, "GET", "/api/me/suggestions", None, auth | validator)
-            headers = await send("suggestions", poll, suggestions)
-            if headers is not None:
-                etag = headers.get("etag", etag)
-            poll += POLL_SECONDS
+            answer = await send("suggestions", poll, suggestions)
+            status, headers = answer or (0, {})
+            retry_after = int(headers.get("retry-after", 0)) if status == 503 else 0
+            failures = failures + 1 if status in (0, 503) else 0
+            unchanged = unchanged + 1 if status == 304 else 0
+            etag = headers.get("etag", etag) if status in (200, 304) else etag
+            poll += refresh_delay(rng, unchanged, failures, retry_after)
 
     try:
         await asyncio.gather(*(attendee(token) for token in tokens))
     finally:
         connections.close()
     return kinds
+
+
+def refresh_delay(rng: random.Random, unchanged: int, failures: int, retry_after: float) -> float:
+    """The PWA's wait before its next suggestions call (refreshDelay in pwa/src/features/here/useLiveRefresh.ts),
+    in seconds. Its break-ending stretch never applies: the seeded break ends 5 minutes after the replay."""
+    if failures:
+        return max(retry_after, min(POLL_SECONDS * 2 ** (failures - 1), MAX_BACKOFF_SECONDS)) * (1 + 0.5 * rng.random())
+    return POLL_SECONDS * (1 + 0.5 * min(unchanged, 2)) * (0.9 + 0.2 * rng.random())
 
 
 def ms(samples: list[float], q: int) -> float:
@@ -271,12 +296,13 @@ def report(kinds: dict[str, Kind], seconds: float) -> bool:
         retried=sum(kind.retried for kind in kinds.values()),
         errors=sum((kind.errors for kind in kinds.values()), Counter()),
         lags=[x for kind in kinds.values() for x in kind.lags],
+        connection_waits=[x for kind in kinds.values() for x in kind.connection_waits],
     )
     print(
         "\n| request | sent | answered (304) | refused at once: 503, p95 / max | errors | answered per second "
-        "| p50 | p95 | p99 | longest wait | driver lag p95 / max |"
+        "| p50 | p95 | p99 | longest wait | connection wait p95 / max | driver lag p95 / max |"
     )
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for name, kind in [*kinds.items(), ("all", everything)]:
         errors = ", ".join(f"{n}x {e}" for e, n in kind.errors.items()) or "0"
         refused = (f"{len(kind.refused):,}, {ms(kind.refused, 95):.0f} / {max(kind.refused) * 1000:.0f} ms"
@@ -286,7 +312,9 @@ def report(kinds: dict[str, Kind], seconds: float) -> bool:
             f"| {name} | {len(kind.lags):,} | {len(kind.latencies):,} ({kind.unchanged:,}){retried} | {refused} "
             f"| {errors} | {len(kind.latencies) / seconds:,.0f} /s "
             f"| {ms(kind.latencies, 50):.0f} ms | {ms(kind.latencies, 95):.0f} ms | {ms(kind.latencies, 99):.0f} ms "
-            f"| {longest(kind) * 1000:,.0f} ms | {ms(kind.lags, 95):.0f} / {max(kind.lags, default=0) * 1000:.0f} ms |"
+            f"| {longest(kind) * 1000:,.0f} ms "
+            f"| {ms(kind.connection_waits, 95):.0f} / {max(kind.connection_waits, default=0) * 1000:.0f} ms "
+            f"| {ms(kind.lags, 95):.0f} / {max(kind.lags, default=0) * 1000:.0f} ms |"
         )
     fast = not everything.errors and not everything.refused and ms(everything.latencies, 95) <= TARGET_P95_MS
     check_ins, suggestions = kinds["check-in"], kinds["suggestions"]
@@ -323,7 +351,9 @@ def break_processes(base: str, url: str) -> dict[int, float]:
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
         ).scalars())  # fmt: skip
     engine.dispose()
-    api = [pid for pid in serving_processes(base) if b"couloir" in _cmdline(pid)]  # not every postgres
+    # The server and its workers (started by multiprocessing: their command lines do not name couloir), not
+    # every postgres process on the machine.
+    api = [pid for pid in serving_processes(base) if not _cmdline(pid).startswith(b"postgres")]
     return {pid: cpu_seconds([pid]) for pid in [*api, *backends]}
 
 
@@ -391,14 +421,15 @@ def main() -> None:
               f"{capacity[0][0]:,.0f} req/s, {capacity[0][1]:.2f} ms CPU per request", flush=True)  # fmt: skip
         print(
             f"replaying a {args.minutes:g}-minute break: {args.attendees:,} check-ins within "
-            f"{min(args.checkin_minutes, args.minutes):g} min, suggestions every {POLL_SECONDS} s; "
+            f"{min(args.checkin_minutes, args.minutes):g} min, suggestions at the PWA's pace; "
             f"{args.workers} API process(es), {args.connections} connections",
             flush=True,
         )
         cpu_before = break_processes(base, url)
-        started = time.perf_counter()
+        started, driver_before = time.perf_counter(), time.process_time()
         kinds = asyncio.run(break_load(base, tokens, zone_urls, args))
         seconds = time.perf_counter() - started
+        driver_cpu = time.process_time() - driver_before
         # Backends opened meanwhile (the check-in groups' connection) count whole.
         cpu = sum(used - cpu_before.get(pid, 0.0) for pid, used in break_processes(base, url).items())
         capacity.append(noop_capacity(base))
@@ -406,6 +437,8 @@ def main() -> None:
     attendee_minutes = args.attendees * seconds / 60
     print(f"server CPU (API processes and the break database's PostgreSQL backends) through the break: {cpu:,.1f} s, "
           f"{cpu * 1000 / attendee_minutes:.2f} ms per attendee-minute")  # fmt: skip
+    # The phones' driver runs on the same cores as the server: a large share here means it took CPU the server lacked.
+    print(f"the driver's own CPU through the break: {driver_cpu:,.1f} s ({driver_cpu / seconds:.0%} of a core)")
     print(
         f"no-op capacity (GET /api/health, {NOOP_CLIENTS} clients) before / after the break: "
         + " / ".join(f"{rate:,.0f} req/s ({per:.2f} ms CPU)" for rate, per in capacity)

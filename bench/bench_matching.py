@@ -367,6 +367,9 @@ def api_server(url: str, secret: str, workers: int) -> Iterator[str]:
             # reads wait for a slot here. Shedding them (503 Overloaded, api/core/limits.py) is what it is for
             # on a loaded machine, but a refused no-op is not a no-op measured.
             "COULOIR_QUEUE_WAIT_MS": "60000",
+            # This checkout's `api` unless told otherwise (bench_ab's baseline): the virtualenv's own install may
+            # be another checkout's, as in a git worktree, and `couloir` would import that one.
+            "PYTHONPATH": os.environ.get("PYTHONPATH") or str(ROOT),
         }
         # As deployed: `couloir serve`, its keep-alive, its worker processes (api/core/serving.py).
         command_line = [Path(sys.executable).parent / "couloir", "serve", "--host", "127.0.0.1", "--port", str(port),

@@ -16,11 +16,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+import uvicorn
 from sqlalchemy import event
 
-from api.core.limits import RETRY_AFTER_SECONDS, Admission, RequestSlots, _expire
+from api.core.limits import ARRIVED, RETRY_AFTER_SECONDS, Admission, RequestSlots, _expire
+from api.core.serving import HTTP_PROTOCOL
 from tests import factories
-from tests.conftest import TEST_LIMITS, start_server
+from tests.conftest import TEST_LIMITS, free_port, start_server
 
 PHONES = 60
 
@@ -250,3 +252,67 @@ def test_a_wait_that_runs_out_as_a_slot_frees_is_refused_and_the_slot_stays_free
         return await waiter, line.free
 
     assert asyncio.run(scenario()) == (False, 1)
+
+
+def test_a_read_that_waited_in_the_process_and_finds_no_slot_is_refused_at_once_and_a_write_waits():
+    served: list[str] = []
+
+    async def app(scope, receive, send):
+        served.append(scope["method"])
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def call(slots: RequestSlots, method: str, waited: float) -> int:
+        statuses = []
+
+        async def send(message):
+            if message["type"] == "http.response.start":
+                statuses.append(message["status"])
+
+        scope = {"type": "http", "path": "/api/me/suggestions", "method": method, ARRIVED: time.monotonic() - waited}
+        await slots(scope, None, send)
+        return statuses[0]
+
+    async def scenario() -> list[int]:
+        admission = Admission(1, queued=10, queue_wait=0.1)
+        slots = RequestSlots(app, admission)
+        line = admission.line()
+        # With a slot free, a read is served whatever it waited before: nothing competes with it.
+        statuses = [await call(slots, "GET", 0.5)]
+        assert await line.enter(write=False)  # the one slot, held by a request that left its slot fast lately
+        line.held = 0.001
+        statuses.append(await call(slots, "GET", 0.5))  # would wait a millisecond more, after half a second
+        write = asyncio.ensure_future(call(slots, "PATCH", 0.5))
+        await asyncio.sleep(0)
+        assert len(line.writes) == 1 and admission.saturated()
+        line.leave()
+        return [*statuses, await write]
+
+    assert asyncio.run(scenario()) == [200, 503, 200]
+    assert served == ["GET", "PATCH"]
+
+
+def test_couloir_serves_requests_stamped_with_when_they_arrived():
+    seen: list[float] = []
+
+    async def app(scope, receive, send):
+        if scope["type"] == "http":
+            seen.append(scope[ARRIVED])
+            await send({"type": "http.response.start", "status": 204, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, http=HTTP_PROTOCOL, lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not server.started:
+            assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
+            time.sleep(0.02)
+        before = time.monotonic()
+        assert httpx.get(f"http://127.0.0.1:{port}/api/me/suggestions").status_code == 204
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    assert len(seen) == 1 and before <= seen[0] <= time.monotonic()

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.core.errors import Overloaded, error_response
+from api.core.serving import ARRIVED
 
 
 class BodySizeLimit:
@@ -149,6 +150,11 @@ class Admission:
     request held a slot lately); a write when `queued` writes wait. One that waited `WAIT_BACKSTOP` times
     `queue_wait` anyway (requests slower than the recent ones) is refused then.
 
+    A read that finds no free slot counts, in its expected wait, the time it already waited in the process
+    before reaching admission (from when its first byte was read, `ARRIVED` stamped by `couloir serve`, to
+    its turn on a busy event loop). With a slot free it is served whatever it waited: on a machine short of
+    CPU every request is late, and refusing one that nothing else competes with would only waste its wait.
+
     Requests served in groups (check-ins) never wait nor are refused, but count while in progress: the slots
     they fill are not free for reads, so a burst of check-ins runs with fewer reads beside it, and a process
     short of CPU spends it on check-ins first.
@@ -194,15 +200,16 @@ class _Line:
     def expected_wait(self, ahead: int) -> float:
         return (ahead + 1) / self.admission.slots * self.held
 
-    async def enter(self, write: bool) -> bool:
-        """Take a slot (True), after waiting for one if need be; False: refused."""
+    async def enter(self, write: bool, waited: float = 0.0) -> bool:
+        """Take a slot (True), after waiting for one if need be; False: refused. `waited`: how long the
+        request already waited in the process before it asked."""
         if self.free > 0:  # nobody waits while a slot is free: a leaving request hands its slot to the next
             self.free -= 1
             return True
         admission = self.admission
         waiting = self.writes if write else self.reads
         if len(waiting) >= admission.queued or (
-            not write and self.expected_wait(len(self.writes) + len(self.reads)) > admission.queue_wait
+            not write and waited + self.expected_wait(len(self.writes) + len(self.reads)) > admission.queue_wait
         ):
             admission.refused()
             return False
@@ -283,7 +290,9 @@ class RequestSlots:
             finally:
                 line.leave()
             return
-        if not await line.enter(write=scope.get("method") not in _READS):
+        arrived = scope.get(ARRIVED)  # not stamped by servers other than `couloir serve` (the tests')
+        waited = time.monotonic() - arrived if arrived is not None else 0.0
+        if not await line.enter(write=scope.get("method") not in _READS, waited=waited):
             headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
             response = error_response(Overloaded.status_code, "Overloaded", Overloaded.default_detail, headers)
             await response(scope, receive, send)

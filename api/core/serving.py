@@ -13,13 +13,22 @@ kept them for the others. Phones retry, and their writes carry Idempotency-Keys.
 import logging
 import socket
 import sys
+import time
 from collections.abc import Callable
 
 import uvicorn
 from uvicorn.config import STARTUP_FAILURE
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.supervisors import Multiprocess
 
 logger = logging.getLogger("uvicorn.error")
+
+# The scope key where each request is stamped with when its first byte was read (see ArrivalStamped).
+ARRIVED = "couloir.arrived"
+# How long a worker may take to answer its supervisor's health check before it is killed as hung (uvicorn's
+# default is 5 s). A worker answers from a thread that needs the interpreter: on a loaded machine a worker
+# still starting, or serving a burst, missed 5 s, and was killed and restarted again and again.
+HEALTHCHECK_SECONDS = 60
 
 
 def run_workers(config: uvicorn.Config) -> None:
@@ -27,6 +36,7 @@ def run_workers(config: uvicorn.Config) -> None:
     family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
     port = _free_port(family, config.host, config.port)
     logger.info("Couloir running on http://%s:%d, %d processes", config.host, port, config.workers)
+    config.timeout_worker_healthcheck = HEALTHCHECK_SECONDS
     Multiprocess(config, sockets=[_SocketOfItsOwn(family, (config.host, port))]).run()  # type: ignore[list-item]
 
 
@@ -67,3 +77,17 @@ def _listening_socket(family: socket.AddressFamily, address: tuple[str, int]) ->
         print(f"Cannot listen on {address[0]}:{address[1]}: {exc}", file=sys.stderr, flush=True)
         sys.exit(STARTUP_FAILURE)
     return sock
+
+
+class ArrivalStamped(HttpToolsProtocol):
+    """uvicorn's HTTP/1.1 protocol, stamping each request with when its first byte was read (`ARRIVED`):
+    on a busy event loop a request waits, after that, for its turn to run, and admission
+    (api/core/limits.py) counts that wait too, which it could not see otherwise."""
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self.scope[ARRIVED] = time.monotonic()  # type: ignore[literal-required]
+
+
+# `couloir serve`'s uvicorn `http` option.
+HTTP_PROTOCOL = f"{__name__}:{ArrivalStamped.__name__}"
