@@ -64,6 +64,11 @@ SELF = {
     "my_calendar",
     "set_my_photo",
     "remove_my_photo",
+    "list_my_rendezvous",
+    "propose_rendezvous",
+    "list_saved_people",
+    # Forgetting someone only ever removes one's own save: it answers 204 whoever is named.
+    "forget_saved_person",
 }
 # Attendee routes on one of the caller's own objects (its id in the path): other attendees get nothing.
 OWN = {
@@ -76,6 +81,13 @@ OWN = {
     "accept_contact_request",
     "decline_contact_request",
     "decline_and_block_contact_request",
+    "accept_rendezvous",
+    "decline_rendezvous",
+    "counter_rendezvous",
+    "cancel_rendezvous",
+    "confirm_rendezvous_met",
+    # Saving someone names another attendee: only one the caller may be shown (the visibility rule).
+    "save_person",
 }
 # Attendee routes on an object of the caller's own event (its id in the path), which every attendee of that
 # event may use for themselves: another event's attendees get nothing.
@@ -135,6 +147,7 @@ BODIES = {
     "start_hallway_moment": {"minutes": 10},
     "update_my_contact": {"note": "x"},
     "set_my_photo": ("image/png", PNG),
+    "counter_rendezvous": {"zone_id": 1},
 }
 REFUSED = {401, 403, 404}
 
@@ -195,6 +208,12 @@ def build_world(srv):
             json={"to_attendee_id": owner["attendee"]["id"]},
             headers={"Idempotency-Key": factories.new_key()},
         ).json()["id"]
+    with srv.client(friend["tokens"]["access_token"]) as client:  # and proposes to meet at the coming break
+        rendezvous_id = client.post(
+            "/api/me/rendezvous",
+            json={"attendee_id": owner["attendee"]["id"], "break_id": pause["id"], "zone_id": zone["id"]},
+            headers={"Idempotency-Key": factories.new_key()},
+        ).json()["id"]
     ids = {
         "event_id": event_a["id"],
         "zone_id": zone["id"],
@@ -206,6 +225,7 @@ def build_world(srv):
         "nudge_id": nudge_id,
         "contact_id": contact_id,
         "request_id": request_id,
+        "rendezvous_id": rendezvous_id,
     }
     return {
         "ids": ids,

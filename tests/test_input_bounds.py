@@ -16,6 +16,7 @@ from api.events.models import Event, Topic, Zone
 from api.main import create_app
 from api.organizers.models import Organizer
 from api.push.models import HallwayMoment, PushSubscription
+from api.rendezvous.models import Rendezvous
 from api.safety.models import Report
 from tests import factories
 from tests.test_access import EVENT_OBJECT, MEMBER, OWN, PUBLIC, SELF, build_world, operations
@@ -129,6 +130,8 @@ COLUMNS = {
     "SubscriptionKeys.auth": PushSubscription.auth,
     "HallwayMomentCreate.label": HallwayMoment.label,
     "ReportCreate.details": Report.details,
+    "RendezvousCreate.message": Rendezvous.message,
+    "CounterProposal.message": Rendezvous.message,
 }
 NOT_STORED = {
     "MagicLinkRedeem.token": "looked up by its hash",
