@@ -62,11 +62,10 @@ WORDS = {
 }
 
 
-def clock(iso: str, lang: str) -> str:
-    """The moment as the phone shows it, in the event's time zone (Europe/Paris): a regular expression, since
-    English says "04:26 AM" with whichever space the browser's ICU puts before "AM"."""
+def clock(iso: str) -> str:
+    """The moment as the phone shows it: on the event's clock (Europe/Paris), 24 h in both languages."""
     local = datetime.fromisoformat(iso).astimezone(ZoneInfo("Europe/Paris"))
-    return f"{local:%H:%M}" if lang == "fr" else f"{local:%I:%M}\\s{local:%p}"
+    return f"{local:%H:%M}"
 
 
 def shown(template: str, **values) -> re.Pattern:
@@ -120,7 +119,7 @@ def test_the_here_screen_says_what_to_do_next_and_pages_past_five(browser, app_s
     page.goto("/")
     with app_server.client(event["organizer_token"]) as client:
         breaks = client.get(f"/api/events/{event['id']}/agenda").json()["breaks"]
-    coffee_break = clock(next(b["starts_at"] for b in breaks if b["label"] == "Coffee"), lang)
+    coffee_break = clock(next(b["starts_at"] for b in breaks if b["label"] == "Coffee"))
     expect(page.get_by_text(shown(w["next_break"], time=coffee_break))).to_be_visible()
     expect(card(page, "Ann Lefort")).to_be_visible()
     where = page.get_by_role("region", name=w["where"])
@@ -194,7 +193,7 @@ def test_during_a_break_with_every_zone_under_three_the_screen_still_says_what_n
     context = phone_for(browser, app_server, lang, me["tokens"])
     page = context.new_page()
     page.goto("/")
-    expect(page.get_by_text(shown(w["break_now"], time=clock(ends, lang)))).to_be_visible()
+    expect(page.get_by_text(shown(w["break_now"], time=clock(ends)))).to_be_visible()
     expect(page.get_by_text(w["nobody"])).to_be_visible()
     where = page.get_by_role("region", name=w["where"])
     expect(where).to_contain_text("Buffet")
