@@ -139,11 +139,19 @@ def my_rendezvous(session: Session, me: Attendee) -> list[RendezvousPublic]:
     return [public(session, me, row, now) for row in rows]
 
 
-def get(session: Session, me: Attendee, rendezvous_id: int) -> RendezvousPublic:
-    return public(session, me, _mine(session, me, rendezvous_id))
-
-
 # Proposing ------------------------------------------------------------------------------------
+
+
+def _open_between(session: Session, first: int, second: int, break_id: int) -> Rendezvous | None:
+    """The pair's open rendezvous at this break, if any (there is at most one)."""
+    return session.exec(
+        select(Rendezvous).where(
+            Rendezvous.first_id == first,
+            Rendezvous.second_id == second,
+            Rendezvous.break_id == break_id,
+            col(Rendezvous.state).in_(OPEN_STATES),
+        )
+    ).first()
 
 
 def _coming_break(session: Session, me: Attendee, break_id: int | None, now: datetime) -> AgendaBreak:
@@ -223,14 +231,7 @@ def propose(session: Session, settings: Settings, me: Attendee, data: Rendezvous
     slot = _coming_break(session, me, data.break_id, now)
     zone = _zone(session, me, data.zone_id)
     first, second = _pair(me.id, other.id)
-    existing = session.exec(
-        select(Rendezvous).where(
-            Rendezvous.first_id == first,
-            Rendezvous.second_id == second,
-            Rendezvous.break_id == slot.id,
-            col(Rendezvous.state).in_(OPEN_STATES),
-        )
-    ).first()
+    existing = _open_between(session, first, second, slot.id)
     if existing is not None:
         return _meet_existing(session, me, existing, zone, data.message, now)
     declined = select(Rendezvous.id).where(
@@ -264,14 +265,8 @@ def propose(session: Session, settings: Settings, me: Attendee, data: Rendezvous
     except IntegrityError:
         # The other's proposal for this break was written meanwhile: meet it.
         session.expunge(row)
-        crossing = session.exec(
-            select(Rendezvous).where(
-                Rendezvous.first_id == first,
-                Rendezvous.second_id == second,
-                Rendezvous.break_id == slot.id,
-                col(Rendezvous.state).in_(OPEN_STATES),
-            )
-        ).one()
+        crossing = _open_between(session, first, second, slot.id)
+        assert crossing is not None  # the row the unique index found
         return _meet_existing(session, me, crossing, zone, data.message, now)
     return public(session, me, row, now)
 
@@ -376,18 +371,8 @@ def counter(session: Session, me: Attendee, rendezvous_id: int, data: CounterPro
     if slot.id == row.break_id and zone.id == row.zone_id:
         return _accept(session, me, row, now)
     _refuse_if_busy(session, me, slot, besides=row.id)
-    if slot.id != row.break_id:
-        first, second = row.first_id, row.second_id
-        clash = session.exec(
-            select(Rendezvous.id).where(
-                Rendezvous.first_id == first,
-                Rendezvous.second_id == second,
-                Rendezvous.break_id == slot.id,
-                col(Rendezvous.state).in_(OPEN_STATES),
-            )
-        ).first()
-        if clash is not None:
-            raise Conflict("You already have a rendezvous with them at that break")
+    if slot.id != row.break_id and _open_between(session, row.first_id, row.second_id, slot.id) is not None:
+        raise Conflict("You already have a rendezvous with them at that break")
     row.break_id, row.zone_id, row.message = slot.id, zone.id, data.message
     row.proposer_id, row.awaiting_id = me.id, _other_side(row, me.id)
     _changed(row, now)
